@@ -1,0 +1,2 @@
+"""kubetui: a terminal UI for Kubernetes."""
+__version__ = "0.1.0"

@@ -1,0 +1,174 @@
+"""Every built-in kind kubetui knows: names, API coordinates, scope and capabilities.
+
+Pure data at the bottom of the house. The sandbox's discovery, the cluster layer and the
+row renderers all read this table, so nothing has to import upward to learn about a kind.
+Kinds the server offers beyond these (CRDs, aggregated APIs) are described at run time
+with the same `Kind` dataclass, built from discovery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The verbs a normal read/write resource supports, as discovery lists them.
+ALL_VERBS: tuple[str, ...] = (
+    "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
+)
+READ_VERBS: tuple[str, ...] = ("get", "list", "watch")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One resource type as the API serves it, plus what kubetui may do with it."""
+
+    kind: str
+    group: str  # "" for the core group
+    version: str
+    plural: str
+    singular: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ALL_VERBS
+    subresources: tuple[str, ...] = ()  # e.g. ("status", "scale", "log")
+    # Capabilities, declared once so the UI and the read-only gate agree.
+    scalable: bool = False
+    restartable: bool = False
+    has_logs: bool = False  # pods, and workloads whose pods' logs can be aggregated
+    # Other API versions under which the same objects are served (e.g. autoscaling/v1 HPA).
+    also_versions: tuple[str, ...] = field(default=())
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def resource(self) -> str:
+        """kubectl's fully-qualified resource name: `deployments.apps`, `pods`."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(group, plural): the identity of the resource, independent of version."""
+        return (self.group, self.plural)
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Every name a person may type for this kind, lower-case."""
+        names = [self.plural, self.singular, self.kind.lower(), *self.short_names]
+        if self.group:
+            names.append(self.resource)
+        return tuple(dict.fromkeys(n.lower() for n in names))
+
+
+def _k(kind: str, group: str, version: str, plural: str, namespaced: bool = True,
+       short: tuple[str, ...] = (), **kw) -> Kind:
+    return Kind(kind=kind, group=group, version=version, plural=plural,
+                singular=kind.lower(), namespaced=namespaced, short_names=short, **kw)
+
+
+_ALL = ("all",)
+
+BUILTIN_KINDS: tuple[Kind, ...] = (
+    # core/v1
+    _k("Namespace", "", "v1", "namespaces", False, ("ns",),
+       verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
+       subresources=("status", "finalize")),
+    _k("Node", "", "v1", "nodes", False, ("no",), subresources=("status",)),
+    _k("Pod", "", "v1", "pods", True, ("po",), categories=_ALL,
+       subresources=("status", "log", "eviction", "binding"), has_logs=True),
+    _k("Service", "", "v1", "services", True, ("svc",), categories=_ALL,
+       verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+       subresources=("status",), has_logs=True),
+    _k("Endpoints", "", "v1", "endpoints", True, ("ep",)),
+    _k("ConfigMap", "", "v1", "configmaps", True, ("cm",)),
+    _k("Secret", "", "v1", "secrets", True),
+    _k("ServiceAccount", "", "v1", "serviceaccounts", True, ("sa",)),
+    _k("Event", "", "v1", "events", True, ("ev",)),
+    _k("PersistentVolume", "", "v1", "persistentvolumes", False, ("pv",),
+       subresources=("status",)),
+    _k("PersistentVolumeClaim", "", "v1", "persistentvolumeclaims", True, ("pvc",),
+       subresources=("status",)),
+    _k("ResourceQuota", "", "v1", "resourcequotas", True, ("quota",), subresources=("status",)),
+    _k("LimitRange", "", "v1", "limitranges", True, ("limits",)),
+    # apps/v1
+    _k("Deployment", "apps", "v1", "deployments", True, ("deploy",), categories=_ALL,
+       subresources=("status", "scale"), scalable=True, restartable=True, has_logs=True),
+    _k("ReplicaSet", "apps", "v1", "replicasets", True, ("rs",), categories=_ALL,
+       subresources=("status", "scale"), scalable=True, has_logs=True),
+    _k("StatefulSet", "apps", "v1", "statefulsets", True, ("sts",), categories=_ALL,
+       subresources=("status", "scale"), scalable=True, restartable=True, has_logs=True),
+    _k("DaemonSet", "apps", "v1", "daemonsets", True, ("ds",), categories=_ALL,
+       subresources=("status",), restartable=True, has_logs=True),
+    _k("ControllerRevision", "apps", "v1", "controllerrevisions", True),
+    # batch/v1
+    _k("Job", "batch", "v1", "jobs", True, categories=_ALL, subresources=("status",),
+       has_logs=True),
+    _k("CronJob", "batch", "v1", "cronjobs", True, ("cj",), categories=_ALL,
+       subresources=("status",)),
+    # autoscaling
+    _k("HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", True,
+       ("hpa",), categories=_ALL, subresources=("status",), also_versions=("v1",)),
+    # networking.k8s.io/v1
+    _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, ("ing",),
+       subresources=("status",)),
+    _k("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
+    _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, ("netpol",)),
+    # discovery.k8s.io/v1
+    _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
+    # policy/v1
+    _k("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", True, ("pdb",),
+       subresources=("status",)),
+    # rbac.authorization.k8s.io/v1
+    _k("Role", "rbac.authorization.k8s.io", "v1", "roles", True),
+    _k("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", True),
+    _k("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
+    _k("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
+    # storage.k8s.io/v1
+    _k("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
+    # apiextensions.k8s.io/v1
+    _k("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions",
+       False, ("crd", "crds"), subresources=("status",)),
+    # authorization.k8s.io/v1: create-only reviews
+    _k("SelfSubjectAccessReview", "authorization.k8s.io", "v1", "selfsubjectaccessreviews",
+       False, verbs=("create",)),
+    # events.k8s.io/v1: the same events, newer schema
+    _k("Event", "events.k8s.io", "v1", "events", True, ("ev",)),
+)
+
+#: Kinds that are served but are not lists a person browses.
+_NOT_BROWSABLE = {("authorization.k8s.io", "selfsubjectaccessreviews"),
+                  ("events.k8s.io", "events")}
+
+
+def builtin(kind: str, group: str | None = None) -> Kind:
+    """The built-in Kind named `kind` (e.g. "Deployment"); core group preferred for Event."""
+    for k in BUILTIN_KINDS:
+        if k.kind == kind and (group is None or k.group == group):
+            return k
+    raise KeyError(kind)
+
+
+def by_key(group: str, plural: str) -> Kind | None:
+    for k in BUILTIN_KINDS:
+        if k.key == (group, plural):
+            return k
+    return None
+
+
+def browsable(kinds: tuple[Kind, ...] | list[Kind] = BUILTIN_KINDS) -> list[Kind]:
+    return [k for k in kinds if k.key not in _NOT_BROWSABLE and "list" in k.verbs]
+
+
+def resolve(name: str, kinds: tuple[Kind, ...] | list[Kind] = BUILTIN_KINDS) -> Kind | None:
+    """Find a kind by anything kubectl accepts: plural, singular, kind, short name,
+    `plural.group` or `kind.group`. Earlier entries win (core before events.k8s.io)."""
+    needle = name.strip().lower()
+    for k in kinds:
+        if needle in k.aliases:
+            return k
+    for k in kinds:  # kind.group, plural.version.group
+        if k.group and needle in (f"{k.kind.lower()}.{k.group}",
+                                  f"{k.plural}.{k.version}.{k.group}"):
+            return k
+    return None

@@ -1,0 +1,137 @@
+"""The sandbox cluster as one object: store, logs, kinds served, faults and controllers.
+
+The HTTP server (`server.py`) serves a `Sandbox`; controllers run inside it on the same
+event loop and read and write its store directly, as the real control plane's components
+do through their own (cached) clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kubetui.kinds import BUILTIN_KINDS, Kind
+from kubetui.sandbox.logs import LogHub
+from kubetui.sandbox.store import Event, ObjectStore
+
+log = logging.getLogger(__name__)
+
+CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
+
+
+@dataclass
+class Faults:
+    """Switches that make the sandbox misbehave as real clusters and networks do."""
+
+    drop_watches_every: float = 0.0  # seconds; 0 = never
+    error_rate: float = 0.0  # fraction of requests answered 500 or 429
+    latency_ms: int = 0
+    token_ttl: float = 0.0  # seconds a token works; 0 = forever
+    rbac: str = "full"  # "full" or "readonly"
+
+
+class Controller(Protocol):
+    """A control loop. `run` works until cancelled."""
+
+    name: str
+
+    async def run(self) -> None: ...
+
+
+class KindRegistry:
+    """The kinds the server serves: the built-in ones plus those of established CRDs."""
+
+    def __init__(self) -> None:
+        self._builtin = list(BUILTIN_KINDS)
+        self._custom: dict[str, list[Kind]] = {}  # CRD name -> its kinds
+        self.generation = 0  # bumps when the set changes (discovery caches key on it)
+
+    def all(self) -> list[Kind]:
+        return self._builtin + [k for ks in self._custom.values() for k in ks]
+
+    def custom(self) -> list[Kind]:
+        return [k for ks in self._custom.values() for k in ks]
+
+    def lookup(self, group: str, version: str, plural: str) -> Kind | None:
+        for k in self.all():
+            if k.group == group and k.plural == plural and \
+                    (k.version == version or version in k.also_versions):
+                return k
+        return None
+
+    def set_crd(self, name: str, kinds: list[Kind]) -> None:
+        self._custom[name] = kinds
+        self.generation += 1
+
+    def drop_crd(self, name: str) -> None:
+        if self._custom.pop(name, None) is not None:
+            self.generation += 1
+
+
+@dataclass
+class Sandbox:
+    """Everything the sandbox cluster is. Build with `Sandbox.create()`."""
+
+    store: ObjectStore
+    logs: LogHub
+    kinds: KindRegistry
+    faults: Faults = field(default_factory=Faults)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, watch_history: int = 10_000, log_lines: int = 10_000) -> Sandbox:
+        sb = cls(ObjectStore(history=watch_history), LogHub(max_lines=log_lines), KindRegistry())
+        sb.store.add_listener(sb._on_event)
+        sb._bootstrap()
+        return sb
+
+    def _bootstrap(self) -> None:
+        """What every fresh cluster has: the system namespaces."""
+        for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self.store.create(("", "namespaces"), {
+                "apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
+                "spec": {"finalizers": ["kubernetes"]},
+                "status": {"phase": "Active"},
+            }, namespaced=False)
+
+    def _on_event(self, ev: Event) -> None:
+        if ev.key != CRDS:
+            return
+        from kubetui.sandbox.discovery import kinds_from_crd
+
+        name = ev.obj["metadata"]["name"]
+        if ev.type == "DELETED":
+            self.kinds.drop_crd(name)
+        else:
+            self.kinds.set_crd(name, kinds_from_crd(ev.obj))
+
+    def start_controllers(self, factories: list[Callable[[Sandbox], Controller]]) -> None:
+        """Start control loops; each runs as a task until `stop()`."""
+        for make in factories:
+            ctrl = make(self)
+            self._tasks.append(asyncio.create_task(self._guard(ctrl), name=ctrl.name))
+
+    @staticmethod
+    async def _guard(ctrl: Controller) -> None:
+        """Keep a controller alive: a bug in one loop is logged and the loop restarted."""
+        while True:
+            try:
+                await ctrl.run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("controller %s failed; restarting", ctrl.name)
+                await asyncio.sleep(0.5)
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()

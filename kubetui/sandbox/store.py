@@ -1,0 +1,354 @@
+"""The sandbox's object store: every object, one resourceVersion counter, watch history.
+
+Stored objects are never mutated: every write stores a fresh dict, so readers (the HTTP
+server, controllers, watch events) may hold references without copying. Callers that want
+to change an object copy it first (`copy.deepcopy` or `clone`) and write the copy back.
+
+All of it runs on one asyncio loop; no method awaits between reading and writing, so each
+call is atomic with respect to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from kubetui.sandbox.errors import ApiError, already_exists, conflict, expired, not_found
+
+Obj = dict[str, Any]
+ResKey = tuple[str, str]  # (group, plural)
+ObjKey = tuple[str, str]  # (namespace or "", name)
+Predicate = Callable[[Obj], bool]
+
+NAMESPACES: ResKey = ("", "namespaces")
+
+
+def now_rfc3339() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clone(obj: Obj) -> Obj:
+    """A private, mutable copy of a stored object."""
+    return copy.deepcopy(obj)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change in the store. `old` is the object before a MODIFIED or DELETED."""
+
+    rv: int
+    type: str  # ADDED, MODIFIED, DELETED
+    key: ResKey
+    obj: Obj
+    old: Obj | None = None
+
+
+@dataclass
+class Watch:
+    """A subscription to one resource (optionally one namespace) from a resourceVersion.
+
+    Iterate it for events; `close()` ends the iteration. Events that matched the predicate
+    before and not after come out as DELETED, the reverse as ADDED, as the API server does.
+    """
+
+    key: ResKey
+    namespace: str | None
+    predicate: Predicate | None
+    _store: ObjectStore
+    _queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    closed: bool = False
+
+    def _matches(self, obj: Obj | None) -> bool:
+        if obj is None:
+            return False
+        if self.namespace and obj["metadata"].get("namespace") != self.namespace:
+            return False
+        return self.predicate is None or self.predicate(obj)
+
+    def _offer(self, ev: Event) -> None:
+        if self.closed:
+            return
+        now_in = ev.type != "DELETED" and self._matches(ev.obj)
+        was_in = self._matches(ev.old) if ev.type != "ADDED" else False
+        if ev.type == "DELETED":
+            if self._matches(ev.obj) or was_in:
+                self._queue.put_nowait(ev)
+        elif now_in and was_in:
+            self._queue.put_nowait(ev)
+        elif now_in:
+            self._queue.put_nowait(Event(ev.rv, "ADDED", ev.key, ev.obj))
+        elif was_in:
+            self._queue.put_nowait(Event(ev.rv, "DELETED", ev.key, ev.obj, ev.old))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._store._unsubscribe(self)
+            self._queue.put_nowait(None)
+
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    async def next(self) -> Event | None:
+        """The next event, or None once closed."""
+        if self.closed and self._queue.empty():
+            return None
+        ev = await self._queue.get()
+        return ev
+
+    def __aiter__(self) -> Watch:
+        return self
+
+    async def __anext__(self) -> Event:
+        ev = await self.next()
+        if ev is None:
+            raise StopAsyncIteration
+        return ev
+
+
+class ObjectStore:
+    """All objects of the sandbox cluster, keyed by resource, namespace and name."""
+
+    def __init__(self, history: int = 10_000) -> None:
+        self.rv = 1
+        self._objects: dict[ResKey, dict[ObjKey, Obj]] = {}
+        self._history: deque[Event] = deque(maxlen=max(1, history))
+        self._evicted_upto = 0  # highest rv that has fallen out of history
+        self._watches: dict[ResKey, set[Watch]] = {}
+        self._dependents: dict[str, set[tuple[ResKey, ObjKey]]] = {}  # owner uid -> objects
+        self._listeners: list[Callable[[Event], None]] = []
+
+    # ----- reading -------------------------------------------------------------------
+
+    def get(self, key: ResKey, namespace: str, name: str) -> Obj:
+        obj = self._objects.get(key, {}).get((namespace, name))
+        if obj is None:
+            raise not_found(key[0], key[1], name)
+        return obj
+
+    def find(self, key: ResKey, namespace: str, name: str) -> Obj | None:
+        return self._objects.get(key, {}).get((namespace, name))
+
+    def list(self, key: ResKey, namespace: str | None = None,
+             predicate: Predicate | None = None) -> tuple[list[Obj], int]:
+        """Matching objects sorted by namespace and name (as etcd keys sort), and the rv."""
+        bucket = self._objects.get(key, {})
+        keys = sorted(bucket)
+        items = []
+        for ok in keys:
+            if namespace and ok[0] != namespace:
+                continue
+            obj = bucket[ok]
+            if predicate is None or predicate(obj):
+                items.append(obj)
+        return items, self.rv
+
+    def iter(self, key: ResKey) -> Iterator[Obj]:
+        """Every object of a resource, unsorted and without copying; for controllers."""
+        return iter(list(self._objects.get(key, {}).values()))
+
+    def count(self, key: ResKey) -> int:
+        return len(self._objects.get(key, {}))
+
+    def resources(self) -> list[ResKey]:
+        return list(self._objects)
+
+    def dependents(self, owner_uid: str) -> list[Obj]:
+        out = []
+        for key, ok in list(self._dependents.get(owner_uid, ())):
+            obj = self._objects.get(key, {}).get(ok)
+            if obj is not None:
+                out.append(obj)
+        return out
+
+    # ----- writing -------------------------------------------------------------------
+
+    def create(self, key: ResKey, obj: Obj, *, namespaced: bool = True) -> Obj:
+        """Store a new object: fills uid, creationTimestamp, resourceVersion, generation."""
+        obj = clone(obj)
+        meta = obj.setdefault("metadata", {})
+        ns = meta.get("namespace", "") if namespaced else ""
+        if not namespaced:
+            meta.pop("namespace", None)
+        name = meta.get("name") or ""
+        if namespaced and ns and ("", ns) not in self._objects.get(NAMESPACES, {}):
+            raise not_found("", "namespaces", ns)
+        bucket = self._objects.setdefault(key, {})
+        if (ns, name) in bucket:
+            raise already_exists(key[0], key[1], name)
+        if meta.get("deletionTimestamp") is not None:
+            meta.pop("deletionTimestamp")
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now_rfc3339()
+        meta["generation"] = 1
+        meta.pop("resourceVersion", None)
+        return self._put(key, obj, None, "ADDED")
+
+    def update(self, key: ResKey, obj: Obj, *, check_rv: bool = True,
+               status_only: bool = False) -> Obj:
+        """Replace an object. A stale resourceVersion is a 409 Conflict (when checked);
+        an empty one means "whatever is there". `generation` bumps when spec changes."""
+        obj = clone(obj)
+        meta = obj.setdefault("metadata", {})
+        ns, name = meta.get("namespace", "") or "", meta.get("name", "")
+        old = self.get(key, ns, name)
+        rv = meta.get("resourceVersion")
+        if check_rv and rv and rv != old["metadata"]["resourceVersion"]:
+            raise conflict(key[0], key[1], name)
+        if status_only:
+            new = clone(old)
+            if "status" in obj:
+                new["status"] = obj["status"]
+            else:
+                new.pop("status", None)
+            obj = new
+        elif "status" in old and key != NAMESPACES:
+            # A main-resource update keeps the status, as for kinds with a status subresource.
+            obj["status"] = old["status"]
+        meta = obj["metadata"]
+        # Immutable metadata stays as the server set it.
+        for f in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            if f in old["metadata"]:
+                meta[f] = old["metadata"][f]
+            else:
+                meta.pop(f, None)
+        meta["generation"] = old["metadata"].get("generation", 1)
+        if not status_only and _spec_of(obj) != _spec_of(old):
+            meta["generation"] += 1
+        if _without_rv(obj) == _without_rv(old):
+            return old  # a no-op write changes nothing, as on the real server
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and \
+                old["metadata"].get("finalizers"):
+            # The last finalizer went away from an object being deleted: it goes now.
+            return self._remove(key, old)
+        return self._put(key, obj, old, "MODIFIED")
+
+    def write_status(self, key: ResKey, obj: Obj) -> Obj:
+        """Replace only the status, ignoring the resourceVersion (for controllers)."""
+        return self.update(key, obj, check_rv=False, status_only=True)
+
+    def mark_deleting(self, key: ResKey, namespace: str, name: str,
+                      grace_seconds: int | None = None) -> Obj:
+        """Set deletionTimestamp (graceful deletion or finalizers pending)."""
+        old = self.get(key, namespace, name)
+        if old["metadata"].get("deletionTimestamp"):
+            return old
+        obj = clone(old)
+        obj["metadata"]["deletionTimestamp"] = now_rfc3339()
+        if grace_seconds is not None:
+            obj["metadata"]["deletionGracePeriodSeconds"] = grace_seconds
+        return self._put(key, obj, old, "MODIFIED")
+
+    def delete(self, key: ResKey, namespace: str, name: str) -> Obj:
+        """Remove an object now (or, with finalizers, mark it deleting). Returns the last
+        state. Dependents are not touched here: see `garbage` for propagation."""
+        old = self.get(key, namespace, name)
+        if old["metadata"].get("finalizers"):
+            return self.mark_deleting(key, namespace, name)
+        return self._remove(key, old)
+
+    def _remove(self, key: ResKey, old: Obj) -> Obj:
+        meta = old["metadata"]
+        ok = (meta.get("namespace", "") or "", meta["name"])
+        del self._objects[key][ok]
+        for ref in meta.get("ownerReferences") or ():
+            deps = self._dependents.get(ref.get("uid", ""))
+            if deps:
+                deps.discard((key, ok))
+        last = clone(old)
+        self.rv += 1
+        last["metadata"]["resourceVersion"] = str(self.rv)
+        self._emit(Event(self.rv, "DELETED", key, last, old))
+        return last
+
+    def _put(self, key: ResKey, obj: Obj, old: Obj | None, etype: str) -> Obj:
+        meta = obj["metadata"]
+        ok = (meta.get("namespace", "") or "", meta["name"])
+        self.rv += 1
+        meta["resourceVersion"] = str(self.rv)
+        self._objects.setdefault(key, {})[ok] = obj
+        if old is not None:
+            for ref in old["metadata"].get("ownerReferences") or ():
+                deps = self._dependents.get(ref.get("uid", ""))
+                if deps:
+                    deps.discard((key, ok))
+        for ref in meta.get("ownerReferences") or ():
+            self._dependents.setdefault(ref.get("uid", ""), set()).add((key, ok))
+        self._emit(Event(self.rv, etype, key, obj, old))
+        return obj
+
+    def _emit(self, ev: Event) -> None:
+        if len(self._history) == self._history.maxlen:
+            self._evicted_upto = self._history[0].rv
+        self._history.append(ev)
+        for w in list(self._watches.get(ev.key, ())):
+            w._offer(ev)
+        for listener in self._listeners:
+            listener(ev)
+
+    # ----- watching ------------------------------------------------------------------
+
+    def watch(self, key: ResKey, namespace: str | None = None,
+              since: int | None = None, predicate: Predicate | None = None) -> Watch:
+        """Subscribe to changes. `since=None` (or 0) starts with ADDED events for what
+        matches now; `since=N` replays history after N, or raises 410 if it is gone."""
+        w = Watch(key, namespace or None, predicate, self)
+        if since:
+            if since < self._evicted_upto:
+                raise expired(f"too old resource version: {since} ({self._evicted_upto + 1})")
+            for ev in self._history:
+                if ev.rv > since and ev.key == key:
+                    w._offer(ev)
+        else:
+            items, _ = self.list(key, namespace, predicate)
+            for obj in items:
+                w._queue.put_nowait(Event(self.rv, "ADDED", key, obj))
+        self._watches.setdefault(key, set()).add(w)
+        return w
+
+    def _unsubscribe(self, w: Watch) -> None:
+        self._watches.get(w.key, set()).discard(w)
+
+    def watchers(self) -> list[Watch]:
+        return [w for ws in self._watches.values() for w in ws]
+
+    def add_listener(self, fn: Callable[[Event], None]) -> None:
+        """Call `fn` synchronously on every event (for in-process controllers' triggers)."""
+        self._listeners.append(fn)
+
+    def set_history(self, size: int) -> None:
+        """Shrink or grow the kept watch history (a fault switch)."""
+        keep = list(self._history)[-size:] if size > 0 else []
+        if len(keep) < len(self._history):
+            dropped = list(self._history)[: len(self._history) - len(keep)]
+            self._evicted_upto = max(self._evicted_upto, dropped[-1].rv)
+        self._history = deque(keep, maxlen=max(1, size))
+
+    def oldest_rv(self) -> int:
+        return self._evicted_upto
+
+
+def _spec_of(obj: Obj) -> Any:
+    """What counts as spec for generation: everything but metadata and status."""
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+def _without_rv(obj: Obj) -> Obj:
+    meta = {k: v for k, v in obj["metadata"].items() if k != "resourceVersion"}
+    return obj | {"metadata": meta}
+
+
+def parse_rv(value: str | None) -> int | None:
+    """A client's resourceVersion as an int; None for absent/empty; 400 if not a number."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(400, f"invalid resource version: {value!r}") from None
