@@ -1,0 +1,50 @@
+"""Resource quantities ("100m", "1Gi", "1e3") as numbers, and back to kubectl's text."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
+            "E": 18}  # powers of ten
+# A signed decimal number, then a suffix: binary, decimal, or an exponent (e/E + integer).
+_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))([A-Za-z]*[+-]?[0-9]*)$")
+
+
+def parse_quantity(q: str | int | float) -> float:
+    """The value of a quantity in base units (cores, bytes). Raises ValueError."""
+    if isinstance(q, (int, float)) and not isinstance(q, bool):
+        return float(q)
+    m = _QUANTITY.match(q.strip()) if isinstance(q, str) else None
+    if not m:
+        raise ValueError(f"quantities must match the regular expression "
+                         f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {q!r}")
+    number, suffix = float(m.group(1)), m.group(2)
+    if suffix in _BINARY:
+        return number * _BINARY[suffix]
+    exp = re.fullmatch(r"[eE]([+-]?[0-9]+)", suffix)
+    power = _DECIMAL.get(suffix, int(exp.group(1)) if exp else None)
+    if power is None:
+        raise ValueError(f"unable to parse quantity's suffix: {q!r}")
+    # Dividing for negative powers keeps "300m" at exactly 0.3.
+    return number * 10**power if power >= 0 else number / 10**-power
+
+
+def format_cpu(cores: float) -> str:
+    """Whole cores as "2", anything else in millicores rounded up, as "250m"."""
+    milli = math.ceil(round(cores * 1000, 6))
+    if milli % 1000 == 0:
+        return str(milli // 1000)
+    return f"{milli}m"
+
+
+def format_memory(nbytes: float) -> str:
+    """The largest binary suffix that divides the byte count exactly: "128Mi", "1536Mi"."""
+    n = math.ceil(round(nbytes, 6))
+    if n == 0:
+        return "0"
+    for suffix, size in reversed(_BINARY.items()):
+        if n % size == 0:
+            return f"{n // size}{suffix}"
+    return str(n)
