@@ -4,6 +4,7 @@ depends on (or touches) the developer's own kubeconfig or config files."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,3 +21,76 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory,
     for var in ("KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "EDITOR", "VISUAL"):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+# ----- the sandbox cluster ----------------------------------------------------------------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from collections.abc import AsyncIterator, Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import pytest_asyncio  # noqa: E402
+
+if TYPE_CHECKING:
+    from kubetui.sandbox.run import RunningSandbox
+
+KUBECTL = shutil.which("kubectl")
+
+
+async def start_sandbox(kubeconfig: Path, **options: object) -> RunningSandbox:
+    """A sandbox on 127.0.0.1, a free port, with a kubeconfig written at `kubeconfig`."""
+    from kubetui.sandbox.run import RunningSandbox, SandboxOptions
+
+    opts = SandboxOptions(host="127.0.0.1", port=0, kubeconfig=str(kubeconfig), **options)
+    return await RunningSandbox.start(opts)
+
+
+@pytest_asyncio.fixture
+async def sandbox(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+                  ) -> AsyncIterator[RunningSandbox]:
+    """A running, empty sandbox cluster; KUBECONFIG points at it."""
+    path = isolated_home / ".kube" / "config"
+    running = await start_sandbox(path)
+    monkeypatch.setenv("KUBECONFIG", str(path))
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@dataclass
+class KubectlResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def kubectl(tmp_path: Path) -> Callable[..., object]:
+    """Run the real kubectl (fresh --cache-dir each test) against $KUBECONFIG.
+
+    Async: `await kubectl("get", "pods")`, so the in-process sandbox keeps serving while
+    kubectl runs. Skips the test when kubectl is not installed."""
+    if KUBECTL is None:
+        pytest.skip("kubectl is not installed on this machine")
+    import asyncio
+
+    cache = tmp_path / "kubectl-cache"
+
+    async def run(*args: str, input: str | None = None, timeout: float = 60,
+                  check: bool = True) -> KubectlResult:
+        proc = await asyncio.create_subprocess_exec(
+            KUBECTL, f"--cache-dir={cache}", *args,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+        out, err = await asyncio.wait_for(
+            proc.communicate(input.encode() if input is not None else None), timeout)
+        res = KubectlResult(proc.returncode or 0, out.decode(), err.decode())
+        if check and res.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({res.returncode}):\n"
+                                 f"{res.stderr}{res.stdout}")
+        return res
+
+    return run

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -80,13 +81,29 @@ class Sandbox:
     logs: LogHub
     kinds: KindRegistry
     faults: Faults = field(default_factory=Faults)
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    token: str = ""
+    _issued: dict[str, float] = field(default_factory=dict)  # token -> when issued
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def issue_token(self) -> str:
+        """A fresh bearer token (the current one from now on); older ones keep working
+        until `faults.token_ttl` runs out for them."""
+        self.token = secrets.token_urlsafe(24)
+        self._issued[self.token] = time.monotonic()
+        return self.token
+
+    def token_valid(self, token: str) -> bool:
+        issued = self._issued.get(token)
+        if issued is None:
+            return False
+        ttl = self.faults.token_ttl
+        return ttl <= 0 or time.monotonic() - issued < ttl
 
     @classmethod
     def create(cls, watch_history: int = 10_000, log_lines: int = 10_000) -> Sandbox:
         sb = cls(ObjectStore(history=watch_history), LogHub(max_lines=log_lines), KindRegistry())
         sb.store.add_listener(sb._on_event)
+        sb.issue_token()
         sb._bootstrap()
         return sb
 

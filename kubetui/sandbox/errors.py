@@ -83,12 +83,12 @@ def conflict(group: str, plural: str, name: str) -> ApiError:
 
 def invalid(kind: str, group: str, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
     """422 with causes given as (field, reason type, message)."""
-    text = "; ".join(f"{f}: {m}" for f, _, m in causes)
+    parts = [f"{f}: {m}" for f, _, m in causes]
+    text = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     details = _details(kind, name, group)
     details["causes"] = [{"reason": t, "message": m, "field": f} for f, t, m in causes]
-    return ApiError(422, f'{kind}.{group or "core"} "{name}" is invalid: {text}'
-                    if name else f"{kind} is invalid: {text}",
-                    details=details)
+    qualified = f"{kind}.{group}" if group else kind
+    return ApiError(422, f'{qualified} "{name}" is invalid: {text}', details=details)
 
 
 def bad_request(message: str) -> ApiError:

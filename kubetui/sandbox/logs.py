@@ -73,6 +73,11 @@ class LogHub:
         inst = self._current.get(key)
         return inst is not None and not inst.ended
 
+    def followers(self, key: ContainerKey) -> int:
+        """How many streams follow the current instance now."""
+        inst = self._current.get(key)
+        return len(inst.followers) if inst else 0
+
     def lines(self, key: ContainerKey, previous: bool = False) -> list[LogLine]:
         inst = (self._previous if previous else self._current).get(key)
         return list(inst.lines) if inst else []

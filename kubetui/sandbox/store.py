@@ -49,7 +49,7 @@ class Event:
     old: Obj | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Watch:
     """A subscription to one resource (optionally one namespace) from a resourceVersion.
 
@@ -184,7 +184,7 @@ class ObjectStore:
             raise already_exists(key[0], key[1], name)
         if meta.get("deletionTimestamp") is not None:
             meta.pop("deletionTimestamp")
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = meta.get("uid") or str(uuid.uuid4())  # verbs sets it before defaults
         meta["creationTimestamp"] = now_rfc3339()
         meta["generation"] = 1
         meta.pop("resourceVersion", None)

@@ -1,0 +1,127 @@
+"""Command line: `kubetui [options]` opens the UI; `kubetui sandbox` serves a sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from kubetui import __version__
+
+
+def _state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "kubetui"
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text!r}")
+    return value
+
+
+def add_sandbox_arguments(p: argparse.ArgumentParser) -> None:
+    """Scenario and fault switches, shared by `kubetui sandbox` and `kubetui --demo`."""
+    p.add_argument("--scenario", default=None, choices=("demo", "empty", "scale"),
+                   help="what the cluster holds at start (default: demo for --demo, "
+                        "empty for sandbox)")
+    p.add_argument("--pods", type=int, default=1000, help="scale scenario: pods to create")
+    p.add_argument("--namespaces", type=int, default=10,
+                   help="scale scenario: namespaces to spread them over")
+    p.add_argument("--churn", type=_positive_float, default=0.0,
+                   help="scale scenario: pods changed per second")
+    p.add_argument("--drop-watches-every", type=_positive_float, default=0.0, metavar="S",
+                   help="cut every open watch connection every S seconds")
+    p.add_argument("--watch-history", type=int, default=10_000, metavar="N",
+                   help="keep only N events of watch history (older resourceVersions get 410)")
+    p.add_argument("--error-rate", type=_fraction, default=0.0, metavar="F",
+                   help="answer a fraction F of requests with 500 or 429")
+    p.add_argument("--latency-ms", type=int, default=0, metavar="M",
+                   help="delay every response by M milliseconds")
+    p.add_argument("--token-ttl", type=_positive_float, default=0.0, metavar="S",
+                   help="bearer tokens stop working after S seconds (the kubeconfig's token "
+                        "file is refreshed)")
+    p.add_argument("--rbac", choices=("full", "readonly"), default="full",
+                   help="readonly: every write is answered 403")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kubetui", description="A terminal UI for Kubernetes.")
+    p.add_argument("--version", action="version", version=f"kubetui {__version__}")
+    sub = p.add_subparsers(dest="command")
+    sp = sub.add_parser("sandbox", help="serve the built-in sandbox cluster for other clients",
+                        description="Serve the sandbox cluster (an in-process Kubernetes API "
+                                    "server with controllers) until interrupted.")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sp.add_argument("--kubeconfig", default=None,
+                    help="where to write a kubeconfig for the sandbox (default: "
+                         "$XDG_STATE_HOME/kubetui/sandbox.kubeconfig)")
+    add_sandbox_arguments(sp)
+    return p
+
+
+def _sandbox_options(args: argparse.Namespace, default_scenario: str):  # noqa: ANN202
+    from kubetui.sandbox.core import Faults
+    from kubetui.sandbox.run import SandboxOptions
+
+    return SandboxOptions(
+        host=getattr(args, "host", "127.0.0.1"), port=getattr(args, "port", 0),
+        kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
+        pods=args.pods, namespaces=args.namespaces, churn=args.churn,
+        watch_history=args.watch_history,
+        faults=Faults(drop_watches_every=args.drop_watches_every, error_rate=args.error_rate,
+                      latency_ms=args.latency_ms, token_ttl=args.token_ttl, rbac=args.rbac),
+    )
+
+
+async def _serve_sandbox(args: argparse.Namespace) -> int:
+    from kubetui.sandbox.run import RunningSandbox
+
+    if not args.kubeconfig:
+        args.kubeconfig = str(_state_dir() / "sandbox.kubeconfig")
+    opts = _sandbox_options(args, "empty")
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        running = await RunningSandbox.start(opts)
+    except OSError as e:
+        print(f"kubetui sandbox: cannot listen on {opts.host}:{opts.port}: {e.strerror}",
+              file=sys.stderr)
+        return 1
+    print(f"kubetui sandbox: serving {running.url} (scenario {opts.scenario}); "
+          f"kubeconfig {running.kubeconfig}, context {opts.context}", flush=True)
+    await stop.wait()
+    await running.stop()
+    print("kubetui sandbox: stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "sandbox":
+        return asyncio.run(_serve_sandbox(args))
+    print("kubetui: the terminal UI is not built yet; `kubetui sandbox` serves the sandbox.",
+          file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Starting and stopping a whole sandbox cluster: store, controllers, scenario, HTTP server,
+kubeconfig. Used by `kubetui sandbox`, `kubetui --demo` and the tests alike."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kubetui.sandbox.controllers import all_controllers
+from kubetui.sandbox.core import Faults, Sandbox
+from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
+from kubetui.sandbox.server import SandboxServer
+
+
+@dataclass
+class SandboxOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    kubeconfig: str | None = None
+    context: str = CONTEXT
+    scenario: str = "empty"
+    pods: int = 1000
+    namespaces: int = 10
+    churn: float = 0.0
+    watch_history: int = 10_000
+    faults: Faults = field(default_factory=Faults)
+    controllers: bool = True
+    bookmark_interval: float = 10.0
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox cluster serving on a port, with a kubeconfig written for it."""
+
+    sandbox: Sandbox
+    server: SandboxServer
+    kubeconfig: Path | None
+    options: SandboxOptions
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @classmethod
+    async def start(cls, opts: SandboxOptions) -> RunningSandbox:
+        sb = Sandbox.create(watch_history=opts.watch_history)
+        sb.faults = opts.faults
+        if opts.controllers:
+            sb.start_controllers(all_controllers())
+        if opts.scenario != "empty":
+            from kubetui.sandbox.scenarios import load_scenario
+            await load_scenario(sb, opts)
+        server = SandboxServer(sb, opts.host, opts.port,
+                               bookmark_interval=opts.bookmark_interval)
+        await server.start()
+        running = cls(sb, server, None, opts)
+        if opts.kubeconfig:
+            running.kubeconfig = running._write_kubeconfig()
+            if opts.faults.token_ttl > 0:
+                running._tasks.append(asyncio.create_task(running._rotate_tokens()))
+        return running
+
+    def _token_file(self) -> Path:
+        assert self.options.kubeconfig
+        return Path(self.options.kubeconfig).with_suffix(".token")
+
+    def _write_kubeconfig(self) -> Path:
+        assert self.options.kubeconfig
+        if self.options.faults.token_ttl > 0:
+            tf = self._token_file()
+            tf.write_text(self.sandbox.token)
+            tf.chmod(0o600)
+            return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
+                                    token_file=str(tf), context=self.options.context)
+        return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
+                                token=self.sandbox.token, context=self.options.context)
+
+    @property
+    def ca_pem(self) -> bytes:
+        assert self.server.tls is not None
+        return self.server.tls.ca_pem
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """An SSL context that trusts this sandbox's CA (for raw HTTP clients)."""
+        return ssl.create_default_context(cadata=self.ca_pem.decode())
+
+    async def _rotate_tokens(self) -> None:
+        """With --token-ttl, a fresh token lands in the token file well before the old one
+        expires: clients that reload their credentials keep working, others get 401."""
+        while True:
+            await asyncio.sleep(max(self.options.faults.token_ttl / 3, 0.05))
+            token = self.sandbox.issue_token()
+            tmp = self._token_file().with_suffix(".tmp")
+            tmp.write_text(token)
+            tmp.replace(self._token_file())
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        await self.server.stop()
+        await self.sandbox.stop()

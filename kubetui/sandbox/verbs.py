@@ -1,0 +1,434 @@
+"""What the API server does for each write verb, apart from HTTP.
+
+Each function takes the `Sandbox`, the `Kind` the URL named, and what the client sent; it
+defaults, validates and stores exactly as the real kube-apiserver would, raising `ApiError`
+for anything it would refuse. Nothing here knows about aiohttp: the server parses the
+request and calls these, so the rules can be tested and reused on their own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from kubetui.kinds import Kind
+from kubetui.sandbox import defaults, patch, validation
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.errors import (
+    ApiError, already_exists, bad_request, conflict, invalid, not_found,
+)
+from kubetui.sandbox.selectors import selector_to_string
+from kubetui.sandbox.store import Obj, ResKey, clone, now_rfc3339
+
+SCALE_API_VERSION = "autoscaling/v1"
+_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # as apimachinery's rand.String
+_SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
+
+PATCH_JSON = "application/json-patch+json"
+PATCH_MERGE = "application/merge-patch+json"
+PATCH_STRATEGIC = "application/strategic-merge-patch+json"
+PATCH_APPLY = "application/apply-patch+yaml"
+PATCH_TYPES = (PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC, PATCH_APPLY)
+
+
+def store_key(kind: Kind) -> ResKey:
+    """Where a kind's objects live. events.k8s.io Events are the core Events."""
+    if kind.group == "events.k8s.io":
+        return ("", "events")
+    return kind.key
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    dry_run: bool = False
+    field_manager: str = ""
+    force: bool = False
+
+
+def _random_suffix(n: int = 5) -> str:
+    return "".join(random.choice(_NAME_ALPHABET) for _ in range(n))
+
+
+def _check_identity(kind: Kind, namespace: str, obj: Any, version: str) -> Obj:
+    """The body must be an object of the URL's kind, in the URL's namespace."""
+    if not isinstance(obj, dict):
+        raise bad_request("the body of the request was in an unknown format - "
+                          "accepted media types include: application/json, application/yaml")
+    api_version = obj.get("apiVersion")
+    expected = f"{kind.group}/{version}" if kind.group else version
+    if api_version and api_version != expected and not (
+            kind.group and api_version in (f"{kind.group}/{v}" for v in kind.also_versions)):
+        raise bad_request(f"the API version in the data ({api_version}) does not match the "
+                          f"expected API version ({expected})")
+    if obj.get("kind") and obj["kind"] != kind.kind:
+        raise bad_request(f"the kind in the data ({obj['kind']}) does not match the "
+                          f"expected kind ({kind.kind})")
+    meta = obj.get("metadata")
+    if meta is None:
+        obj = {**obj, "metadata": {}}
+    elif not isinstance(meta, dict):
+        raise bad_request("metadata must be an object")
+    obj = clone(obj)
+    obj["apiVersion"], obj["kind"] = kind.api_version, kind.kind
+    meta = obj["metadata"]
+    if kind.namespaced:
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise bad_request("the namespace of the provided object does not match the "
+                              "namespace sent on the request")
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+    return obj
+
+
+def _allocate_cluster_ip(sb: Sandbox) -> str:
+    used = {s.get("spec", {}).get("clusterIP") for s in sb.store.iter(("", "services"))}
+    hosts = _SERVICE_CIDR.hosts()
+    next(hosts)  # 10.96.0.1 is the kubernetes service's
+    for _ in range(10):  # also skip the low range real clusters keep for DNS
+        next(hosts)
+    for ip in hosts:
+        if str(ip) not in used:
+            return str(ip)
+    raise ApiError(500, "the service cluster IP range is full")
+
+
+def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj) -> Obj:
+    """Server-side fields set on create: generated names, cluster IPs, initial status."""
+    meta = obj["metadata"]
+    meta["uid"] = str(uuid.uuid4())  # the server's, never the client's; Job defaults use it
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = meta["generateName"] + _random_suffix()
+    if kind.subresources and "status" in kind.subresources and kind.kind != "Namespace":
+        obj.pop("status", None)  # status comes from controllers, not from the client
+    obj = defaults.apply_defaults(kind.kind, obj)
+    validation.validate(kind.kind, obj, kind.group)
+    if kind.kind == "Service":
+        spec = obj.setdefault("spec", {})
+        if spec.get("type") != "ExternalName" and not spec.get("clusterIP"):
+            ip = _allocate_cluster_ip(sb)
+            spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            for p in spec.get("ports", []):
+                p.setdefault("nodePort", random.randint(30000, 32767))
+        obj.setdefault("status", {"loadBalancer": {}})
+    elif kind.kind == "CustomResourceDefinition":
+        obj["status"] = _crd_status(obj)
+    elif kind.kind == "SelfSubjectAccessReview":
+        obj["status"] = access_review(sb, obj.get("spec", {}))
+    return obj
+
+
+def _crd_status(crd: Obj) -> Obj:
+    now = now_rfc3339()
+    names = crd.get("spec", {}).get("names", {})
+    return {
+        "acceptedNames": {k: v for k, v in names.items()
+                          if k in ("kind", "listKind", "plural", "singular", "shortNames",
+                                   "categories")},
+        "conditions": [
+            {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+             "message": "no conflicts found", "lastTransitionTime": now},
+            {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+             "message": "the initial names have been accepted", "lastTransitionTime": now},
+        ],
+        "storedVersions": [v["name"] for v in crd.get("spec", {}).get("versions", [])
+                           if v.get("storage")],
+    }
+
+
+MUTATING_VERBS = ("create", "update", "patch", "delete", "deletecollection")
+
+
+def access_review(sb: Sandbox, spec: Obj) -> Obj:
+    """What a SelfSubjectAccessReview answers under the sandbox's RBAC setting."""
+    verb = (spec.get("resourceAttributes") or {}).get("verb", "")
+    if sb.faults.rbac == "readonly" and verb not in ("get", "list", "watch"):
+        return {"allowed": False, "denied": True,
+                "reason": "the sandbox runs with --rbac readonly"}
+    return {"allowed": True, "reason": "the sandbox allows everything"}
+
+
+def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
+           opts: WriteOptions = WriteOptions()) -> Obj:
+    obj = _check_identity(kind, namespace, body, version)
+    obj = _prepare_new(sb, kind, obj)
+    if kind.kind == "SelfSubjectAccessReview" or opts.dry_run:
+        # Reviews are answered, never stored; a dry run stores nothing either.
+        meta = obj["metadata"]
+        meta.setdefault("creationTimestamp", now_rfc3339() if opts.dry_run else None)
+        if opts.dry_run and sb.store.find(store_key(kind), namespace if kind.namespaced
+                                          else "", meta.get("name", "")):
+            raise already_exists(kind.group, kind.plural, meta["name"])
+        return obj
+    _record_manager(obj, opts.field_manager, "Update")
+    return sb.store.create(store_key(kind), obj, namespaced=kind.namespaced)
+
+
+def _record_manager(obj: Obj, manager: str, operation: str) -> None:
+    """A managedFields entry per manager, as kubectl describes and `-o yaml` shows them."""
+    if not manager:
+        return
+    entries = [e for e in obj["metadata"].get("managedFields") or []
+               if not (e.get("manager") == manager and e.get("operation") == operation)]
+    entries.append({"manager": manager, "operation": operation,
+                    "apiVersion": obj.get("apiVersion", ""), "time": now_rfc3339(),
+                    "fieldsType": "FieldsV1", "fieldsV1": {}})
+    obj["metadata"]["managedFields"] = entries
+
+
+def update(sb: Sandbox, kind: Kind, namespace: str, name: str, body: Any, version: str,
+           subresource: str = "", opts: WriteOptions = WriteOptions()) -> Obj:
+    """PUT of an object or its status."""
+    obj = _check_identity(kind, namespace, body, version)
+    if obj["metadata"].get("name") != name:
+        raise bad_request(f"the name of the object ({obj['metadata'].get('name')}) does not "
+                          f"match the name on the URL ({name})")
+    return _replace(sb, kind, obj, subresource, opts, check_rv=True)
+
+
+def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOptions,
+             check_rv: bool) -> Obj:
+    key = store_key(kind)
+    ns = obj["metadata"].get("namespace", "") if kind.namespaced else ""
+    old = sb.store.get(key, ns, obj["metadata"]["name"])
+    if check_rv and obj["metadata"].get("resourceVersion") and \
+            obj["metadata"]["resourceVersion"] != old["metadata"]["resourceVersion"]:
+        raise conflict(kind.group, kind.plural, obj["metadata"]["name"])
+    status_only = subresource == "status"
+    if not status_only:
+        obj = defaults.apply_defaults(kind.kind, obj)
+        validation.validate(kind.kind, obj, kind.group)
+        _check_immutable(kind, old, obj)
+    if opts.dry_run:
+        return obj
+    _record_manager(obj, opts.field_manager, "Update")
+    if kind.kind == "Namespace" and not status_only:
+        obj["status"] = old.get("status", {})
+    return sb.store.update(key, obj, check_rv=check_rv, status_only=status_only)
+
+
+def _check_immutable(kind: Kind, old: Obj, new: Obj) -> None:
+    causes = []
+    if kind.kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"):
+        if old.get("spec", {}).get("selector") != new.get("spec", {}).get("selector"):
+            causes.append(("spec.selector", "FieldValueInvalid", "field is immutable"))
+    if kind.kind == "Service":
+        o, n = old.get("spec", {}).get("clusterIP"), new.get("spec", {}).get("clusterIP")
+        if n and o and n != o:
+            causes.append(("spec.clusterIP", "FieldValueInvalid", "field is immutable"))
+        elif not n and o:
+            new["spec"]["clusterIP"], new["spec"]["clusterIPs"] = o, [o]
+    if kind.kind == "Pod":
+        o_spec, n_spec = old.get("spec", {}), new.get("spec", {})
+        if [c.get("name") for c in o_spec.get("containers", [])] != \
+                [c.get("name") for c in n_spec.get("containers", [])] or \
+                (o_spec.get("nodeName") and o_spec.get("nodeName") != n_spec.get("nodeName")):
+            causes.append(("spec", "Forbidden", "pod updates may not change fields other than "
+                           "`spec.containers[*].image`, `spec.initContainers[*].image`, "
+                           "`spec.activeDeadlineSeconds`, `spec.tolerations` (only additions "
+                           "to existing tolerations) or `spec.terminationGracePeriodSeconds`"))
+    if causes:
+        raise invalid(kind.kind, kind.group, new["metadata"]["name"], causes)
+
+
+def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type: str,
+                body: Any, subresource: str = "", opts: WriteOptions = WriteOptions()) -> Obj:
+    """PATCH of an object, its status, or its scale. Server-side apply creates if absent."""
+    key = store_key(kind)
+    ns = namespace if kind.namespaced else ""
+    if content_type not in PATCH_TYPES:
+        raise ApiError(415, f"the body of the request was in an unknown format - accepted "
+                            f"media types include: {', '.join(PATCH_TYPES)}")
+    if content_type == PATCH_STRATEGIC and not patch.supports_strategic(kind.kind):
+        raise ApiError(415, "the body of the request was in an unknown format - accepted "
+                            f"media types include: {PATCH_JSON}, {PATCH_MERGE}, {PATCH_APPLY}")
+    if content_type == PATCH_APPLY and not opts.field_manager:
+        raise bad_request("PATCH /apply requests must have a fieldManager")
+    current = sb.store.find(key, ns, name)
+    if current is None:
+        if content_type != PATCH_APPLY or subresource:
+            raise not_found(kind.group, kind.plural, name)
+        applied = _check_identity(kind, namespace, body, kind.version)
+        if applied["metadata"].get("name") != name:
+            raise bad_request("the name of the object does not match the name on the URL")
+        new = patch.apply_patch(None, applied, kind.kind, opts.field_manager)
+        new = _prepare_new(sb, kind, new)
+        if opts.dry_run:
+            return new
+        return sb.store.create(key, new, namespaced=kind.namespaced)
+    if subresource == "scale":
+        return _patch_scale(sb, kind, current, content_type, body, opts)
+    target = current
+    if content_type == PATCH_JSON:
+        if not isinstance(body, list):
+            raise bad_request("json: cannot unmarshal object into Go value of type "
+                              "jsonpatch.Patch")
+        new = patch.json_patch(target, body)
+    elif not isinstance(body, dict):
+        raise bad_request("the body of the request was in an unknown format")
+    elif content_type == PATCH_MERGE:
+        new = patch.merge_patch(target, body)
+    elif content_type == PATCH_STRATEGIC:
+        new = patch.strategic_merge_patch(target, body, kind.kind)
+    else:
+        applied = _check_identity(kind, namespace, body, kind.version)
+        new = patch.apply_patch(target, applied, kind.kind, opts.field_manager)
+    if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
+        raise bad_request("the patch removed the object's metadata")
+    if new["metadata"].get("name") != name or \
+            (kind.namespaced and new["metadata"].get("namespace") != namespace):
+        raise bad_request("the patch may not change the object's name or namespace")
+    new["apiVersion"], new["kind"] = kind.api_version, kind.kind
+    # A patch is checked against the version it read only if it names one itself.
+    check = bool(new["metadata"].get("resourceVersion")) and \
+        new["metadata"]["resourceVersion"] != current["metadata"]["resourceVersion"]
+    if check:
+        raise conflict(kind.group, kind.plural, name)
+    new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+    manager_op = "Apply" if content_type == PATCH_APPLY else "Update"
+    out = _replace(sb, kind, new, subresource, WriteOptions(opts.dry_run), check_rv=False)
+    if opts.field_manager and not opts.dry_run and out is not current:
+        final = clone(out)
+        _record_manager(final, opts.field_manager, manager_op)
+        out = sb.store.update(key, final, check_rv=False)
+    return out
+
+
+# ----- scale subresource ------------------------------------------------------------------
+
+def scale_of(kind: Kind, obj: Obj) -> Obj:
+    """The autoscaling/v1 Scale view of a Deployment, ReplicaSet or StatefulSet."""
+    if not kind.scalable:
+        raise not_found(kind.group, f"{kind.plural}/scale", obj["metadata"]["name"])
+    meta = obj["metadata"]
+    spec, status = obj.get("spec", {}), obj.get("status", {})
+    return {
+        "kind": "Scale",
+        "apiVersion": SCALE_API_VERSION,
+        "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                          "creationTimestamp") if k in meta},
+        "spec": {"replicas": spec.get("replicas", 1)},
+        "status": {"replicas": status.get("replicas", 0),
+                   "selector": selector_to_string(spec.get("selector") or {})},
+    }
+
+
+def _set_replicas(sb: Sandbox, kind: Kind, current: Obj, scale: Any,
+                  opts: WriteOptions) -> Obj:
+    name = current["metadata"]["name"]
+    replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+    if not isinstance(replicas, int) or isinstance(replicas, bool):
+        raise invalid("Scale", "autoscaling", name,
+                      [("spec.replicas", "FieldValueInvalid",
+                        "Invalid value: must be an integer")])
+    if replicas < 0:
+        raise invalid("Scale", "autoscaling", name,
+                      [("spec.replicas", "FieldValueInvalid",
+                        f"Invalid value: {replicas}: must be greater than or equal to 0")])
+    rv = (scale.get("metadata") or {}).get("resourceVersion")
+    if rv and rv != current["metadata"]["resourceVersion"]:
+        raise conflict(kind.group, kind.plural, name)
+    new = clone(current)
+    new["spec"]["replicas"] = replicas
+    if opts.dry_run:
+        return scale_of(kind, new)
+    stored = sb.store.update(store_key(kind), new, check_rv=False)
+    return scale_of(kind, stored)
+
+
+def _patch_scale(sb: Sandbox, kind: Kind, current: Obj, content_type: str, body: Any,
+                 opts: WriteOptions) -> Obj:
+    scale = scale_of(kind, current)
+    if content_type == PATCH_JSON:
+        if not isinstance(body, list):
+            raise bad_request("a JSON patch must be a list of operations")
+        new = patch.json_patch(scale, body)
+    elif not isinstance(body, dict):
+        raise bad_request("the body of the request was in an unknown format")
+    elif content_type == PATCH_MERGE:
+        new = patch.merge_patch(scale, body)
+    else:
+        new = patch.strategic_merge_patch(scale, body, "Scale") if content_type == \
+            PATCH_STRATEGIC else patch.apply_patch(scale, body, "Scale", opts.field_manager)
+    return _set_replicas(sb, kind, current, new, opts)
+
+
+def update_scale(sb: Sandbox, kind: Kind, namespace: str, name: str, body: Any,
+                 opts: WriteOptions = WriteOptions()) -> Obj:
+    current = sb.store.get(store_key(kind), namespace, name)
+    scale_of(kind, current)  # 404 for kinds without scale
+    return _set_replicas(sb, kind, current, body, opts)
+
+
+# ----- deletion ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    propagation: str = ""  # "", Background, Foreground, Orphan
+    grace_seconds: int | None = None
+    precondition_uid: str = ""
+    precondition_rv: str = ""
+    dry_run: bool = False
+
+    @classmethod
+    def parse(cls, body: Any, query: dict[str, str], dry_run: bool) -> DeleteOptions:
+        body = body if isinstance(body, dict) else {}
+        pre = body.get("preconditions") or {}
+        grace = body.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
+        try:
+            grace_s = int(grace) if grace not in (None, "") else None
+        except (TypeError, ValueError):
+            raise bad_request(f"invalid gracePeriodSeconds: {grace!r}") from None
+        policy = body.get("propagationPolicy") or query.get("propagationPolicy") or ""
+        if body.get("orphanDependents") is True or query.get("orphanDependents") == "true":
+            policy = policy or "Orphan"
+        if policy not in ("", "Background", "Foreground", "Orphan"):
+            raise invalid("DeleteOptions", "", "", [(
+                "propagationPolicy", "FieldValueNotSupported",
+                f'Unsupported value: "{policy}": supported values: "Foreground", '
+                '"Background", "Orphan"')])
+        return cls(policy, grace_s, pre.get("uid") or "", pre.get("resourceVersion") or "",
+                   dry_run)
+
+
+def delete(sb: Sandbox, kind: Kind, namespace: str, name: str,
+           opts: DeleteOptions = DeleteOptions()) -> Obj:
+    """DELETE one object. Pods on a node go gracefully (the kubelet finishes them);
+    Foreground and Orphan propagation leave a finalizer for the garbage collector."""
+    key = store_key(kind)
+    ns = namespace if kind.namespaced else ""
+    obj = sb.store.get(key, ns, name)
+    meta = obj["metadata"]
+    if opts.precondition_uid and opts.precondition_uid != meta["uid"]:
+        raise conflict(kind.group, kind.plural, name)
+    if opts.precondition_rv and opts.precondition_rv != meta["resourceVersion"]:
+        raise conflict(kind.group, kind.plural, name)
+    if opts.dry_run:
+        return obj
+    finalizer = {"Foreground": "foregroundDeletion", "Orphan": "orphan"}.get(opts.propagation)
+    if finalizer and finalizer not in (meta.get("finalizers") or []):
+        obj = clone(obj)
+        obj["metadata"]["finalizers"] = [*(meta.get("finalizers") or []), finalizer]
+        obj = sb.store.update(key, obj, check_rv=False)
+    if kind.kind == "Namespace":
+        if name in ("default", "kube-system", "kube-public"):
+            raise ApiError(403, f'namespaces "{name}" is forbidden: this namespace may not be '
+                                "deleted")
+        ns_obj = sb.store.mark_deleting(key, "", name)
+        if ns_obj.get("status", {}).get("phase") != "Terminating":
+            ns_obj = clone(ns_obj)
+            ns_obj["status"] = {"phase": "Terminating"}
+            ns_obj = sb.store.write_status(key, ns_obj)
+        return ns_obj
+    if kind.kind == "Pod":
+        grace = opts.grace_seconds
+        if grace is None:
+            grace = obj.get("spec", {}).get("terminationGracePeriodSeconds", 30)
+        if obj.get("spec", {}).get("nodeName") and grace > 0 and \
+                obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+            return sb.store.mark_deleting(key, ns, name, grace)
+    return sb.store.delete(key, ns, name)
