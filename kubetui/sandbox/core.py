@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kubetui.kinds import BUILTIN_KINDS, Kind
+from kubetui.sandbox.discovery import kinds_from_crd
 from kubetui.sandbox.logs import LogHub
 from kubetui.sandbox.store import Event, ObjectStore
 
@@ -120,13 +121,14 @@ class Sandbox:
     def _on_event(self, ev: Event) -> None:
         if ev.key != CRDS:
             return
-        from kubetui.sandbox.discovery import kinds_from_crd
-
         name = ev.obj["metadata"]["name"]
         if ev.type == "DELETED":
             self.kinds.drop_crd(name)
-        else:
+            return
+        try:
             self.kinds.set_crd(name, kinds_from_crd(ev.obj))
+        except ValueError:  # validation keeps these out; never let one break the store
+            log.warning("CRD %s names no servable kind", name)
 
     def start_controllers(self, factories: list[Callable[[Sandbox], Controller]]) -> None:
         """Start control loops; each runs as a task until `stop()`."""

@@ -4,48 +4,17 @@ store exactly as it was."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
+
+from tests.sandbox.conftest import Api
 
 pytestmark = pytest.mark.asyncio
 
 POD = {"apiVersion": "v1", "kind": "Pod",
        "metadata": {"name": "p", "namespace": "default"},
        "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
-
-
-class Api:
-    """A bare HTTP client for the sandbox, to send exactly the request under test."""
-
-    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
-        self.session, self.url, self.token = session, url, token
-
-    async def call(self, method: str, path: str, body: Any = None, *,
-                   content_type: str = "application/json", token: str | None = None,
-                   raw: bytes | None = None) -> tuple[int, Any]:
-        headers = {"Content-Type": content_type}
-        tok = self.token if token is None else token
-        if tok:
-            headers["Authorization"] = f"Bearer {tok}"
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None
-                                            else None)
-        async with self.session.request(method, self.url + path, data=data,
-                                        headers=headers) as resp:
-            text = await resp.read()
-            try:
-                return resp.status, json.loads(text)
-            except ValueError:
-                return resp.status, text.decode()
-
-
-@pytest.fixture
-async def api(sandbox) -> AsyncIterator[Api]:
-    connector = aiohttp.TCPConnector(ssl=sandbox.client_ssl_context())
-    async with aiohttp.ClientSession(connector=connector) as session:
-        yield Api(session, sandbox.url, sandbox.sandbox.token)
 
 
 @pytest.fixture

@@ -1,0 +1,70 @@
+"""Events, core/v1 and events.k8s.io/v1: LAST SEEN TYPE REASON OBJECT MESSAGE."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kubetui.render.age import since
+from kubetui.render.model import FAILED, OK, Cell, Health
+from kubetui.render.printers.base import Printer, column, name, wide
+
+COLUMNS = (
+    column("Last Seen", sort="age", age=True),
+    column("Type"),
+    column("Reason"),
+    column("Object"),
+    wide("Subobject"),
+    wide("Source"),
+    column("Message"),
+    wide("First Seen", sort="age", age=True),
+    wide("Count", sort="number"),
+    wide("Name", format="name"),
+)
+
+#: events.k8s.io/v1 field -> the core/v1 field holding the same thing.
+_NEW_TO_CORE = {
+    "regarding": "involvedObject",
+    "note": "message",
+    "deprecatedFirstTimestamp": "firstTimestamp",
+    "deprecatedLastTimestamp": "lastTimestamp",
+    "deprecatedCount": "count",
+    "deprecatedSource": "source",
+}
+
+
+def as_core_event(event: dict) -> dict:
+    """An events.k8s.io/v1 Event with its fields under their core/v1 names (the server
+    prints both versions from one internal type)."""
+    return {_NEW_TO_CORE.get(key, key): value for key, value in event.items()}
+
+
+def render(event: dict, now: datetime) -> tuple[list[Cell], Health]:
+    event = as_core_event(event)
+    first_seen = (since(event["firstTimestamp"], now) if event.get("firstTimestamp")
+                  else since(event.get("eventTime"), now))
+    last_seen = since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first_seen
+    series = event.get("series")
+    if series is not None:
+        last_seen = since(series.get("lastObservedTime"), now)
+        count = series.get("count", 0)
+    else:
+        count = event.get("count") or 1  # singleton events of the new API have no count
+    involved = event.get("involvedObject") or {}
+    target = involved.get("kind", "").lower()
+    if involved.get("name"):
+        target = f"{target}/{involved['name']}"
+    source = event.get("source") or {}
+    component = source.get("component") or event.get("reportingController", "")
+    host = source.get("host") or event.get("reportingInstance", "")
+    cells: list[Cell] = [
+        last_seen, event.get("type", ""), event.get("reason", ""), target,
+        involved.get("fieldPath", ""), f"{component}, {host}" if host else component,
+        (event.get("message") or "").strip(), first_seen, count, name(event),
+    ]
+    return cells, FAILED if event.get("type") == "Warning" else OK
+
+
+PRINTERS = (
+    Printer("Event", "", COLUMNS, render),
+    Printer("Event", "events.k8s.io", COLUMNS, render),
+)

@@ -1,0 +1,159 @@
+"""Pods: READY, STATUS and RESTARTS by kubectl's printPod rules (kubernetes 1.32)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kubetui.render.age import format_age, parse_time
+from kubetui.render.model import DONE, FAILED, OK, PENDING, TERMINATING, Cell, Health
+from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition,
+                                          condition_true, meta, name, spec, status, wide)
+from kubetui.render.text import dig
+
+COLUMNS = (
+    NAME,
+    column("Ready", sort="ratio",
+           description="The aggregate readiness state of this pod for accepting traffic."),
+    column("Status", description="The aggregate status of the containers in this pod."),
+    column("Restarts", sort="number", age=True,
+           description="The number of times the containers in this pod have been restarted "
+                       "and when the last container in this pod has restarted."),
+    AGE,
+    wide("IP"),
+    wide("Node"),
+    wide("Nominated Node"),
+    wide("Readiness Gates", sort="ratio"),
+)
+
+#: STATUS values (after any "Init:" prefix) that mean the pod is broken, not just busy.
+FAILURE_REASONS = frozenset({
+    "CrashLoopBackOff", "Error", "ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull",
+    "InvalidImageName", "ImageInspectError", "RegistryUnavailable", "CreateContainerError",
+    "CreateContainerConfigError", "RunContainerError", "StartError", "PreStartHookError",
+    "PostStartHookError", "ContainerStatusUnknown", "OOMKilled", "DeadlineExceeded",
+    "Evicted", "Failed", "Unknown", "NodeLost", "UnexpectedAdmissionError",
+})
+TERMINAL_PHASES = ("Succeeded", "Failed")
+
+
+@dataclass(slots=True)
+class _Restarts:
+    """Restarts and the time of the latest one, for one group of containers."""
+    count: int = 0
+    last: datetime | None = None
+
+    def add(self, container_status: dict) -> None:
+        self.count += container_status.get("restartCount") or 0
+        finished = parse_time(dig(container_status, "lastState", "terminated", "finishedAt"))
+        if finished and (self.last is None or finished > self.last):
+            self.last = finished
+
+
+def _terminated_reason(terminated: dict) -> str:
+    if terminated.get("reason"):
+        return terminated["reason"]
+    if terminated.get("signal"):
+        return f"Signal:{terminated['signal']}"
+    return f"ExitCode:{terminated.get('exitCode', 0)}"
+
+
+def render(pod: dict, now: datetime) -> tuple[list[Cell], Health]:
+    pod_spec, pod_status = spec(pod), status(pod)
+    phase = pod_status.get("phase", "")
+    reason = pod_status.get("reason") or phase
+    gated = condition(pod, "PodScheduled")
+    if gated is not None and gated.get("reason") == "SchedulingGated":
+        reason = "SchedulingGated"
+
+    init_specs = pod_spec.get("initContainers") or []
+    sidecars = {c.get("name") for c in init_specs if c.get("restartPolicy") == "Always"}
+    total = len(pod_spec.get("containers") or []) + len(sidecars)
+    ready = 0
+    restarts, sidecar_restarts = _Restarts(), _Restarts()
+
+    initializing = False
+    for index, cs in enumerate(pod_status.get("initContainerStatuses") or []):
+        restarts.add(cs)
+        is_sidecar = cs.get("name") in sidecars
+        if is_sidecar:
+            sidecar_restarts.add(cs)
+        state = cs.get("state") or {}
+        terminated, waiting = state.get("terminated"), state.get("waiting") or {}
+        if terminated is not None and terminated.get("exitCode", 0) == 0:
+            continue
+        if is_sidecar and cs.get("started"):
+            ready += bool(cs.get("ready"))
+            continue
+        if terminated is not None:
+            reason = "Init:" + _terminated_reason(terminated)
+        elif waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            reason = "Init:" + waiting["reason"]
+        else:
+            reason = f"Init:{index}/{len(init_specs)}"
+        initializing = True
+        break
+
+    if not initializing or condition_true(pod, "Initialized"):
+        restarts = sidecar_restarts
+        running = False
+        for cs in reversed(pod_status.get("containerStatuses") or []):
+            restarts.add(cs)
+            state = cs.get("state") or {}
+            terminated, waiting = state.get("terminated"), state.get("waiting") or {}
+            if waiting.get("reason"):
+                reason = waiting["reason"]
+            elif terminated is not None:
+                reason = _terminated_reason(terminated)
+            elif cs.get("ready") and state.get("running") is not None:
+                running = True
+                ready += 1
+        if reason == "Completed" and running:
+            reason = "Running" if condition_true(pod, "Ready") else "NotReady"
+
+    if meta(pod).get("deletionTimestamp"):
+        if pod_status.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif phase not in TERMINAL_PHASES:
+            reason = "Terminating"
+
+    restarts_cell = str(restarts.count)
+    if restarts.count and restarts.last is not None:
+        ago = format_age((now - restarts.last).total_seconds())
+        restarts_cell = f"{restarts.count} ({ago} ago)"
+
+    cells: list[Cell] = [name(pod), f"{ready}/{total}", reason, restarts_cell, age(pod, now),
+                         _pod_ip(pod_status), pod_spec.get("nodeName") or "<none>",
+                         pod_status.get("nominatedNodeName") or "<none>", _gates(pod)]
+    return cells, _health(reason, phase, ready, total)
+
+
+def _pod_ip(pod_status: dict) -> str:
+    ips = pod_status.get("podIPs") or []
+    # status.podIP is the same address; read it too for objects that carry only that.
+    return (ips[0].get("ip") if ips else pod_status.get("podIP")) or "<none>"
+
+
+def _gates(pod: dict) -> str:
+    gates = spec(pod).get("readinessGates") or []
+    if not gates:
+        return "<none>"
+    passed = sum(condition_true(pod, g.get("conditionType", "")) for g in gates)
+    return f"{passed}/{len(gates)}"
+
+
+def _health(reason: str, phase: str, ready: int, total: int) -> Health:
+    if reason == "Terminating":
+        return TERMINATING
+    if phase == "Succeeded" or reason == "Completed":
+        return DONE
+    bare = reason.removeprefix("Init:")
+    if (phase == "Failed" or bare in FAILURE_REASONS
+            or bare.startswith(("ExitCode:", "Signal:"))):
+        return FAILED
+    if reason == "Running" and ready == total:
+        return OK
+    return PENDING
+
+
+PRINTERS = (Printer("Pod", "", COLUMNS, render),)

@@ -1,0 +1,42 @@
+"""Fixtures for talking to the sandbox over raw HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+
+class Api:
+    """A bare HTTP client for the sandbox, to send exactly the request under test."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        self.session, self.url, self.token = session, url, token
+
+    async def call(self, method: str, path: str, body: Any = None, *,
+                   content_type: str = "application/json", token: str | None = None,
+                   raw: bytes | None = None) -> tuple[int, Any]:
+        headers = {"Content-Type": content_type}
+        tok = self.token if token is None else token
+        if tok:
+            headers["Authorization"] = f"Bearer {tok}"
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None
+                                            else None)
+        async with self.session.request(method, self.url + path, data=data,
+                                        headers=headers) as resp:
+            text = await resp.read()
+            try:
+                return resp.status, json.loads(text)
+            except ValueError:
+                return resp.status, text.decode()
+
+
+@pytest.fixture
+async def api(sandbox) -> AsyncIterator[Api]:  # noqa: ANN001
+    """A raw HTTP client for the `sandbox` fixture's server, trusting its CA."""
+    connector = aiohttp.TCPConnector(ssl=sandbox.client_ssl_context())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        yield Api(session, sandbox.url, sandbox.sandbox.token)

@@ -1,0 +1,224 @@
+"""The API's semantics as clients rely on them: resourceVersions, watches, selectors,
+paging, tables, generation and status, deletion and garbage collection."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.sandbox.conftest import Api
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.asyncio
+
+CM = "/api/v1/namespaces/default/configmaps"
+
+
+def _cm(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "labels": labels or {}}, "data": {"k": name}}
+
+
+def _events(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+async def test_watch_without_rv_starts_with_current_state(api: Api) -> None:
+    for n in ("a", "b"):
+        await api.call("POST", CM, _cm(n))
+    code, text = await api.call("GET", f"{CM}?watch=1&timeoutSeconds=1")
+    assert code == 200
+    evs = _events(text)
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in evs] == \
+        [("ADDED", "a"), ("ADDED", "b")]
+
+
+async def test_watch_from_rv_replays_what_came_after(api: Api) -> None:
+    _, a = await api.call("POST", CM, _cm("a"))
+    await api.call("POST", CM, _cm("b"))
+    await api.call("DELETE", f"{CM}/a")
+    code, text = await api.call(
+        "GET", f"{CM}?watch=True&resourceVersion={a['metadata']['resourceVersion']}"
+               "&timeoutSeconds=1")
+    evs = _events(text)
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in evs] == \
+        [("ADDED", "b"), ("DELETED", "a")]
+    rvs = [int(e["object"]["metadata"]["resourceVersion"]) for e in evs]
+    assert rvs == sorted(rvs) and rvs[0] > int(a["metadata"]["resourceVersion"])
+
+
+async def test_bookmarks_only_when_asked(api: Api, sandbox) -> None:
+    sandbox.server.bookmark_interval = 0.2
+    _, lst = await api.call("GET", CM)
+    rv = lst["metadata"]["resourceVersion"]
+    _, text = await api.call("GET", f"{CM}?watch=true&resourceVersion={rv}"
+                                    "&allowWatchBookmarks=true&timeoutSeconds=1")
+    marks = [e for e in _events(text) if e["type"] == "BOOKMARK"]
+    assert marks and marks[0]["object"]["kind"] == "ConfigMap"
+    assert int(marks[-1]["object"]["metadata"]["resourceVersion"]) >= int(rv)
+    _, text = await api.call("GET", f"{CM}?watch=true&resourceVersion={rv}&timeoutSeconds=1")
+    assert not [e for e in _events(text) if e["type"] == "BOOKMARK"]
+
+
+async def test_filtered_watch_sees_objects_leave_and_enter(api: Api) -> None:
+    _, obj = await api.call("POST", CM, _cm("x", {"tier": "web"}))
+    rv = obj["metadata"]["resourceVersion"]
+    await api.call("PATCH", f"{CM}/x", {"metadata": {"labels": {"tier": "db"}}},
+                   content_type="application/merge-patch+json")
+    await api.call("PATCH", f"{CM}/x", {"metadata": {"labels": {"tier": "web"}}},
+                   content_type="application/merge-patch+json")
+    _, text = await api.call("GET", f"{CM}?watch=true&labelSelector=tier%3Dweb"
+                                    f"&resourceVersion={rv}&timeoutSeconds=1")
+    assert [e["type"] for e in _events(text)] == ["DELETED", "ADDED"]
+
+
+async def test_label_and_field_selectors(api: Api, sandbox) -> None:
+    for name, tier in (("a", "web"), ("b", "db"), ("c", "web")):
+        await api.call("POST", CM, _cm(name, {"tier": tier}))
+    _, doc = await api.call("GET", f"{CM}?labelSelector=tier%20in%20(web)")
+    assert [i["metadata"]["name"] for i in doc["items"]] == ["a", "c"]
+    _, doc = await api.call("GET", f"{CM}?labelSelector=tier!%3Dweb")
+    assert [i["metadata"]["name"] for i in doc["items"]] == ["b"]
+    _, doc = await api.call("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Db")
+    assert [i["metadata"]["name"] for i in doc["items"]] == ["b"]
+    _, doc = await api.call("GET", "/api/v1/configmaps?fieldSelector="
+                                   "metadata.namespace%3Dkube-system")
+    assert doc["items"] == []
+    store = sandbox.sandbox.store
+    for name, node in (("p1", "n1"), ("p2", "n2")):
+        store.create(("", "pods"), {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "i"}]},
+            "status": {"phase": "Pending"}})
+    _, doc = await api.call("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn2")
+    assert [i["metadata"]["name"] for i in doc["items"]] == ["p2"]
+
+
+async def test_paging_is_consistent(api: Api) -> None:
+    for i in range(5):
+        await api.call("POST", CM, _cm(f"c{i}"))
+    _, p1 = await api.call("GET", f"{CM}?limit=2")
+    await api.call("DELETE", f"{CM}/c3")  # a change between pages does not tear the list
+    names = [i["metadata"]["name"] for i in p1["items"]]
+    token = p1["metadata"]["continue"]
+    while token:
+        _, page = await api.call("GET", f"{CM}?limit=2&continue={token}")
+        names += [i["metadata"]["name"] for i in page["items"]]
+        assert page["metadata"]["resourceVersion"] == p1["metadata"]["resourceVersion"]
+        token = page["metadata"].get("continue")
+    assert names == ["c0", "c1", "c2", "c3", "c4"]
+
+
+async def test_tables_for_list_get_and_watch(api: Api, sandbox) -> None:
+    await api.call("POST", CM, _cm("t"))
+    table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    async with api.session.get(api.url + CM, headers={
+            "Authorization": f"Bearer {api.token}", "Accept": table_accept}) as resp:
+        doc = await resp.json(content_type=None)
+    assert doc["kind"] == "Table"
+    assert [c["name"] for c in doc["columnDefinitions"]] == ["Name", "Data", "Age"] or \
+        [c["name"].upper() for c in doc["columnDefinitions"]][:2] == ["NAME", "DATA"]
+    row = doc["rows"][0]
+    assert row["cells"][0] == "t"
+    assert row["object"]["kind"] == "PartialObjectMetadata"
+    assert row["object"]["metadata"]["namespace"] == "default"
+    async with api.session.get(api.url + CM + "?watch=true&timeoutSeconds=1", headers={
+            "Authorization": f"Bearer {api.token}", "Accept": table_accept}) as resp:
+        evs = _events((await resp.read()).decode())
+    assert evs[0]["object"]["kind"] == "Table"
+    assert evs[0]["object"]["rows"][0]["cells"][0] == "t"
+
+
+async def test_generation_and_status(api: Api, sandbox) -> None:
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "g"},
+           "spec": {"replicas": 0, "paused": True, "selector": {"matchLabels": {"a": "g"}},
+                    "template": {"metadata": {"labels": {"a": "g"}},
+                                 "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    path = "/apis/apps/v1/namespaces/default/deployments"
+    _, obj = await api.call("POST", path, dep)
+    assert obj["metadata"]["generation"] == 1
+    _, obj = await api.call("PATCH", f"{path}/g", {"metadata": {"labels": {"x": "y"}}},
+                            content_type="application/merge-patch+json")
+    assert obj["metadata"]["generation"] == 1  # metadata is not spec
+    _, obj = await api.call("PATCH", f"{path}/g", {"spec": {"replicas": 2}},
+                            content_type="application/merge-patch+json")
+    assert obj["metadata"]["generation"] == 2
+    _, obj = await api.call("PATCH", f"{path}/g/status",
+                            {"status": {"observedGeneration": 99}},
+                            content_type="application/merge-patch+json")
+    assert obj["status"]["observedGeneration"] == 99
+    assert obj["metadata"]["generation"] == 2
+    _, obj = await api.call("PATCH", f"{path}/g/status", {"spec": {"replicas": 7}},
+                            content_type="application/merge-patch+json")
+    assert obj["spec"]["replicas"] == 2  # the status subresource ignores spec
+
+
+async def test_deletecollection_by_label(api: Api, sandbox) -> None:
+    for name, tier in (("a", "web"), ("b", "db")):
+        await api.call("POST", CM, _cm(name, {"tier": tier}))
+    code, _ = await api.call("DELETE", f"{CM}?labelSelector=tier%3Dweb")
+    assert code == 200
+    names = [o["metadata"]["name"] for o in sandbox.sandbox.store.list(("", "configmaps"),
+                                                                       "default")[0]]
+    assert "a" not in names and "b" in names
+
+
+async def test_crd_instances_and_discovery(api: Api) -> None:
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "backups.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "backups", "singular": "backup", "kind": "Backup",
+                              "shortNames": ["bk"]},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object"}}}]}}
+    _, groups = await api.call("GET", "/apis")
+    assert "example.com" not in [g["name"] for g in groups["groups"]]
+    code, _ = await api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                             crd)
+    assert code == 201
+    _, groups = await api.call("GET", "/apis")
+    assert "example.com" in [g["name"] for g in groups["groups"]]
+    _, res = await api.call("GET", "/apis/example.com/v1")
+    assert res["resources"][0]["shortNames"] == ["bk"]
+    code, obj = await api.call("POST", "/apis/example.com/v1/namespaces/default/backups",
+                               {"apiVersion": "example.com/v1", "kind": "Backup",
+                                "metadata": {"name": "nightly"}, "spec": {"at": "02:00"}})
+    assert code == 201 and obj["metadata"]["uid"]
+    _, lst = await api.call("GET", "/apis/example.com/v1/backups")
+    assert [i["metadata"]["name"] for i in lst["items"]] == ["nightly"]
+    await api.call("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                             "backups.example.com")
+    code, _ = await api.call("GET", "/apis/example.com/v1/backups")
+    assert code == 404
+
+
+async def _deployment_tree(api: Api, sandbox) -> tuple[str, str]:
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "gc"},
+           "spec": {"replicas": 2, "selector": {"matchLabels": {"a": "gc"}},
+                    "template": {"metadata": {"labels": {"a": "gc"}},
+                                 "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    await api.call("POST", "/apis/apps/v1/namespaces/default/deployments", dep)
+    store = sandbox.sandbox.store
+    rs = await wait_for(lambda: store.list(("apps", "replicasets"), "default")[0])
+    await wait_for(lambda: len(store.list(("", "pods"), "default")[0]) == 2)
+    return "/apis/apps/v1/namespaces/default/deployments/gc", rs[0]["metadata"]["name"]
+
+
+async def test_background_deletion_removes_dependents(api: Api, sandbox) -> None:
+    path, _ = await _deployment_tree(api, sandbox)
+    await api.call("DELETE", path, {"propagationPolicy": "Background"})
+    store = sandbox.sandbox.store
+    await wait_for(lambda: not store.list(("apps", "replicasets"), "default")[0])
+    await wait_for(lambda: not store.list(("", "pods"), "default")[0])
+
+
+async def test_orphan_deletion_keeps_dependents(api: Api, sandbox) -> None:
+    path, rs_name = await _deployment_tree(api, sandbox)
+    await api.call("DELETE", path, {"propagationPolicy": "Orphan"})
+    store = sandbox.sandbox.store
+    await wait_for(lambda: store.find(("apps", "deployments"), "default", "gc") is None)
+    rs = store.get(("apps", "replicasets"), "default", rs_name)
+    assert not rs["metadata"].get("ownerReferences")
