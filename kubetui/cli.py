@@ -34,6 +34,15 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _rbac_mode(text: str) -> str:
+    from kubetui.sandbox.rbac import check_mode
+
+    try:
+        return check_mode(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def add_sandbox_arguments(p: argparse.ArgumentParser) -> None:
     """Scenario and fault switches, shared by `kubetui sandbox` and `kubetui --demo`."""
     p.add_argument("--scenario", default=None, choices=("demo", "empty", "scale"),
@@ -55,8 +64,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token-ttl", type=_positive_float, default=0.0, metavar="S",
                    help="bearer tokens stop working after S seconds (the kubeconfig's token "
                         "file is refreshed)")
-    p.add_argument("--rbac", choices=("full", "readonly"), default="full",
-                   help="readonly: every write is answered 403")
+    p.add_argument("--rbac", type=_rbac_mode, default="full",
+                   help="full; readonly (every write is answered 403); namespace=NS[,NS] "
+                        "(only those namespaces: cluster-wide reads are 403 too)")
 
 
 def build_parser() -> argparse.ArgumentParser:

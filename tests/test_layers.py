@@ -14,7 +14,10 @@ import kubetui
 
 def _modules(package: str) -> list[str]:
     pkg = __import__(package, fromlist=["_"])
-    return [package] + [m.name for m in pkgutil.walk_packages(pkg.__path__, package + ".")]
+    paths = getattr(pkg, "__path__", None)
+    if paths is None:  # a plain module
+        return [package]
+    return [package] + [m.name for m in pkgutil.walk_packages(paths, package + ".")]
 
 
 def _imported_after(modules: list[str]) -> set[str]:

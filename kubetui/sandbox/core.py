@@ -33,7 +33,7 @@ class Faults:
     error_rate: float = 0.0  # fraction of requests answered 500 or 429
     latency_ms: int = 0
     token_ttl: float = 0.0  # seconds a token works; 0 = forever
-    rbac: str = "full"  # "full" or "readonly"
+    rbac: str = "full"  # see rbac.py: full, readonly, namespace=NS[,NS]
 
 
 class Controller(Protocol):

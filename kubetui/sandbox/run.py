@@ -72,6 +72,7 @@ class RunningSandbox:
         assert self.options.kubeconfig
         if self.options.faults.token_ttl > 0:
             tf = self._token_file()
+            tf.parent.mkdir(parents=True, exist_ok=True)
             tf.write_text(self.sandbox.token)
             tf.chmod(0o600)
             return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,

@@ -27,7 +27,7 @@ from aiohttp import web
 
 from kubetui.kinds import Kind
 from kubetui.render.table import to_table
-from kubetui.sandbox import discovery, openapi, verbs
+from kubetui.sandbox import discovery, openapi, rbac, verbs
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError, bad_request, expired
 from kubetui.sandbox.logs import LogLine
@@ -358,16 +358,23 @@ class SandboxServer:
         raise ApiError(405, "the server does not allow this method on the requested resource")
 
     def _authorize(self, r: Route, method: str, q: Any) -> None:
-        """--rbac readonly: every write is a 403, as RBAC would answer."""
-        if self.sandbox.faults.rbac != "readonly" or method in ("GET", "HEAD"):
+        """--rbac: a 403 worded as RBAC words it, for anything the mode forbids."""
+        mode = self.sandbox.faults.rbac
+        if mode == "full" or r.kind.kind == "SelfSubjectAccessReview":
             return
-        if r.kind.kind == "SelfSubjectAccessReview":
+        if method in ("GET", "HEAD"):
+            verb = "get" if r.name else ("watch" if go_bool(q.get("watch")) else "list")
+        else:
+            verb = {"POST": "create", "PUT": "update", "PATCH": "patch",
+                    "DELETE": "delete" if r.name else "deletecollection"}.get(method, method)
+        if r.kind.kind == "Pod" and r.subresource == "log":
+            verb = "get"
+        if rbac.allowed(mode, verb, r.namespace, r.kind.namespaced):
             return
-        verb = {"POST": "create", "PUT": "update", "PATCH": "patch",
-                "DELETE": "delete" if r.name else "deletecollection"}.get(method, method)
         resource = r.kind.plural + (f"/{r.subresource}" if r.subresource else "")
         what = f'{r.kind.resource} "{r.name}"' if r.name else r.kind.resource
-        where = f' in the namespace "{r.namespace}"' if r.namespace else ""
+        where = f' in the namespace "{r.namespace}"' if r.namespace else \
+            (" at the cluster scope" if not r.name or not r.kind.namespaced else "")
         raise ApiError(403, f'{what} is forbidden: User "kubetui-sandbox" cannot {verb} '
                             f'resource "{resource}" in API group "{r.kind.group}"{where}',
                        details={"name": r.name, "group": r.kind.group, "kind": r.kind.plural})
@@ -380,14 +387,15 @@ class SandboxServer:
 
     @staticmethod
     async def _body(request: web.Request, yaml_ok: bool = True, optional: bool = False) -> Any:
-        if "protobuf" in request.headers.get("Content-Type", ""):
-            raise ApiError(415, "the body of the request was in an unknown format - accepted "
-                                "media types include: application/json, application/yaml")
+        from kubetui.sandbox.protobuf import decode_body
+
         raw = await request.read()
         if not raw.strip():
             if optional:
                 return None
             raise bad_request("the body of the request was empty")
+        if "protobuf" in request.headers.get("Content-Type", ""):
+            return decode_body(raw)  # kubectl's typed clients: create <kind>, auth can-i
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:

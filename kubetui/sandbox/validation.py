@@ -450,10 +450,16 @@ _NAME_CHECKS: dict[str, NameCheck] = {
 }
 
 
+#: Review requests are answered, never stored, and need no name.
+_NAMELESS = frozenset({"SelfSubjectAccessReview", "SelfSubjectRulesReview"})
+
+
 def validate(kind: str, obj: Obj, group: str = "") -> None:
     """Raise a 422 Invalid listing every problem the API server would report for `obj`.
     Custom resources (unknown kinds) are checked for their name only."""
     errs = Errors()
+    if kind in _NAMELESS:
+        return
     _metadata(obj, errs, _NAME_CHECKS.get(kind, names.dns1123_subdomain))
     check = _CHECKS.get(kind)
     if check:

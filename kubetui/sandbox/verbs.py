@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox import defaults, patch, validation
+from kubetui.sandbox import defaults, patch, rbac, validation
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import (
     ApiError, already_exists, bad_request, conflict, invalid, not_found,
@@ -140,16 +140,16 @@ def _crd_status(crd: Obj) -> Obj:
     }
 
 
-MUTATING_VERBS = ("create", "update", "patch", "delete", "deletecollection")
-
-
 def access_review(sb: Sandbox, spec: Obj) -> Obj:
-    """What a SelfSubjectAccessReview answers under the sandbox's RBAC setting."""
-    verb = (spec.get("resourceAttributes") or {}).get("verb", "")
-    if sb.faults.rbac == "readonly" and verb not in ("get", "list", "watch"):
-        return {"allowed": False, "denied": True,
-                "reason": "the sandbox runs with --rbac readonly"}
-    return {"allowed": True, "reason": "the sandbox allows everything"}
+    """What a SelfSubjectAccessReview answers under the sandbox's RBAC mode."""
+    attrs = spec.get("resourceAttributes") or {}
+    ns = attrs.get("namespace", "")
+    kind = sb.kinds.lookup(attrs.get("group", ""), attrs.get("version", "") or "v1",
+                           attrs.get("resource", ""))
+    namespaced = kind.namespaced if kind else bool(ns)
+    if rbac.allowed(sb.faults.rbac, attrs.get("verb", ""), ns, namespaced):
+        return {"allowed": True, "reason": "the sandbox allows it"}
+    return {"allowed": False, "denied": True, "reason": rbac.denial(sb.faults.rbac)}
 
 
 def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,

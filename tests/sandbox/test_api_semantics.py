@@ -222,3 +222,55 @@ async def test_orphan_deletion_keeps_dependents(api: Api, sandbox) -> None:
     await wait_for(lambda: store.find(("apps", "deployments"), "default", "gc") is None)
     rs = store.get(("apps", "replicasets"), "default", rs_name)
     assert not rs["metadata"].get("ownerReferences")
+
+
+async def test_pod_log_parameters(api: Api, sandbox) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "two"},
+           "spec": {"containers": [{"name": "app", "image": "i"},
+                                   {"name": "sidecar", "image": "i"}]}}
+    await api.call("POST", "/api/v1/namespaces/default/pods", pod)
+    base = "/api/v1/namespaces/default/pods/two/log"
+    code, doc = await api.call("GET", base)
+    assert code == 400
+    assert doc["message"] == ("a container name must be specified for pod two, choose one of: "
+                              "[app sidecar]")
+    code, doc = await api.call("GET", f"{base}?container=nope")
+    assert code == 400 and "container nope is not valid for pod two" in doc["message"]
+    code, doc = await api.call("GET", f"{base}?container=app&previous=true")
+    assert code == 400 and "previous terminated container" in doc["message"]
+    logs = sandbox.sandbox.logs
+    key = ("default", "two", "app")
+    logs.start(key)
+    logs.append(key, "first run")
+    logs.start(key)  # a restart: the first instance becomes `previous`
+    for i in range(5):
+        logs.append(key, f"line {i}")
+    code, text = await api.call("GET", f"{base}?container=app&previous=1")
+    assert text == "first run\n"
+    code, text = await api.call("GET", f"{base}?container=app&tailLines=2")
+    assert text == "line 3\nline 4\n"
+    code, text = await api.call("GET", f"{base}?container=app&limitBytes=9")
+    assert text == "line 0\nli"
+    code, text = await api.call("GET", f"{base}?container=app&sinceSeconds=3600")
+    assert text.count("\n") == 5
+
+
+async def test_scale_subresource_get_and_put(api: Api, sandbox) -> None:
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "s"},
+           "spec": {"replicas": 1, "selector": {"matchLabels": {"a": "s"}},
+                    "template": {"metadata": {"labels": {"a": "s"}},
+                                 "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    path = "/apis/apps/v1/namespaces/default/deployments/s"
+    await api.call("POST", "/apis/apps/v1/namespaces/default/deployments", dep)
+    code, scale = await api.call("GET", f"{path}/scale")
+    assert code == 200 and scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
+    assert scale["spec"]["replicas"] == 1 and scale["status"]["selector"] == "a=s"
+    scale["spec"]["replicas"] = 3
+    code, out = await api.call("PUT", f"{path}/scale", scale)
+    assert code == 200 and out["spec"]["replicas"] == 3
+    assert sandbox.sandbox.store.get(("apps", "deployments"), "default", "s")["spec"][
+        "replicas"] == 3
+    code, doc = await api.call("PUT", f"{path}/scale", scale)  # its resourceVersion is stale
+    assert code == 409
+    code, _ = await api.call("GET", "/api/v1/namespaces/default/configmaps/x/scale")
+    assert code == 404

@@ -1,0 +1,114 @@
+"""What the store keeps of an object: its rendered row and the few fields views need.
+
+A pod is about 6 KiB of JSON and 30 KiB as Python dicts; an `Entry` aims at well under
+1 KiB. Strings that repeat across objects (namespaces, node names, label keys and values,
+short cells such as "Running" or "1/1") are interned, and identical label maps and owner
+tuples are shared through small bounded caches.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kubetui.kinds import Kind
+from kubetui.render import Row, render_crd_row, render_row
+
+_SHORT_CELL = 24  # cells up to this length are interned: statuses, counts, ages
+_CACHE_LIMIT = 4096
+_EMPTY_LABELS: dict[str, str] = {}
+
+
+@dataclass(slots=True)
+class Entry:
+    uid: str
+    name: str
+    namespace: str  # "" for cluster-scoped objects
+    row: Row
+    labels: dict[str, str]  # shared between entries: never mutate
+    owners: tuple[str, ...]  # uids of ownerReferences
+    node: str  # spec.nodeName (pods), else ""
+    created: float | None  # creationTimestamp as epoch seconds
+    rv: str
+
+
+class _Shared:
+    """A bounded cache handing out one shared instance per distinct value."""
+
+    def __init__(self) -> None:
+        self._items: dict[Any, Any] = {}
+
+    def get(self, key: Any, make: Any) -> Any:
+        found = self._items.get(key)
+        if found is None:
+            if len(self._items) >= _CACHE_LIMIT:
+                self._items.clear()
+            found = self._items[key] = make()
+        return found
+
+
+class EntryMaker:
+    """Turns an API object (a plain dict) into an `Entry`, rendering its row."""
+
+    def __init__(self, kind: Kind, printer_columns: list[dict] | None = None) -> None:
+        self.kind = kind
+        self._printer_columns = printer_columns
+        self._labels = _Shared()
+        self._owners = _Shared()
+
+    def row(self, obj: dict[str, Any], now: datetime) -> Row:
+        if self._printer_columns is not None:
+            row = render_crd_row(self._printer_columns, obj, now)
+        else:
+            row = render_row(self.kind.kind, obj, now, self.kind.group)
+        name = obj["metadata"].get("name")
+        cells = tuple(c if c is name or len(c) > _SHORT_CELL else sys.intern(c)
+                      for c in row.cells)
+        return Row(cells=cells, health=row.health)
+
+    def __call__(self, obj: dict[str, Any], now: datetime) -> Entry:
+        meta = obj["metadata"]
+        raw_labels = meta.get("labels")
+        if raw_labels:
+            key = tuple(raw_labels.items())
+            labels = self._labels.get(key, lambda: {sys.intern(k): sys.intern(v)
+                                                    for k, v in key})
+        else:
+            labels = _EMPTY_LABELS
+        refs = meta.get("ownerReferences")
+        owners: tuple[str, ...] = ()
+        if refs:
+            uids = tuple(r.get("uid", "") for r in refs)
+            owners = self._owners.get(uids, lambda: tuple(sys.intern(u) for u in uids))
+        created = meta.get("creationTimestamp")
+        return Entry(
+            uid=meta.get("uid") or _synthetic_uid(meta),
+            name=meta.get("name", ""),
+            namespace=sys.intern(meta.get("namespace") or ""),
+            row=self.row(obj, now),
+            labels=labels,
+            owners=owners,
+            node=sys.intern((obj.get("spec") or {}).get("nodeName") or "")
+            if self.kind.kind == "Pod" else "",
+            created=_epoch(created) if created else None,
+            rv=meta.get("resourceVersion", ""),
+        )
+
+
+def uid_of(obj: dict[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return meta.get("uid") or _synthetic_uid(meta)
+
+
+def _synthetic_uid(meta: dict[str, Any]) -> str:
+    """Objects without a uid (synthesized ones) are keyed by namespace/name."""
+    return f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
+
+
+def _epoch(timestamp: str) -> float | None:
+    try:
+        return datetime.fromisoformat(timestamp).timestamp()
+    except ValueError:
+        return None

@@ -1,0 +1,191 @@
+"""The list+watch loop for one resource in one namespace (or all), as client-go's reflector.
+
+List in pages, hand the first page over at once, watch from the list's resourceVersion with
+bookmarks and a server-side timeout, re-watch from the last resourceVersion when a watch
+ends, re-list when the server says 410 Expired, and back off with jitter on errors (or wait
+what a 429 asks). Watch lines are decoded with orjson; no model objects are built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from kubetui.cluster.client import ClusterClient
+from kubetui.cluster.errors import ClusterError
+
+SYNCING, LIVE, RECONNECTING, STALE, ERROR = "syncing", "live", "reconnecting", "stale", "error"
+#: Errors that retrying soon will not cure; the stream says "error" and retries slowly.
+_PERMANENT = (401, 403, 404)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    page_size: int = 500
+    flush_interval: float = 0.075  # seconds between batches to subscribers
+    watch_timeout: tuple[float, float] = (300.0, 600.0)  # random in range, as client-go
+    read_grace: float = 30.0  # socket read timeout = watch timeout + this
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    stale_after: float = 10.0  # reconnecting this long -> stale
+    linger: float = 30.0  # keep a stream this long after its last subscriber left
+    yield_every: int = 256  # watch events applied between yields to the event loop
+
+
+class Sink(Protocol):
+    """Where a reflector puts what it learns (the stream that owns it)."""
+
+    async def prepare(self) -> None: ...
+    def upsert(self, obj: dict[str, Any]) -> str: ...
+    def delete(self, obj: dict[str, Any]) -> None: ...
+    def listed(self, seen: set[str], namespace: str | None) -> None: ...
+    def first_page(self) -> None: ...
+    def report(self, reflector: Reflector) -> None: ...
+    def forbidden(self, reflector: Reflector, error: ClusterError) -> bool: ...
+
+
+class Reflector:
+    """Keeps a sink in step with one collection path. `state`/`error`/`since` describe it."""
+
+    def __init__(self, client: ClusterClient, path: str, namespace: str | None, sink: Sink,
+                 settings: StoreSettings) -> None:
+        self.client = client
+        self.path = path
+        self.namespace = namespace
+        self.sink = sink
+        self.settings = settings
+        self.state = SYNCING
+        self.error: str | None = None
+        self.since = time.time()
+        self.synced = False  # a list has completed at least once
+        self._lost_at: float | None = None  # wall time contact was lost
+
+    def _set(self, state: str, error: str | None = None, since: float | None = None) -> None:
+        if (state, error) != (self.state, self.error):
+            self.state, self.error = state, error
+            self.since = since if since is not None else time.time()
+            self.sink.report(self)
+
+    async def run(self) -> None:
+        rv: str | None = None
+        failures = 0
+        while True:
+            try:
+                await self.sink.prepare()
+                if rv is None:
+                    if self.state == LIVE:  # a relist; after trouble, stay "reconnecting"
+                        self._set(SYNCING)
+                    rv = await self._list()
+                rv, productive = await self._watch(rv)
+                if productive:
+                    failures = 0
+                    continue
+                failures += 1  # a watch that ends at once, again and again: slow down
+                await asyncio.sleep(self._backoff(failures))
+            except ClusterError as e:
+                if e.expired:
+                    rv = None
+                    continue
+                if e.status == 403 and not self.synced and self.sink.forbidden(self, e):
+                    return
+                failures += 1
+                delay = e.retry_after if e.status == 429 and e.retry_after else \
+                    self._backoff(failures)
+                await self._trouble(e, delay)
+
+    def _backoff(self, failures: int) -> float:
+        """Exponential with full jitter in [cap/2, cap]."""
+        cap = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (failures - 1))
+        return random.uniform(cap / 2, cap)
+
+    async def _trouble(self, e: ClusterError, delay: float) -> None:
+        """Report the problem, wait `delay`, turning "reconnecting" into "stale" on time."""
+        now = time.time()
+        if self._lost_at is None:
+            self._lost_at = now
+        if e.status in _PERMANENT:
+            self._set(ERROR, str(e))
+            await asyncio.sleep(max(delay, min(self.settings.backoff_max, 5.0)))
+            return
+        stale_at = self._lost_at + self.settings.stale_after
+        if now >= stale_at:
+            self._set(STALE, str(e), since=self._lost_at)
+            await asyncio.sleep(delay)
+            return
+        self._set(RECONNECTING, str(e))
+        if now + delay > stale_at:
+            await asyncio.sleep(stale_at - now)
+            self._set(STALE, str(e), since=self._lost_at)
+            delay -= stale_at - now
+        await asyncio.sleep(delay)
+
+    async def _list(self) -> str:
+        """List page by page; returns the resourceVersion to watch from."""
+        seen: set[str] = set()
+        query: dict[str, Any] = {"limit": self.settings.page_size}
+        first = True
+        while True:
+            doc = await self.client.request("GET", self.path, query=query)
+            for obj in doc.get("items") or ():
+                seen.add(self.sink.upsert(obj))
+            if first:
+                self.sink.first_page()
+                first = False
+            meta = doc.get("metadata") or {}
+            token = meta.get("continue")
+            if not token:
+                self.sink.listed(seen, self.namespace)
+                self.synced = True
+                return str(meta.get("resourceVersion") or "0")
+            query = {"limit": self.settings.page_size, "continue": token}
+            await asyncio.sleep(0)
+
+    async def _watch(self, rv: str) -> tuple[str, bool]:
+        """Watch from `rv` until the stream ends; returns the last resourceVersion and
+        whether the watch was worth it (saw an event, or lasted a while)."""
+        low, high = self.settings.watch_timeout
+        timeout = int(random.uniform(low, high))
+        query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
+                 "timeoutSeconds": timeout}
+        started = time.monotonic()
+        count = 0
+        try:
+            async with self.client.open_stream(
+                    self.path, query, read_timeout=timeout + self.settings.read_grace) as lines:
+                self._lost_at = None
+                self._set(LIVE)
+                async for line in lines:
+                    if not line:
+                        continue
+                    event = orjson.loads(line)
+                    kind, obj = event.get("type"), event.get("object") or {}
+                    if kind == "ERROR":
+                        raise _status_error(obj)
+                    if kind == "ADDED" or kind == "MODIFIED":
+                        self.sink.upsert(obj)
+                    elif kind == "DELETED":
+                        self.sink.delete(obj)
+                    rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
+                    count += 1
+                    if count % self.settings.yield_every == 0:
+                        await asyncio.sleep(0)
+        except ClusterError as e:
+            if e.reason != "Disconnected":
+                raise
+            # A cut connection is how long watches commonly end: resume from `rv`.
+        except orjson.JSONDecodeError:
+            pass  # a line cut in half by a dropped connection: resume from `rv`
+        return rv, count > 0 or time.monotonic() - started > 1.0
+
+
+def _status_error(status: dict[str, Any]) -> ClusterError:
+    """The Status object of a watch ERROR event as a ClusterError (410 -> expired)."""
+    code = int(status.get("code") or 500)
+    message = str(status.get("message") or "watch failed")
+    return ClusterError(f"watch error ({code}): {message}", status=code,
+                        reason=str(status.get("reason") or ""))

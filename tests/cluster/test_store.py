@@ -1,0 +1,291 @@
+"""WatchStore against the sandbox: it converges to exactly the server's objects, through
+dropped watches, expired history, errors, expiring tokens and a server restart.
+
+Changes are made through the sandbox's in-process store: they happen atomically between
+two steps of the client, which lets a test arrange "changed while disconnected" exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from cluster_helpers import FAST, Recorder, connect, wait_for
+
+from kubetui.cluster.store import WatchStore
+from kubetui.kinds import builtin
+
+CM = ("", "configmaps")
+CONFIGMAP = builtin("ConfigMap")
+CM_PATH = "/api/v1/namespaces/default/configmaps"
+
+
+def make_cm(sb, name: str, ns: str = "default", **data: str) -> None:
+    sb.sandbox.store.create(CM, {"apiVersion": "v1", "kind": "ConfigMap",
+                                 "metadata": {"name": name, "namespace": ns},
+                                 "data": data})
+
+
+def change_cm(sb, name: str, ns: str = "default", **data: str) -> None:
+    obj = dict(sb.sandbox.store.get(CM, ns, name))
+    sb.sandbox.store.update(CM, obj | {"data": data})
+
+
+def server_state(sb, ns: str | None = "default") -> dict[str, str]:
+    items, _ = sb.sandbox.store.list(CM, ns)
+    return {o["metadata"]["uid"]: o["metadata"]["resourceVersion"] for o in items}
+
+
+def converged(rec: Recorder, sb, ns: str | None = "default"):
+    return lambda: {uid: e.rv for uid, e in rec.rows.items()} == server_state(sb, ns)
+
+
+def requests(sb, path: str, watch: bool) -> int:
+    return sum(1 for r in sb.server.requests
+               if r.path == path and ("watch=true" in r.query) == watch and r.status == 200)
+
+
+def cm_watches(sb) -> list:
+    return [w for w in sb.sandbox.store.watchers() if w.key == CM]
+
+
+@pytest.fixture
+async def cluster(start_sandbox):
+    """(sandbox, client, store) with fast timings; extra sandbox options via indirect."""
+    sb = await start_sandbox()
+    client = await connect(sb)
+    store = WatchStore(client, FAST)
+    yield sb, client, store
+    await store.close()
+    await client.close()
+
+
+async def test_list_then_watch_converges(cluster):
+    sb, _, store = cluster
+    for i in range(3):
+        make_cm(sb, f"before-{i}", v=str(i))
+    rec = Recorder()
+    sub = rec.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: len(rec.rows) == 3, message="the first list")
+    assert rec.batches[0].reset
+    await wait_for(lambda: sub.health.state == "live", message="live")
+    assert rec.states[0] == "syncing" and rec.states[-1] == "live"
+
+    for i in range(5):
+        make_cm(sb, f"after-{i}")
+    change_cm(sb, "before-0", v="changed")
+    sb.sandbox.store.delete(CM, "default", "before-1")
+    await wait_for(converged(rec, sb), message="the store to match the server")
+    assert {e.name for e in rec.rows.values()} == \
+        {"before-0", "before-2", *(f"after-{i}" for i in range(5))}
+    entry = next(e for e in rec.rows.values() if e.name == "before-0")
+    assert entry.row.cells[0] == "before-0" and entry.namespace == "default"
+    assert entry.created is not None
+    assert sub.entries().keys() == rec.rows.keys()
+
+
+async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
+    sb = await start_sandbox()
+    for i in range(120):
+        make_cm(sb, f"cm-{i:03}")
+    client = await connect(sb)
+    store = WatchStore(client, dataclasses.replace(FAST, page_size=50, flush_interval=0.2))
+    try:
+        rec = Recorder()
+        rec.subscribe(store, CONFIGMAP, "default")
+        await wait_for(lambda: rec.rows, message="the first page")
+        assert len(rec.rows) == 50  # painted before the rest of the list arrived
+        await wait_for(converged(rec, sb), message="full sync")
+        await wait_for(lambda: rec.states[-1:] == ["live"])
+        before = len(rec.batches)
+        for i in range(1000):  # a burst: adds, then updates of the same objects
+            make_cm(sb, f"burst-{i:04}")
+        for i in range(1000):
+            change_cm(sb, f"burst-{i:04}", touched="yes")
+        await wait_for(converged(rec, sb), message="the burst to be applied")
+        burst = rec.batches[before:]
+        assert len(burst) <= 4, [len(b.upserts) for b in burst]
+        upserted = [e.uid for b in burst for e in b.upserts]
+        assert len(upserted) == len(set(upserted)) == 1000  # coalesced: latest state only
+    finally:
+        await store.close()
+        await client.close()
+
+
+async def test_streams_are_shared_and_stopped_after_the_last_subscriber(cluster):
+    sb, _, store = cluster
+    make_cm(sb, "x")
+    first, second = Recorder(), Recorder()
+    sub1 = first.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: first.states[-1:] == ["live"])
+    sub2 = second.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: second.rows, message="the second subscriber's reset batch")
+    assert second.batches[0].reset and second.health[0].state == "live"
+    assert requests(sb, CM_PATH, watch=False) == 1  # one list, one watch for both
+    assert len(cm_watches(sb)) == 1
+
+    sub1.close()
+    sub2.close()
+    assert store.streams == [("", "configmaps", "default")]
+    await wait_for(lambda: not store.streams, message="the stream to stop")
+    # A new subscriber starts a fresh stream.
+    third = Recorder()
+    third.subscribe(store, CONFIGMAP, "default")
+    await wait_for(converged(third, sb))
+
+
+async def test_relist_after_410_removes_what_vanished(cluster):
+    sb, _, store = cluster
+    for i in range(5):
+        make_cm(sb, f"keep-{i}")
+    rec = Recorder()
+    rec.subscribe(store, CONFIGMAP, "default")
+    await wait_for(converged(rec, sb))
+    await wait_for(lambda: rec.states[-1:] == ["live"])
+    gone = {uid for uid, e in rec.rows.items() if e.name in ("keep-0", "keep-1")}
+
+    # While the client is cut off, the server changes more than its history keeps.
+    sb.sandbox.store.set_history(2)
+    sb.server.drop_watches()
+    sb.sandbox.store.delete(CM, "default", "keep-0")
+    sb.sandbox.store.delete(CM, "default", "keep-1")
+    change_cm(sb, "keep-2", v="new")
+    for i in range(6):
+        make_cm(sb, f"new-{i}")
+
+    await wait_for(converged(rec, sb), message="convergence after the relist")
+    assert requests(sb, CM_PATH, watch=False) >= 2  # it had to list again
+    assert not gone & rec.rows.keys()
+    assert len({e.name for e in rec.rows.values()}) == len(rec.rows) == 9
+
+
+async def test_dropped_watches_resume_without_loss(start_sandbox):
+    from kubetui.sandbox.core import Faults
+    sb = await start_sandbox(faults=Faults(drop_watches_every=0.3))
+    client = await connect(sb)
+    store = WatchStore(client, FAST)
+    try:
+        rec = Recorder()
+        rec.subscribe(store, CONFIGMAP, "default")
+        await wait_for(lambda: rec.states[-1:] == ["live"])
+        made = 0
+        while requests(sb, CM_PATH, watch=True) < 4:  # changes across several drops
+            make_cm(sb, f"cm-{made}")
+            made += 1
+            await wait_for(lambda: len(rec.rows) == made, message=f"cm-{made - 1}")
+        await wait_for(converged(rec, sb))
+        assert requests(sb, CM_PATH, watch=False) == 1  # resumed from the RV, no relist
+    finally:
+        await store.close()
+        await client.close()
+
+
+async def test_expired_token_is_reloaded_on_401(start_sandbox):
+    from kubetui.sandbox.core import Faults
+    sb = await start_sandbox(faults=Faults(token_ttl=1.0))
+    client = await connect(sb)
+    store = WatchStore(client, FAST)
+    try:
+        rec = Recorder()
+        rec.subscribe(store, CONFIGMAP, "default")
+        await wait_for(lambda: rec.states[-1:] == ["live"])
+
+        async def expired_and_reloaded() -> bool:
+            assert (await client.request("GET", CM_PATH))["items"] == []  # never fails
+            return any(r.status == 401 for r in sb.server.requests)
+
+        await wait_for(expired_and_reloaded, message="a 401 once the token expired")
+        make_cm(sb, "after-expiry")
+        await wait_for(converged(rec, sb))
+        assert "error" not in rec.states
+    finally:
+        await store.close()
+        await client.close()
+
+
+async def test_errors_and_429_bursts_are_survived(start_sandbox):
+    from kubetui.sandbox.core import Faults
+    sb = await start_sandbox(faults=Faults(error_rate=0.25, latency_ms=20))
+    for i in range(20):
+        make_cm(sb, f"cm-{i}")
+    client = await connect(sb)
+    store = WatchStore(client, dataclasses.replace(FAST, page_size=10))
+    try:
+        rec = Recorder()
+        rec.subscribe(store, CONFIGMAP, "default")
+        await wait_for(converged(rec, sb), timeout=30, message="sync despite errors")
+
+        def both_errors_seen() -> bool:  # cut the watch until re-watches met a 500 and a 429
+            sb.server.drop_watches()
+            return {429, 500} <= {r.status for r in sb.server.requests}
+
+        await wait_for(both_errors_seen, timeout=30)
+        for i in range(10):
+            change_cm(sb, f"cm-{i}", v="2")
+        await wait_for(converged(rec, sb), timeout=30)
+        assert "reconnecting" in rec.states
+        sb.sandbox.faults.error_rate = 0
+        await wait_for(lambda: rec.states[-1] == "live", timeout=10)
+    finally:
+        await store.close()
+        await client.close()
+
+
+async def test_server_stopped_and_restarted(start_sandbox):
+    from kubetui.sandbox.server import SandboxServer
+    sb = await start_sandbox()
+    make_cm(sb, "a")
+    client = await connect(sb)
+    store = WatchStore(client, FAST)
+    try:
+        rec = Recorder()
+        sub = rec.subscribe(store, CONFIGMAP, "default")
+        await wait_for(lambda: rec.states[-1:] == ["live"] and rec.rows)
+        port = sb.server.port
+        await sb.server.stop()
+        await wait_for(lambda: sub.health.state == "stale", timeout=10)
+        health = sub.health
+        assert "cannot reach the server" in (health.error or "")
+        assert "reconnecting" in rec.states
+        # Changes made while it was down arrive after it comes back.
+        sb.sandbox.store.delete(CM, "default", "a")
+        make_cm(sb, "b")
+        sb.server = SandboxServer(sb.sandbox, "127.0.0.1", port, tls=sb.server.tls)
+        await sb.server.start()
+        await wait_for(converged(rec, sb), timeout=15)
+        await wait_for(lambda: sub.health.state == "live")
+        assert {e.name for e in rec.rows.values()} == {"b"}
+    finally:
+        await store.close()
+        await client.close()
+
+
+async def test_all_namespaces_and_cluster_scoped(cluster):
+    sb, client, store = cluster
+    sb.sandbox.store.create(("", "namespaces"), {"metadata": {"name": "shop"}},
+                            namespaced=False)
+    make_cm(sb, "here")
+    make_cm(sb, "there", ns="shop")
+    everywhere, namespaces = Recorder(), Recorder()
+    everywhere.subscribe(store, CONFIGMAP, None)
+    namespaces.subscribe(store, builtin("Namespace"), "ignored-for-cluster-scoped")
+    await wait_for(converged(everywhere, sb, None))
+    assert everywhere.names() == {("default", "here"), ("shop", "there")}
+    await wait_for(lambda: {"default", "shop"} <= {e.name for e in namespaces.rows.values()})
+
+
+
+@pytest.mark.skip(reason="the sandbox's RBAC switch (issue 3) forbids only writes; the "
+                         "namespace fallback needs a mode where listing namespaces and "
+                         "all-namespace lists answer 403")
+async def test_forbidden_lists_fall_back_to_known_namespaces(cluster):
+    sb, _, store = cluster
+    store.add_namespace("typed-by-hand")
+    namespaces, pods = Recorder(), Recorder()
+    namespaces.subscribe(store, builtin("Namespace"), None)
+    pods.subscribe(store, builtin("Pod"), None)
+    await wait_for(lambda: {e.name for e in namespaces.rows.values()} ==
+                   {"default", "typed-by-hand"})
+    assert "showing the namespaces" in (namespaces.health[-1].error or "")
+    await wait_for(lambda: pods.states[-1:] == ["live"])
+    assert "showing namespaces default, typed-by-hand only" in (pods.health[-1].error or "")
