@@ -132,12 +132,15 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
     # authorization.k8s.io/v1: create-only reviews
     _k("SelfSubjectAccessReview", "authorization.k8s.io", "v1", "selfsubjectaccessreviews",
        False, verbs=("create",)),
+    _k("SelfSubjectRulesReview", "authorization.k8s.io", "v1", "selfsubjectrulesreviews",
+       False, verbs=("create",)),
     # events.k8s.io/v1: the same events, newer schema
     _k("Event", "events.k8s.io", "v1", "events", True, ("ev",)),
 )
 
 #: Kinds that are served but are not lists a person browses.
 _NOT_BROWSABLE = {("authorization.k8s.io", "selfsubjectaccessreviews"),
+                  ("authorization.k8s.io", "selfsubjectrulesreviews"),
                   ("events.k8s.io", "events")}
 
 

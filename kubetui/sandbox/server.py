@@ -143,7 +143,7 @@ class SandboxServer:
     def mutating_requests(self) -> list[RequestRecord]:
         """Requests that could change the cluster (a SelfSubjectAccessReview does not)."""
         return [r for r in self.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")
-                and "selfsubjectaccessreviews" not in r.path]
+                and "selfsubject" not in r.path]
 
     def open_watches(self) -> list[str]:
         """The paths of HTTP watches being served now."""
@@ -360,7 +360,7 @@ class SandboxServer:
     def _authorize(self, r: Route, method: str, q: Any) -> None:
         """--rbac: a 403 worded as RBAC words it, for anything the mode forbids."""
         mode = self.sandbox.faults.rbac
-        if mode == "full" or r.kind.kind == "SelfSubjectAccessReview":
+        if mode == "full" or r.kind.kind in verbs.REVIEWS:
             return
         if method in ("GET", "HEAD"):
             verb = "get" if r.name else ("watch" if go_bool(q.get("watch")) else "list")

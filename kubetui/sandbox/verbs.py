@@ -119,6 +119,8 @@ def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj) -> Obj:
         obj["status"] = _crd_status(obj)
     elif kind.kind == "SelfSubjectAccessReview":
         obj["status"] = access_review(sb, obj.get("spec", {}))
+    elif kind.kind == "SelfSubjectRulesReview":
+        obj["status"] = rules_review(sb, obj.get("spec", {}))
     return obj
 
 
@@ -152,11 +154,29 @@ def access_review(sb: Sandbox, spec: Obj) -> Obj:
     return {"allowed": False, "denied": True, "reason": rbac.denial(sb.faults.rbac)}
 
 
+def rules_review(sb: Sandbox, spec: Obj) -> Obj:
+    """What a SelfSubjectRulesReview (`kubectl auth can-i --list`) answers."""
+    mode, ns = sb.faults.rbac, spec.get("namespace", "")
+    verbs = ["*"]
+    if mode == "readonly":
+        verbs = list(rbac.READ_VERBS)
+    elif mode != "full" and not rbac.allowed(mode, "get", ns, True):
+        verbs = []
+    rules = [{"verbs": verbs, "apiGroups": ["*"], "resources": ["*"]}] if verbs else []
+    return {"resourceRules": rules,
+            "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/version",
+                                                                        "/healthz"]}],
+            "incomplete": False}
+
+
+REVIEWS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview")
+
+
 def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
            opts: WriteOptions = WriteOptions()) -> Obj:
     obj = _check_identity(kind, namespace, body, version)
     obj = _prepare_new(sb, kind, obj)
-    if kind.kind == "SelfSubjectAccessReview" or opts.dry_run:
+    if kind.kind in REVIEWS or opts.dry_run:
         # Reviews are answered, never stored; a dry run stores nothing either.
         meta = obj["metadata"]
         meta.setdefault("creationTimestamp", now_rfc3339() if opts.dry_run else None)
