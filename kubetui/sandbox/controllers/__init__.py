@@ -10,21 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kubetui.sandbox.controllers.cronjob import CronJobController
+from kubetui.sandbox.controllers.daemonset import DaemonSetController
 from kubetui.sandbox.controllers.deployment import DeploymentController
 from kubetui.sandbox.controllers.endpoints import EndpointsController
 from kubetui.sandbox.controllers.gc import GarbageCollector
 from kubetui.sandbox.controllers.kubelet import Kubelet
 from kubetui.sandbox.controllers.namespace import NamespaceController
+from kubetui.sandbox.controllers.hpa import HorizontalPodAutoscalerController
 from kubetui.sandbox.controllers.job import JobController
 from kubetui.sandbox.controllers.replicaset import ReplicaSetController
 from kubetui.sandbox.controllers.scheduler import Scheduler
+from kubetui.sandbox.controllers.statefulset import StatefulSetController
 from kubetui.sandbox.core import Controller, Sandbox
 
 WORKLOAD_CONTROLLERS: list[Callable[[Sandbox], Controller]] = [
     DeploymentController,
     ReplicaSetController,
+    StatefulSetController,
+    DaemonSetController,
     JobController,
     CronJobController,
+    HorizontalPodAutoscalerController,
     GarbageCollector,
 ]
 

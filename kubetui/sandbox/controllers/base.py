@@ -1,0 +1,457 @@
+"""Shared machinery of the sandbox's control loops.
+
+`WorkQueue` holds keys to reconcile, each at most once: a burst of events about one object
+becomes one sync. `add_after` schedules a later look (timers: "check again in 3 s"), and
+`min_interval` spaces the event-driven syncs of one key, so that thousands of pod events
+for one ReplicaSet cost a few dozen syncs instead of thousands.
+
+`Reconciler` is a controller built on it. A subclass names the resources it watches
+(`watched`), maps each store event to the keys it affects (`keys_for`) and reconciles one
+key at a time in `sync(key)`, returning the seconds after which it wants another look (or
+None). `sync` is an ordinary function: the store is in-process and every call on it is
+atomic, so a sync reads and writes a consistent world without the informer caches and
+"expectations" the real controllers need. The worker yields to the event loop between
+syncs, so a big sync (500 pods) never starves the API server.
+
+Also here: the small pod and object helpers every workload controller needs, and
+`EventRecorder`, which rate-limits events per object as client-go's recorder does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import heapq
+import json
+import logging
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from kubetui.kinds import Kind, builtin
+from kubetui.sandbox import verbs
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.errors import ApiError
+from kubetui.sandbox.events import record_event
+from kubetui.sandbox.selectors import label_selector_requirements
+from kubetui.sandbox.store import Event, Obj, ObjectStore, ResKey, Watch, clone
+
+log = logging.getLogger(__name__)
+
+PODS: ResKey = ("", "pods")
+NODES: ResKey = ("", "nodes")
+POD_KIND: Kind = builtin("Pod")
+COST_FACTOR = 5.0
+PUMP_GATHER = 0.005  # seconds a watch pump waits after a burst of events
+
+
+# ----- work queue -----------------------------------------------------------------------
+
+@dataclass
+class WorkQueue:
+    """Deduplicated keys to process, with delayed adds. Single event loop, no locks."""
+
+    min_interval: float = 0.0
+    _ready: dict[Hashable, None] = field(default_factory=dict)  # insertion-ordered set
+    _delayed: list[tuple[float, int, Hashable]] = field(default_factory=list)
+    _due: dict[Hashable, float] = field(default_factory=dict)  # earliest due per key
+    _last: dict[Hashable, float] = field(default_factory=dict)  # last handed out
+    _cost: dict[Hashable, float] = field(default_factory=dict)  # last sync's duration
+    _seq: int = 0
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @staticmethod
+    def _now() -> float:
+        return time.monotonic()  # the event loop's clock, without looking the loop up
+
+    def add(self, key: Hashable) -> None:
+        """Process `key` soon (after `min_interval` since its last turn)."""
+        if key in self._ready:
+            return
+        if self.min_interval:
+            spacing = max(self.min_interval, COST_FACTOR * self._cost.get(key, 0.0))
+            wait = self._last.get(key, -1e18) + spacing - self._now()
+            if wait > 0:
+                self.add_after(key, wait)
+                return
+        self._ready[key] = None
+        self._wake.set()
+
+    def add_now(self, key: Hashable) -> None:
+        """Process `key` as soon as possible, ignoring `min_interval` (for a sync that
+        stopped halfway and wants to go on)."""
+        self._ready[key] = None
+        self._wake.set()
+
+    def add_after(self, key: Hashable, delay: float) -> None:
+        if delay <= 0:
+            self.add_now(key)
+            return
+        if key in self._ready:
+            return
+        due = self._now() + delay
+        if self._due.get(key, float("inf")) <= due:
+            return
+        self._due[key] = due
+        self._seq += 1
+        heapq.heappush(self._delayed, (due, self._seq, key))
+        self._wake.set()
+
+    def took(self, key: Hashable, seconds: float) -> None:
+        """Record how long a sync of `key` took: an expensive key (a ReplicaSet of
+        10,000 pods) is spaced out further, so no key eats more than 1/COST_FACTOR of
+        the loop through event-driven syncs."""
+        if self.min_interval:
+            self._cost[key] = seconds
+
+    def forget(self, key: Hashable) -> None:
+        """Drop what is remembered about a key whose object is gone."""
+        self._last.pop(key, None)
+        self._cost.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._ready) + len(self._due)
+
+    def _promote(self, now: float) -> None:
+        while self._delayed and self._delayed[0][0] <= now:
+            due, _, key = heapq.heappop(self._delayed)
+            if self._due.get(key) == due:
+                del self._due[key]
+                self._ready[key] = None
+
+    async def get(self) -> Hashable:
+        while True:
+            now = self._now()
+            self._promote(now)
+            if self._ready:
+                key = next(iter(self._ready))
+                del self._ready[key]
+                self._due.pop(key, None)
+                if self.min_interval:
+                    self._last[key] = now
+                return key
+            self._wake.clear()
+            timeout = self._delayed[0][0] - now if self._delayed else None
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+
+
+# ----- reconciler -----------------------------------------------------------------------
+
+class Reconciler:
+    """Base of a watch-driven controller. Subclasses set `name` and `watched`, and
+    implement `keys_for` and `sync`. `min_interval` spaces event-driven syncs per key."""
+
+    name: ClassVar[str] = ""
+    watched: ClassVar[tuple[ResKey, ...]] = ()
+    min_interval: ClassVar[float] = 0.0
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.store = sandbox.store
+        self.queue = WorkQueue(min_interval=self.min_interval)
+
+    def keys_for(self, ev: Event) -> Iterable[Hashable]:
+        raise NotImplementedError
+
+    def sync(self, key: Any) -> float | None:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        watches = [self.store.watch(k) for k in self.watched]
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for w in watches:
+                    tg.create_task(self._pump(w))
+                tg.create_task(self._work())
+        finally:
+            for w in watches:
+                w.close()
+
+    async def _pump(self, w: Watch) -> None:
+        while (ev := await w.next()) is not None:
+            while ev is not None:
+                for key in self.keys_for(ev):
+                    self.queue.add(key)
+                ev = w.next_nowait()
+            # Let the next burst gather: a busy store (half a million writes for 50,000
+            # pods, each offered to every pod controller) then costs one wake-up per
+            # burst instead of one per event, for a few milliseconds of latency.
+            await asyncio.sleep(PUMP_GATHER)
+
+    async def _work(self) -> None:
+        while True:
+            key = await self.queue.get()
+            started = time.perf_counter()
+            try:
+                again = self.sync(key)
+            except ApiError as e:  # a conflict or a vanished object: look again shortly
+                log.debug("%s: sync %s: %s", self.name, key, e)
+                again = 0.2
+            self.queue.took(key, time.perf_counter() - started)
+            if again is not None:
+                self.queue.add_after(key, again)
+            await asyncio.sleep(0)
+
+
+# ----- events ---------------------------------------------------------------------------
+
+@dataclass
+class EventRecorder:
+    """`record_event` behind client-go's spam filter: per object, a burst of 25 events,
+    then one more every 5 minutes. Without it a ReplicaSet creating 10,000 pods would
+    write 10,000 Events, which no real cluster shows."""
+
+    sandbox: Sandbox
+    component: str
+    burst: int = 25
+    refill_seconds: float = 300.0
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # uid -> tokens, t
+
+    def __call__(self, involved: Obj, type_: str, reason: str, message: str) -> None:
+        uid = involved["metadata"].get("uid", "")
+        now = datetime.now(timezone.utc).timestamp()
+        tokens, then = self._buckets.get(uid, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - then) / self.refill_seconds)
+        if tokens < 1:
+            self._buckets[uid] = (tokens, now)
+            return
+        self._buckets[uid] = (tokens - 1, now)
+        record_event(self.sandbox.store, involved, type_, reason, message, self.component)
+
+
+# ----- objects and pods -----------------------------------------------------------------
+
+def controller_ref(obj: Obj) -> dict[str, Any] | None:
+    for ref in obj["metadata"].get("ownerReferences") or ():
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def owner_reference(owner: Obj) -> dict[str, Any]:
+    """The controller reference a workload puts on what it creates."""
+    meta = owner["metadata"]
+    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": meta["name"],
+            "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True}
+
+
+def owned_by(store: ObjectStore, owner: Obj, kind: str) -> list[Obj]:
+    """Objects of `kind` whose controller reference is `owner` (indexed by owner uid)."""
+    uid = owner["metadata"]["uid"]
+    out = []
+    for obj in store.dependents(uid):
+        if obj.get("kind") == kind:
+            ref = controller_ref(obj)
+            if ref is not None and ref.get("uid") == uid:
+                out.append(obj)
+    return out
+
+
+def labels_of(obj: Obj) -> dict[str, str]:
+    return obj["metadata"].get("labels") or {}
+
+
+def is_deleting(obj: Obj) -> bool:
+    return bool(obj["metadata"].get("deletionTimestamp"))
+
+
+def pod_phase(pod: Obj) -> str:
+    return (pod.get("status") or {}).get("phase", "Pending")
+
+
+def is_active(pod: Obj) -> bool:
+    """Counted by its controller: not being deleted and not finished."""
+    return not is_deleting(pod) and pod_phase(pod) not in ("Succeeded", "Failed")
+
+
+def ready_since(pod: Obj) -> float | None:
+    """When the pod's Ready condition last became True (epoch seconds), or None."""
+    for c in (pod.get("status") or {}).get("conditions") or ():
+        if c.get("type") == "Ready":
+            if c.get("status") != "True":
+                return None
+            return parse_time(c.get("lastTransitionTime")) or 0.0
+    return None
+
+
+def is_ready(pod: Obj) -> bool:
+    return ready_since(pod) is not None
+
+
+def is_available(pod: Obj, min_ready_seconds: int, now: float) -> bool:
+    since = ready_since(pod)
+    return since is not None and (min_ready_seconds <= 0 or since + min_ready_seconds <= now)
+
+
+def seconds_until_available(pods: Iterable[Obj], min_ready_seconds: int,
+                            now: float) -> float | None:
+    """How long until the first ready-but-not-yet-available pod becomes available."""
+    if min_ready_seconds <= 0:
+        return None
+    waits = [since + min_ready_seconds - now for p in pods
+             if (since := ready_since(p)) is not None and since + min_ready_seconds > now]
+    return max(0.05, min(waits)) if waits else None
+
+
+@functools.lru_cache(maxsize=4096)  # a few distinct seconds, parsed for every pod again
+def parse_time(text: str | None) -> float | None:
+    if not text:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=timezone.utc).timestamp()
+
+
+def format_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now() -> float:
+    return datetime.now(timezone.utc).timestamp()
+
+
+_SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's rand.SafeEncodeString
+
+
+def template_hash(template: Any, collision_count: int = 0) -> str:
+    """A stable short hash of a pod template, spelled in the alphabet Kubernetes uses for
+    `pod-template-hash` and `controller-revision-hash` (no vowels, no look-alikes)."""
+    data = json.dumps(template, sort_keys=True, separators=(",", ":"))
+    if collision_count:
+        data += f"#{collision_count}"
+    n = int.from_bytes(hashlib.sha256(data.encode()).digest()[:8], "big")
+    out = []
+    for _ in range(10):
+        n, r = divmod(n, len(_SAFE_ALPHABET))
+        out.append(_SAFE_ALPHABET[r])
+    return "".join(out)
+
+
+def int_or_percent(value: int | str | None, total: int, round_up: bool,
+                   default: int | str = "25%") -> int:
+    """An IntOrString such as maxSurge resolved against `total`."""
+    if value is None:
+        value = default
+    if isinstance(value, str):
+        pct = int(value.rstrip("%"))
+        whole, rest = divmod(pct * total, 100)
+        return whole + (1 if round_up and rest else 0)
+    return int(value)
+
+
+def create(sandbox: Sandbox, kind: Kind, obj: Obj) -> Obj:
+    """Create through the API server's rules (defaults, validation, generateName), as a
+    real controller's client call does. A generated name that collides is retried."""
+    ns = obj["metadata"].get("namespace", "")
+    for attempt in range(5):
+        try:
+            return verbs.create(sandbox, kind, ns, obj, kind.version)
+        except ApiError as e:
+            if e.reason != "AlreadyExists" or not obj["metadata"].get("generateName") \
+                    or attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def delete(sandbox: Sandbox, kind: Kind, obj: Obj, propagation: str = "") -> Obj:
+    """DELETE as a client would: pods on a node go gracefully, owners propagate."""
+    meta = obj["metadata"]
+    return verbs.delete(sandbox, kind, meta.get("namespace", "") or "", meta["name"],
+                        verbs.DeleteOptions(propagation=propagation))
+
+
+def pod_from_template(template: Obj, owner: Obj, *, generate_name: str = "", name: str = "",
+                      extra_labels: dict[str, str] | None = None) -> Obj:
+    """A Pod to create from a workload's template, controlled by `owner`. The template is
+    not copied here: `create` copies the body before it stores anything."""
+    tmeta = template.get("metadata") or {}
+    meta: dict[str, Any] = {"namespace": owner["metadata"].get("namespace", ""),
+                            "labels": {**(tmeta.get("labels") or {}), **(extra_labels or {})},
+                            "ownerReferences": [owner_reference(owner)]}
+    if tmeta.get("annotations"):
+        meta["annotations"] = tmeta["annotations"]
+    if tmeta.get("finalizers"):
+        meta["finalizers"] = tmeta["finalizers"]
+    if name:
+        meta["name"] = name
+    else:
+        meta["generateName"] = generate_name
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": template.get("spec") or {}}
+
+
+def set_condition(conditions: list[dict[str, Any]], type_: str, status: str, reason: str,
+                  message: str, *, probe: bool = False, now_text: str = "") -> bool:
+    """Set a status condition in place; `lastTransitionTime` changes only with `status`,
+    `lastUpdateTime` (for kinds that have it, `probe=False`) whenever anything changes.
+    Returns whether something changed."""
+    when = now_text or format_time(now())
+    for i, c in enumerate(conditions):
+        if c.get("type") != type_:
+            continue
+        if c.get("status") == status and c.get("reason") == reason and \
+                c.get("message") == message:
+            return False
+        new = dict(c, status=status, reason=reason, message=message)
+        if c.get("status") != status:
+            new["lastTransitionTime"] = when
+        new["lastProbeTime" if probe else "lastUpdateTime"] = when
+        conditions[i] = new
+        return True
+    conditions.append({"type": type_, "status": status,
+                       "lastProbeTime" if probe else "lastUpdateTime": when,
+                       "lastTransitionTime": when, "reason": reason, "message": message})
+    return True
+
+
+def condition(obj: Obj, type_: str) -> dict[str, Any] | None:
+    for c in (obj.get("status") or {}).get("conditions") or ():
+        if c.get("type") == type_:
+            return c
+    return None
+
+
+def selector_predicate(selector: dict[str, Any] | None) -> Callable[[dict[str, str] | None], bool]:
+    """A labels -> bool test for a LabelSelector, parsed once (None matches nothing)."""
+    if selector is None:
+        return lambda labels: False
+    try:
+        reqs = label_selector_requirements(selector)
+    except ValueError:
+        return lambda labels: False
+    return lambda labels: all(r.matches(labels or {}) for r in reqs)
+
+
+def claim(store: ObjectStore, owner: Obj, kind: Kind, candidates: Iterable[Obj]) -> list[Obj]:
+    """ControllerRefManager.Claim: the objects `owner` controls after adopting matching
+    orphans from `candidates` and releasing owned objects whose labels stopped matching.
+    An owner being deleted adopts nothing. Returns the owned, matching objects."""
+    key = kind.key
+    matches = selector_predicate(owner["spec"].get("selector"))
+    uid = owner["metadata"]["uid"]
+    owned = []
+    for obj in owned_by(store, owner, kind.kind):
+        if matches(labels_of(obj)) or is_deleting(obj):
+            owned.append(obj)
+            continue
+        released = clone(obj)
+        released["metadata"]["ownerReferences"] = [
+            r for r in obj["metadata"]["ownerReferences"] if r.get("uid") != uid]
+        store.update(key, released, check_rv=False)
+    if is_deleting(owner):
+        return owned
+    for obj in candidates:
+        current = store.find(key, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        if current is None or controller_ref(current) is not None or \
+                is_deleting(current) or not matches(labels_of(current)):
+            continue
+        adopted = clone(current)
+        refs = adopted["metadata"].setdefault("ownerReferences", [])
+        refs.append(owner_reference(owner))
+        owned.append(store.update(key, adopted, check_rv=False))
+    return owned

@@ -1,0 +1,177 @@
+"""The HorizontalPodAutoscaler controller (autoscaling/v2, CPU utilisation).
+
+Every `interval` seconds (15, as the real one; at once when an HPA changes) it reads the
+scale target's pods (Deployment, StatefulSet or ReplicaSet), computes the average CPU
+utilisation of the ready ones against their requests, and sets the target's
+`spec.replicas` to ceil(ready pods * utilisation / target), unless the ratio is within
+the 10% tolerance, clamped to [minReplicas, maxReplicas], with the default scale-down
+stabilisation window (300 s, or `behavior.scaleDown.stabilizationWindowSeconds`: the
+highest recommendation of the window wins). Status, conditions (AbleToScale,
+ScalingActive, ScalingLimited) and SuccessfulRescale events as the real one writes them.
+Only `Resource` cpu metrics of type Utilization are evaluated.
+
+There is no metrics server: `pod_cpu_millicores` simulates usage. Nobody else writes
+it: a scale target may carry the annotation `sandbox.kubetui.io/cpu-load` (total
+millicores of demand, shared evenly by its ready pods, so more pods lower each one's
+share as real load would); without it each pod uses a deterministic 30-60% of its request
+that drifts with time, derived from the pod's name.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+from kubetui.kinds import builtin
+from kubetui.sandbox.controllers import base
+from kubetui.sandbox.controllers.scheduler import pod_requests
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.quantity import parse_quantity
+from kubetui.sandbox.store import Event, Obj, clone
+
+HPAS = builtin("HorizontalPodAutoscaler").key
+LOAD_ANNOTATION = "sandbox.kubetui.io/cpu-load"
+TOLERANCE = 0.1
+_TARGETS = {"Deployment": builtin("Deployment").key, "StatefulSet": builtin("StatefulSet").key,
+            "ReplicaSet": builtin("ReplicaSet").key}
+_METRIC = "cpu resource utilization (percentage of request)"
+
+
+def pod_cpu_millicores(pod: Obj, target: Obj, ready_pods: int, now: float) -> float:
+    """Simulated CPU use of one pod of `target` (see the module docstring)."""
+    load = (target["metadata"].get("annotations") or {}).get(LOAD_ANNOTATION)
+    if load is not None:
+        return parse_quantity(load) * 1000 / max(1, ready_pods)
+    request = pod_requests(pod).cpu * 1000
+    phase = zlib.crc32(pod["metadata"]["name"].encode()) / 2**32
+    return request * (0.45 + 0.15 * math.sin(2 * math.pi * (now / 600 + phase)))
+
+
+def target_pods(store, target: Obj) -> list[Obj]:
+    """The pods a scale target runs (through its ReplicaSets for a Deployment)."""
+    if target["kind"] != "Deployment":
+        return base.owned_by(store, target, "Pod")
+    return [p for rs in base.owned_by(store, target, "ReplicaSet")
+            for p in base.owned_by(store, rs, "Pod")]
+
+
+class HorizontalPodAutoscalerController(base.Reconciler):
+    name = "horizontal-pod-autoscaler"
+    watched = (HPAS,)
+
+    def __init__(self, sandbox: Sandbox, interval: float = 15.0) -> None:
+        super().__init__(sandbox)
+        self.interval = interval
+        self.record = base.EventRecorder(sandbox, self.name)
+        self._recommendations: dict[tuple[str, str], list[tuple[float, int]]] = {}
+
+    def keys_for(self, ev: Event) -> Iterable[Hashable]:
+        if ev.type == "MODIFIED" and ev.old is not None and ev.old.get("spec") == \
+                ev.obj.get("spec"):
+            return []  # our own status write
+        return [(ev.obj["metadata"]["namespace"], ev.obj["metadata"]["name"])]
+
+    def sync(self, key: tuple[str, str]) -> float | None:
+        hpa = self.store.find(HPAS, *key)
+        if hpa is None:
+            self._recommendations.pop(key, None)
+            return None
+        spec, now = hpa["spec"], base.now()
+        status: dict[str, Any] = clone(hpa.get("status") or {})
+        conds = status.setdefault("conditions", [])
+        ref = spec.get("scaleTargetRef") or {}
+        res = _TARGETS.get(ref.get("kind", ""))
+        target = self.store.find(res, key[0], ref.get("name", "")) if res else None
+        if target is None:
+            base.set_condition(conds, "AbleToScale", "False", "FailedGetScale",
+                               f"the HPA controller was unable to get the target's current "
+                               f"scale: {ref.get('kind', '').lower()}s \"{ref.get('name')}\" "
+                               "not found", probe=True)
+            self._write(hpa, status)
+            return self.interval
+        current = target["spec"].get("replicas", 1)
+        base.set_condition(conds, "AbleToScale", "True", "SucceededGetScale",
+                           "the HPA controller was able to get the target's current scale",
+                           probe=True)
+        status["currentReplicas"] = current
+        if current == 0:
+            base.set_condition(conds, "ScalingActive", "False", "ScalingDisabled",
+                               "scaling is disabled since the replica count of the target is "
+                               "zero", probe=True)
+            status["desiredReplicas"] = 0
+            self._write(hpa, status)
+            return self.interval
+        metric = next((m for m in spec.get("metrics") or ()
+                       if m.get("type") == "Resource" and
+                       (m.get("resource") or {}).get("name") == "cpu"), None)
+        goal = ((metric or {}).get("resource") or {}).get("target", {}).get(
+            "averageUtilization") if metric else 80
+        pods = [p for p in target_pods(self.store, target)
+                if base.is_active(p) and base.is_ready(p)]
+        requested = sum(pod_requests(p).cpu for p in pods) * 1000
+        if goal is None or not pods or not requested:
+            base.set_condition(conds, "ScalingActive", "False", "FailedGetResourceMetric",
+                               "the HPA was unable to compute the replica count: failed to "
+                               "get cpu utilization: missing request for cpu", probe=True)
+            self._write(hpa, status)
+            return self.interval
+        used = sum(pod_cpu_millicores(p, target, len(pods), now) for p in pods)
+        utilization = int(100 * used / requested)
+        ratio = utilization / goal
+        desired = current if abs(ratio - 1) <= TOLERANCE else math.ceil(ratio * len(pods))
+        base.set_condition(conds, "ScalingActive", "True", "ValidMetricFound",
+                           f"the HPA was able to successfully calculate a replica count from "
+                           f"{_METRIC}", probe=True)
+        desired = self._stabilize(key, hpa, desired, current, now)
+        low, high = spec.get("minReplicas", 1), spec["maxReplicas"]
+        if desired > high:
+            base.set_condition(conds, "ScalingLimited", "True", "TooManyReplicas",
+                               "the desired replica count is more than the maximum replica "
+                               "count", probe=True)
+        elif desired < low:
+            base.set_condition(conds, "ScalingLimited", "True", "TooFewReplicas",
+                               "the desired replica count is less than the minimum replica "
+                               "count", probe=True)
+        else:
+            base.set_condition(conds, "ScalingLimited", "False", "DesiredWithinRange",
+                               "the desired count is within the acceptable range", probe=True)
+        desired = min(high, max(low, desired))
+        status["currentMetrics"] = [{"type": "Resource", "resource": {"name": "cpu", "current": {
+            "averageUtilization": utilization,
+            "averageValue": f"{int(used / len(pods))}m"}}}]
+        status["desiredReplicas"] = desired
+        if desired != current:
+            scaled = clone(target)
+            scaled["spec"]["replicas"] = desired
+            self.store.update(res, scaled, check_rv=False)
+            why = f"{_METRIC} above target" if desired > current else "All metrics below target"
+            self.record(hpa, "Normal", "SuccessfulRescale", f"New size: {desired}; reason: {why}")
+            status["lastScaleTime"] = base.format_time(now)
+            status["currentReplicas"] = current
+            base.set_condition(conds, "AbleToScale", "True", "SucceededRescale",
+                               f"the HPA controller was able to update the target scale to "
+                               f"{desired}", probe=True)
+        else:
+            base.set_condition(conds, "AbleToScale", "True", "ReadyForNewScale",
+                               "recommended size matches current size", probe=True)
+        self._write(hpa, status)
+        return self.interval
+
+    def _stabilize(self, key: tuple[str, str], hpa: Obj, desired: int, current: int,
+                   now: float) -> int:
+        """The scale-down stabilisation window: the highest recent recommendation."""
+        behavior = (hpa["spec"].get("behavior") or {}).get("scaleDown") or {}
+        window = behavior.get("stabilizationWindowSeconds", 300)
+        recent = [(t, d) for t, d in self._recommendations.get(key, []) if t > now - window]
+        recent.append((now, desired))
+        self._recommendations[key] = recent
+        if desired >= current:
+            return desired
+        return min(current, max(d for _, d in recent))
+
+    def _write(self, hpa: Obj, status: dict[str, Any]) -> None:
+        status["observedGeneration"] = hpa["metadata"].get("generation", 1)
+        if status != hpa.get("status"):
+            self.store.write_status(HPAS, dict(hpa, status=status))
