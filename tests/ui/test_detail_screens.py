@@ -1,0 +1,198 @@
+"""Describe, YAML and Events screens in a tiny host app, against the real sandbox."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from textual.app import App
+
+from kubetui.cluster import kubeconfig
+from kubetui.cluster.client import ClusterClient
+from kubetui.cluster.reflector import StoreSettings
+from kubetui.cluster.store import WatchStore
+from kubetui.kinds import builtin
+from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, EventsView, YamlScreen
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.asyncio
+
+FAST = StoreSettings(flush_interval=0.02, linger=0.2, backoff_base=0.05, backoff_max=0.3)
+DEPLOY, SECRET = builtin("Deployment"), builtin("Secret")
+PASSWORD = base64.b64encode(b"hunter2-very-secret").decode()
+
+
+class Host(App[None]):
+    """Nothing but a place to push the screens onto."""
+
+
+@pytest_asyncio.fixture
+async def store(sandbox: Any) -> AsyncIterator[WatchStore]:
+    cfg = kubeconfig.load()
+    client = await ClusterClient.connect(cfg, cfg.current)
+    watch_store = WatchStore(client, FAST)
+    yield watch_store
+    await watch_store.close()
+    await client.close()
+
+
+async def create(store: WatchStore, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await store.client.request("POST", path, body)
+
+
+def deployment(name: str, replicas: int) -> dict[str, Any]:
+    labels = {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "app",
+                                                           "image": "nginx:1.25"}]}}}}
+
+
+def event(name: str, type_: str, reason: str, message: str) -> dict[str, Any]:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": "default"},
+            "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-1",
+                               "uid": "u-1", "apiVersion": "v1"},
+            "type": type_, "reason": reason, "message": message,
+            "source": {"component": "kubelet"}, "count": 1,
+            "firstTimestamp": now, "lastTimestamp": now}
+
+
+async def test_describe_deployment_shows_events_and_follows_a_scale(store: WatchStore) -> None:
+    await create(store, "/apis/apps/v1/namespaces/default/deployments", deployment("web", 2))
+    app = Host()
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = DescribeScreen(store, DEPLOY, "default", "web")
+        await app.push_screen(screen)
+        await wait_for(lambda: "Scaled up replica set web-" in screen.view.text
+                       and "2 desired" in screen.view.text, timeout=20)
+        lines = screen.view.lines
+        assert lines[0].split() == ["Name:", "web"]
+        assert lines[1].split() == ["Namespace:", "default"]
+        assert any(line.startswith("StrategyType:") and line.endswith("RollingUpdate")
+                   for line in lines)
+        assert "Events:" in lines
+        assert any(line.split()[:2] == ["Normal", "ScalingReplicaSet"] for line in lines)
+        assert any(line.startswith("NewReplicaSet:") and "web-" in line for line in lines)
+
+        loads = screen.loads
+        await store.client.request(
+            "PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale",
+            {"spec": {"replicas": 3}}, content_type="application/merge-patch+json")
+        # No key pressed: the screen re-reads the Deployment when the watch reports it.
+        await wait_for(lambda: "3 desired" in screen.view.text
+                       and "from 2 to 3" in screen.view.text, timeout=20)
+        assert screen.loads > loads
+
+        await pilot.press("escape")
+        await wait_for(lambda: app.screen is not screen)
+
+
+async def test_describe_search_highlights_and_moves(store: WatchStore) -> None:
+    await create(store, "/apis/apps/v1/namespaces/default/deployments", deployment("api", 1))
+    app = Host()
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = DescribeScreen(store, DEPLOY, "default", "api")
+        await app.push_screen(screen)
+        await wait_for(lambda: screen.loads > 0 and "Name:" in screen.view.text)
+        await pilot.press("slash", *"replicas")
+        found = screen.view.matches
+        assert len(found) >= 2
+        await pilot.press("enter")
+        first = screen.view.current_match
+        await pilot.press("n")
+        assert screen.view.current_match != first
+        await pilot.press("N")
+        assert screen.view.current_match == first
+        await pilot.press("slash", "escape")  # closes the search box, clears the search
+        assert screen.view.matches == []
+        assert app.screen is screen
+
+
+async def test_yaml_of_a_secret_is_masked_until_x(store: WatchStore) -> None:
+    await create(store, "/api/v1/namespaces/default/secrets",
+                 {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                  "metadata": {"name": "db", "namespace": "default"},
+                  "data": {"password": PASSWORD}})
+    app = Host()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = YamlScreen(store, SECRET, "default", "db")
+        await app.push_screen(screen)
+        await wait_for(lambda: "kind: Secret" in screen.view.text)
+        assert "  password: '********'" in screen.view.lines
+        assert PASSWORD not in screen.view.text
+
+        await pilot.press("x")
+        assert f"  password: {PASSWORD}" in screen.view.lines
+        await pilot.press("x")
+        assert "  password: '********'" in screen.view.lines
+        assert PASSWORD not in screen.view.text
+
+        # A change to the Secret shows without a key press, still masked.
+        await store.client.request(
+            "PATCH", "/api/v1/namespaces/default/secrets/db",
+            {"metadata": {"labels": {"tier": "db"}}},
+            content_type="application/merge-patch+json")
+        await wait_for(lambda: "    tier: db" in screen.view.lines)
+        assert PASSWORD not in screen.view.text
+
+
+async def test_events_view_puts_a_new_warning_on_top(store: WatchStore) -> None:
+    await create(store, "/api/v1/namespaces/default/events",
+                 event("web-1.a", "Normal", "Pulled", "Container image already present"))
+    app = Host()
+    async with app.run_test(size=(140, 30)):
+        screen = EventsScreen(store, "default")
+        await app.push_screen(screen)
+        view = screen.query_one(EventsView)
+        await wait_for(lambda: view.table.row_count == 1)
+
+        await create(store, "/api/v1/namespaces/default/events",
+                     event("web-1.b", "Warning", "BackOff",
+                           "Back-off restarting failed container app"))
+        await wait_for(lambda: view.table.row_count == 2)
+        top = view.table.entry_at(0)
+        assert top.name == "web-1.b"
+        assert top.row.health == "failed"  # drawn in the table's error colour
+        assert view.table.selected_uid == top.uid
+        assert view.table.shown_columns[:5] == ["LAST SEEN", "TYPE", "REASON", "OBJECT",
+                                                "MESSAGE"]
+
+
+async def test_events_view_for_one_object(store: WatchStore) -> None:
+    other = event("db-1.a", "Warning", "Failed", "not ours")
+    other["involvedObject"]["name"] = "db-1"
+    await create(store, "/api/v1/namespaces/default/events", other)
+    await create(store, "/api/v1/namespaces/default/events",
+                 event("web-1.a", "Normal", "Started", "Started container app"))
+    app = Host()
+    async with app.run_test(size=(140, 30)):
+        screen = EventsScreen(store, "default", involved=("Pod", "web-1"))
+        await app.push_screen(screen)
+        view = screen.query_one(EventsView)
+        await wait_for(lambda: view.table.row_count == 1)
+        assert view.table.entry_at(0).name == "web-1.a"
+
+
+async def test_yaml_of_a_five_thousand_line_object_scrolls(store: WatchStore) -> None:
+    data = {f"key-{i:04d}": f"line one\nline two {i}" for i in range(1700)}
+    await create(store, "/api/v1/namespaces/default/configmaps",
+                 {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "big", "namespace": "default"}, "data": data})
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = YamlScreen(store, builtin("ConfigMap"), "default", "big")
+        await app.push_screen(screen)
+        await wait_for(lambda: len(screen.view.lines) > 5000)
+        await pilot.press("G")
+        await wait_for(lambda: screen.view.scroll_y >= len(screen.view.lines) - 30)
+        await pilot.press("slash", *"two 1699", "enter")
+        assert screen.view.current_match is not None
+        assert screen.view.lines[screen.view.current_match[0]] == "    line two 1699"
