@@ -1,0 +1,640 @@
+"""`LogView`: a log pane that takes 50,000 lines a second and stays responsive.
+
+Textual's RichLog renders and keeps a Strip per line (kilobytes each). This widget keeps the
+`LogLine` objects only (about 330 bytes for a 140-character line) in a fixed-size ring and
+uses the line API (`ScrollView` + `render_line`): Textual asks for the lines on screen and a
+strip is built only for those (cached per line while the look stays the same). Wrapping is
+worked out for the visible lines alone: with wrap on, the scroll position counts log lines,
+not screen rows.
+
+- Ring: `capacity` lines; what falls out of it is counted in `dropped` and shown.
+- Follow (autoscroll): on while the view is at the end; scrolling up pauses it, coming back
+  to the end (End, G, scrolling down) resumes it. While paused, new lines and lines falling
+  out of the ring do not move what is on screen.
+- Search: a case-insensitive substring, or a regular expression when the text has a regex
+  character and compiles; matches are highlighted on the visible lines only, `next_match`
+  and `previous_match` move between matching lines. The filter shows only matching lines
+  (the list of their ring positions is kept up to date as lines arrive).
+- JSON lines can be shown pretty: level (coloured), message, then the other fields as
+  key=value. Anything that is not a JSON object is shown as it came.
+- Control characters and ANSI escapes in log text never reach the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import orjson
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from kubetui.cluster.logs import LogLine, Source
+
+DEFAULT_CAPACITY = 100_000
+
+#: Tag colours, handed out to sources in order of appearance.
+_PALETTE = ("cyan", "magenta", "green", "yellow", "bright_blue", "bright_red",
+            "bright_cyan", "bright_magenta", "bright_green", "orange1", "orchid",
+            "spring_green2")
+_LEVELS = {"trace": "dim", "debug": "bright_black", "info": "green", "notice": "cyan",
+           "warn": "yellow", "warning": "yellow", "error": "red", "err": "red",
+           "fatal": "bold red", "critical": "bold red", "panic": "bold red"}
+_LEVEL_KEYS = ("level", "lvl", "severity", "levelname", "log.level")
+_MESSAGE_KEYS = ("msg", "message", "log", "text")
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_CONTROL = {i: "�" for i in (*range(0x20), 0x7f) if i != 0x09}
+_CONTROL[0x09] = "    "
+_REGEX_CHARS = frozenset(".^$*+?()[]{}|\\")
+_MATCH = Style(color="black", bgcolor="yellow")
+_CURRENT = Style(color="black", bgcolor="dark_orange", bold=True)
+_NOTE = Style(color="bright_black", italic=True)
+_TIME = Style(color="bright_black")
+_FIELD = Style(color="bright_black")
+_MESSAGE = Style(bold=True)
+
+
+def compile_search(text: str) -> re.Pattern[str] | None:
+    """The pattern `/text` means (see the module docstring); None for an empty text."""
+    if not text:
+        return None
+    if _REGEX_CHARS.intersection(text):
+        try:
+            return re.compile(text, re.IGNORECASE)
+        except re.error:
+            pass
+    return re.compile(re.escape(text), re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """Log text safe for the terminal: ANSI sequences dropped, control characters shown
+    as �, tabs as four spaces."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    return text if text.isprintable() else text.translate(_CONTROL)
+
+
+def pretty_json(text: str) -> list[tuple[str, Style | None]] | None:
+    """A JSON object line as (text, style) pieces: level, message, then key=value fields;
+    None for anything else."""
+    if not text.startswith("{"):
+        return None
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    pieces: list[tuple[str, Style | None]] = []
+    level = next((str(doc.pop(k)) for k in _LEVEL_KEYS if k in doc), None)
+    if level is not None:
+        colour = _LEVELS.get(level.lower())
+        pieces.append((f"{level.upper():<5} ", Style.parse(colour) if colour else None))
+    message = next((doc.pop(k) for k in _MESSAGE_KEYS if k in doc), None)
+    if message is not None:
+        pieces.append((clean(str(message)), _MESSAGE))
+    for key, value in doc.items():
+        shown = value if isinstance(value, str) else orjson.dumps(value).decode()
+        pieces.append((f"  {key}=", _FIELD))
+        pieces.append((clean(shown), None))
+    return pieces
+
+
+def _highlight(pieces: list[tuple[str, Style | None]], spans: list[tuple[int, int]],
+               mark: Style) -> Iterator[tuple[str, Style | None]]:
+    """The pieces with the character `spans` (over their joined text) in `mark`."""
+    pos = 0
+    spans = [s for s in spans if s[1] > s[0]]
+    k = 0
+    for text, style in pieces:
+        end = pos + len(text)
+        cut = pos
+        while k < len(spans) and spans[k][0] < end:
+            start, stop = max(spans[k][0], cut), min(spans[k][1], end)
+            if start > cut:
+                yield text[cut - pos:start - pos], style
+            yield text[start - pos:stop - pos], (style + mark) if style else mark
+            cut = stop
+            if spans[k][1] <= end:
+                k += 1
+            else:
+                break
+        if cut < end:
+            yield text[cut - pos:], style
+        pos = end
+
+
+class Ring:
+    """The last `capacity` lines, addressed by absolute position (0 = the first line ever
+    added): the view keeps its place while old lines fall out."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = max(1, capacity)
+        self._items: list[LogLine] = []
+        self._head = 0  # where the oldest line is, once full
+        self.total = 0  # lines ever added
+        self.dropped = 0  # lines that fell out
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def first(self) -> int:
+        """Absolute position of the oldest line kept."""
+        return self.total - len(self._items)
+
+    def __getitem__(self, position: int) -> LogLine:
+        offset = position - self.first
+        if not 0 <= offset < len(self._items):
+            raise IndexError(position)
+        return self._items[(self._head + offset) % self.capacity]
+
+    def extend(self, lines: list[LogLine]) -> int:
+        """Add lines; return how many old ones fell out (or never got in)."""
+        self.total += len(lines)
+        items, cap = self._items, self.capacity
+        room = cap - len(items)
+        if room > 0:  # not full yet: the oldest line is at 0
+            items.extend(lines[:room])
+            lines = lines[room:]
+        if not lines:
+            return 0
+        if len(lines) >= cap:
+            self._items, self._head = list(lines[-cap:]), 0
+        else:
+            head, end = self._head, self._head + len(lines)
+            if end <= cap:
+                items[head:end] = lines
+            else:
+                items[head:] = lines[:cap - head]
+                items[:end - cap] = lines[cap - head:]
+            self._head = end % cap
+        self.dropped += len(lines)
+        return len(lines)
+
+    def clear(self) -> None:
+        self._items = []
+        self._head = 0
+        self.total = self.dropped = 0
+
+    def __iter__(self) -> Iterator[LogLine]:
+        items, head = self._items, self._head
+        yield from items[head:]
+        yield from items[:head]
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """Everything a line's strip depends on besides the line itself."""
+
+    width: int
+    wrap: bool
+    timestamps: bool
+    tags: bool
+    tag_width: int
+    pretty: bool
+    search: str
+
+
+class LogView(ScrollView, can_focus=True):
+    """A bounded, searchable, filterable log pane; see the module docstring."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "line_up", "Up", show=False, id="logs.up"),
+        Binding("down,j", "line_down", "Down", show=False, id="logs.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="logs.page_up"),
+        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
+                id="logs.page_down"),
+        Binding("home,g", "first", "Top", show=False, id="logs.top"),
+        Binding("end,G", "last", "End (follow)", show=False, id="logs.end"),
+        Binding("left,h", "left", "Left", show=False, id="logs.left"),
+        Binding("right,l", "right", "Right", show=False, id="logs.right"),
+    ]
+
+    DEFAULT_CSS = """
+    LogView {
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.ring = Ring(capacity)
+        self.follow = True
+        self.wrap = False
+        self.timestamps = False
+        self.show_tags = False
+        self.pretty = False
+        self._search_text = ""
+        self._search: re.Pattern[str] | None = None
+        self.filtering = False
+        self._shown: list[int] = []  # with the filter on: absolute positions shown
+        self._shown_start = 0  # entries before this index of `_shown` fell out of the ring
+        self.current: int | None = None  # absolute position of the current search match
+        self._colours: dict[Source, Style] = {}
+        self._tag_width = 0
+        self._widest = 0  # widest line seen (cells), for horizontal scrolling
+        self._strips: LRUCache[int, tuple[_Look, list[Strip]]] = LRUCache(512)
+        self._look: _Look | None = None
+        self._frame: tuple[tuple, list[tuple[int, int]]] | None = None
+
+    # ----------------------------------------------------------------- public API
+    @property
+    def dropped(self) -> int:
+        return self.ring.dropped
+
+    @property
+    def line_count(self) -> int:
+        """Lines held (all of them, whatever the filter)."""
+        return len(self.ring)
+
+    @property
+    def shown_count(self) -> int:
+        return len(self._shown) - self._shown_start if self.filtering else len(self.ring)
+
+    @property
+    def search_text(self) -> str:
+        return self._search_text
+
+    def append(self, lines: list[LogLine]) -> None:
+        """Take a batch of lines (the only way lines come in)."""
+        if not lines:
+            return
+        ring = self.ring
+        top_before = self._position_at(self._top) if not self.follow else None
+        start = ring.total
+        for line in lines:
+            source = line.source
+            if source not in self._colours:
+                self._colours[source] = Style(color=_PALETTE[len(self._colours) % len(_PALETTE)])
+                self._tag_width = max(self._tag_width, len(source.tag))
+            size = len(line.text)
+            if size > self._widest:
+                self._widest = size
+        dropped = ring.extend(lines)
+        if self.filtering and self._search is not None:
+            search = self._search.search
+            self._shown.extend(start + i for i, line in enumerate(lines)
+                               if search(line.text))
+            self._prune_shown()
+        if self.follow:
+            self._to_end()
+        elif dropped or top_before is not None:
+            self._keep_top(top_before)
+        self._sync_size()
+        self.refresh()
+
+    def clear(self) -> None:
+        self.ring.clear()
+        self._shown, self._shown_start = [], 0
+        self.current = None
+        self._strips.clear()
+        self._widest = 0
+        self.follow = True
+        self._sync_size()
+        self.scroll_to(0, 0, animate=False, force=True)
+        self.refresh()
+
+    def set_flags(self, *, wrap: bool | None = None, timestamps: bool | None = None,
+                  pretty: bool | None = None, show_tags: bool | None = None) -> None:
+        if wrap is not None:
+            self.wrap = wrap
+        if timestamps is not None:
+            self.timestamps = timestamps
+        if pretty is not None:
+            self.pretty = pretty
+        if show_tags is not None:
+            self.show_tags = show_tags
+        self._sync_size()
+        if self.follow:
+            self._to_end()
+        self.refresh()
+
+    def set_search(self, text: str) -> bool:
+        """Search for `text` ("" clears); the current match becomes the nearest one at or
+        above the bottom of the view. Returns whether anything matches."""
+        self._search_text = text
+        self._search = compile_search(text)
+        self.current = None
+        if self.filtering:
+            self._refilter()
+        found = False
+        if self._search is not None:
+            bottom = min(self.shown_count - 1, self._top + self._page - 1)
+            found = self._jump(bottom, -1, inclusive=True) or self._jump(bottom, 1)
+        self.refresh()
+        return found
+
+    def set_filter(self, on: bool) -> None:
+        """Show only the lines matching the search (all lines while there is none)."""
+        position = self.current if self.current is not None else self._position_at(self._top)
+        self.filtering = on
+        self._refilter()
+        if self.follow:
+            self._to_end()
+        elif position is not None:
+            self._scroll_to_position(position)
+        self.refresh()
+
+    def next_match(self) -> bool:
+        """The next matching line below the current one (down, towards newer lines)."""
+        return self._step(1)
+
+    def previous_match(self) -> bool:
+        return self._step(-1)
+
+    def lines(self) -> Iterator[LogLine]:
+        """The lines shown (the filter applied), oldest first."""
+        if self.filtering:
+            ring = self.ring
+            return (ring[p] for p in self._shown[self._shown_start:])
+        return iter(self.ring)
+
+    def plain(self, line: LogLine) -> str:
+        """A line as text, with the tag and timestamp when they are shown (not pretty: a
+        saved or copied line is what the container wrote)."""
+        parts = []
+        if self.show_tags:
+            parts.append(f"[{line.source.tag}]")
+        if self.timestamps and line.time:
+            parts.append(line.time)
+        parts.append(line.text)
+        return " ".join(parts)
+
+    def visible_lines(self) -> list[LogLine]:
+        """The log lines on screen now, top to bottom."""
+        seen: list[LogLine] = []
+        for position, _ in self._rows():
+            line = self.ring[position]
+            if not seen or seen[-1] is not line:
+                seen.append(line)
+        return seen
+
+    # ----------------------------------------------------------------- actions
+    def action_line_up(self) -> None:
+        self._scroll_lines(-1)
+
+    def action_line_down(self) -> None:
+        self._scroll_lines(1)
+
+    def action_page_up(self) -> None:
+        self._scroll_lines(-max(1, self._page - 1))
+
+    def action_page_down(self) -> None:
+        self._scroll_lines(max(1, self._page - 1))
+
+    def action_first(self) -> None:
+        self.follow = False
+        self.scroll_to(y=0, animate=False, force=True)
+
+    def action_last(self) -> None:
+        self.follow = True
+        self._to_end()
+        self.refresh()
+
+    def action_left(self) -> None:
+        self.scroll_to(x=max(0, self.scroll_x - 8), animate=False, force=True)
+
+    def action_right(self) -> None:
+        self.scroll_to(x=self.scroll_x + 8, animate=False, force=True)
+
+    # ----------------------------------------------------------------- events
+    def on_resize(self, event: events.Resize) -> None:
+        self._sync_size()
+        if self.follow:
+            self._to_end()
+        self.refresh()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """The person scrolled (wheel, scrollbar, keys): at the end means follow."""
+        super().watch_scroll_y(old, new)
+        self.follow = round(new) >= self._max_top
+
+    # ----------------------------------------------------------------- rendering
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        rows = self._rows()
+        if y >= len(rows):
+            return Strip.blank(width, self.rich_style)
+        position, piece = rows[y]
+        strips = self._line_strips(position)
+        strip = strips[min(piece, len(strips) - 1)]
+        if self.wrap:
+            return strip.extend_cell_length(width, self.rich_style)
+        x = round(self.scroll_x)
+        return strip.crop_extend(x, x + width, self.rich_style)
+
+    def _rows(self) -> list[tuple[int, int]]:
+        """(absolute position, wrapped piece) of each screen row, top to bottom; worked
+        out once per screen update (Textual asks for every row in turn)."""
+        height, n, top = self._page, self.shown_count, self._top
+        key = (top, n, height, self.ring.total, self.follow, self._current_look(),
+               self._shown_start)
+        if self._frame is not None and self._frame[0] == key:
+            return self._frame[1]
+        rows = self._layout(top, n, height)
+        self._frame = (key, rows)
+        return rows
+
+    def _layout(self, top: int, n: int, height: int) -> list[tuple[int, int]]:
+        if not self.wrap:
+            return [(self._position(i), 0) for i in range(top, min(n, top + height))]
+        rows: list[tuple[int, int]] = []
+        if self.follow:  # anchored at the bottom: the newest line's last row is the last
+            i = n - 1
+            while i >= 0 and len(rows) < height:
+                position = self._position(i)
+                pieces = len(self._line_strips(position))
+                rows[:0] = [(position, p) for p in range(pieces)]
+                i -= 1
+            return rows[-height:]
+        i = top
+        while i < n and len(rows) < height:
+            position = self._position(i)
+            rows.extend((position, p) for p in range(len(self._line_strips(position))))
+            i += 1
+        return rows[:height]
+
+    def _line_strips(self, position: int) -> list[Strip]:
+        look = self._current_look()
+        hit = self._strips.get(position)
+        current = position == self.current
+        if hit is not None and hit[0] is look and not current:
+            return hit[1]
+        line = self.ring[position]
+        strip = Strip(list(self._segments(line, current)))
+        if look.wrap and strip.cell_length > look.width > 0:
+            length = strip.cell_length
+            cuts = [*range(look.width, length, look.width), length]
+            strips = list(strip.divide(cuts))
+        else:
+            strips = [strip]
+        if not current:
+            self._strips.discard(position)
+            self._strips[position] = (look, strips)
+        return strips
+
+    def _segments(self, line: LogLine, current: bool) -> Iterator[Segment]:
+        base = self.rich_style
+        if self.show_tags:
+            tag = line.source.tag
+            yield Segment(tag + " " * (self._tag_width - len(tag) + 1),
+                          base + self._colours.get(line.source, Style()))
+        if self.timestamps:
+            yield Segment((line.time[:23] + "Z" if line.time else "").ljust(25), base + _TIME)
+        pieces: list[tuple[str, Style | None]] | None = None
+        if line.note:
+            pieces = [(clean(line.text), _NOTE)]
+        elif self.pretty:
+            pieces = pretty_json(line.text)
+        if pieces is None:
+            pieces = [(clean(line.text), None)]
+        if self._search is not None:
+            joined = "".join(text for text, _ in pieces)
+            spans = [m.span() for m in self._search.finditer(joined)]
+            if spans:
+                pieces = list(_highlight(pieces, spans, _CURRENT if current else _MATCH))
+        for text, style in pieces:
+            if text:
+                yield Segment(text, base + style if style else base)
+
+    def _current_look(self) -> _Look:
+        look = _Look(self.scrollable_content_region.width, self.wrap, self.timestamps,
+                     self.show_tags, self._tag_width, self.pretty, self._search_text)
+        if look != self._look:
+            self._look = look
+            self._strips.clear()
+        return self._look
+
+    # ----------------------------------------------------------------- positions
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    @property
+    def _top(self) -> int:
+        return round(self.scroll_y)
+
+    @property
+    def _max_top(self) -> int:
+        return max(0, self.shown_count - self._page)
+
+    def _position(self, index: int) -> int:
+        """Absolute ring position of display index `index`."""
+        if self.filtering:
+            return self._shown[self._shown_start + index]
+        return self.ring.first + index
+
+    def _index_of(self, position: int) -> int:
+        """Display index of the line at `position`, or of the first shown after it."""
+        if self.filtering:
+            return bisect_left(self._shown, position, self._shown_start) - self._shown_start
+        return max(0, position - self.ring.first)
+
+    def _position_at(self, index: int) -> int | None:
+        return self._position(index) if 0 <= index < self.shown_count else None
+
+    def _refilter(self) -> None:
+        self._shown, self._shown_start = [], 0
+        if self.filtering and self._search is not None:
+            search, first = self._search.search, self.ring.first
+            self._shown = [first + i for i, line in enumerate(self.ring) if search(line.text)]
+        elif self.filtering:
+            self._shown = list(range(self.ring.first, self.ring.total))
+        self._sync_size()
+
+    def _prune_shown(self) -> None:
+        first = self.ring.first
+        start = bisect_left(self._shown, first, self._shown_start)
+        self._shown_start = start
+        if start > 4096 and start > len(self._shown) // 2:
+            del self._shown[:start]
+            self._shown_start = 0
+
+    def _sync_size(self) -> None:
+        """The virtual size without a full layout (as ResourceTable does): rows = lines."""
+        width = self.scrollable_content_region.width
+        if not self.wrap:
+            extra = (self._tag_width + 1 if self.show_tags else 0) + \
+                (25 if self.timestamps else 0)
+            width = max(width, self._widest + extra)
+        size = Size(width, self.shown_count)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def _set_top(self, top: int) -> None:
+        top = max(0, min(top, self._max_top))
+        if top != self._top:
+            self.set_reactive(Widget.scroll_y, float(top))
+            self.set_reactive(Widget.scroll_target_y, float(top))
+            self._scroll_update(self.virtual_size)
+            self.vertical_scrollbar.position = top
+
+    def _to_end(self) -> None:
+        self._sync_size()
+        self._set_top(self._max_top)
+
+    def _keep_top(self, position: int | None) -> None:
+        """While paused: the line that was at the top stays there."""
+        self._sync_size()
+        if position is None or position < self.ring.first:
+            self._set_top(0)
+        else:
+            self._set_top(self._index_of(position))
+
+    def _scroll_lines(self, delta: int) -> None:
+        top = max(0, min(self._top + delta, self._max_top))
+        self.follow = top >= self._max_top
+        self.scroll_to(y=top, animate=False, force=True)
+        if self.follow:
+            self.refresh()
+
+    def _scroll_to_position(self, position: int) -> None:
+        index = self._index_of(position)
+        top, page = self._top, self._page
+        if not top <= index < top + page:
+            top = index - page // 2
+        top = max(0, min(top, self._max_top))
+        self.follow = False
+        self._set_top(top)
+        self.refresh()
+
+    # ----------------------------------------------------------------- search
+    def _step(self, direction: int) -> bool:
+        if self._search is None or not self.shown_count:
+            return False
+        if self.current is not None and self.current >= self.ring.first:
+            start = self._index_of(self.current)
+        else:
+            start = self._top + (self._page - 1 if direction < 0 else 0)
+        return self._jump(start, direction)
+
+    def _jump(self, start: int, direction: int, inclusive: bool = False) -> bool:
+        """Make the first matching line from display index `start` (excluded unless
+        `inclusive`) in `direction` the current match and scroll to it."""
+        assert self._search is not None
+        search, n = self._search.search, self.shown_count
+        index = start if inclusive else start + direction
+        while 0 <= index < n:
+            position = self._position(index)
+            if search(self.ring[position].text):
+                self.current = position
+                self._scroll_to_position(position)
+                return True
+            index += direction
+        return False
+
