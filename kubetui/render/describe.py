@@ -33,11 +33,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from kubetui.render.age import format_age, parse_time, since
-from kubetui.render.printers.core import _host_port, _roles, load_balancer_addresses
+from kubetui.render.printers.core import host_port, node_roles, load_balancer_addresses
 from kubetui.render.printers.event import as_core_event
 from kubetui.render.text import (access_modes, dig, format_labels, format_selector, go_float,
                                  selector_string)
-from kubetui.sandbox.quantity import format_cpu, format_memory, parse_quantity
+from kubetui.quantity import format_cpu, format_memory, parse_quantity
 
 __all__ = ["describe", "tabwrite"]
 
@@ -838,7 +838,7 @@ def _endpoint_list(endpoints: dict | None, port_name: str | None) -> str:
             found += ips
         for port in ports:
             if port_name is None or port.get("name", "") == port_name:
-                found += [_host_port(ip, port.get("port")) for ip in ips]
+                found += [host_port(ip, port.get("port")) for ip in ips]
     text = ",".join(found[:3])
     return f"{text} + {len(found) - 3} more..." if len(found) > 3 else text
 
@@ -917,7 +917,7 @@ def _describe_node(w: _Writer, node: dict, events: list[dict], related: Related,
                    now: datetime) -> None:
     meta, spec, status = _meta(node), _spec(node), _status(node)
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Roles:\t{_or_none(','.join(_roles(node)))}\n")
+    w.write(0, f"Roles:\t{_or_none(','.join(node_roles(node)))}\n")
     _labels(w, "Labels", meta.get("labels"))
     _annotations(w, "Annotations", meta.get("annotations"))
     w.write(0, f"CreationTimestamp:\t{_rfc1123(meta.get('creationTimestamp'), now)}\n")

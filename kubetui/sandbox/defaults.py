@@ -8,12 +8,12 @@ kubernetes-asyncio's typed models require.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from kubetui.sandbox.quantity import parse_quantity
+from kubetui.quantity import parse_quantity
+from kubetui.sandbox.store import clone
 
 Obj = dict[str, Any]
 
@@ -366,7 +366,7 @@ _DEFAULTERS: dict[str, Callable[[Obj], None]] = {
 def apply_defaults(kind: str, obj: Obj) -> Obj:
     """A new object with the server's defaults for `kind` filled in (unknown kinds and
     custom resources are returned as a copy)."""
-    out = copy.deepcopy(obj)
+    out = clone(obj)
     _dict(out, "metadata")
     defaulter = _DEFAULTERS.get(kind)
     if defaulter:

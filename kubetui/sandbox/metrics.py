@@ -24,7 +24,7 @@ from typing import Any
 
 from kubetui.sandbox.controllers.scheduler import container_requests
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.quantity import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.store import Obj, now_rfc3339
 
 API_VERSION = "metrics.k8s.io/v1beta1"

@@ -41,6 +41,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from kubetui.quantity import parse_quantity
 from kubetui.render.age import format_age
 from kubetui.render.model import Column, Row
 
@@ -171,10 +172,6 @@ class RowFilter:
 
 _NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)")
 _RATIO = re.compile(r"\s*(\d+)\s*/\s*(\d+)")
-_QUANTITY = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)(?:e([-+]?\d+))?([KMGTPE]i|[numkMGTPE])?\s*$")
-_QUANTITY_SCALE = {None: 1.0, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9,
-                   "T": 1e12, "P": 1e15, "E": 1e18, "Ki": 2.0**10, "Mi": 2.0**20,
-                   "Gi": 2.0**30, "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60}
 _DURATION = re.compile(r"(?:\d+[ydhms])+")
 _DURATION_PART = re.compile(r"(\d+)([ydhms])")
 _SECONDS = {"y": 365 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -202,10 +199,10 @@ def _ratio_key(cell: str) -> tuple:
 
 
 def _quantity_key(cell: str) -> tuple:
-    m = _QUANTITY.match(cell)
-    if not m:
+    try:
+        return (0, parse_quantity(cell.strip()))
+    except ValueError:
         return (-1, cell)
-    return (0, float(m[1]) * 10.0 ** int(m[2] or 0) * _QUANTITY_SCALE[m[3]])
 
 
 def _text_key(cell: str) -> str:

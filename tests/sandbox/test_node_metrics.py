@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kubetui.sandbox.metrics import CPU_ANNOTATION, node_metrics, pod_metrics
-from kubetui.sandbox.quantity import parse_quantity
+from kubetui.quantity import parse_quantity
 from tests.waiting import wait_for
 
 from .test_node_support import add_node, create_pod, is_ready, node_cluster, pod

@@ -43,7 +43,7 @@ def render_node(node: dict, now: datetime) -> tuple[list[Cell], Health]:
         states.append("SchedulingDisabled")
     info = status(node).get("nodeInfo") or {}
     cells: list[Cell] = [
-        name(node), ",".join(states), ",".join(_roles(node)) or "<none>", age(node, now),
+        name(node), ",".join(states), ",".join(node_roles(node)) or "<none>", age(node, now),
         info.get("kubeletVersion", ""),
         _address(node, "InternalIP"), _address(node, "ExternalIP"),
         info.get("osImage") or "<unknown>", info.get("kernelVersion") or "<unknown>",
@@ -53,7 +53,7 @@ def render_node(node: dict, now: datetime) -> tuple[list[Cell], Health]:
     return cells, health
 
 
-def _roles(node: dict) -> list[str]:
+def node_roles(node: dict) -> list[str]:
     """Roles from node-role.kubernetes.io/<role> label keys and kubernetes.io/role values."""
     roles = set()
     for key, value in (meta(node).get("labels") or {}).items():
@@ -132,12 +132,12 @@ def render_endpoints(ep: dict, now: datetime) -> tuple[list[Cell], Health]:
         if not ports:  # headless services may have no ports
             addresses += ips
         for port in ports:
-            addresses += [_host_port(ip, port.get("port")) for ip in ips]
+            addresses += [host_port(ip, port.get("port")) for ip in ips]
     text = list_with_more(addresses, len(addresses), empty="") if subsets else "<none>"
     return [name(ep), text, age(ep, now)], OK if addresses else PENDING
 
 
-def _host_port(ip: str, port: int | None) -> str:
+def host_port(ip: str, port: int | None) -> str:
     """net.JoinHostPort: IPv6 addresses in brackets."""
     try:
         bracket = ipaddress.ip_address(ip).version == 6

@@ -28,7 +28,7 @@ from kubetui.kinds import builtin
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.controllers.scheduler import pod_requests
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.quantity import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.store import Event, Obj, clone
 
 HPAS = builtin("HorizontalPodAutoscaler").key

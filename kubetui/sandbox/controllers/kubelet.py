@@ -62,7 +62,7 @@ from kubetui.sandbox.controllers.base import NODES, PODS, Reconciler
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.events import record_event
-from kubetui.sandbox.quantity import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.store import Event, Obj, now_rfc3339
 
 INF = math.inf

@@ -28,7 +28,7 @@ from typing import Any
 from kubetui.sandbox.controllers.base import NODES, PODS, Reconciler, is_deleting, pod_phase
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.events import record_event
-from kubetui.sandbox.quantity import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.selectors import Requirement
 from kubetui.sandbox.store import Event, Obj, now_rfc3339
 

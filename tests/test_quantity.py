@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubetui.sandbox.quantity import format_cpu, format_memory, parse_quantity
+from kubetui.quantity import format_cpu, format_memory, parse_quantity
 
 
 @pytest.mark.parametrize(("text", "value"), [
