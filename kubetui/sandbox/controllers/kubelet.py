@@ -427,6 +427,9 @@ class Kubelet(Reconciler):
         if node is None:
             self._parked.setdefault(rt.node, set()).add(key)
             return None
+        if _needs_registration(node):  # a kubelet runs pods only once its node is registered
+            self._register(rt.node)
+            node = self.store.find(NODES, "", rt.node) or node
         self._pod_obj = pod
         now = self._now()
         if rt.stage == "new":
