@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kubetui import __version__
+from kubetui.config import Settings
+
+if TYPE_CHECKING:
+    from kubetui.sandbox.run import SandboxOptions
 
 
 def _state_dir() -> Path:
@@ -43,7 +54,7 @@ def _rbac_mode(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def add_sandbox_arguments(p: argparse.ArgumentParser) -> None:
+def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """Scenario and fault switches, shared by `kubetui sandbox` and `kubetui --demo`."""
     p.add_argument("--scenario", default=None, choices=("demo", "empty", "scale"),
                    help="what the cluster holds at start (default: demo for --demo, "
@@ -53,6 +64,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser) -> None:
                    help="scale scenario: namespaces to spread them over")
     p.add_argument("--churn", type=_positive_float, default=0.0,
                    help="scale scenario: pods changed per second")
+    p.add_argument("--pace", type=_positive_float, default=1.0,
+                   help="multiply the simulated kubelet's delays (pulls, starts, probes, "
+                        "back-offs) by this; 0.1 makes pods come up ten times faster")
     p.add_argument("--drop-watches-every", type=_positive_float, default=0.0, metavar="S",
                    help="cut every open watch connection every S seconds")
     p.add_argument("--watch-history", type=int, default=10_000, metavar="N",
@@ -73,6 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kubetui", description="A terminal UI for Kubernetes.")
     p.add_argument("--version", action="version", version=f"kubetui {__version__}")
+    p.add_argument("--kubeconfig", default=None, help="kubeconfig file (default: $KUBECONFIG "
+                   "or ~/.kube/config)")
+    p.add_argument("--context", default=None, help="context to open (default: the "
+                   "kubeconfig's current-context)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("-n", "--namespace", default=None,
+                       help="namespace to open (default: the context's)")
+    where.add_argument("-A", "--all-namespaces", action="store_true",
+                       help="open on all namespaces")
+    p.add_argument("--readonly", action="store_true",
+                   help="hide and refuse every action that changes the cluster")
+    p.add_argument("--config", default=None, metavar="PATH",
+                   help="config file (default: $XDG_CONFIG_HOME/kubetui/config.yaml)")
+    p.add_argument("--demo", action="store_true",
+                   help="start a sandbox cluster (scenario demo) and open the UI on it")
+    add_sandbox_arguments(p.add_argument_group("sandbox options for --demo"))
     sub = p.add_subparsers(dest="command")
     sp = sub.add_parser("sandbox", help="serve the built-in sandbox cluster for other clients",
                         description="Serve the sandbox cluster (an in-process Kubernetes API "
@@ -86,14 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _sandbox_options(args: argparse.Namespace, default_scenario: str):  # noqa: ANN202
+def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> SandboxOptions:
     from kubetui.sandbox.core import Faults
     from kubetui.sandbox.run import SandboxOptions
 
     return SandboxOptions(
         host=getattr(args, "host", "127.0.0.1"), port=getattr(args, "port", 0),
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
-        pods=args.pods, namespaces=args.namespaces, churn=args.churn,
+        pods=args.pods, namespaces=args.namespaces, churn=args.churn, pace=args.pace,
         watch_history=args.watch_history,
         faults=Faults(drop_watches_every=args.drop_watches_every, error_rate=args.error_rate,
                       latency_ms=args.latency_ms, token_ttl=args.token_ttl, rbac=args.rbac),
@@ -124,13 +154,82 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def demo_sandbox(opts: SandboxOptions) -> Iterator[Path]:
+    """A sandbox serving from a background thread (its own event loop) while the UI runs in
+    the foreground; yields its kubeconfig, written in a temporary folder removed at exit."""
+    from kubetui.sandbox.run import RunningSandbox
+
+    folder = Path(tempfile.mkdtemp(prefix="kubetui-demo-"))
+    opts.kubeconfig = str(folder / "kubeconfig")
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="kubetui-sandbox", daemon=True)
+    thread.start()
+    try:
+        running = asyncio.run_coroutine_threadsafe(RunningSandbox.start(opts), loop).result()
+        try:
+            assert running.kubeconfig is not None
+            yield running.kubeconfig
+        finally:
+            asyncio.run_coroutine_threadsafe(running.stop(), loop).result(timeout=30)
+    finally:
+        # Whatever a failed start left running (controllers) ends with the loop.
+        asyncio.run_coroutine_threadsafe(_cancel_tasks(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _cancel_tasks() -> None:
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(kubeconfig=args.kubeconfig, context=args.context,
+                    namespace=args.namespace, all_namespaces=args.all_namespaces,
+                    readonly=args.readonly,
+                    config_path=Path(args.config).expanduser() if args.config else None)
+
+
+def run_ui(settings: Settings) -> int:
+    """Open the UI. Problems with the kubeconfig or the config file are reported here,
+    before the screen is taken; connection problems are shown in the UI."""
+    from kubetui.cluster.errors import ConfigError
+    from kubetui.config import ConfigFileError
+    from kubetui.ui.app import make_app
+
+    try:
+        app = make_app(settings)
+    except (ConfigError, ConfigFileError) as e:
+        print(f"kubetui: {e}", file=sys.stderr)
+        return 1
+    # Log records must not be written over the screen: they go to a file.
+    log_file = _state_dir() / "kubetui.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=log_file, level=logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app.run()
+    return app.return_code or 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sandbox":
         return asyncio.run(_serve_sandbox(args))
-    print("kubetui: the terminal UI is not built yet; `kubetui sandbox` serves the sandbox.",
-          file=sys.stderr)
-    return 2
+    settings = _settings(args)
+    if not args.demo:
+        return run_ui(settings)
+    try:
+        with demo_sandbox(_sandbox_options(args, "demo")) as kubeconfig:
+            settings.kubeconfig, settings.context = str(kubeconfig), None
+            return run_ui(settings)
+    except (OSError, ImportError) as e:
+        print(f"kubetui: cannot start the demo sandbox: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,609 @@
+"""The kubetui application: the layout, k9s-style navigation and the live main table.
+
+State is a stack of `Frame`s (views with their cursor, filter and sort): `:` commands and
+tabs start a new stack, Enter pushes a drill-down, esc pops back to the frame as it was.
+Store callbacks only post messages; the handlers below own what is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from kubetui.cluster import kubeconfig as kubeconfigs
+from kubetui.cluster.errors import ClusterError, ConfigError
+from kubetui.cluster.kubeconfig import Kubeconfig
+from kubetui.cluster.store import Batch, Health
+from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
+from kubetui.kinds import Kind, browsable, by_key
+from kubetui.render import Column, columns_for, crd_columns
+from kubetui.ui.command import (CONTEXT_WORDS, QUIT_WORDS, CommandSuggester, PromptBar,
+                                parse_command)
+from kubetui.ui.contexts import ContextPicker
+from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
+from kubetui.ui.header import Breadcrumbs, Header, TabStrip
+from kubetui.ui.help import HelpScreen, key_help
+from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.session import Session
+from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
+                              needs_object, root_view)
+
+#: Actions that change the cluster. In read-only mode their bindings are hidden and the
+#: actions refused (`check_action`); every mutating action must be named here.
+MUTATING: frozenset[str] = frozenset({
+    "scale", "restart", "rollout_undo", "rollout_pause", "rollout_resume", "set_image",
+    "edit", "delete", "kill", "cordon", "uncordon", "drain", "apply",
+})
+
+#: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
+PANE_MIN_WIDTH = 110
+_ALL_NAMESPACES = ("-a", "-A", "all", "*")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A view as the person left it."""
+
+    view: View
+    cursor: str | None = None  # uid
+    filter: str = ""
+    sort: tuple[str, bool] | None = None  # (column, reverse)
+
+
+class FeedBatch(Message):
+    def __init__(self, generation: int, batch: Batch) -> None:
+        super().__init__()
+        self.generation = generation
+        self.batch = batch
+
+
+class FeedHealth(Message):
+    def __init__(self, generation: int, health: Health) -> None:
+        super().__init__()
+        self.generation = generation
+        self.health = health
+
+
+class FeedNote(Message):
+    def __init__(self, generation: int, note: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.note = note
+
+
+class PaneBatch(Message):
+    """Namespaces for the side pane, from `session`'s store."""
+
+    def __init__(self, session: Session, batch: Batch) -> None:
+        super().__init__()
+        self.session = session
+        self.batch = batch
+
+
+class Connected(Message):
+    def __init__(self, attempt: int, session: Session) -> None:
+        super().__init__()
+        self.attempt = attempt
+        self.session = session
+
+
+class ConnectFailed(Message):
+    def __init__(self, attempt: int, context: str, error: str) -> None:
+        super().__init__()
+        self.attempt = attempt
+        self.context = context
+        self.error = error
+
+
+class KubetuiApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    TITLE = "kubetui"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: handled before the keys after them are sent to the focused widget, so
+        # `:po<enter>` typed in one go lands in the prompt (see `check_action`).
+        Binding("colon", "command_line", "Command", id="app.command", priority=True),
+        Binding("slash", "filter", "Filter", id="app.filter", priority=True),
+        Binding("escape", "back", "Back", id="app.back"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("0", "all_namespaces", "All ns", id="app.all_namespaces"),
+        Binding("d", "describe", "Describe", id="app.describe"),
+        Binding("y", "yaml", "YAML", id="app.yaml"),
+        *(Binding(tab.key, f"tab({i})", f"Show {tab.label.lower()}", show=False,
+                  id=f"app.tab.{tab.kind.plural}") for i, tab in enumerate(TABS)),
+        Binding("ctrl+n", "toggle_namespaces", "Namespace pane", show=False,
+                id="app.namespace_pane"),
+        Binding("ctrl+w", "toggle_wide", "Wide columns", show=False, id="app.wide"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, settings: Settings, user_config: UserConfig,
+                 kubeconfig: Kubeconfig) -> None:
+        super().__init__()
+        self.settings = settings
+        self.user_config = user_config
+        self.kubeconfig = kubeconfig
+        self.readonly = settings.readonly or user_config.readonly
+        self.session: Session | None = None
+        self.stack: list[Frame] = []
+        self.feed: Feed | None = None
+        self._pane_feed: Feed | None = None
+        self._generation = 0  # of the main feed: batches of older feeds are dropped
+        self._attempt = 0  # of connections: a slow, superseded one is closed on arrival
+        self.context_name = kubeconfig.current
+        info = kubeconfig.context(self.context_name)
+        self._first_namespace = None if settings.all_namespaces else (
+            settings.namespace or info.namespace)
+        self._pending_cursor: str | None = None
+        self._pane_choice: bool | None = None  # None: by terminal width
+        self._wide = True  # kubectl's -o wide columns, as many as fit
+        self._columns: list[Column] = []
+
+    # ----------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield Header(id="header")
+        yield TabStrip(TABS, id="tabs")
+        yield Breadcrumbs(id="crumbs")
+        with Horizontal(id="body"):
+            yield ResourceTable(id="namespaces")
+            yield ResourceTable(id="main")
+        yield PromptBar(CommandSuggester(self._command_words, self._command_arguments),
+                        id="prompt")
+        yield Footer(compact=True)
+
+    @property
+    def header(self) -> Header:
+        return self.query_one(Header)
+
+    @property
+    def main_table(self) -> ResourceTable:
+        return self.query_one("#main", ResourceTable)
+
+    @property
+    def pane(self) -> ResourceTable:
+        return self.query_one("#namespaces", ResourceTable)
+
+    @property
+    def prompt(self) -> PromptBar:
+        return self.query_one(PromptBar)
+
+    @property
+    def view(self) -> View | None:
+        return self.stack[-1].view if self.stack else None
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace the views are in; None for all."""
+        return self.stack[-1].view.namespace if self.stack else self._first_namespace
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.user_config.keymap)
+        if self.user_config.theme:
+            self.theme = self.user_config.theme
+        info = self.kubeconfig.context(self.context_name)
+        self.header.update(context=info.name, server=info.server, namespace=self.namespace,
+                           readonly=self.readonly, view="pods")
+        self.pane.set_columns([c for c in columns_for("Namespace") if c.name != "AGE"])
+        self.pane.empty_text = "…"
+        self.main_table.empty_text = f"Connecting to {info.server}…"
+        self._layout_pane(self.size.width)
+        self.main_table.focus()
+        self._connect(self.context_name)
+
+    async def on_unmount(self) -> None:
+        self._close_feeds()
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+
+    def on_resize(self, event: Resize) -> None:
+        self._layout_pane(event.size.width)
+
+    def _layout_pane(self, width: int) -> None:
+        show = self._pane_choice if self._pane_choice is not None else width >= PANE_MIN_WIDTH
+        pane = self.pane
+        pane.display = show
+        if not show and pane.has_focus:
+            self.main_table.focus()
+
+    # ----------------------------------------------------------------- read-only gate
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.readonly and action in MUTATING:
+            return False
+        if action in ("command_line", "filter"):  # not over other screens, nor when typing
+            return self.screen is self.screen_stack[0] and not self.prompt.is_open
+        return True
+
+    # ----------------------------------------------------------------- connecting
+    def _connect(self, context: str) -> None:
+        self._attempt += 1
+        self.header.update(busy=f"connecting to {context}…")
+        self.run_worker(self._open_session(self._attempt, context), group="connect",
+                        exclusive=True, exit_on_error=False)
+
+    async def _open_session(self, attempt: int, context: str) -> None:
+        try:
+            session = await Session.open(self.kubeconfig, context, self.settings.store)
+        except (ConfigError, ClusterError) as e:
+            self.post_message(ConnectFailed(attempt, context, str(e)))
+            return
+        self.post_message(Connected(attempt, session))
+
+    async def on_connected(self, message: Connected) -> None:
+        session = message.session
+        if message.attempt != self._attempt:
+            await session.close()
+            return
+        first = self.session is None and not self.stack
+        old, self.session = self.session, session
+        self._close_feeds()
+        if old is not None:
+            await old.close()
+        self.context_name = session.info.name
+        namespace = self._first_namespace if first else session.info.namespace
+        self.header.update(context=session.info.name, server=session.info.server,
+                           version=session.version, busy="", problem="", health=None)
+        if namespace:
+            session.store.add_namespace(namespace)
+        self.pane.clear()
+        self._pane_feed = Feed(session.store, root_view(NAMESPACE, None),
+                               lambda b: self.post_message(PaneBatch(session, b)),
+                               ignore, ignore)
+        kind = self.stack[0].view.kind if self.stack else POD
+        if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
+            kind = POD
+        self.stack = [Frame(root_view(kind, namespace))]
+        await self._show()
+
+    def on_connect_failed(self, message: ConnectFailed) -> None:
+        if message.attempt != self._attempt:
+            return
+        if self.session is None:
+            self.header.update(busy="", problem=message.error)
+            self.main_table.empty_text = message.error
+        else:
+            self.header.update(busy="")
+        self.notify(message.error, title=f"Cannot connect to {message.context}",
+                    severity="error", timeout=15)
+
+    def _close_feeds(self) -> None:
+        for feed in (self.feed, self._pane_feed):
+            if feed is not None:
+                feed.close()
+        self.feed = self._pane_feed = None
+
+    # ----------------------------------------------------------------- showing a view
+    async def _show(self) -> None:
+        """Show the top frame: columns, filter, sort, then its rows as they arrive."""
+        session = self.session
+        frame = self.stack[-1]
+        view = frame.view
+        if self.feed is not None:
+            self.feed.close()
+            self.feed = None
+        self._generation += 1
+        generation = self._generation
+        table = self.main_table
+        table.clear()
+        self._columns = await self._columns_of(view.kind)
+        table.set_columns(self._columns, wide=self._wide)
+        table.show_namespace = view.all_namespaces
+        table.set_filter(frame.filter)
+        if frame.sort and frame.sort[0] in {c.name for c in self._columns}:
+            table.sort_by(*frame.sort)
+        table.empty_text = "Loading…"
+        self._pending_cursor = frame.cursor
+        self._show_chrome(health=None)
+        if session is None:
+            return
+        self.feed = Feed(session.store, view,
+                         lambda b: self.post_message(FeedBatch(generation, b)),
+                         lambda h: self.post_message(FeedHealth(generation, h)),
+                         lambda n: self.post_message(FeedNote(generation, n)))
+
+    async def _columns_of(self, kind: Kind) -> list[Column]:
+        """kubectl's columns; a custom resource's from its CRD's printer columns (the
+        store renders its rows from the same ones)."""
+        if by_key(*kind.key) is not None or self.session is None:
+            return columns_for(kind.kind, kind.group)
+        try:
+            return crd_columns(await self.session.client.printer_columns(kind))
+        except ClusterError:
+            return crd_columns(None)
+
+    def _show_chrome(self, **header: object) -> None:
+        view = self.stack[-1].view
+        root = self.stack[0].view.kind
+        self.header.update(namespace=view.namespace, view=view.kind.plural, **header)
+        tab = next((i for i, t in enumerate(TABS) if t.kind.key == root.key), None)
+        self.query_one(TabStrip).select(tab)
+        self.query_one(Breadcrumbs).show([f.view.crumb for f in self.stack], note="",
+                                         filter=self.main_table.filter.text)
+
+    def _empty_text(self, view: View, health: Health) -> str:
+        """What an empty table says: still loading, why nothing can be listed, or that
+        there is nothing."""
+        if health.state == "syncing":
+            return "Loading…"
+        if health.state != "live":
+            return health.error or health.state
+        where = "" if not view.kind.namespaced else (
+            f" in namespace {view.namespace}" if view.namespace else " in any namespace")
+        if view.scope is not None:
+            return f"No {view.crumb}"
+        return f"No {view.kind.plural}{where}"
+
+    def on_feed_batch(self, message: FeedBatch) -> None:
+        if message.generation != self._generation or self.view is None or self.feed is None:
+            return
+        table = self.main_table
+        table.apply(message.batch)
+        if message.batch.reset:
+            table.empty_text = self._empty_text(self.view, self.feed.health)
+        if self._pending_cursor is not None:
+            found = table.select_uid(self._pending_cursor)
+            if found or self.feed.health.state == "live":
+                self._pending_cursor = None
+
+    def on_feed_health(self, message: FeedHealth) -> None:
+        if message.generation == self._generation and self.view is not None:
+            self.header.update(health=message.health)
+            self.main_table.empty_text = self._empty_text(self.view, message.health)
+
+    def on_feed_note(self, message: FeedNote) -> None:
+        if message.generation == self._generation:
+            self.query_one(Breadcrumbs).show(note=message.note)
+
+    def on_pane_batch(self, message: PaneBatch) -> None:
+        if message.session is self.session:
+            self.pane.apply(message.batch)
+
+    def _save_frame(self) -> None:
+        table = self.main_table
+        self.stack[-1] = replace(self.stack[-1], cursor=table.selected_uid,
+                                 filter=table.filter.text,
+                                 sort=(table.sort_column, table.sort_reverse))
+
+    async def _go(self, view: View) -> None:
+        """A new stack with `view` at its root (`:` commands, tabs, namespaces)."""
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        self.stack = [Frame(view)]
+        await self._show()
+
+    async def _set_namespace(self, namespace: str | None) -> None:
+        if self.session is not None and namespace:
+            self.session.store.add_namespace(namespace)
+        kind = self.stack[0].view.kind if self.stack else POD
+        if kind.key == NAMESPACE.key:
+            kind = POD
+        await self._go(root_view(kind, namespace))
+
+    # ----------------------------------------------------------------- navigation
+    def action_command_line(self) -> None:
+        self.prompt.open(":")
+
+    def action_filter(self) -> None:
+        self.prompt.open("/", self.main_table.filter.text)
+
+    async def action_back(self) -> None:
+        table = self.main_table
+        if table.filter.text:  # as k9s: esc clears the filter first
+            self._set_filter("")
+        elif len(self.stack) > 1:
+            self.stack.pop()
+            await self._show()
+
+    async def action_all_namespaces(self) -> None:
+        await self._set_namespace(None)
+
+    async def action_tab(self, index: int) -> None:
+        await self._go(root_view(TABS[index].kind, self.namespace))
+
+    def action_toggle_namespaces(self) -> None:
+        self._pane_choice = not self.pane.display
+        self._layout_pane(self.size.width)
+        if self.pane.display:
+            self.pane.focus()
+
+    def action_toggle_wide(self) -> None:
+        self._wide = not self._wide
+        self.main_table.set_columns(self._columns, wide=self._wide)
+
+    def action_help(self) -> None:
+        rows = key_help(self.screen.active_bindings, self.get_key_display)
+        title = self.view.crumb if self.view else "kubetui"
+        self.push_screen(HelpScreen(title, rows))
+
+    def action_describe(self) -> None:
+        self._open_detail(DescribeScreen)
+
+    def action_yaml(self) -> None:
+        self._open_detail(YamlScreen)
+
+    def _open_detail(self, screen: type[DescribeScreen] | type[YamlScreen]) -> None:
+        entry, view = self.main_table.selected_entry, self.view
+        if self.session is None or view is None or entry is None:
+            return
+        self.push_screen(screen(self.session.store, view.kind, entry.namespace, entry.name))
+
+    def _set_filter(self, text: str) -> None:
+        self.main_table.set_filter(text)
+        self.query_one(Breadcrumbs).show(filter=text)
+
+    @on(TabStrip.Chosen)
+    async def _tab_clicked(self, message: TabStrip.Chosen) -> None:
+        await self.action_tab(message.index)
+
+    @on(PromptBar.Changed)
+    def _prompt_changed(self, message: PromptBar.Changed) -> None:
+        if message.mode == "/":
+            self._set_filter(message.value)
+
+    @on(PromptBar.Submitted)
+    async def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
+        if message.mode == ":":
+            await self._run_command(message.value)
+
+    @on(PromptBar.Closed)
+    def _prompt_closed(self, message: PromptBar.Closed) -> None:
+        if message.mode == "/" and message.cancelled:
+            self._set_filter("")
+        self.main_table.focus()
+
+    async def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
+        if message.table is self.pane:
+            await self._set_namespace(message.entry.name)
+            self.main_table.focus()
+        else:
+            await self._drill(message.entry.uid)
+
+    async def _drill(self, uid: str) -> None:
+        session, view = self.session, self.view
+        entry = self.main_table.selected_entry
+        if session is None or view is None or entry is None or entry.uid != uid:
+            return
+        obj = None
+        if needs_object(view.kind):
+            try:
+                obj = await session.client.get(view.kind, entry.namespace, entry.name)
+            except ClusterError as e:
+                self.notify(str(e), severity="error")
+                return
+        target = drill_view(view.kind, entry, view.namespace, obj)
+        if target is None:
+            return
+        if target.namespace and target.kind.namespaced:
+            session.store.add_namespace(target.namespace)
+        self._save_frame()
+        self.stack.append(Frame(target))
+        await self._show()
+
+    # ----------------------------------------------------------------- commands
+    async def _run_command(self, text: str) -> None:
+        command = parse_command(text)
+        if command is None:
+            return
+        if command.word in QUIT_WORDS:
+            self.exit()
+            return
+        if command.word in CONTEXT_WORDS:
+            if command.arg:
+                self._switch_context(command.arg)
+            else:
+                self.push_screen(ContextPicker(self.kubeconfig.contexts, self.context_name),
+                                 self._context_picked)
+            return
+        session = self.session
+        if session is None:
+            self.notify("not connected", severity="warning")
+            return
+        kind = session.resolve(command.word)
+        if kind is None:  # perhaps a CRD created since we connected
+            try:
+                await session.rediscover()
+            except ClusterError as e:
+                self.notify(str(e), severity="error")
+                return
+            kind = session.resolve(command.word)
+        if kind is None:
+            self.notify(f"the server has no resource type {command.word!r}",
+                        severity="error")
+            return
+        if kind.key == EVENT.key:  # a live stream, newest first, rather than a table
+            namespace = self.namespace if not command.arg else (
+                None if command.arg in _ALL_NAMESPACES else command.arg)
+            self.push_screen(EventsScreen(session.store, namespace))
+            return
+        if kind.key == NAMESPACE.key and command.arg:
+            await self._set_namespace(None if command.arg in _ALL_NAMESPACES else command.arg)
+            return
+        namespace = self.namespace
+        if command.arg:
+            namespace = None if command.arg in _ALL_NAMESPACES else command.arg
+            if namespace:
+                session.store.add_namespace(namespace)
+        await self._go(root_view(kind, namespace))
+
+    def _switch_context(self, name: str) -> None:
+        try:
+            self.kubeconfig.context(name)
+        except ConfigError as e:
+            self.notify(str(e), severity="error")
+            return
+        self._connect(name)
+
+    def _context_picked(self, name: str | None) -> None:
+        if name and name != self.context_name:
+            self._switch_context(name)
+
+    def _command_words(self) -> Iterable[str]:
+        kinds = browsable(self.session.kinds) if self.session else []
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *(a for k in kinds for a in k.aliases)}
+
+    def _command_arguments(self, word: str) -> Iterable[str]:
+        if word in CONTEXT_WORDS:
+            return [c.name for c in self.kubeconfig.contexts]
+        if word in QUIT_WORDS:
+            return []
+        return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
+
+    # ----------------------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for row in key_help(screen.active_bindings, self.get_key_display):
+            if row.enabled:
+                yield SystemCommand(row.description,
+                                    f"{row.keys} · {row.where} · {row.binding_id}",
+                                    partial(self.run_action, row.action, row.node))
+        for context in self.kubeconfig.contexts:
+            if context.name != self.context_name:
+                yield SystemCommand(f"Switch to context {context.name}", context.server,
+                                    partial(self._switch_context, context.name), discover=False)
+
+
+def known_binding_ids() -> set[str]:
+    """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
+    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker)
+    return {b.id for cls in classes for b in cls.BINDINGS
+            if isinstance(b, Binding) and b.id}
+
+
+def make_app(settings: Settings) -> KubetuiApp:
+    """The app for `settings`: the CLI, `--demo` and the tests all start here. The config
+    file and the kubeconfig are read now, so their errors (ConfigFileError, ConfigError,
+    each naming its file) come before any screen is drawn."""
+    user = load_user_config(settings.config_path)
+    unknown = sorted(i for i in user.keymap
+                     if i not in known_binding_ids() and not i.startswith("table.sort."))
+    if unknown:
+        raise ConfigFileError(f"config file {user.path}: keymap names an unknown binding id "
+                              f"{unknown[0]!r} (press ? in kubetui to see the ids)")
+    config = kubeconfigs.load(settings.kubeconfig, settings.context)
+    if not config.current:
+        names = ", ".join(c.name for c in config.contexts) or "none"
+        files = ", ".join(str(p) for p in config.files) or "the kubeconfig"
+        raise ConfigError(f"{files} sets no current-context; pass --context "
+                          f"(contexts: {names})")
+    config.context(config.current)  # a current-context that is not defined
+    app = KubetuiApp(settings, user, config)
+    if user.theme and user.theme not in app.available_themes:
+        raise ConfigFileError(f"config file {user.path}: unknown theme {user.theme!r} "
+                              f"(themes: {', '.join(sorted(app.available_themes))})")
+    return app
+
+
+__all__ = ["MUTATING", "Frame", "KubetuiApp", "make_app"]

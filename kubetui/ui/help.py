@@ -1,0 +1,94 @@
+"""`?`: every binding of the current view, generated from the bindings themselves (so a
+remapped key shows as remapped), with the id to use in the config file's keymap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    keys: str  # "j, down"
+    description: str
+    binding_id: str
+    where: str  # "app", "table", ...
+    enabled: bool
+    action: str
+    node: DOMNode = field(compare=False, repr=False)
+
+
+def key_help(active: Mapping[str, ActiveBinding], display: Callable[[Binding], str]
+             ) -> list[KeyHelp]:
+    """One row per action (its keys merged), in the order the bindings were declared,
+    the focused widget's first."""
+    rows: dict[tuple[int, str], tuple[list[str], Binding, DOMNode, bool]] = {}
+    for node, binding, enabled, _ in active.values():
+        if not binding.description or binding.system:
+            continue
+        slot = rows.setdefault((id(node), binding.action),
+                               ([], binding, node, enabled))
+        shown = display(binding)
+        if shown not in slot[0]:
+            slot[0].append(shown)
+    return [KeyHelp(", ".join(keys), binding.description, binding.id or "", _where(node),
+                    enabled, binding.action, node)
+            for keys, binding, node, enabled in rows.values()]
+
+
+def _where(node: DOMNode) -> str:
+    """A heading for the bindings of `node`: "app", "table", "namespace pane"..."""
+    if node is node.app:
+        return "app"
+    return {"main": "table", "namespaces": "namespace pane"}.get(
+        node.id or "", type(node).__name__.lower())
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%;
+        border: round $accent; background: $surface; padding: 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, title: str, rows: list[KeyHelp]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"Keys: {self.title_text}"
+            scroll.border_subtitle = "esc closes · remap in config.yaml by id"
+            yield Static(self._content(), id="help-text")
+
+    def _content(self) -> Content:
+        width = max((len(r.keys) for r in self.rows), default=4) + 2
+        desc = max((len(r.description) for r in self.rows), default=8) + 2
+        parts: list[tuple[str, str]] = []
+        where = None
+        for row in self.rows:
+            if row.where != where:
+                where = row.where
+                parts.append((f"{'' if not parts else chr(10)}{where}\n", "bold $text-accent"))
+            style = "" if row.enabled else "dim"
+            parts.append((row.keys.ljust(width), f"bold {style}".strip()))
+            parts.append((row.description.ljust(desc), style))
+            parts.append((f"{row.binding_id}\n", "$text-muted"))
+        return Content.assemble(*parts)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,61 @@
+"""One connected context: its client, watch store, server version and kinds.
+
+The UI opens a `Session` per context and closes the old one on a switch, so nothing of one
+cluster (connections, streams) outlives the move to another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kubetui.cluster.client import ClusterClient
+from kubetui.cluster.errors import ClusterError
+from kubetui.cluster.kubeconfig import ContextInfo, Kubeconfig
+from kubetui.cluster.reflector import StoreSettings
+from kubetui.cluster.store import WatchStore
+from kubetui.kinds import BUILTIN_KINDS, Kind, browsable, resolve
+
+
+@dataclass
+class Session:
+    info: ContextInfo
+    client: ClusterClient
+    store: WatchStore
+    version: str
+    kinds: list[Kind]
+
+    @classmethod
+    async def open(cls, kubeconfig: Kubeconfig, context: str,
+                   settings: StoreSettings) -> Session:
+        """Connect and ask the server who it is. Raises ConfigError (credentials, plugin)
+        or ClusterError (unreachable, 401, ...), with a message meant for a person."""
+        client = await ClusterClient.connect(kubeconfig, context)
+        try:
+            version = await client.server_version()
+            kinds = await _discover(client)
+        except BaseException:
+            await client.close()
+            raise
+        return cls(client.info, client, WatchStore(client, settings), version, kinds)
+
+    async def close(self) -> None:
+        await self.store.close()
+        await self.client.close()
+
+    def resolve(self, name: str) -> Kind | None:
+        return resolve(name, browsable(self.kinds))
+
+    async def rediscover(self) -> None:
+        """Read the server's kinds again (a CRD created since we connected)."""
+        self.kinds = await _discover(self.client)
+
+
+async def _discover(client: ClusterClient) -> list[Kind]:
+    """The server's kinds; the built-in table when discovery is forbidden or broken, so a
+    locked-down account still gets the usual views."""
+    try:
+        return await client.kinds()
+    except ClusterError as e:
+        if e.status is None:  # the server went away: that is worth saying
+            raise
+        return list(BUILTIN_KINDS)

@@ -1,0 +1,206 @@
+"""The app shell against a sandbox: opening, header, namespace pane, tabs, help, palette,
+the read-only gate and the config file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+
+from kubetui.config import ConfigFileError, Settings
+from kubetui.ui.app import MUTATING, KubetuiApp
+from kubetui.ui.header import TabStrip
+from kubetui.ui.help import HelpScreen
+from kubetui.ui.views import TABS
+from tests.ui.app_helpers import (FAST, Api, api, app_for, crumbs_text, header_text, live,
+                                  names, until)
+
+__all__ = ["api"]
+
+
+async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) -> None:
+    await api.namespace("shop")
+    await api.pod("web-1", "default")
+    await api.pod("cart-1", "shop")
+    app = app_for()
+    async with app.run_test(size=(160, 45)):
+        await live(app, "pods")
+        await until(lambda: names(app) == ["web-1"])
+        text = header_text(app)
+        assert "kubetui-sandbox" in text and sandbox.url in text
+        assert "ns default" in text and "view pods" in text and "v1.32" in text
+        assert crumbs_text(app) == "pods(default)"
+        assert app.main_table.shown_columns == ["NAME", "READY", "STATUS", "RESTARTS", "AGE",
+                                                "IP", "NODE", "NOMINATED NODE",
+                                                "READINESS GATES"]
+
+
+async def test_namespace_and_all_namespaces_from_settings(sandbox, api: Api) -> None:
+    await api.namespace("shop")
+    await api.pod("web-1", "default")
+    await api.pod("cart-1", "shop")
+    app = app_for(namespace="shop")
+    async with app.run_test(size=(160, 45)):
+        await live(app, "pods")
+        await until(lambda: names(app) == ["cart-1"])
+        assert "ns shop" in header_text(app)
+    app = app_for(all_namespaces=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: sorted(names(app)) == ["cart-1", "web-1"])
+        assert "ns all" in header_text(app)
+        assert app.main_table.shown_columns[0] == "NAMESPACE"
+        await pilot.press("1")  # a tab keeps the namespace
+        assert "ns all" in header_text(app)
+
+
+async def test_tabs_switch_the_main_table(sandbox, api: Api) -> None:
+    await api.deployment("web", replicas=1)
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        strip = app.query_one(TabStrip)
+        for tab in TABS[1:]:
+            await pilot.press(tab.key)
+            await live(app, tab.kind.plural)
+            assert strip.current == TABS.index(tab)
+            assert crumbs_text(app) == f"{tab.kind.plural}(default)"
+        await pilot.press("2")
+        await until(lambda: names(app) == ["web"])
+        assert "ready" not in [c.lower() for c in app.main_table.shown_columns[:1]]
+        await pilot.click(TabStrip, offset=(3, 0))  # " 1 Pods" is the first tab
+        await live(app, "pods")
+
+
+async def test_namespace_pane_follows_width_and_switches_namespace(sandbox, api: Api) -> None:
+    await api.namespace("shop")
+    await api.pod("cart-1", "shop")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        pane = app.pane
+        assert pane.display
+        await until(lambda: pane.row_count >= 2)  # default, shop (+ the system ones)
+        pane_names = [pane.entry_at(i).name for i in range(pane.row_count)]
+        pane.focus()
+        await pilot.pause()
+        pane.select_uid(pane.entry_at(pane_names.index("shop")).uid)
+        await pilot.press("enter")
+        await live(app, "pods")
+        await until(lambda: names(app) == ["cart-1"])
+        assert "ns shop" in header_text(app)
+        assert app.main_table.has_focus
+        await pilot.resize_terminal(80, 24)
+        await until(lambda: not pane.display)
+        await pilot.press("ctrl+n")
+        assert pane.display and pane.has_focus
+        await pilot.press("ctrl+n")
+        assert not pane.display and app.main_table.has_focus
+
+
+async def test_help_lists_every_binding_of_the_view(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("question_mark")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        by_id = {row.binding_id: row for row in screen.rows}
+        assert by_id["app.command"].keys == ":"
+        assert by_id["app.filter"].keys == "/"
+        assert by_id["app.back"].keys == "esc"
+        assert by_id["table.cursor_down"].keys == "↓, j"
+        assert by_id["table.sort.name"].keys == "N"  # k9s's shift+N
+        assert "table.sort.restarts" in by_id and "app.tab.deployments" in by_id
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_lists_actions(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)):
+        await live(app, "pods")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Filter", "Command", "Show deployments", "Describe", "Help"} <= set(titles)
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "Show services")
+        await command.callback()
+        await live(app, "services")
+
+
+class WithMutatingAction(KubetuiApp):
+    """A stand-in for the actions to come: one mutating binding, one that is not."""
+
+    BINDINGS = [Binding("ctrl+d", "delete", "Delete", id="test.delete"),
+                Binding("ctrl+t", "harmless", "Harmless", id="test.harmless")]
+    deleted = 0
+
+    def action_delete(self) -> None:
+        self.deleted += 1
+
+    def action_harmless(self) -> None:
+        """Nothing."""
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+async def test_readonly_hides_and_refuses_mutating_actions(sandbox, readonly: bool) -> None:
+    assert "delete" in MUTATING
+    app = app_for()
+    app = WithMutatingAction(Settings(store=FAST, readonly=readonly), app.user_config,
+                             app.kubeconfig)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        shown = {b.binding.id for b in app.screen.active_bindings.values()}
+        assert "test.harmless" in shown
+        assert ("test.delete" in shown) is not readonly
+        await pilot.press("ctrl+d")
+        assert app.deleted == (0 if readonly else 1)
+        assert ("READ-ONLY" in header_text(app)) is readonly
+
+
+async def test_readonly_from_the_config_file(sandbox, isolated_home: Path) -> None:
+    config = isolated_home / ".config" / "kubetui" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("readonly: true\ntheme: nord\nkeymap:\n  app.filter: ctrl+f\n")
+    app = app_for()
+    assert app.readonly
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        assert app.theme == "nord"
+        await pilot.press("ctrl+f")
+        assert app.prompt.is_open and app.prompt.mode == "/"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("keymap: [a, b]\n", "'keymap' must map binding ids to keys"),
+    ("keymap:\n  app.nope: x\n", "unknown binding id 'app.nope'"),
+    ("theme: no-such-theme\n", "unknown theme 'no-such-theme'"),
+    ("readonly: maybe\n", "'readonly' must be true or false"),
+    ("colour: red\n", "unknown setting 'colour'"),
+    ("keymap: {a: [\n", "is not valid YAML (line 2)"),
+])
+async def test_a_bad_config_file_is_named(sandbox, tmp_path: Path, text: str,
+                                          problem: str) -> None:
+    path = tmp_path / "kubetui.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigFileError) as err:
+        app_for(config_path=path)
+    assert str(path) in str(err.value) and problem in str(err.value)
+
+
+async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -> None:
+    from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
+    await api.pod("web-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: names(app) == ["web-1"])
+        for key, screen in (("d", DescribeScreen), ("y", YamlScreen)):
+            await pilot.press(key)
+            assert isinstance(app.screen, screen) and app.screen.object_name == "web-1"
+            await pilot.press("escape")
+            await until(lambda: app.screen is app.screen_stack[0])
+        await pilot.press("colon", "e", "v", "enter")
+        await until(lambda: isinstance(app.screen, EventsScreen))
+        assert app.screen.namespace == "default"
