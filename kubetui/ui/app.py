@@ -25,6 +25,7 @@ from textual.widgets import Footer
 from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
+from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.store import Batch, Health
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
@@ -35,6 +36,7 @@ from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
 from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
+from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -121,6 +123,7 @@ class KubetuiApp(App[None]):
         Binding("0", "all_namespaces", "All ns", id="app.all_namespaces"),
         Binding("d", "describe", "Describe", id="app.describe"),
         Binding("y", "yaml", "YAML", id="app.yaml"),
+        Binding("l", "logs", "Logs", id="app.logs"),
         *(Binding(tab.key, f"tab({i})", f"Show {tab.label.lower()}", show=False,
                   id=f"app.tab.{tab.kind.plural}") for i, tab in enumerate(TABS)),
         Binding("ctrl+n", "toggle_namespaces", "Namespace pane", show=False,
@@ -433,6 +436,18 @@ class KubetuiApp(App[None]):
 
     def action_yaml(self) -> None:
         self._open_detail(YamlScreen)
+
+    def action_logs(self) -> None:
+        """Logs of the selected pod, or of every pod of the selected workload/service."""
+        entry, view = self.main_table.selected_entry, self.view
+        if self.session is None or view is None or entry is None:
+            return
+        if not view.kind.has_logs:
+            self.notify(f"{view.kind.kind}s have no logs", severity="warning")
+            return
+        target = LogTarget(view.kind, entry.namespace, entry.name)
+        self.push_screen(LogScreen(self.session.client, target, store=self.session.store,
+                                   capacity=self.user_config.log_buffer))
 
     def _open_detail(self, screen: type[DescribeScreen] | type[YamlScreen]) -> None:
         entry, view = self.main_table.selected_entry, self.view

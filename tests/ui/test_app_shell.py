@@ -204,3 +204,25 @@ async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -
         await pilot.press("colon", "e", "v", "enter")
         await until(lambda: isinstance(app.screen, EventsScreen))
         assert app.screen.namespace == "default"
+
+
+async def test_l_opens_the_logs_of_the_selected_pod(sandbox, api: Api) -> None:
+    from kubetui.ui.log_screen import LogScreen
+    from tests.ui.test_logs_support import texts
+
+    await api.pod("talker")
+    logs = sandbox.sandbox.logs
+    key = ("default", "talker", "main")
+    logs.start(key)
+    logs.append(key, "hello from talker")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: names(app) == ["talker"])
+        await pilot.press("l")
+        await until(lambda: isinstance(app.screen, LogScreen))
+        await until(lambda: "hello from talker" in texts(app.screen.view))
+        logs.append(key, "and a new line")
+        await until(lambda: "and a new line" in texts(app.screen.view))
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.screen_stack[0])
