@@ -138,6 +138,13 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
     _k("Event", "events.k8s.io", "v1", "events", True, ("ev",)),
 )
 
+#: metrics.k8s.io/v1beta1 as metrics-server serves it: read-only, computed on each request
+#: (the sandbox simulates it; `kubectl top` reads it).
+METRICS_KINDS: tuple[Kind, ...] = (
+    _k("PodMetrics", "metrics.k8s.io", "v1beta1", "pods", True, verbs=("get", "list")),
+    _k("NodeMetrics", "metrics.k8s.io", "v1beta1", "nodes", False, verbs=("get", "list")),
+)
+
 #: Kinds that are served but are not lists a person browses.
 _NOT_BROWSABLE = {("authorization.k8s.io", "selfsubjectaccessreviews"),
                   ("authorization.k8s.io", "selfsubjectrulesreviews"),

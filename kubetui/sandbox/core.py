@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kubetui.kinds import BUILTIN_KINDS, Kind
+from kubetui.kinds import BUILTIN_KINDS, METRICS_KINDS, Kind
 from kubetui.sandbox.discovery import kinds_from_crd
 from kubetui.sandbox.logs import LogHub
 from kubetui.sandbox.store import Event, ObjectStore
@@ -45,10 +45,11 @@ class Controller(Protocol):
 
 
 class KindRegistry:
-    """The kinds the server serves: the built-in ones plus those of established CRDs."""
+    """The kinds the server serves: the built-in ones, the metrics API, and the kinds of
+    established CRDs."""
 
     def __init__(self) -> None:
-        self._builtin = list(BUILTIN_KINDS)
+        self._builtin = [*BUILTIN_KINDS, *METRICS_KINDS]
         self._custom: dict[str, list[Kind]] = {}  # CRD name -> its kinds
         self.generation = 0  # bumps when the set changes (discovery caches key on it)
 

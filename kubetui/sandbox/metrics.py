@@ -27,7 +27,8 @@ from kubetui.sandbox.core import Sandbox
 from kubetui.quantity import parse_quantity
 from kubetui.sandbox.store import Obj, now_rfc3339
 
-API_VERSION = "metrics.k8s.io/v1beta1"
+GROUP = "metrics.k8s.io"
+API_VERSION = f"{GROUP}/v1beta1"
 CPU_ANNOTATION = "kubetui.dev/simulated-cpu"
 MEMORY_ANNOTATION = "kubetui.dev/simulated-memory"
 WINDOW = "15s"

@@ -5,14 +5,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import gc
 import ssl
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kubetui.sandbox.controllers import all_controllers
-from kubetui.sandbox.core import Faults, Sandbox
+from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+from kubetui.sandbox.core import Controller, Faults, Sandbox
 from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
 from kubetui.sandbox.server import SandboxServer
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector walks every live object on its full collections:
+    while a large scenario builds a million small dicts, that is a third of the time to
+    load it. What loading builds is kept anyway (and holds no cycles), so the collector
+    waits, and afterwards `gc.freeze` moves it all out of the collector's sight."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _controllers(opts: SandboxOptions) -> list[Callable[[Sandbox], Controller]]:
+    """The whole control plane, the kubelet at `opts.pace`."""
+    return [functools.partial(Kubelet, timing=KubeletTiming(pace=opts.pace))
+            if make is Kubelet else make for make in all_controllers()]
 
 
 @dataclass
@@ -29,6 +55,9 @@ class SandboxOptions:
     faults: Faults = field(default_factory=Faults)
     controllers: bool = True
     bookmark_interval: float = 10.0
+    # Multiplies every simulated delay of the kubelet (pulls, starts, probes, back-offs,
+    # grace periods): tests run the same stories at 0.05.
+    pace: float = 1.0
 
 
 @dataclass
@@ -50,10 +79,11 @@ class RunningSandbox:
         sb = Sandbox.create(watch_history=opts.watch_history)
         sb.faults = opts.faults
         if opts.controllers:
-            sb.start_controllers(all_controllers())
+            sb.start_controllers(_controllers(opts))
         if opts.scenario != "empty":
             from kubetui.sandbox.scenarios import load_scenario
-            await load_scenario(sb, opts)
+            with _collector_paused():
+                await load_scenario(sb, opts)
         server = SandboxServer(sb, opts.host, opts.port,
                                bookmark_interval=opts.bookmark_interval)
         await server.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import logging
 import random
 import time
@@ -27,9 +28,9 @@ from aiohttp import web
 
 from kubetui.kinds import Kind
 from kubetui.render.table import to_table
-from kubetui.sandbox import discovery, openapi, rbac, verbs
-from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.errors import ApiError, bad_request, expired
+from kubetui.sandbox import discovery, metrics, openapi, rbac, verbs
+from kubetui.sandbox.core import Faults, Sandbox
+from kubetui.sandbox.errors import ApiError, bad_request, expired, not_found
 from kubetui.sandbox.logs import LogLine
 from kubetui.sandbox.selectors import parse_field_selector, parse_label_selector
 from kubetui.sandbox.store import Obj, Watch, parse_rv
@@ -44,6 +45,8 @@ SERVER_VERSION = {
     "platform": "linux/amd64",
 }
 PUBLIC_PATHS = ("/version", "/healthz", "/readyz", "/livez")
+CONTROL_PREFIX = "/sandbox/"
+CONTROL_FAULTS = "/sandbox/faults"
 DEFAULT_WATCH_TIMEOUT = 1800.0
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
@@ -175,12 +178,16 @@ class SandboxServer:
         matched = True
         try:
             faults = self.sandbox.faults
-            if faults.latency_ms > 0:
+            # The control endpoint is never delayed nor failed: tests switch faults off
+            # through it.
+            control = request.path.startswith(CONTROL_PREFIX)
+            if faults.latency_ms > 0 and not control:
                 await asyncio.sleep(faults.latency_ms / 1000)
             public = request.path in PUBLIC_PATHS
             if not public:
                 self._authenticate(request)
-                if faults.error_rate > 0 and random.random() < faults.error_rate:
+                if faults.error_rate > 0 and not control and \
+                        random.random() < faults.error_rate:
                     raise random.choice([
                         ApiError(500, "Internal error occurred: injected by the sandbox"),
                         ApiError(429, "Too many requests, please try again later.",
@@ -232,6 +239,8 @@ class SandboxServer:
             return web.Response(text="ok")
         if parts[:1] == ["openapi"]:
             return self._openapi(parts)
+        if path == CONTROL_FAULTS:
+            return await self._control_faults(request)
         if parts == ["api"] or parts == ["apis"]:
             return self._discovery_root(request, legacy=parts == ["api"])
         if parts[:1] == ["api"] and len(parts) == 2:
@@ -305,6 +314,8 @@ class SandboxServer:
         q = request.query
         method = request.method
         self._authorize(r, method, q)
+        if r.kind.group == metrics.GROUP:
+            return self._metrics(request, r)
         if r.subresource == "log":
             return await self._pod_log(request, r)
         if not r.name:
@@ -614,6 +625,41 @@ class SandboxServer:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                 "code": 201}
 
+    # ----- metrics.k8s.io ---------------------------------------------------------------
+
+    def _metrics(self, request: web.Request, r: Route) -> web.Response:
+        """metrics-server's API: get and list only (no watch), computed on each request."""
+        if request.method != "GET" or go_bool(request.query.get("watch")):
+            raise ApiError(405, "the server does not allow this method on the requested "
+                                "resource")
+        items = metrics.pod_metrics(self.sandbox, r.namespace or None) \
+            if r.kind.kind == "PodMetrics" else metrics.node_metrics(self.sandbox)
+        if r.name:
+            found = next((m for m in items if m["metadata"]["name"] == r.name), None)
+            if found is None:
+                raise not_found(r.kind.group, r.kind.plural, r.name)
+            return self._object_response(request, r, found)
+        pred = self._predicate(request.query)
+        items = [m for m in items if pred is None or pred(m)]
+        meta = {"resourceVersion": ""}  # metrics are not stored: no version to watch from
+        if self._wants_table(request):
+            return self._json({**self._table(r, items, request.query), "metadata": meta})
+        return self._json({"kind": f"{r.kind.kind}List", "apiVersion": r.kind.api_version,
+                           "metadata": meta, "items": items})
+
+    # ----- the control endpoint -----------------------------------------------------------
+
+    async def _control_faults(self, request: web.Request) -> web.Response:
+        """GET /sandbox/faults: the fault switches now; POST: change some of them (a JSON
+        object with `Faults` field names and `watch_history`), answering the new state.
+        Not part of the Kubernetes API: for tests driving a running `kubetui sandbox`."""
+        if request.method == "POST":
+            set_faults(self.sandbox, await self._body(request, yaml_ok=False))
+        elif request.method != "GET":
+            raise ApiError(405, "use GET or POST")
+        return self._json({**dataclasses.asdict(self.sandbox.faults),
+                           "watch_history": self.sandbox.store.history_limit})
+
     # ----- pod logs ---------------------------------------------------------------------
 
     async def _pod_log(self, request: web.Request, r: Route) -> web.StreamResponse:
@@ -668,6 +714,33 @@ class SandboxServer:
 
 
 # ----- helpers ----------------------------------------------------------------------------
+
+def set_faults(sb: Sandbox, changes: Any) -> None:
+    """Change fault switches at run time; all or nothing (a 400 names the bad one)."""
+    if not isinstance(changes, dict):
+        raise bad_request("expected a JSON object of fault switches")
+    known = {f.name for f in dataclasses.fields(Faults)} | {"watch_history"}
+    checked: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in known:
+            raise bad_request(f"unknown fault switch {name!r}: use one of "
+                              f"{', '.join(sorted(known))}")
+        if name == "rbac":
+            try:
+                checked[name] = rbac.check_mode(str(value))
+            except ValueError as e:
+                raise bad_request(str(e)) from None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or \
+                (name == "error_rate" and value > 1):
+            raise bad_request(f"invalid value for {name}: {value!r}")
+        checked[name] = int(value) if name in ("latency_ms", "watch_history") else float(value)
+    for name, value in checked.items():
+        if name == "watch_history":
+            sb.store.set_history(value)
+        else:
+            setattr(sb.faults, name, value)
+
 
 def _dry_run(q: Any, body: Any) -> bool:
     values = q.getall("dryRun", []) if hasattr(q, "getall") else []

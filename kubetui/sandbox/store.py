@@ -398,6 +398,11 @@ class ObjectStore:
             self._evicted_upto = max(self._evicted_upto, dropped[-1].rv)
         self._history = deque(keep, maxlen=max(1, size))
 
+    @property
+    def history_limit(self) -> int:
+        """How many events of watch history are kept."""
+        return self._history.maxlen or 0
+
     def oldest_rv(self) -> int:
         return self._evicted_upto
 

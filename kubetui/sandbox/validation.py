@@ -155,8 +155,10 @@ def _container(c: Obj, path: str, volumes: set[str], errs: Errors) -> None:
 
 
 def _pod_spec(spec: Obj, path: str, errs: Errors,
-              restart_policies: tuple[str, ...] = _RESTART_POLICIES) -> None:
-    volumes: set[str] = set()
+              restart_policies: tuple[str, ...] = _RESTART_POLICIES,
+              claims: tuple[str, ...] = ()) -> None:
+    """`claims`: a StatefulSet's volumeClaimTemplates, which mounts may name too."""
+    volumes: set[str] = set(claims)
     for i, v in enumerate(spec.get("volumes") or ()):
         vname = v.get("name") or ""
         if not vname:
@@ -214,7 +216,9 @@ def _selector_and_template(spec: Obj, errs: Errors, kind: str) -> None:
     if selector and not selector_matches(selector, labels):
         errs.invalid("spec.template.metadata.labels", labels,
                      "`selector` does not match template `labels`")
-    _pod_spec(template.get("spec") or {}, "spec.template.spec", errs, ("Always",))
+    claims = tuple((t.get("metadata") or {}).get("name") or ""
+                   for t in spec.get("volumeClaimTemplates") or ())
+    _pod_spec(template.get("spec") or {}, "spec.template.spec", errs, ("Always",), claims)
 
 
 def _int_or_percent(path: str, value: Any, errs: Errors) -> float | None:

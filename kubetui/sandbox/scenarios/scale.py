@@ -1,0 +1,250 @@
+"""The `scale` scenario: N pods through Deployments, for benchmarks (`--pods`, `--namespaces`,
+`--churn`).
+
+The pods are a fleet of ordinary services: Deployments of 10 to 50 replicas (one image each,
+with a readiness probe, CPU and memory requests) spread round-robin over M namespaces, on
+as many 32-core nodes as it takes to run about 200 pods each (with `maxPods` 250, as
+large nodes are set up; fewer, larger nodes also keep the scheduler's per-pod search at
+its minimum of 100 nodes). The plan is deterministic, so a benchmark sees the same cluster every
+run. `load_scale` returns once every pod is Running and Ready, printing progress on stderr.
+
+`--churn R` then keeps about R pods a second changing, as a busy cluster does: readiness
+flaps (a pod turns unready and back a few seconds later), container restarts (the restart
+count climbs, the last state says why) and pod deletions (their ReplicaSets create
+replacements). It is one timer task; it writes pod status as the kubelet would, and the
+kubelet's own next write for that pod supersedes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+
+from kubetui.kinds import builtin
+from kubetui.sandbox import verbs
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.errors import ApiError
+from kubetui.sandbox.scenarios import add_node, create
+from kubetui.sandbox.store import Obj, now_rfc3339
+
+PODS = ("", "pods")
+DEPLOYMENTS = ("apps", "deployments")
+POD_KIND = builtin("Pod")
+PODS_PER_NODE = 200  # of 250 allowed: large nodes, as dense clusters run them
+TEAMS = ("storefront", "payments", "identity", "search", "logistics", "growth", "platform",
+         "data", "ml", "support", "media", "risk")
+SERVICES = ("api", "web", "checkout", "cart", "catalog", "auth", "billing", "orders",
+            "inventory", "shipping", "notifier", "reviews", "profile", "gateway", "ledger",
+            "pricing", "thumbnails", "events", "reports", "recommender")
+
+
+@dataclass(frozen=True)
+class Workload:
+    namespace: str
+    name: str
+    replicas: int
+
+
+@dataclass(frozen=True)
+class ScalePlan:
+    namespaces: tuple[str, ...]
+    workloads: tuple[Workload, ...]
+    nodes: int
+
+    @property
+    def pods(self) -> int:
+        return sum(w.replicas for w in self.workloads)
+
+
+def namespace_names(count: int) -> tuple[str, ...]:
+    """Team names, numbered once they run out: storefront, ..., storefront-2, ..."""
+    return tuple(TEAMS[i % len(TEAMS)] + (f"-{i // len(TEAMS) + 1}" if i >= len(TEAMS)
+                                          else "") for i in range(count))
+
+
+def plan(pods: int, namespaces: int, seed: int = 42) -> ScalePlan:
+    """Deployments of 10-50 replicas adding up to exactly `pods`."""
+    rng = random.Random(seed)
+    spaces = namespace_names(max(1, namespaces))
+    workloads: list[Workload] = []
+    used: dict[str, int] = {}
+    left = max(0, pods)
+    while left:
+        replicas = min(left, rng.randint(10, 50))
+        ns = spaces[len(workloads) % len(spaces)]
+        n = used[ns] = used.get(ns, 0) + 1
+        base = SERVICES[(n - 1) % len(SERVICES)]
+        name = base if n <= len(SERVICES) else f"{base}-{(n - 1) // len(SERVICES) + 1}"
+        workloads.append(Workload(ns, name, replicas))
+        left -= replicas
+    return ScalePlan(spaces, tuple(workloads), max(3, math.ceil(pods / PODS_PER_NODE)))
+
+
+def deployment(w: Workload, index: int) -> Obj:
+    labels = {"app.kubernetes.io/name": w.name, "app.kubernetes.io/part-of": w.namespace}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": w.name, "namespace": w.namespace, "labels": labels},
+        "spec": {
+            "replicas": w.replicas,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": w.name}},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [{
+                "name": w.name,
+                "image": f"registry.example.com/{w.namespace}/{w.name}:1.{index % 17}.{index % 5}",
+                "ports": [{"name": "http", "containerPort": 8080}],
+                "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
+                              "limits": {"memory": "128Mi"}},
+                "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"},
+                                   "initialDelaySeconds": 1, "periodSeconds": 10},
+            }]}},
+        },
+    }
+
+
+async def load_scale(sb: Sandbox, pods: int, namespaces: int, churn: float,
+                     wait_ready: bool = True) -> ScalePlan:
+    p = plan(pods, namespaces)
+    started = time.monotonic()
+    for i in range(p.nodes):
+        add_node(sb, f"node-{i + 1:04d}", cpu=32, memory_gi=128, pods=250,
+                 pod_cidr=f"10.{64 + i // 256}.{i % 256}.0/24",
+                 labels={"node.kubernetes.io/instance-type": "m6i.8xlarge",
+                         "topology.kubernetes.io/zone": f"eu-west-1{'abc'[i % 3]}"})
+    for ns in p.namespaces:
+        create(sb, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    for i, w in enumerate(p.workloads):
+        create(sb, deployment(w, i))
+    if wait_ready:
+        await wait_all_ready(sb, p.pods, started)
+    if churn > 0:
+        sb.start_controllers([lambda s: Churn(s, churn)])
+    return p
+
+
+def is_ready(pod: Obj) -> bool:
+    status = pod.get("status") or {}
+    if status.get("phase") != "Running":
+        return False
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in status.get("conditions") or ())
+
+
+async def wait_all_ready(sb: Sandbox, total: int, started: float,
+                         stall_seconds: float = 60.0) -> None:
+    """Wait until `total` pods are Running and Ready, reporting on stderr. Progress is
+    read from the Deployments' status (cheap); the pods themselves are counted once that
+    says all are ready. Gives up (with a warning) when nothing moves for `stall_seconds`."""
+    best, best_at = -1, time.monotonic()
+    while True:
+        ready = sum((d.get("status") or {}).get("readyReplicas", 0)
+                    for d in sb.store.iter(DEPLOYMENTS))
+        if ready >= total:
+            ready = sum(1 for pod in sb.store.iter(PODS) if is_ready(pod))
+        now = time.monotonic()
+        print(f"kubetui sandbox: scale: {ready}/{total} pods ready "
+              f"({now - started:.1f}s)", file=sys.stderr, flush=True)
+        if ready >= total:
+            return
+        if ready > best:
+            best, best_at = ready, now
+        elif now - best_at > stall_seconds:
+            print(f"kubetui sandbox: scale: stuck at {ready}/{total} ready pods; serving "
+                  "anyway", file=sys.stderr, flush=True)
+            return
+        await asyncio.sleep(0.5)
+
+
+# ----- churn ------------------------------------------------------------------------------
+
+@dataclass
+class Churn:
+    """About `rate` pod changes a second, from one timer: see the module docstring."""
+
+    sandbox: Sandbox
+    rate: float
+    tick: float = 0.1
+    name: str = "churn"
+    rng: random.Random = field(default_factory=random.Random)
+    _recover: list[tuple[float, str, str, str]] = field(default_factory=list)  # due, ns, pod, uid
+    _budget: float = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(self.tick)
+            now = loop.time()
+            self._budget += self.rate * (now - last)
+            last = now
+            self.recover(now)
+            n = int(self._budget)
+            if n:
+                self._budget -= n
+                self.disturb(n, now)
+
+    def disturb(self, n: int, now: float) -> None:
+        # A sample rather than a scan: at 50,000 pods a scan per tick would cost more
+        # than the changes themselves.
+        pods = list(self.sandbox.store.iter(PODS))
+        picked = [p for p in self.rng.sample(pods, min(len(pods), 3 * n))
+                  if is_ready(p) and not p["metadata"].get("deletionTimestamp")]
+        for pod in picked[:n]:
+            roll = self.rng.random()
+            try:
+                if roll < 0.25:
+                    meta = pod["metadata"]
+                    verbs.delete(self.sandbox, POD_KIND, meta["namespace"], meta["name"])
+                    continue
+                self._unready(pod, restart=roll < 0.5)
+            except ApiError:
+                continue  # gone meanwhile
+            meta = pod["metadata"]
+            heapq.heappush(self._recover, (now + self.rng.uniform(2.0, 6.0),
+                                           meta["namespace"], meta["name"], meta["uid"]))
+
+    def _unready(self, pod: Obj, restart: bool) -> None:
+        """Readiness fails (and with `restart`, the container was OOM-killed and restarted)."""
+        stamp = now_rfc3339()
+        status = dict(pod["status"])
+        statuses = [dict(c, ready=False) for c in status.get("containerStatuses") or ()]
+        if restart and statuses:
+            c = statuses[0]
+            started = (c.get("state") or {}).get("running", {}).get("startedAt", stamp)
+            c["lastState"] = {"terminated": {
+                "exitCode": 137, "reason": "OOMKilled", "startedAt": started,
+                "finishedAt": stamp, "containerID": c.get("containerID", "")}}
+            c["restartCount"] = c.get("restartCount", 0) + 1
+            c["state"] = {"running": {"startedAt": stamp}}
+        status["containerStatuses"] = statuses
+        names = " ".join(c["name"] for c in statuses)
+        status["conditions"] = [
+            dict(c, status="False", lastTransitionTime=stamp, reason="ContainersNotReady",
+                 message=f"containers with unready status: [{names}]")
+            if c.get("type") in ("Ready", "ContainersReady") else c
+            for c in status.get("conditions") or ()]
+        self.sandbox.store.write_status(PODS, {"metadata": pod["metadata"], "status": status})
+
+    def recover(self, now: float) -> None:
+        """Pods whose readiness failed pass their probe again."""
+        store = self.sandbox.store
+        while self._recover and self._recover[0][0] <= now:
+            _, ns, name, uid = heapq.heappop(self._recover)
+            pod = store.find(PODS, ns, name)
+            if pod is None or pod["metadata"].get("uid") != uid or \
+                    pod["metadata"].get("deletionTimestamp"):
+                continue
+            stamp = now_rfc3339()
+            status = dict(pod["status"])
+            status["containerStatuses"] = [dict(c, ready=True)
+                                           for c in status.get("containerStatuses") or ()]
+            status["conditions"] = [
+                {k: v for k, v in c.items() if k not in ("reason", "message")} |
+                {"status": "True", "lastTransitionTime": stamp}
+                if c.get("type") in ("Ready", "ContainersReady") else c
+                for c in status.get("conditions") or ()]
+            store.write_status(PODS, {"metadata": pod["metadata"], "status": status})
