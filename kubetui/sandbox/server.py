@@ -102,6 +102,7 @@ class SandboxServer:
     requests: list[RequestRecord] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _watches: set[Any] = field(default_factory=set)
+    _log_streams: set[asyncio.Task[Any]] = field(default_factory=set)
     _pages: dict[str, tuple[float, list[Obj], int]] = field(default_factory=dict)
     _fault_task: asyncio.Task[None] | None = None
     tls: ServingCert | None = None
@@ -135,6 +136,8 @@ class SandboxServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._fault_task
         self.drop_watches()
+        for task in list(self._log_streams):  # followers would hold the shutdown up
+            task.cancel()
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -689,6 +692,9 @@ class SandboxServer:
         resp.enable_chunked_encoding()
         await resp.prepare(request)
         sent = 0
+        task = asyncio.current_task()
+        if task is not None:
+            self._log_streams.add(task)
         try:
             data = b"".join(_log_bytes(line, stamps) for line in backlog)
             if limit:
@@ -708,6 +714,8 @@ class SandboxServer:
         except (ConnectionResetError, RuntimeError):
             pass
         finally:
+            if task is not None:
+                self._log_streams.discard(task)
             with contextlib.suppress(Exception):
                 await rest.aclose()  # type: ignore[attr-defined]
         return resp
