@@ -226,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with demo_sandbox(_sandbox_options(args, "demo")) as kubeconfig:
             settings.kubeconfig, settings.context = str(kubeconfig), None
+            if not settings.namespace:
+                # The demo's trouble is spread over its namespaces: show them all.
+                settings.all_namespaces = True
             return run_ui(settings)
     except (OSError, ImportError) as e:
         print(f"kubetui: cannot start the demo sandbox: {e}", file=sys.stderr)
