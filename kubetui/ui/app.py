@@ -30,6 +30,8 @@ from kubetui.cluster.store import Batch, Health
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
 from kubetui.render import Column, columns_for, crd_columns
+from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
+                                  ActionRunner)
 from kubetui.ui.command import (CONTEXT_WORDS, QUIT_WORDS, CommandSuggester, PromptBar,
                                 parse_command)
 from kubetui.ui.contexts import ContextPicker
@@ -109,7 +111,7 @@ class ConnectFailed(Message):
         self.error = error
 
 
-class KubetuiApp(App[None]):
+class KubetuiApp(ActionKeys, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "kubetui"
 
@@ -130,6 +132,7 @@ class KubetuiApp(App[None]):
                 id="app.namespace_pane"),
         Binding("ctrl+w", "toggle_wide", "Wide columns", show=False, id="app.wide"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        *ACTION_BINDINGS,
     ]
 
     def __init__(self, settings: Settings, user_config: UserConfig,
@@ -225,9 +228,20 @@ class KubetuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.readonly and action in MUTATING:
             return False
+        if action in ACTIONS:  # connected, on the main screen, applicable to the kind
+            return self.actions_check(action)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
         return True
+
+    def action_context(self) -> tuple[ResourceTable, Kind | None, str]:
+        """For ActionKeys: the focused table (the namespace pane, or the main view), its
+        rows' kind, and the namespace a file is applied to."""
+        namespace = self.namespace or (self.session.info.namespace if self.session
+                                       else "default")
+        if self.pane.has_focus:
+            return self.pane, NAMESPACE, namespace
+        return self.main_table, self.view.kind if self.view else None, namespace
 
     # ----------------------------------------------------------------- connecting
     def _connect(self, context: str) -> None:
@@ -255,6 +269,7 @@ class KubetuiApp(App[None]):
         if old is not None:
             await old.close()
         self.context_name = session.info.name
+        self.action_runner = ActionRunner(self, session, self.readonly)
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
                            version=session.version, busy="", problem="", health=None)
@@ -592,7 +607,8 @@ class KubetuiApp(App[None]):
 
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
-    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker)
+    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker,
+               *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

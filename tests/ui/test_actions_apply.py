@@ -1,0 +1,70 @@
+"""`a` applies a YAML file: path prompt, server-side dry run shown, then the real apply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
+from tests.ui.test_actions_support import DEPLOY, ActionsHost, Cluster, cluster
+from tests.waiting import wait_for
+
+__all__ = ["cluster"]
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: "nginx:1.25"}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {level: debug}
+"""
+
+
+async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: Path) -> None:
+    cluster.create_deployment(replicas=1)
+    (tmp_path / "app.yaml").write_text(MANIFEST)
+    app = ActionsHost(DEPLOY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+        await pilot.press("a")
+        prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
+        prompt.query_one("#answer").value = str(tmp_path / "missing.yaml")
+        await pilot.press("enter")
+        await wait_for(lambda: "no such file" in str(prompt.query_one("#error").render()))
+        prompt.query_one("#answer").value = str(tmp_path / "app.yaml")
+        await pilot.press("enter")
+        confirm = await wait_for(lambda: isinstance(app.screen, ConfirmDialog)
+                                 and app.screen)
+        body = str(confirm.query_one("#body").render())
+        assert "deployment.apps/web configured (server dry run)" in body
+        assert "configmap/settings created (server dry run)" in body
+        assert "+  replicas: 3" in body
+        assert cluster.deployment()["spec"]["replicas"] == 1  # the dry run changed nothing
+        await pilot.press("right", "enter")
+        await wait_for(lambda: cluster.deployment()["spec"]["replicas"] == 3)
+        await wait_for(lambda: app.noted("configmap/settings serverside-applied"))
+    assert cluster.store.get(("", "configmaps"), "default", "settings")["data"] == \
+        {"level": "debug"}
+
+
+async def test_a_bad_file_is_reported_and_nothing_applied(cluster: Cluster,
+                                                          tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n")
+    before = len(cluster.running.server.mutating_requests())
+    app = ActionsHost(DEPLOY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.action_runner is not None)
+        await pilot.press("a")
+        prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
+        prompt.query_one("#answer").value = str(tmp_path / "bad.yaml")
+        await pilot.press("enter")
+        await wait_for(lambda: app.noted("the file is not valid YAML"))
+    assert len(cluster.running.server.mutating_requests()) == before

@@ -1,0 +1,60 @@
+"""Node actions through their keys: cordon `c`, uncordon `u`, drain `r` (as k9s), the drain
+respecting a PodDisruptionBudget as kubectl drain does."""
+
+from __future__ import annotations
+
+from kubetui.ui.dialogs import ConfirmDialog
+from tests.ui.test_actions_support import NODE, NODES, PODS, ActionsHost, Cluster, cluster
+from tests.waiting import wait_for
+
+__all__ = ["cluster"]
+PDBS = ("policy", "poddisruptionbudgets")
+FAST_DRAIN = {"timeout": 10.0, "retry_interval": 0.1, "poll_interval": 0.05}
+
+
+def _unschedulable(cluster: Cluster) -> bool:
+    return bool(cluster.store.get(NODES, "", "node-1")["spec"].get("unschedulable"))
+
+
+async def test_cordon_and_uncordon(cluster: Cluster) -> None:
+    app = ActionsHost(NODE, namespace="")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(lambda: app.action_runner is not None and app.names() == ["node-1"])
+        await pilot.press("c")
+        await wait_for(lambda: _unschedulable(cluster))
+        await wait_for(lambda: app.noted("node/node-1 cordoned"))
+        await wait_for(lambda: "SchedulingDisabled" in app.table.entry_at(0).row.cells[1])
+        await pilot.press("u")
+        await wait_for(lambda: not _unschedulable(cluster))
+        assert "PATCH /api/v1/nodes/node-1 (strategic-merge-patch) " \
+               '{"spec":{"unschedulable":null}}' in app.noted("uncordoned")
+
+
+async def test_drain_waits_for_the_budget_then_evicts(cluster: Cluster) -> None:
+    cluster.create_deployment(replicas=2)
+    await wait_for(cluster.rolled_out)
+    await cluster.client.request(
+        "POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", {
+            "metadata": {"name": "web"},
+            "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}}})
+    cluster.store.write_status(PDBS, {"metadata": cluster.store.get(
+        PDBS, "default", "web")["metadata"], "status": {"disruptionsAllowed": 0}})
+    old = {p["metadata"]["uid"] for p in cluster.live_pods()}
+    app = ActionsHost(NODE, namespace="", drain=FAST_DRAIN)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(lambda: app.action_runner is not None and app.names() == ["node-1"])
+        await pilot.press("r")
+        confirm = await wait_for(lambda: isinstance(app.screen, ConfirmDialog)
+                                 and app.screen)
+        assert "node/node-1" in str(confirm.query_one("#body").render())
+        await pilot.press("right", "enter")
+        await wait_for(lambda: app.noted("will retry after 0.1s"))
+        assert _unschedulable(cluster)
+        assert {p["metadata"]["uid"] for p in cluster.live_pods()} == old  # budget held
+        cluster.store.write_status(PDBS, {"metadata": cluster.store.get(
+            PDBS, "default", "web")["metadata"], "status": {"disruptionsAllowed": 2}})
+        await wait_for(lambda: app.noted("node/node-1 drained: 2 pods evicted"))
+    assert not old & {p["metadata"]["uid"] for p in cluster.store.iter(PODS)}
+    evictions = [r for r in cluster.running.server.mutating_requests()
+                 if r.path.endswith("/eviction")]
+    assert len(evictions) > 2  # refused while the budget said no, then accepted
