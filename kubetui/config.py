@@ -7,6 +7,7 @@ the variable). Every key is optional:
 theme: nord              # any Textual theme name
 readonly: true           # hide and refuse every action that changes the cluster
 log_buffer: 100000       # lines kept by a log view
+scale_ceiling: 1000      # the scale dialog refuses replica counts above this
 keymap:                  # binding id -> keys (comma separated); `?` lists the ids
   app.filter: ctrl+f
   app.back: escape,backspace
@@ -25,6 +26,7 @@ import yaml
 from kubetui.cluster.reflector import StoreSettings
 
 DEFAULT_LOG_BUFFER = 100_000
+DEFAULT_SCALE_CEILING = 1000
 
 
 class ConfigFileError(Exception):
@@ -37,6 +39,7 @@ class UserConfig:
     theme: str | None = None
     readonly: bool = False
     log_buffer: int = DEFAULT_LOG_BUFFER
+    scale_ceiling: int = DEFAULT_SCALE_CEILING
     path: Path | None = None  # where it was read from (None: defaults, no file)
 
 
@@ -79,7 +82,7 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     return _parse(path, data)
 
 
-_KEYS = ("keymap", "theme", "readonly", "log_buffer")
+_KEYS = ("keymap", "theme", "readonly", "log_buffer", "scale_ceiling")
 
 
 def _parse(path: Path, data: dict[str, Any]) -> UserConfig:
@@ -99,8 +102,12 @@ def _parse(path: Path, data: dict[str, Any]) -> UserConfig:
     readonly = data.get("readonly", False)
     if not isinstance(readonly, bool):
         raise bad("'readonly' must be true or false")
-    log_buffer = data.get("log_buffer", DEFAULT_LOG_BUFFER)
-    if not isinstance(log_buffer, int) or isinstance(log_buffer, bool) or log_buffer < 1:
-        raise bad("'log_buffer' must be a positive number of lines")
-    return UserConfig(keymap=dict(keymap), theme=theme, readonly=readonly,
-                      log_buffer=log_buffer, path=path)
+    counts = {}
+    for key, default, what in (("log_buffer", DEFAULT_LOG_BUFFER, "lines"),
+                               ("scale_ceiling", DEFAULT_SCALE_CEILING, "replicas")):
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise bad(f"'{key}' must be a positive number of {what}")
+        counts[key] = value
+    return UserConfig(keymap=dict(keymap), theme=theme, readonly=readonly, path=path,
+                      **counts)

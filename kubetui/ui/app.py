@@ -269,7 +269,8 @@ class KubetuiApp(ActionKeys, App[None]):
         if old is not None:
             await old.close()
         self.context_name = session.info.name
-        self.action_runner = ActionRunner(self, session, self.readonly)
+        self.action_runner = ActionRunner(self, session, self.readonly,
+                                          scale_ceiling=self.user_config.scale_ceiling)
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
                            version=session.version, busy="", problem="", health=None)

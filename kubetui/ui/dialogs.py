@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.cluster.actions import Container
 
-DEFAULT_SCALE_CEILING = 1000
 
 _CSS = """
 {name} {{ align: center middle; }}
