@@ -31,6 +31,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -133,22 +134,58 @@ def _look(view: LogView) -> tuple:
     return (view.follow, view.timestamps, view.wrap, tuple(top or ()))
 
 
+def record_paints(app: App) -> Paints:
+    """Record each screen update of `app` as it is handed to the driver (any app, such as
+    one `make_app` built)."""
+    paints = Paints()
+    display = app._display
+
+    def _display(screen: Screen, renderable: Any) -> None:
+        if renderable is not None:
+            paints.painted()
+        display(screen, renderable)
+
+    app._display = _display  # type: ignore[method-assign]
+    return paints
+
+
+async def key_latency(app: App, paints: Paints, key: str) -> float:
+    """Milliseconds from posting `key` to the first screen update showing its effect (a
+    look, per `paints.state`, other than before the key)."""
+    before = paints.state()
+    t0 = time.perf_counter()
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
+    return (await paints.changed_after(t0, before) - t0) * 1000
+
+
 class BenchApp(App[None]):
     def __init__(self, screen_factory: Any) -> None:
         super().__init__()
-        self.paints = Paints()
+        self.paints = record_paints(self)
         self._factory = screen_factory
 
     async def on_mount(self) -> None:
         await self.push_screen(self._factory())
 
-    def _display(self, screen: Screen, renderable: object) -> None:
-        if renderable is not None:
-            self.paints.painted()
-        super()._display(screen, renderable)  # type: ignore[arg-type]
+
+@dataclass
+class Flood:
+    sent: int
+    received: int
+    seconds: float  # from the view's start to the last line received
+    held: int
+    dropped: int
+    latencies: list[float]  # ms, keypress to paint
+    per_key: dict[str, list[float]]
+
+    @property
+    def rate(self) -> float:
+        return self.received / self.seconds
 
 
-async def flood(rate: int, seconds: float) -> list[tuple[str, str]]:
+async def run_flood(rate: int, seconds: float) -> Flood:
+    """One stream offering `rate` lines/s for `seconds` through the real log path, keys
+    pressed all along."""
     client = FloodClient(rate, int(rate * seconds))
     target = LogTarget(POD, "default", "flood")
     app = BenchApp(lambda: LogScreen(client, target, options=LogOptions(tail=None),  # type: ignore[arg-type]
@@ -167,25 +204,26 @@ async def flood(rate: int, seconds: float) -> list[tuple[str, str]]:
         while client.sent < client.total:
             key = keys[i % len(keys)]
             i += 1
-            before = _look(view)
-            t0 = time.perf_counter()
-            app.post_message(events.Key(key, key if len(key) == 1 else None))
-            latencies.append((await app.paints.changed_after(t0, before) - t0) * 1000)
+            latencies.append(await key_latency(app, app.paints, key))
             per_key.setdefault(key, []).append(latencies[-1])
             await asyncio.sleep(0.03)
         deadline = time.perf_counter() + 10
         while screen.received < client.total and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - started
-        received = screen.received
+        return Flood(client.total, screen.received, time.perf_counter() - started,
+                     view.line_count, view.dropped, latencies, per_key)
+
+
+async def flood(rate: int, seconds: float) -> list[tuple[str, str]]:
+    f = await run_flood(rate, seconds)
     return [
-        ("flood: lines sent / received", f"{client.total:,} / {received:,} "
-                                         f"({received / elapsed:,.0f} lines/s over {elapsed:.1f} s)"),
-        ("flood: held / dropped by the 100k bound", f"{view.line_count:,} / {view.dropped:,}"),
-        ("flood: keypress to paint (n=%d)" % len(latencies),
-         f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, "
-         f"max {max(latencies):.1f} ms"),
-        ("flood: p95 per key", ", ".join(f"{k} {pct(v, 95):.0f}" for k, v in per_key.items())),
+        ("flood: lines sent / received", f"{f.sent:,} / {f.received:,} "
+                                         f"({f.rate:,.0f} lines/s over {f.seconds:.1f} s)"),
+        ("flood: held / dropped by the 100k bound", f"{f.held:,} / {f.dropped:,}"),
+        ("flood: keypress to paint (n=%d)" % len(f.latencies),
+         f"p50 {pct(f.latencies, 50):.1f} ms, p95 {pct(f.latencies, 95):.1f} ms, "
+         f"max {max(f.latencies):.1f} ms"),
+        ("flood: p95 per key", ", ".join(f"{k} {pct(v, 95):.0f}" for k, v in f.per_key.items())),
     ]
 
 

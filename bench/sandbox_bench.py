@@ -11,6 +11,7 @@ peak (VmHWM). Needs kubectl on PATH.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +34,7 @@ class Result:
     peak_mb: float
 
 
-def _memory_mb(pid: int) -> tuple[float, float]:
+def memory_mb(pid: int) -> tuple[float, float]:
     """(VmRSS, VmHWM) of a process, in MiB."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -42,32 +44,72 @@ def _memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+@dataclass
+class Served:
+    """A `kubetui sandbox` process serving, once every pod is ready."""
+
+    kubeconfig: Path
+    pid: int
+    ready_s: float  # from starting the process to its "serving" line
+
+
+@contextlib.contextmanager
+def serve(pods: int, namespaces: int, churn: float, folder: Path,
+          watch_history: int = 10_000) -> Iterator[Served]:
+    """`kubetui sandbox --scenario scale` as a person runs it, stopped when the block ends."""
+    kubeconfig = folder / "kubeconfig"
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubetui.cli", "sandbox", "--scenario", "scale",
+         "--pods", str(pods), "--namespaces", str(namespaces), "--churn", str(churn),
+         "--watch-history", str(watch_history), "--kubeconfig", str(kubeconfig)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "serving" not in line:
+            raise RuntimeError(f"the sandbox did not start: {line!r}")
+        yield Served(kubeconfig, proc.pid, time.monotonic() - started)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+
+
+@dataclass
+class KubectlGet:
+    first_line_s: float  # to its first line of output
+    total_s: float
+    rows: int
+    peak_mb: float  # kubectl's own peak RSS
+
+
+def kubectl_get_pods(kubectl: str, kubeconfig: Path, cache: Path) -> KubectlGet:
+    """`kubectl get pods -A` with a fresh discovery cache, timed to its first line and to
+    its exit."""
+    started = time.monotonic()
+    proc = subprocess.Popen([kubectl, f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}",
+                             "get", "pods", "-A", "--no-headers"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    first_s = time.monotonic() - started
+    rest = proc.stdout.read()
+    error = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    total = time.monotonic() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"kubectl get pods -A failed: {error.strip()}")
+    return KubectlGet(first_s, total, len((first + rest).splitlines()),
+                      usage.ru_maxrss / 1024)
+
+
 def measure(pods: int, namespaces: int, churn: float, kubectl: str) -> Result:
-    with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp:
-        kubeconfig = Path(tmp) / "kubeconfig"
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kubetui.cli", "sandbox", "--scenario", "scale",
-             "--pods", str(pods), "--namespaces", str(namespaces), "--churn", str(churn),
-             "--kubeconfig", str(kubeconfig)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            ready = time.monotonic() - started
-            if "serving" not in line:
-                raise RuntimeError(f"the sandbox did not start: {line!r}")
-            t = time.monotonic()
-            out = subprocess.run([kubectl, f"--kubeconfig={kubeconfig}",
-                                  f"--cache-dir={Path(tmp) / 'cache'}", "get", "pods", "-A",
-                                  "--no-headers"],
-                                 capture_output=True, text=True, check=True, timeout=600)
-            get = time.monotonic() - t
-            rss, peak = _memory_mb(proc.pid)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=60)
-    return Result(pods, ready, get, len(out.stdout.splitlines()), rss, peak)
+    with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp, \
+            serve(pods, namespaces, churn, Path(tmp)) as served:
+        get = kubectl_get_pods(kubectl, served.kubeconfig, Path(tmp) / "cache")
+        rss, peak = memory_mb(served.pid)
+    return Result(pods, served.ready_s, get.total_s, get.rows, rss, peak)
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from kubetui.cluster.errors import yaml_problem
 from kubetui.cluster.reflector import StoreSettings
 
 DEFAULT_LOG_BUFFER = 100_000
@@ -71,10 +72,8 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     except OSError as e:
         raise ConfigFileError(f"cannot read config file {path}: {e.strerror}") from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ConfigFileError(f"config file {path} is not valid YAML{line}: {problem}") from None
+        raise ConfigFileError(f"config file {path} is not valid YAML{yaml_problem(e)}") \
+            from None
     if data is None:
         return UserConfig(path=path)
     if not isinstance(data, dict):

@@ -57,7 +57,23 @@ async def sandbox(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
     try:
         yield running
     finally:
-        await running.stop()
+        await stop_sandbox(running)
+
+
+async def stop_sandbox(running: RunningSandbox, timeout: float = 30) -> None:
+    """Stop a sandbox; if that hangs, fail with the stack of every task still waiting,
+    instead of a silent hang until the test timeout."""
+    import asyncio
+    import io
+
+    try:
+        await asyncio.wait_for(running.stop(), timeout)
+    except asyncio.TimeoutError:
+        out = io.StringIO()
+        for task in asyncio.all_tasks():
+            task.print_stack(file=out)
+        raise AssertionError(f"the sandbox did not stop within {timeout}s; tasks:\n"
+                             f"{out.getvalue()}") from None
 
 
 @dataclass

@@ -32,6 +32,9 @@ class Entry:
     node: str  # spec.nodeName (pods), else ""
     created: float | None  # creationTimestamp as epoch seconds
     rv: str
+    #: An Event's involvedObject (regarding) uid, so an object's events are told from
+    #: those of an earlier object of the same name; "" for other kinds.
+    ref: str = ""
 
 
 class _Shared:
@@ -57,6 +60,7 @@ class EntryMaker:
         self._printer_columns = printer_columns
         self._labels = _Shared()
         self._owners = _Shared()
+        self._is_event = kind.kind == "Event"
 
     def row(self, obj: dict[str, Any], now: datetime) -> Row:
         if self._printer_columns is not None:
@@ -94,7 +98,15 @@ class EntryMaker:
             if self.kind.kind == "Pod" else "",
             created=_epoch(created) if created else None,
             rv=meta.get("resourceVersion", ""),
+            ref=self._ref(obj) if self._is_event else "",
         )
+
+    @staticmethod
+    def _ref(event: dict[str, Any]) -> str:
+        """The uid of what an Event is about (core/v1 involvedObject, events.k8s.io/v1
+        regarding), interned: an object's many events share one string."""
+        about = event.get("involvedObject") or event.get("regarding") or {}
+        return sys.intern(about.get("uid") or "")
 
 
 def uid_of(obj: dict[str, Any]) -> str:

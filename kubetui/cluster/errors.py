@@ -1,4 +1,5 @@
-"""The two errors the cluster layer raises; their str() is meant to be shown to a person."""
+"""The two errors the cluster layer raises; their str() is meant to be shown to a person,
+and how a YAML file's syntax error is put to one."""
 
 from __future__ import annotations
 
@@ -22,3 +23,11 @@ class ClusterError(Exception):
     def expired(self) -> bool:
         """410 Gone: a resourceVersion or continue token older than the server keeps."""
         return self.status == 410
+
+
+def yaml_problem(error: Exception) -> str:
+    """" (line 3): mapping values are not allowed here" from a yaml.YAMLError: where and
+    what, without the library's multi-line context dump."""
+    mark = getattr(error, "problem_mark", None)
+    line = f" (line {mark.line + 1})" if mark is not None else ""
+    return f"{line}: {getattr(error, 'problem', None) or error}"

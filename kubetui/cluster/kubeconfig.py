@@ -24,7 +24,7 @@ import yaml
 from kubernetes_asyncio.client import Configuration
 
 from kubetui.cluster.credentials import Credentials, UserSource, write_secret_file
-from kubetui.cluster.errors import ConfigError
+from kubetui.cluster.errors import ConfigError, yaml_problem
 
 DEFAULT_NAMESPACE = "default"
 #: Where a pod's service account is mounted; tests point it elsewhere.
@@ -101,10 +101,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        where = getattr(e, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ConfigError(f"kubeconfig {path} is not valid YAML{line}: {problem}") from None
+        raise ConfigError(f"kubeconfig {path} is not valid YAML{yaml_problem(e)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

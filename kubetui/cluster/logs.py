@@ -6,10 +6,9 @@ without asking again. When its stream ends it asks the pod why: a restart reconn
 new instance after a gap marker; a deleted pod, a finished container or a refusal (403,
 not started, no previous instance) ends it with a note in words.
 
-`LogFeed` is what a view holds: the pods of its target (a pod, or a Deployment ->
-ReplicaSets -> Pods by owner uid, StatefulSet/DaemonSet/ReplicaSet/Job -> Pods by owner,
-Service -> Pods by selector), kept current from the watch store, so pods of a rollout join
-and pods that end let go. Lines are collected from every stream and delivered in batches at
+`LogFeed` is what a view holds: the pods of its target (a pod, or a workload's or
+Service's pods as `scope.pods_of` defines them, the same pods its drill-down shows), kept
+current from the watch store, so pods of a rollout join and pods that end let go. Lines are collected from every stream and delivered in batches at
 most every `flush_interval`: 50,000 lines a second cost the UI twenty callbacks. Nothing is
 dropped here; within one container the order is the container's.
 """
@@ -24,17 +23,16 @@ from typing import Any, NamedTuple
 
 from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
+from kubetui.cluster.entries import uid_of
 from kubetui.cluster.errors import ClusterError
-from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
+from kubetui.cluster.scope import Scope, pods_of
+from kubetui.cluster.store import Batch, Health, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin
 
 __all__ = ["ContainerLog", "LogBatch", "LogFeed", "LogLine", "LogOptions", "LogSettings",
            "LogTarget", "Source", "StreamStatus", "container_names"]
 
 POD = builtin("Pod")
-REPLICASET = builtin("ReplicaSet")
-_OWNED = {("apps", "statefulsets"), ("apps", "daemonsets"), ("apps", "replicasets"),
-          ("batch", "jobs")}
 #: Lines read from one stream between yields to the event loop (a full socket buffer
 #: must not keep the UI waiting).
 _YIELD_EVERY = 256
@@ -453,10 +451,9 @@ class LogFeed:
         self._own_store = False
         self._pods: dict[str, _PodLogs] = {}  # by uid (pod name for a pod target)
         self._subs: list[Subscription] = []
-        self._root = ""  # the workload's uid
+        self._scope: Scope | None = None  # which pods are the workload's
         self._owners: frozenset[str] = frozenset()  # it and (Deployment) its ReplicaSets
-        self._selector: dict[str, str] | None = None
-        self._replicasets: Subscription | None = None
+        self._via: Subscription | None = None  # a Deployment's ReplicaSets
         self._main: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -494,49 +491,38 @@ class LogFeed:
             self.error = (f"{t.describe()} not found" if e.status == 404 else str(e))
             self._sink.problem(self.error)
             return
-        meta = obj.get("metadata") or {}
-        if t.kind.key == ("", "services"):
-            self._selector = dict((obj.get("spec") or {}).get("selector") or {})
-            if not self._selector:
-                self.error = f"service {t.name} has no selector: it selects no pods"
-                self._sink.problem(self.error)
-                return
-        elif t.kind.key == ("apps", "deployments") or t.kind.key in _OWNED:
-            self._root = meta.get("uid", "")
-            self._owners = frozenset((self._root,))
-        else:
+        scope = pods_of(t.kind, t.namespace, uid_of(obj), obj)
+        if scope is None:
             self.error = f"{t.kind.kind} has no pods to show logs of"
+        elif scope.selector == ():
+            self.error = f"service {t.name} has no selector: it selects no pods"
+        if self.error:
             self._sink.problem(self.error)
             return
+        self._scope, self._owners = scope, scope.owners()
         if self._store is None:
             self._store, self._own_store = WatchStore(self.client), True
-        if t.kind.key == ("apps", "deployments"):
-            self._replicasets = self._store.subscribe(REPLICASET, t.namespace,
-                                                      self._rs_batch, self._health)
-            self._subs.append(self._replicasets)
+        if scope.via is not None:
+            self._via = self._store.subscribe(scope.via, t.namespace, self._via_batch,
+                                              self._health)
+            self._subs.append(self._via)
         self._main = self._store.subscribe(POD, t.namespace, self._pod_batch, self._health)
         self._subs.append(self._main)
 
-    def _rs_batch(self, batch: Batch) -> None:
-        assert self._replicasets is not None
-        root = self._root
-        owned = {e.uid for e in self._replicasets.entries().values() if root in e.owners}
-        self._owners = frozenset((root, *owned))
+    def _via_batch(self, batch: Batch) -> None:
+        assert self._via is not None and self._scope is not None
+        self._owners = self._scope.owners(self._via.entries().values())
         self._pod_batch(None)
 
     def _pod_batch(self, batch: Batch | None) -> None:
         if self._main is None or self._main.needs_reset:
             return
-        if self._replicasets is not None and self._replicasets.needs_reset:
+        if self._via is not None and self._via.needs_reset:
             return  # a Deployment's pods are known once its ReplicaSets are
+        assert self._scope is not None
         for entry in self._main.entries().values():
-            if entry.uid not in self._pods and self._matches(entry):
+            if entry.uid not in self._pods and self._scope.matches(entry, self._owners):
                 self._pods[entry.uid] = _PodLogs(self, entry.namespace, entry.name)
-
-    def _matches(self, entry: Entry) -> bool:
-        if self._selector is not None:
-            return all(entry.labels.get(k) == v for k, v in self._selector.items())
-        return not self._owners.isdisjoint(entry.owners)
 
     def _health(self, health: Health) -> None:
         if health.state == "error" and health.error:

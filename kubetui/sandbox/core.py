@@ -151,7 +151,12 @@ class Sandbox:
                 await asyncio.sleep(0.5)
 
     async def stop(self) -> None:
+        """Cancel every control loop; one that does not end within seconds is logged with
+        its stack (a loop swallowing its cancellation must not hang the shutdown)."""
         for t in self._tasks:
             t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=5)
+            for t in pending:
+                log.error("controller %s did not stop: %s", t.get_name(), t.get_stack())
         self._tasks.clear()

@@ -139,7 +139,10 @@ class SandboxServer:
         for task in list(self._log_streams):  # followers would hold the shutdown up
             task.cancel()
         if self._runner:
-            await self._runner.cleanup()
+            try:
+                await asyncio.wait_for(self._runner.cleanup(), 10)
+            except asyncio.TimeoutError:
+                log.error("the sandbox's HTTP server did not shut down within 10 s")
             self._runner = None
 
     @property

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubetui.sandbox import names
+from kubetui import names
 from kubetui.sandbox.cron import parse_schedule
 from kubetui.sandbox.errors import invalid
 from kubetui.quantity import parse_quantity

@@ -44,7 +44,6 @@ __all__ = ["DescribeScreen", "EventsScreen", "EventsView", "TextView", "YamlScre
 
 EVENT_KIND = builtin("Event", "")
 _EVENT_COLUMNS = columns_for("Event")
-_OBJECT_CELL = [c.name for c in _EVENT_COLUMNS].index("OBJECT")
 
 Highlighter = Callable[[str], Text]
 
@@ -404,7 +403,6 @@ class DescribeScreen(_ObjectScreen):
     def __init__(self, store: WatchStore, kind: Kind, namespace: str, name: str) -> None:
         super().__init__(store, kind, namespace, name)
         self._described: Described | None = None
-        self._object_cell = f"{kind.kind.lower()}/{name}"
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -419,9 +417,7 @@ class DescribeScreen(_ObjectScreen):
             self.schedule_load()
 
     def _is_about_us(self, event: Entry) -> bool:
-        cells = event.row.cells
-        return (len(cells) > _OBJECT_CELL and cells[_OBJECT_CELL] == self._object_cell
-                and (not self.namespace or event.namespace == self.namespace))
+        return self.obj is not None and event.ref == self.obj["metadata"].get("uid")
 
     async def fetch(self) -> None:
         self._described = await fetch_described(self.store.client, self.kind,
@@ -471,21 +467,22 @@ class YamlScreen(_ObjectScreen):
 class EventsView(Widget):
     """core/v1 Events streaming live, newest first, Warnings red (the table's "failed"
     style): for the whole cluster (`namespace` None), one namespace, or one object
-    (`involved` = (kind, name), e.g. ("Deployment", "web"), within `namespace`).
+    (`involved` = (kind, name, uid), e.g. ("Deployment", "web", uid), within `namespace`).
+    An object's events are matched by uid, so those of an earlier object of the same
+    name stay out.
 
     While the cursor is on the newest event the view follows the stream, as `tail -f`
-    does; move down and it holds still. Objects are matched by kind and name (the store
-    keeps an event's row, not its involvedObject uid), so events of an earlier object of
-    the same name show too."""
+    does; move down and it holds still."""
 
     DEFAULT_CSS = "EventsView { height: 1fr; }"
 
     def __init__(self, store: WatchStore, namespace: str | None = None,
-                 involved: tuple[str, str] | None = None, *, id: str | None = None) -> None:
+                 involved: tuple[str, str, str] | None = None, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.namespace = namespace or None
-        self.involved = f"{involved[0].lower()}/{involved[1]}" if involved else None
+        self.involved_uid = involved[2] if involved else None
         self.health: Health | None = None
         self._sub: Subscription | None = None
 
@@ -516,8 +513,7 @@ class EventsView(Widget):
                                  else health.error or "Waiting for events…")
 
     def _wanted(self, entry: Entry) -> bool:
-        return self.involved is None or (len(entry.row.cells) > _OBJECT_CELL
-                                         and entry.row.cells[_OBJECT_CELL] == self.involved)
+        return self.involved_uid is None or entry.ref == self.involved_uid
 
     def _on_batch(self, batch: Batch) -> None:
         table = self.table
@@ -537,7 +533,7 @@ class EventsScreen(Screen[None]):
     DEFAULT_CSS = "EventsScreen #events-title { height: 1; background: $panel; padding: 0 1; }"
 
     def __init__(self, store: WatchStore, namespace: str | None = None,
-                 involved: tuple[str, str] | None = None) -> None:
+                 involved: tuple[str, str, str] | None = None) -> None:
         super().__init__()
         self.store = store
         self.namespace = namespace

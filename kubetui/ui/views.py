@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kubetui.cluster.scope import Scope, pods_of
 from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin
 from kubetui.render import columns_for
 
 POD = builtin("Pod")
 JOB = builtin("Job")
-REPLICASET = builtin("ReplicaSet")
 SERVICE = builtin("Service")
 NAMESPACE = builtin("Namespace")
 ENDPOINTS = builtin("Endpoints")
@@ -44,33 +44,12 @@ TABS: tuple[Tab, ...] = tuple(
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Which entries of a view's kind a drill-down shows. Empty fields do not narrow."""
-
-    namespace: str = ""  # entries in this namespace only
-    owner: str = ""  # uid: entries it owns...
-    via: Kind | None = None  # ...or that the `via` objects it owns own (Deployment -> RS)
-    node: str = ""  # pods on this node
-    selector: tuple[tuple[str, str], ...] | None = None  # labels (a Service's selector)
-    service: str = ""  # a Service's name: its Endpoints are shown as a note
-
-    def matches(self, entry: Entry, owners: frozenset[str]) -> bool:
-        if self.namespace and entry.namespace != self.namespace:
-            return False
-        if self.node and entry.node != self.node:
-            return False
-        if self.selector is not None and not (
-                self.selector and all(entry.labels.get(k) == v for k, v in self.selector)):
-            return False  # a Service without a selector selects no pods
-        return not self.owner or not owners.isdisjoint(entry.owners)
-
-
-@dataclass(frozen=True)
 class View:
     kind: Kind
     namespace: str | None  # None: all namespaces (ignored by cluster-scoped kinds)
     crumb: str  # how the breadcrumbs name it
     scope: Scope | None = None
+    service: str = ""  # a Service's name: its Endpoints are shown as a note
 
     @property
     def all_namespaces(self) -> bool:
@@ -96,22 +75,14 @@ def drill_view(kind: Kind, entry: Entry, namespace: str | None,
         return View(POD, entry.name, f"pods({entry.name})")
     if kind.key == ("", "nodes"):
         return View(POD, None, f"pods on {what}", Scope(node=entry.name))
-    if kind.key == ("apps", "deployments"):
-        return View(POD, namespace, f"pods of {what}",
-                    Scope(namespace=entry.namespace, owner=entry.uid, via=REPLICASET))
-    if kind.key in (("apps", "statefulsets"), ("apps", "daemonsets"), ("apps", "replicasets"),
-                    ("batch", "jobs")):
-        return View(POD, namespace, f"pods of {what}",
-                    Scope(namespace=entry.namespace, owner=entry.uid))
     if kind.key == ("batch", "cronjobs"):
         return View(JOB, namespace, f"jobs of {what}",
                     Scope(namespace=entry.namespace, owner=entry.uid))
-    if kind.key == SERVICE.key and obj is not None:
-        selector = (obj.get("spec") or {}).get("selector") or {}
-        return View(POD, namespace, f"pods of {what}",
-                    Scope(namespace=entry.namespace, selector=tuple(sorted(selector.items())),
-                          service=entry.name))
-    return None
+    scope = pods_of(kind, entry.namespace, entry.uid, obj)
+    if scope is None:
+        return None
+    service = entry.name if kind.key == SERVICE.key else ""
+    return View(POD, namespace, f"pods of {what}", scope, service)
 
 
 class Feed:
@@ -127,14 +98,14 @@ class Feed:
         self._on_note = on_note
         scope = view.scope
         self._scope = scope
-        self._owners = frozenset((scope.owner,)) if scope and scope.owner else frozenset()
+        self._owners = scope.owners() if scope else frozenset()
         self._shown: set[str] = set()
         self._main = store.subscribe(view.kind, view.namespace, self._main_batch, on_health)
         self._extra: list[Subscription] = []
         if scope and scope.via:
             self._via = store.subscribe(scope.via, view.namespace, self._via_batch, ignore)
             self._extra.append(self._via)
-        if scope and scope.service:
+        if scope and view.service:
             self._endpoints = store.subscribe(ENDPOINTS, scope.namespace or None,
                                               self._endpoints_batch, ignore)
             self._extra.append(self._endpoints)
@@ -179,9 +150,7 @@ class Feed:
 
     def _via_batch(self, batch: Batch) -> None:
         assert self._scope is not None
-        owner = self._scope.owner
-        owners = frozenset((owner, *(e.uid for e in self._via.entries().values()
-                                     if owner in e.owners)))
+        owners = self._scope.owners(self._via.entries().values())
         if owners != self._owners:
             self._owners = owners
             self._reset()
@@ -189,7 +158,7 @@ class Feed:
     def _endpoints_batch(self, batch: Batch) -> None:
         assert self._scope is not None
         for entry in self._endpoints.entries().values():
-            if entry.name == self._scope.service and entry.namespace == self._scope.namespace:
+            if entry.name == self.view.service and entry.namespace == self._scope.namespace:
                 cells = entry.row.cells
                 self._on_note(f"endpoints {cells[_ENDPOINTS_CELL]}"
                               if len(cells) > _ENDPOINTS_CELL else "")

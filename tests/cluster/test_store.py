@@ -274,18 +274,39 @@ async def test_all_namespaces_and_cluster_scoped(cluster):
     await wait_for(lambda: {"default", "shop"} <= {e.name for e in namespaces.rows.values()})
 
 
+async def test_forbidden_lists_fall_back_to_known_namespaces(start_sandbox):
+    """A user bound only in some namespaces: listing namespaces and listing across all
+    of them answer 403, so the store shows the namespaces it knows of instead."""
+    from kubetui.sandbox.core import Faults
+    sb = await start_sandbox(faults=Faults(rbac="namespace=default,typed-by-hand"))
+    client = await connect(sb)
+    store = WatchStore(client, FAST)
+    try:
+        store.add_namespace("typed-by-hand")
+        namespaces, pods = Recorder(), Recorder()
+        namespaces.subscribe(store, builtin("Namespace"), None)
+        pods.subscribe(store, builtin("Pod"), None)
+        await wait_for(lambda: {e.name for e in namespaces.rows.values()} ==
+                       {"default", "typed-by-hand"})
+        assert "showing the namespaces" in (namespaces.health[-1].error or "")
+        await wait_for(lambda: pods.states[-1:] == ["live"])
+        assert "showing namespaces default, typed-by-hand only" in (pods.health[-1].error or "")
+    finally:
+        await store.close()
+        await client.close()
 
-@pytest.mark.skip(reason="the sandbox's RBAC switch (issue 3) forbids only writes; the "
-                         "namespace fallback needs a mode where listing namespaces and "
-                         "all-namespace lists answer 403")
-async def test_forbidden_lists_fall_back_to_known_namespaces(cluster):
+
+async def test_event_entries_know_what_they_are_about(cluster):
     sb, _, store = cluster
-    store.add_namespace("typed-by-hand")
-    namespaces, pods = Recorder(), Recorder()
-    namespaces.subscribe(store, builtin("Namespace"), None)
-    pods.subscribe(store, builtin("Pod"), None)
-    await wait_for(lambda: {e.name for e in namespaces.rows.values()} ==
-                   {"default", "typed-by-hand"})
-    assert "showing the namespaces" in (namespaces.health[-1].error or "")
-    await wait_for(lambda: pods.states[-1:] == ["live"])
-    assert "showing namespaces default, typed-by-hand only" in (pods.health[-1].error or "")
+    sb.sandbox.store.create(("", "events"), {
+        "metadata": {"name": "web-1.a", "namespace": "default"},
+        "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-1",
+                           "uid": "u-1"},
+        "type": "Normal", "reason": "Started", "message": "Started container app"})
+    make_cm(sb, "plain")
+    events, configmaps = Recorder(), Recorder()
+    events.subscribe(store, builtin("Event", ""), "default")
+    configmaps.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: events.rows and configmaps.rows)
+    assert [e.ref for e in events.rows.values()] == ["u-1"]
+    assert [e.ref for e in configmaps.rows.values()] == [""]

@@ -9,12 +9,11 @@ from kubetui.sandbox import verbs
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.daemonset import DAEMONSETS, pod_node
 from kubetui.sandbox.controllers.deployment import DEPLOYMENTS
-from kubetui.sandbox.controllers.hpa import (
-    HPAS, LOAD_ANNOTATION, HorizontalPodAutoscalerController,
-)
+from kubetui.sandbox.controllers.hpa import HPAS, HorizontalPodAutoscalerController
 from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.controllers.statefulset import REVISION_LABEL, STATEFULSETS
 from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.metrics import LOAD_ANNOTATION
 from kubetui.sandbox.store import Event, Obj, clone
 from tests.waiting import wait_for
 

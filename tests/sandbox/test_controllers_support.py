@@ -1,8 +1,9 @@
 """Shared pieces of the workload controller tests (no tests here).
 
 `FakeKubelet` stands in for the node side while testing controllers alone: it runs every
-pod it sees (bound or not), marks it Ready unless told otherwise, ends pods whose
-`outcome` says so, and removes terminating pods at once.
+pod it sees (bound or not, its containers running, as the sandbox's metrics need), marks
+it Ready unless told otherwise, ends pods whose `outcome` says so, and removes terminating
+pods at once.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ class FakeKubelet:
             ready = self.ready(pod)
             new["status"].update(phase="Running", startTime=now, conditions=[
                 {"type": "Ready", "status": "True" if ready else "False",
-                 "lastTransitionTime": now}])
+                 "lastTransitionTime": now}], containerStatuses=[
+                {"name": c["name"], "ready": ready, "restartCount": 0,
+                 "state": {"running": {"startedAt": now}}}
+                for c in (pod.get("spec") or {}).get("containers") or ()])
         else:
             return
         self.sandbox.store.write_status(PODS, new)

@@ -168,13 +168,16 @@ async def test_events_view_puts_a_new_warning_on_top(store: WatchStore) -> None:
 
 async def test_events_view_for_one_object(store: WatchStore) -> None:
     other = event("db-1.a", "Warning", "Failed", "not ours")
-    other["involvedObject"]["name"] = "db-1"
+    other["involvedObject"].update(name="db-1", uid="u-2")
     await create(store, "/api/v1/namespaces/default/events", other)
+    earlier = event("web-1.old", "Warning", "Failed", "an earlier pod of the same name")
+    earlier["involvedObject"]["uid"] = "u-0"
+    await create(store, "/api/v1/namespaces/default/events", earlier)
     await create(store, "/api/v1/namespaces/default/events",
                  event("web-1.a", "Normal", "Started", "Started container app"))
     app = Host()
     async with app.run_test(size=(140, 30)):
-        screen = EventsScreen(store, "default", involved=("Pod", "web-1"))
+        screen = EventsScreen(store, "default", involved=("Pod", "web-1", "u-1"))
         await app.push_screen(screen)
         view = screen.query_one(EventsView)
         await wait_for(lambda: view.table.row_count == 1)

@@ -9,9 +9,10 @@ from textual.strip import Strip
 
 from kubetui.cluster.store import Batch
 from kubetui.render.model import Column, Row
-from kubetui.ui.resource_table import (
-    LabelRequirement, ResourceTable, RowFilter, RowModel, _Slot, fit_columns, fit_text,
-    parse_selector, sort_letters,
+from kubetui.selectors import LabelRequirement
+from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.table_model import (
+    RowFilter, RowModel, Slot, fit_columns, fit_text, parse_selector, sort_letters,
 )
 from tests.ui.table_helpers import NOW, POD_COLUMNS, Clock, TableApp, pod
 from tests.waiting import wait_for
@@ -503,11 +504,11 @@ async def test_eighty_columns_drop_wide_columns_and_cut_long_names() -> None:
 
 
 def test_fit_columns_drops_by_priority_then_shrinks_then_drops() -> None:
-    def slots() -> list[_Slot]:
-        return [_Slot("NAME", 0, "text", 0, False, False, natural=50),
-                _Slot("STATUS", 1, "text", 0, False, False, natural=20),
-                _Slot("IP", 2, "text", 1, False, False, natural=15),
-                _Slot("GATES", 3, "text", 2, False, False, natural=15)]
+    def slots() -> list[Slot]:
+        return [Slot("NAME", 0, "text", 0, False, False, natural=50),
+                Slot("STATUS", 1, "text", 0, False, False, natural=20),
+                Slot("IP", 2, "text", 1, False, False, natural=15),
+                Slot("GATES", 3, "text", 2, False, False, natural=15)]
     assert [s.name for s in fit_columns(slots(), 200, wide=False)] == ["NAME", "STATUS"]
     assert [s.name for s in fit_columns(slots(), 110, wide=True)] == ["NAME", "STATUS", "IP",
                                                                       "GATES"]

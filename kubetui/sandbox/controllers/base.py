@@ -234,6 +234,17 @@ def controller_ref(obj: Obj) -> dict[str, Any] | None:
     return None
 
 
+def own_key(ev: Event, key: ResKey, kind: str) -> list[tuple[str, str]]:
+    """The work key (namespace, name) an event means to the controller of `kind` (stored
+    under `key`): the object's own for one of its objects, its controller's for something
+    one of them controls, none otherwise."""
+    ns = ev.obj["metadata"].get("namespace", "")
+    if ev.key == key:
+        return [(ns, ev.obj["metadata"]["name"])]
+    ref = controller_ref(ev.obj)
+    return [(ns, ref["name"])] if ref and ref.get("kind") == kind else []
+
+
 def owner_reference(owner: Obj) -> dict[str, Any]:
     """The controller reference a workload puts on what it creates."""
     meta = owner["metadata"]

@@ -60,11 +60,7 @@ class CronJobController(base.Reconciler):
             self.queue.add_now((cj["metadata"]["namespace"], cj["metadata"]["name"]))
 
     def keys_for(self, ev: Event) -> Iterable[Hashable]:
-        ns = ev.obj["metadata"].get("namespace", "")
-        if ev.key == CRONJOBS:
-            return [(ns, ev.obj["metadata"]["name"])]
-        ref = base.controller_ref(ev.obj)
-        return [(ns, ref["name"])] if ref and ref.get("kind") == "CronJob" else []
+        return base.own_key(ev, CRONJOBS, "CronJob")
 
     def sync(self, key: tuple[str, str]) -> float | None:
         cj = self.store.find(CRONJOBS, *key)

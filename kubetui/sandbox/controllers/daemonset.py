@@ -96,11 +96,7 @@ class DaemonSetController(base.Reconciler):
                 return []  # a status heartbeat changes nothing here
             return [(ds["metadata"]["namespace"], ds["metadata"]["name"])
                     for ds in self.store.iter(DAEMONSETS)]
-        ns = ev.obj["metadata"].get("namespace", "")
-        if ev.key == DAEMONSETS:
-            return [(ns, ev.obj["metadata"]["name"])]
-        ref = base.controller_ref(ev.obj)
-        return [(ns, ref["name"])] if ref and ref.get("kind") == "DaemonSet" else []
+        return base.own_key(ev, DAEMONSETS, "DaemonSet")
 
     def sync(self, key: tuple[str, str]) -> float | None:
         ds = self.store.find(DAEMONSETS, *key)

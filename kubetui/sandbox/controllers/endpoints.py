@@ -23,8 +23,9 @@ from kubetui.sandbox.controllers.base import (
     PODS, Reconciler, create, is_deleting, is_ready, labels_of, owner_reference, pod_phase)
 from kubetui.sandbox.controllers.kubelet import NODE_IP_BASE
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.selectors import Requirement, label_selector_requirements
+from kubetui.sandbox.selectors import label_selector_requirements
 from kubetui.sandbox.store import Event, Obj, now_rfc3339
+from kubetui.selectors import LabelRequirement
 
 SERVICES = ("", "services")
 ENDPOINTS = ("", "endpoints")
@@ -80,7 +81,7 @@ class EndpointsController(Reconciler):
 
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(sandbox)
-        self._selectors: dict[SvcKey, list[Requirement]] = {}
+        self._selectors: dict[SvcKey, list[LabelRequirement]] = {}
         self._by_ns: dict[str, set[str]] = {}
         self._members: dict[SvcKey, set[str]] = {}
 

@@ -10,17 +10,14 @@ highest recommendation of the window wins). Status, conditions (AbleToScale,
 ScalingActive, ScalingLimited) and SuccessfulRescale events as the real one writes them.
 Only `Resource` cpu metrics of type Utilization are evaluated.
 
-There is no metrics server: `pod_cpu_millicores` simulates usage. Nobody else writes
-it: a scale target may carry the annotation `sandbox.kubetui.io/cpu-load` (total
-millicores of demand, shared evenly by its ready pods, so more pods lower each one's
-share as real load would); without it each pod uses a deterministic 30-60% of its request
-that drifts with time, derived from the pod's name.
+Usage is what the sandbox's metrics API serves (`kubetui.sandbox.metrics`, the numbers
+`kubectl top` shows); a scale target annotated `kubetui.dev/simulated-cpu-load` sets the
+total demand its ready pods share.
 """
 
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -28,33 +25,12 @@ from kubetui.kinds import builtin
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.controllers.scheduler import pod_requests
 from kubetui.sandbox.core import Sandbox
-from kubetui.quantity import parse_quantity
+from kubetui.sandbox.metrics import SCALABLE, pod_cpu_millicores, workload_pods
 from kubetui.sandbox.store import Event, Obj, clone
 
 HPAS = builtin("HorizontalPodAutoscaler").key
-LOAD_ANNOTATION = "sandbox.kubetui.io/cpu-load"
 TOLERANCE = 0.1
-_TARGETS = {"Deployment": builtin("Deployment").key, "StatefulSet": builtin("StatefulSet").key,
-            "ReplicaSet": builtin("ReplicaSet").key}
 _METRIC = "cpu resource utilization (percentage of request)"
-
-
-def pod_cpu_millicores(pod: Obj, target: Obj, ready_pods: int, now: float) -> float:
-    """Simulated CPU use of one pod of `target` (see the module docstring)."""
-    load = (target["metadata"].get("annotations") or {}).get(LOAD_ANNOTATION)
-    if load is not None:
-        return parse_quantity(load) * 1000 / max(1, ready_pods)
-    request = pod_requests(pod).cpu * 1000
-    phase = zlib.crc32(pod["metadata"]["name"].encode()) / 2**32
-    return request * (0.45 + 0.15 * math.sin(2 * math.pi * (now / 600 + phase)))
-
-
-def target_pods(store, target: Obj) -> list[Obj]:
-    """The pods a scale target runs (through its ReplicaSets for a Deployment)."""
-    if target["kind"] != "Deployment":
-        return base.owned_by(store, target, "Pod")
-    return [p for rs in base.owned_by(store, target, "ReplicaSet")
-            for p in base.owned_by(store, rs, "Pod")]
 
 
 class HorizontalPodAutoscalerController(base.Reconciler):
@@ -82,7 +58,7 @@ class HorizontalPodAutoscalerController(base.Reconciler):
         status: dict[str, Any] = clone(hpa.get("status") or {})
         conds = status.setdefault("conditions", [])
         ref = spec.get("scaleTargetRef") or {}
-        res = _TARGETS.get(ref.get("kind", ""))
+        res = SCALABLE.get(ref.get("kind", ""))
         target = self.store.find(res, key[0], ref.get("name", "")) if res else None
         if target is None:
             base.set_condition(conds, "AbleToScale", "False", "FailedGetScale",
@@ -108,7 +84,7 @@ class HorizontalPodAutoscalerController(base.Reconciler):
                        (m.get("resource") or {}).get("name") == "cpu"), None)
         goal = ((metric or {}).get("resource") or {}).get("target", {}).get(
             "averageUtilization") if metric else 80
-        pods = [p for p in target_pods(self.store, target)
+        pods = [p for p in workload_pods(self.store, target)
                 if base.is_active(p) and base.is_ready(p)]
         requested = sum(pod_requests(p).cpu for p in pods) * 1000
         if goal is None or not pods or not requested:
@@ -117,7 +93,8 @@ class HorizontalPodAutoscalerController(base.Reconciler):
                                "get cpu utilization: missing request for cpu", probe=True)
             self._write(hpa, status)
             return self.interval
-        used = sum(pod_cpu_millicores(p, target, len(pods), now) for p in pods)
+        shares: dict[str, float] = {}
+        used = sum(pod_cpu_millicores(self.store, p, now, shares) for p in pods)
         utilization = int(100 * used / requested)
         ratio = utilization / goal
         desired = current if abs(ratio - 1) <= TOLERANCE else math.ceil(ratio * len(pods))

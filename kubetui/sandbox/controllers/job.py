@@ -51,11 +51,7 @@ class JobController(base.Reconciler):
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failed, seen at
 
     def keys_for(self, ev: Event) -> Iterable[Hashable]:
-        ns = ev.obj["metadata"].get("namespace", "")
-        if ev.key == JOBS:
-            return [(ns, ev.obj["metadata"]["name"])]
-        ref = base.controller_ref(ev.obj)
-        return [(ns, ref["name"])] if ref and ref.get("kind") == "Job" else []
+        return base.own_key(ev, JOBS, "Job")
 
     def sync(self, key: tuple[str, str]) -> float | None:
         job = self.store.find(JOBS, *key)

@@ -29,8 +29,8 @@ from kubetui.sandbox.controllers.base import NODES, PODS, Reconciler, is_deletin
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.events import record_event
 from kubetui.quantity import parse_quantity
-from kubetui.sandbox.selectors import Requirement
 from kubetui.sandbox.store import Event, Obj, now_rfc3339
+from kubetui.selectors import EXISTS, GT, IN, LT, NOT_EXISTS, NOT_IN, LabelRequirement
 
 SCHEDULER_NAME = "default-scheduler"
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
@@ -40,9 +40,9 @@ DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 # Filters whose failure preemption cannot fix ("UnschedulableAndUnresolvable").
 _UNRESOLVABLE = ("node(s) were unschedulable", "node(s) didn't match Pod's node affinity/"
                  "selector", "node(s) had untolerated taint")
-# Node selector operators as label requirement operators (see selectors.Requirement).
-_NODE_SELECTOR_OPS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!",
-                      "Gt": "gt", "Lt": "lt"}
+# Node selector operators as label requirement operators (see kubetui.selectors).
+_NODE_SELECTOR_OPS = {"In": IN, "NotIn": NOT_IN, "Exists": EXISTS, "DoesNotExist": NOT_EXISTS,
+                      "Gt": GT, "Lt": LT}
 
 PodKey = tuple[str, str]
 
@@ -145,7 +145,7 @@ def _term_matches(term: Obj, node: Obj) -> bool:
             op = _NODE_SELECTOR_OPS.get(e.get("operator", ""))
             if op is None:
                 return False
-            req = Requirement(e.get("key", ""), op, tuple(e.get("values") or ()))
+            req = LabelRequirement(e.get("key", ""), op, frozenset(e.get("values") or ()))
             if not req.matches(values):
                 return False
     return True

@@ -56,11 +56,7 @@ class StatefulSetController(base.Reconciler):
         self.record = base.EventRecorder(sandbox, self.name)
 
     def keys_for(self, ev: Event) -> Iterable[Hashable]:
-        ns = ev.obj["metadata"].get("namespace", "")
-        if ev.key == STATEFULSETS:
-            return [(ns, ev.obj["metadata"]["name"])]
-        ref = base.controller_ref(ev.obj)
-        return [(ns, ref["name"])] if ref and ref.get("kind") == "StatefulSet" else []
+        return base.own_key(ev, STATEFULSETS, "StatefulSet")
 
     def sync(self, key: tuple[str, str]) -> float | None:
         sts = self.store.find(STATEFULSETS, *key)

@@ -23,11 +23,11 @@ from typing import Any
 from kubetui.kinds import builtin
 from kubetui.sandbox import verbs
 from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.metrics import LOAD_ANNOTATION
 from kubetui.sandbox.scenarios import add_node, create, write_status
 from kubetui.sandbox.store import Obj
 
 NAMESPACES = ("shop", "payments", "data", "monitoring", "batch")
-LOAD_ANNOTATION = "sandbox.kubetui.io/cpu-load"  # read by the HPA controller
 STUCK_IMAGE = "ghcr.io/acme/checkout:1.9.0-never-ready"
 
 
@@ -208,7 +208,7 @@ def shop(sb: Sandbox) -> None:
                         "name": "api-db-credentials", "key": "password"}}}])
     # The HPA reads this total demand: 220m over 100m requests wants about 4 pods.
     create(sb, workload("Deployment", "shop", "api", [api], replicas=2,
-                        annotations={LOAD_ANNOTATION: "220"}))
+                        annotations={LOAD_ANNOTATION: "220m"}))
     create(sb, service("shop", "api", 8080))
     create(sb, {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                 "metadata": {"name": "api", "namespace": "shop"},
