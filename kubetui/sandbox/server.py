@@ -49,6 +49,10 @@ CONTROL_PREFIX = "/sandbox/"
 CONTROL_FAULTS = "/sandbox/faults"
 DEFAULT_WATCH_TIMEOUT = 1800.0
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+#: How long the rest of a paged list is kept: etcd's default compaction interval, after
+#: which a real server answers a continue token with 410 too. (Not tied to the watch
+#: history: a busy cluster's paged lists must not fail because watches expire.)
+CONTINUE_TTL = 300.0
 
 
 def go_bool(value: str | None) -> bool:
@@ -513,7 +517,7 @@ class SandboxServer:
         """Keep the rest of a paged list as it was, so continuing is consistent."""
         now = time.monotonic()
         for tok, (t, _, _) in list(self._pages.items()):
-            if now - t > 300:
+            if now - t > CONTINUE_TTL:
                 del self._pages[tok]
         token = base64.urlsafe_b64encode(
             dumps({"rv": rv, "id": random.getrandbits(64)})).decode().rstrip("=")
@@ -522,7 +526,7 @@ class SandboxServer:
 
     def _continue(self, token: str) -> tuple[list[Obj], int]:
         page = self._pages.pop(token, None)
-        if page is None or page[2] < self.sandbox.store.oldest_rv():
+        if page is None or time.monotonic() - page[0] > CONTINUE_TTL:
             raise expired("The provided continue parameter is too old to display a consistent "
                           "list result. You can start a new list without the continue "
                           "parameter.")

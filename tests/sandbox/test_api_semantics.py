@@ -274,3 +274,16 @@ async def test_scale_subresource_get_and_put(api: Api, sandbox) -> None:
     assert code == 409
     code, _ = await api.call("GET", "/api/v1/namespaces/default/configmaps/x/scale")
     assert code == 404
+
+
+async def test_paging_survives_a_short_watch_history(api: Api, sandbox) -> None:
+    """A busy cluster's paged list must not fail because watch history moved on."""
+    sandbox.sandbox.store.set_history(2)
+    for i in range(4):
+        await api.call("POST", CM, _cm(f"c{i}"))
+    _, p1 = await api.call("GET", f"{CM}?limit=2")
+    for i in range(5):  # history of 2 events: the list's resourceVersion falls out of it
+        await api.call("POST", CM, _cm(f"later{i}"))
+    code, p2 = await api.call("GET", f"{CM}?limit=2&continue={p1['metadata']['continue']}")
+    assert code == 200
+    assert [i["metadata"]["name"] for i in p2["items"]] == ["c2", "c3"]
