@@ -25,6 +25,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory,
 
 # ----- the sandbox cluster ----------------------------------------------------------------
 
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
@@ -47,17 +48,25 @@ async def start_sandbox(kubeconfig: Path, **options: object) -> RunningSandbox:
     return await RunningSandbox.start(opts)
 
 
-@pytest_asyncio.fixture
-async def sandbox(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
-                  ) -> AsyncIterator[RunningSandbox]:
-    """A running, empty sandbox cluster; KUBECONFIG points at it."""
-    path = isolated_home / ".kube" / "config"
-    running = await start_sandbox(path)
+@contextlib.asynccontextmanager
+async def serving_sandbox(home: Path, monkeypatch: pytest.MonkeyPatch,
+                          **options: object) -> AsyncIterator[RunningSandbox]:
+    """A sandbox with `options`, KUBECONFIG pointing at it, stopped at the end."""
+    path = home / ".kube" / "config"
+    running = await start_sandbox(path, **options)
     monkeypatch.setenv("KUBECONFIG", str(path))
     try:
         yield running
     finally:
         await stop_sandbox(running)
+
+
+@pytest_asyncio.fixture
+async def sandbox(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+                  ) -> AsyncIterator[RunningSandbox]:
+    """A running, empty sandbox cluster; KUBECONFIG points at it."""
+    async with serving_sandbox(isolated_home, monkeypatch) as running:
+        yield running
 
 
 async def stop_sandbox(running: RunningSandbox, timeout: float = 30) -> None:

@@ -21,7 +21,13 @@ async def wait_for(condition: Callable[[], Any], timeout: float = 15.0,
         if value:
             return value
         if time.monotonic() > deadline:
-            what = message or inspect.getsource(condition).strip() if callable(condition) \
-                else str(condition)
-            raise AssertionError(f"timed out after {timeout}s waiting for: {what}")
+            raise AssertionError(f"timed out after {timeout}s waiting for: "
+                                 f"{message or _describe(condition)}")
         await asyncio.sleep(interval)
+
+
+def _describe(condition: Callable[[], Any]) -> str:
+    try:
+        return inspect.getsource(condition).strip()
+    except (OSError, TypeError):
+        return repr(condition)

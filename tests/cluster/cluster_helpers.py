@@ -3,14 +3,13 @@ sys.path)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.store import Batch, Entry, Health, StoreSettings, Subscription, WatchStore
+from tests.waiting import wait_for  # noqa: F401  (re-exported for the cluster tests)
 
 if TYPE_CHECKING:
     from kubetui.sandbox.run import RunningSandbox
@@ -18,21 +17,6 @@ if TYPE_CHECKING:
 #: Short timings so that recovery happens within a test's patience.
 FAST = StoreSettings(flush_interval=0.02, backoff_base=0.05, backoff_max=0.3,
                      stale_after=1.0, linger=0.2, watch_timeout=(5.0, 8.0), read_grace=5.0)
-
-
-async def wait_for(condition: Callable[[], Any], timeout: float = 10.0,
-                   message: str = "condition") -> Any:
-    """Poll `condition` (sync or async) until it is truthy; fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        await asyncio.sleep(0.02)
 
 
 def kubeconfig_doc(contexts: dict[str, dict[str, Any]], current: str = "") -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+
+from kubetui.sandbox.run import RunningSandbox
 
 
 class Api:
@@ -34,9 +37,16 @@ class Api:
                 return resp.status, text.decode()
 
 
-@pytest.fixture
-async def api(sandbox) -> AsyncIterator[Api]:  # noqa: ANN001
-    """A raw HTTP client for the `sandbox` fixture's server, trusting its CA."""
-    connector = aiohttp.TCPConnector(ssl=sandbox.client_ssl_context())
+@contextlib.asynccontextmanager
+async def raw_api(running: RunningSandbox) -> AsyncIterator[Api]:
+    """A raw HTTP client for a running sandbox, trusting its CA."""
+    connector = aiohttp.TCPConnector(ssl=running.client_ssl_context())
     async with aiohttp.ClientSession(connector=connector) as session:
-        yield Api(session, sandbox.url, sandbox.sandbox.token)
+        yield Api(session, running.url, running.sandbox.token)
+
+
+@pytest.fixture
+async def api(sandbox: RunningSandbox) -> AsyncIterator[Api]:
+    """A raw HTTP client for the `sandbox` fixture's server."""
+    async with raw_api(sandbox) as client:
+        yield client

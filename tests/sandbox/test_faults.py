@@ -25,8 +25,8 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from kubetui.sandbox.core import Faults
 from kubetui.sandbox.run import RunningSandbox
-from tests.conftest import KUBECTL, start_sandbox
-from tests.sandbox.conftest import Api
+from tests.conftest import KUBECTL, serving_sandbox
+from tests.sandbox.conftest import Api, raw_api
 from tests.waiting import wait_for
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
@@ -41,21 +41,15 @@ def _cm(name: str) -> dict[str, Any]:
 async def faulty(isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
                  request: pytest.FixtureRequest) -> AsyncIterator[RunningSandbox]:
     """A sandbox started with the options the test parametrizes it with."""
-    options = getattr(request, "param", {})
-    path = isolated_home / ".kube" / "config"
-    running = await start_sandbox(path, **options)
-    monkeypatch.setenv("KUBECONFIG", str(path))
-    try:
+    async with serving_sandbox(isolated_home, monkeypatch,
+                               **getattr(request, "param", {})) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest_asyncio.fixture
 async def raw(faulty: RunningSandbox) -> AsyncIterator[Api]:
-    connector = aiohttp.TCPConnector(ssl=faulty.client_ssl_context())
-    async with aiohttp.ClientSession(connector=connector) as session:
-        yield Api(session, faulty.url, faulty.sandbox.token)
+    async with raw_api(faulty) as client:
+        yield client
 
 
 @pytest_asyncio.fixture

@@ -10,8 +10,8 @@ import pytest
 import pytest_asyncio
 
 from kubetui.sandbox.run import RunningSandbox
-from tests.conftest import start_sandbox
-from tests.sandbox.conftest import Api
+from tests.conftest import serving_sandbox
+from tests.sandbox.conftest import Api, raw_api
 from tests.waiting import wait_for
 
 METRICS = "/apis/metrics.k8s.io/v1beta1"
@@ -20,22 +20,15 @@ METRICS = "/apis/metrics.k8s.io/v1beta1"
 @pytest_asyncio.fixture
 async def demo(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
                ) -> AsyncIterator[RunningSandbox]:
-    path = isolated_home / ".kube" / "config"
-    running = await start_sandbox(path, scenario="demo", pace=0.05)
-    monkeypatch.setenv("KUBECONFIG", str(path))
-    try:
+    async with serving_sandbox(isolated_home, monkeypatch, scenario="demo",
+                               pace=0.05) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest_asyncio.fixture
 async def demo_api(demo: RunningSandbox) -> AsyncIterator[Api]:
-    import aiohttp
-
-    connector = aiohttp.TCPConnector(ssl=demo.client_ssl_context())
-    async with aiohttp.ClientSession(connector=connector) as session:
-        yield Api(session, demo.url, demo.sandbox.token)
+    async with raw_api(demo) as client:
+        yield client
 
 
 async def _running_frontends(api: Api) -> list[dict]:
