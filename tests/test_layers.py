@@ -1,5 +1,6 @@
 """The layers stay apart: cluster access, the watch store, row rendering and the sandbox
-import no Textual, and the sandbox imports nothing of the UI or the client side."""
+import no Textual; the sandbox imports nothing of the UI or the client side; the UI does
+no HTTP itself; rendering is pure."""
 
 from __future__ import annotations
 
@@ -43,3 +44,38 @@ def test_sandbox_imports_no_ui_or_client() -> None:
 
 def test_package_is_importable() -> None:
     assert kubetui.__version__
+
+
+def _direct_imports(package_dir: str) -> dict[str, set[str]]:
+    """Each module file under `package_dir` -> the top-level modules it imports itself."""
+    import ast
+    from pathlib import Path
+
+    root = Path(kubetui.__file__).parent / package_dir
+    out: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+        out[str(path.relative_to(root.parent))] = names
+    return out
+
+
+def test_the_ui_never_talks_http_itself() -> None:
+    """HTTP belongs to kubetui.cluster; the UI only calls it (and never the sandbox)."""
+    forbidden = ("aiohttp", "kubernetes_asyncio", "urllib3", "requests", "kubetui.sandbox")
+    offenders = {f: sorted(m for m in mods if m.startswith(forbidden))
+                 for f, mods in _direct_imports("ui").items()}
+    assert {f: m for f, m in offenders.items() if m} == {}
+
+
+def test_rendering_is_pure() -> None:
+    """Rows are rendered from plain objects: no HTTP, no cluster access, no sandbox."""
+    forbidden = ("aiohttp", "kubernetes_asyncio", "kubetui.cluster", "kubetui.sandbox",
+                 "kubetui.ui")
+    offenders = {f: sorted(m for m in mods if m.startswith(forbidden))
+                 for f, mods in _direct_imports("render").items()}
+    assert {f: m for f, m in offenders.items() if m} == {}
