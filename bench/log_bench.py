@@ -44,7 +44,7 @@ from textual.screen import Screen  # noqa: E402
 
 from kubetui.cluster import kubeconfig  # noqa: E402
 from kubetui.cluster.client import ClusterClient  # noqa: E402
-from kubetui.cluster.logs import LogLine, LogOptions, LogSettings, LogTarget, Source  # noqa: E402
+from kubetui.cluster.logs import LogBatch, LogOptions, LogSettings, LogTarget, Source  # noqa: E402
 from kubetui.cluster.store import WatchStore  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from kubetui.ui.log_screen import LogScreen  # noqa: E402
@@ -235,15 +235,15 @@ def memory(lines: int) -> list[tuple[str, str]]:
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     ring = Ring(lines)
-    batch: list[LogLine] = []
+    batch = LogBatch()
     for i in range(lines):  # the stream's parsing: a fresh str per line, as from the socket
         raw = raws[i % len(raws)]
         stamp, _, text = raw.decode("utf-8", "replace").partition(" ")
-        batch.append(LogLine(source, stamp, text))
+        batch.add(source, stamp, text)
         if len(batch) == 2500:
-            ring.extend(batch)
-            batch = []
-    ring.extend(batch)
+            ring.add(batch)
+            batch = LogBatch()
+    ring.add(batch)
     gc.collect()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -55,8 +55,10 @@ class LogLine(NamedTuple):
     """One line. `time` is the kubelet's RFC 3339 timestamp ("" when it had none); `note`
     marks lines kubetui writes itself (restart gaps, why a stream ended).
 
-    A tuple of strings, not a class instance: the garbage collector stops tracking such
-    tuples, so 100,000 held lines add nothing to its pauses (a 100 ms stall otherwise)."""
+    Lines travel (`LogBatch`) and are held (the view's ring) by column, and a `LogLine` is
+    made only for a line read back: the garbage collector tracks every instance of a tuple
+    subclass, and a flood of them, in flight and held, made full collections both frequent
+    and long (stalls of 50-100 ms several times a second)."""
 
     source: Source
     time: str
@@ -127,8 +129,30 @@ class StreamStatus:
 
 @dataclass
 class LogBatch:
-    lines: list[LogLine]
-    problems: list[str] = field(default_factory=list)  # failures since the last batch
+    """Lines by column (see `LogLine`), oldest first, and the failures since the last
+    batch."""
+
+    sources: list[Source] = field(default_factory=list)
+    times: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    notes: list[bool] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, lines: Iterable[LogLine]) -> LogBatch:
+        batch = cls()
+        for line in lines:
+            batch.add(*line)
+        return batch
+
+    def add(self, source: Source, time: str, text: str, note: bool = False) -> None:
+        self.sources.append(source)
+        self.times.append(time)
+        self.texts.append(text)
+        self.notes.append(note)
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
 class _Sink:
@@ -138,23 +162,18 @@ class _Sink:
     def __init__(self, on_batch: Callable[[LogBatch], None], settings: LogSettings) -> None:
         self._on_batch = on_batch
         self._settings = settings
-        self._lines: list[LogLine] = []
-        self._problems: list[str] = []
+        self._batch = LogBatch()
         self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
         self._loop = asyncio.get_running_loop()
         self.closed = False
 
-    def extend(self, lines: list[LogLine]) -> None:
-        self._lines.extend(lines)
-        self._schedule()
-
-    def add(self, line: LogLine) -> None:
-        self._lines.append(line)
+    def add(self, source: Source, time: str, text: str, note: bool = False) -> None:
+        self._batch.add(source, time, text, note)
         if self._handle is None:
             self._schedule()
 
     def problem(self, text: str) -> None:
-        self._problems.append(text)
+        self._batch.problems.append(text)
         self._schedule()
 
     def changed(self) -> None:
@@ -168,8 +187,7 @@ class _Sink:
         self._handle = None
         if self.closed:
             return
-        batch = LogBatch(self._lines, self._problems)
-        self._lines, self._problems = [], []
+        batch, self._batch = self._batch, LogBatch()
         self._on_batch(batch)
 
     def close(self) -> None:
@@ -232,7 +250,7 @@ class ContainerLog:
         self.status = StreamStatus(state, message)
         self._on_status(self.source, self.status)
         if note and message:
-            self._sink.extend([LogLine(self.source, "", message, note=True)])
+            self._sink.add(self.source, "", message, note=True)
         if problem and message:
             self._sink.problem(f"{self.source.tag}: {message}")
 
@@ -279,10 +297,10 @@ class ContainerLog:
                 query = self._resume(query)
                 continue
             words = _exit_words(_container_status(await self._pod() or pod, self.source))
-            self._sink.extend([LogLine(
+            self._sink.add(
                 self.source, "", f"── {self.source.container} restarted"
                 f"{f' ({words})' if words else ''}: lines of the new instance follow ──",
-                note=True)])
+                note=True)
             restarts, waiting_said, self._last_time = count, "", ""
             query = {**opts.query(self.source.container), "tailLines": None,
                      "sinceSeconds": None}
@@ -306,7 +324,7 @@ class ContainerLog:
                     if _time_key(stamp) <= last:
                         continue
                     skipping = False
-                add(LogLine(source, stamp, text))
+                add(source, stamp, text)
                 self._last_time = stamp
                 count += 1
                 if count % _YIELD_EVERY == 0:
@@ -535,7 +553,7 @@ class LogFeed:
         self._sink.changed()
 
     def _note(self, source: Source, text: str, problem: bool = False) -> None:
-        self._sink.extend([LogLine(source, "", text, note=True)])
+        self._sink.add(source, "", text, note=True)
         if problem:
             self._sink.problem(text)
 

@@ -192,9 +192,9 @@ class LogScreen(Screen[None]):
 
     def _on_batch(self, batch: LogBatch) -> None:
         view = self.view
-        if batch.lines:
-            self.received += len(batch.lines)
-            view.append(batch.lines)
+        if batch.texts:
+            self.received += len(batch)
+            view.append(batch)
         if batch.problems:
             self.errors.extend(batch.problems)
             self._update_status()

@@ -1,9 +1,9 @@
 """`LogView`: a log pane that takes 50,000 lines a second and stays responsive.
 
 Textual's RichLog renders and keeps a Strip per line (kilobytes each). This widget keeps the
-`LogLine` objects only (about 330 bytes for a 140-character line) in a fixed-size ring and
-uses the line API (`ScrollView` + `render_line`): Textual asks for the lines on screen and a
-strip is built only for those (cached per line while the look stays the same). Wrapping is
+lines' strings only (about 300 bytes for a 140-character line) in a fixed-size ring and uses
+the line API (`ScrollView` + `render_line`): Textual asks for the lines on screen and a strip
+is built only for those (kept while the line stays on screen and the look the same). Wrapping is
 worked out for the visible lines alone: with wrap on, the scroll position counts log lines,
 not screen rows.
 
@@ -26,22 +26,23 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from itertools import chain, islice
+from typing import ClassVar, TypeVar
 
 import orjson
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kubetui.cluster.logs import LogLine, Source
+from kubetui.cluster.logs import LogBatch, LogLine, Source
 
 DEFAULT_CAPACITY = 100_000
+_T = TypeVar("_T")
 
 #: Tag colours, handed out to sources in order of appearance.
 _PALETTE = ("cyan", "magenta", "green", "yellow", "bright_blue", "bright_red",
@@ -136,61 +137,100 @@ def _highlight(pieces: list[tuple[str, Style | None]], spans: list[tuple[int, in
 
 class Ring:
     """The last `capacity` lines, addressed by absolute position (0 = the first line ever
-    added): the view keeps its place while old lines fall out."""
+    added): the view keeps its place while old lines fall out.
+
+    The lines are kept by column (sources, times, texts, notes), not as `LogLine` tuples:
+    a tuple subclass stays tracked by the garbage collector whatever it holds, and 100,000
+    tracked lines made each full collection a 100 ms stall in the middle of a flood. The
+    columns hold only strings, bools and the few shared `Source`s, which a collection
+    passes over at list speed; a `LogLine` is made again for each line read back.
+    """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = max(1, capacity)
-        self._items: list[LogLine] = []
+        self._sources: list[Source] = []
+        self._times: list[str] = []
+        self._texts: list[str] = []
+        self._notes: list[bool] = []
         self._head = 0  # where the oldest line is, once full
         self.total = 0  # lines ever added
         self.dropped = 0  # lines that fell out
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._texts)
 
     @property
     def first(self) -> int:
         """Absolute position of the oldest line kept."""
-        return self.total - len(self._items)
+        return self.total - len(self._texts)
+
+    def _slot(self, position: int) -> int:
+        offset = position - self.first
+        if not 0 <= offset < len(self._texts):
+            raise IndexError(position)
+        return (self._head + offset) % self.capacity
 
     def __getitem__(self, position: int) -> LogLine:
-        offset = position - self.first
-        if not 0 <= offset < len(self._items):
-            raise IndexError(position)
-        return self._items[(self._head + offset) % self.capacity]
+        i = self._slot(position)
+        return LogLine(self._sources[i], self._times[i], self._texts[i], self._notes[i])
+
+    def text(self, position: int) -> str:
+        """The text of the line at `position` (no `LogLine` made)."""
+        return self._texts[self._slot(position)]
 
     def extend(self, lines: list[LogLine]) -> int:
         """Add lines; return how many old ones fell out (or never got in)."""
-        self.total += len(lines)
-        items, cap = self._items, self.capacity
-        room = cap - len(items)
+        return self.add(LogBatch.of(lines))
+
+    def add(self, batch: LogBatch) -> int:
+        """Add a batch's lines; return how many old ones fell out (or never got in)."""
+        count, cap = len(batch), self.capacity
+        self.total += count
+        new = (batch.sources, batch.times, batch.texts, batch.notes)
+        columns = self._columns()
+        room = cap - len(self._texts)
         if room > 0:  # not full yet: the oldest line is at 0
-            items.extend(lines[:room])
-            lines = lines[room:]
-        if not lines:
+            for column, values in zip(columns, new):
+                column.extend(values[:room])
+            count -= room
+        if count <= 0:
             return 0
-        if len(lines) >= cap:
-            self._items, self._head = list(lines[-cap:]), 0
+        if count >= cap:
+            for column, values in zip(columns, new):
+                column[:] = values[-cap:]
+            self._head = 0
         else:
-            head, end = self._head, self._head + len(lines)
-            if end <= cap:
-                items[head:end] = lines
-            else:
-                items[head:] = lines[:cap - head]
-                items[:end - cap] = lines[cap - head:]
+            head, end = self._head, self._head + count
+            for column, values in zip(columns, new):
+                values = values[-count:]
+                if end <= cap:
+                    column[head:end] = values
+                else:
+                    column[head:] = values[:cap - head]
+                    column[:end - cap] = values[cap - head:]
             self._head = end % cap
-        self.dropped += len(lines)
-        return len(lines)
+        self.dropped += count
+        return count
 
     def clear(self) -> None:
-        self._items = []
+        for column in self._columns():
+            column.clear()
         self._head = 0
         self.total = self.dropped = 0
 
     def __iter__(self) -> Iterator[LogLine]:
-        items, head = self._items, self._head
-        yield from items[head:]
-        yield from items[:head]
+        return map(LogLine, self._oldest_first(self._sources), self._oldest_first(self._times),
+                   self._oldest_first(self._texts), self._oldest_first(self._notes))
+
+    def texts(self) -> Iterator[str]:
+        """The texts, oldest first."""
+        return self._oldest_first(self._texts)
+
+    def _columns(self) -> tuple[list[Source], list[str], list[str], list[bool]]:
+        return self._sources, self._times, self._texts, self._notes
+
+    def _oldest_first(self, column: list[_T]) -> Iterator[_T]:
+        return chain(islice(column, self._head, None), islice(column, self._head))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +238,7 @@ class _Look:
     """Everything a line's strip depends on besides the line itself."""
 
     width: int
+    style: Style  # the widget's own: background and colour
     wrap: bool
     timestamps: bool
     tags: bool
@@ -248,9 +289,12 @@ class LogView(ScrollView, can_focus=True):
         self._colours: dict[Source, Style] = {}
         self._tag_width = 0
         self._widest = 0  # widest line seen (cells), for horizontal scrolling
-        self._strips: LRUCache[int, tuple[_Look, list[Strip]]] = LRUCache(512)
+        # Strips of the lines on screen (only those: the strips of a flood's lines die with
+        # the screen update that showed them, before the garbage collector sees them).
+        self._strips: dict[int, list[Strip]] = {}
         self._look: _Look | None = None
         self._frame: tuple[tuple, list[tuple[int, int]]] | None = None
+        self._paint: tuple[_Look, list[tuple[int, int]]] | None = None  # in render_lines
 
     # ----------------------------------------------------------------- public API
     @property
@@ -270,26 +314,24 @@ class LogView(ScrollView, can_focus=True):
     def search_text(self) -> str:
         return self._search_text
 
-    def append(self, lines: list[LogLine]) -> None:
+    def append(self, batch: LogBatch) -> None:
         """Take a batch of lines (the only way lines come in)."""
-        if not lines:
+        if not batch.texts:
             return
         ring = self.ring
         top_before = self._position_at(self._top) if not self.follow else None
         start = ring.total
-        for line in lines:
-            source = line.source
+        for source in dict.fromkeys(batch.sources):  # new sources in order of appearance
             if source not in self._colours:
-                self._colours[source] = Style(color=_PALETTE[len(self._colours) % len(_PALETTE)])
+                self._colours[source] = Style(
+                    color=_PALETTE[len(self._colours) % len(_PALETTE)])
                 self._tag_width = max(self._tag_width, len(source.tag))
-            size = len(line.text)
-            if size > self._widest:
-                self._widest = size
-        dropped = ring.extend(lines)
+        self._widest = max(self._widest, max(map(len, batch.texts)))
+        dropped = ring.add(batch)
         if self.filtering and self._search is not None:
             search = self._search.search
-            self._shown.extend(start + i for i, line in enumerate(lines)
-                               if search(line.text))
+            self._shown.extend(start + i for i, text in enumerate(batch.texts)
+                               if search(text))
             self._prune_shown()
         if self.follow:
             self._to_end()
@@ -377,12 +419,8 @@ class LogView(ScrollView, can_focus=True):
 
     def visible_lines(self) -> list[LogLine]:
         """The log lines on screen now, top to bottom."""
-        seen: list[LogLine] = []
-        for position, _ in self._rows():
-            line = self.ring[position]
-            if not seen or seen[-1] is not line:
-                seen.append(line)
-        return seen
+        positions = dict.fromkeys(position for position, _ in self._now()[1])
+        return [self.ring[position] for position in positions]
 
     # ----------------------------------------------------------------- actions
     def action_line_up(self) -> None:
@@ -425,58 +463,68 @@ class LogView(ScrollView, can_focus=True):
         self.follow = round(new) >= self._max_top
 
     # ----------------------------------------------------------------- rendering
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual asks for the rows of one screen update in turn: the look and the layout
+        (the size and style are each a walk over the DOM) are worked out once for all."""
+        self._paint = self._now()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        rows = self._rows()
+        look, rows = self._paint or self._now()
         if y >= len(rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(look.width, look.style)
         position, piece = rows[y]
-        strips = self._line_strips(position)
+        strips = self._line_strips(position, look)
         strip = strips[min(piece, len(strips) - 1)]
-        if self.wrap:
-            return strip.extend_cell_length(width, self.rich_style)
+        if look.wrap:
+            return strip.extend_cell_length(look.width, look.style)
         x = round(self.scroll_x)
-        return strip.crop_extend(x, x + width, self.rich_style)
+        return strip.crop_extend(x, x + look.width, look.style)
 
-    def _rows(self) -> list[tuple[int, int]]:
-        """(absolute position, wrapped piece) of each screen row, top to bottom; worked
-        out once per screen update (Textual asks for every row in turn)."""
-        height, n, top = self._page, self.shown_count, self._top
-        key = (top, n, height, self.ring.total, self.follow, self._current_look(),
-               self._shown_start)
-        if self._frame is not None and self._frame[0] == key:
-            return self._frame[1]
-        rows = self._layout(top, n, height)
-        self._frame = (key, rows)
-        return rows
+    def _now(self) -> tuple[_Look, list[tuple[int, int]]]:
+        """The look, and (absolute position, wrapped piece) of each screen row top to
+        bottom, laid out again only when something they depend on changed."""
+        region = self.scrollable_content_region
+        look = self._current_look(region.width)
+        height, n, top = max(1, region.height), self.shown_count, self._top
+        key = (top, n, height, self.ring.total, self.follow, look, self._shown_start)
+        if self._frame is None or self._frame[0] != key:
+            rows = self._layout(look, top, n, height)
+            strips = self._strips
+            self._strips = {p: strips[p] for p, _ in rows if p in strips}
+            self._frame = (key, rows)
+        return look, self._frame[1]
 
-    def _layout(self, top: int, n: int, height: int) -> list[tuple[int, int]]:
-        if not self.wrap:
+    def _layout(self, look: _Look, top: int, n: int,
+                height: int) -> list[tuple[int, int]]:
+        if not look.wrap:
             return [(self._position(i), 0) for i in range(top, min(n, top + height))]
         rows: list[tuple[int, int]] = []
         if self.follow:  # anchored at the bottom: the newest line's last row is the last
             i = n - 1
             while i >= 0 and len(rows) < height:
                 position = self._position(i)
-                pieces = len(self._line_strips(position))
+                pieces = len(self._line_strips(position, look))
                 rows[:0] = [(position, p) for p in range(pieces)]
                 i -= 1
             return rows[-height:]
         i = top
         while i < n and len(rows) < height:
             position = self._position(i)
-            rows.extend((position, p) for p in range(len(self._line_strips(position))))
+            rows.extend((position, p) for p in range(len(self._line_strips(position, look))))
             i += 1
         return rows[:height]
 
-    def _line_strips(self, position: int) -> list[Strip]:
-        look = self._current_look()
+    def _line_strips(self, position: int, look: _Look) -> list[Strip]:
         hit = self._strips.get(position)
         current = position == self.current
-        if hit is not None and hit[0] is look and not current:
-            return hit[1]
+        if hit is not None and not current:
+            return hit
         line = self.ring[position]
-        strip = Strip(list(self._segments(line, current)))
+        strip = Strip(list(self._segments(line, current, look.style)))
         if look.wrap and strip.cell_length > look.width > 0:
             length = strip.cell_length
             cuts = [*range(look.width, length, look.width), length]
@@ -484,12 +532,10 @@ class LogView(ScrollView, can_focus=True):
         else:
             strips = [strip]
         if not current:
-            self._strips.discard(position)
-            self._strips[position] = (look, strips)
+            self._strips[position] = strips
         return strips
 
-    def _segments(self, line: LogLine, current: bool) -> Iterator[Segment]:
-        base = self.rich_style
+    def _segments(self, line: LogLine, current: bool, base: Style) -> Iterator[Segment]:
         if self.show_tags:
             tag = line.source.tag
             yield Segment(tag + " " * (self._tag_width - len(tag) + 1),
@@ -512,9 +558,9 @@ class LogView(ScrollView, can_focus=True):
             if text:
                 yield Segment(text, base + style if style else base)
 
-    def _current_look(self) -> _Look:
-        look = _Look(self.scrollable_content_region.width, self.wrap, self.timestamps,
-                     self.show_tags, self._tag_width, self.pretty, self._search_text)
+    def _current_look(self, width: int) -> _Look:
+        look = _Look(width, self.rich_style, self.wrap, self.timestamps, self.show_tags,
+                     self._tag_width, self.pretty, self._search_text)
         if look != self._look:
             self._look = look
             self._strips.clear()
@@ -552,7 +598,8 @@ class LogView(ScrollView, can_focus=True):
         self._shown, self._shown_start = [], 0
         if self.filtering and self._search is not None:
             search, first = self._search.search, self.ring.first
-            self._shown = [first + i for i, line in enumerate(self.ring) if search(line.text)]
+            self._shown = [first + i for i, text in enumerate(self.ring.texts())
+                           if search(text)]
         elif self.filtering:
             self._shown = list(range(self.ring.first, self.ring.total))
         self._sync_size()
@@ -631,7 +678,7 @@ class LogView(ScrollView, can_focus=True):
         index = start if inclusive else start + direction
         while 0 <= index < n:
             position = self._position(index)
-            if search(self.ring[position].text):
+            if search(self.ring.text(position)):
                 self.current = position
                 self._scroll_to_position(position)
                 return True

@@ -35,7 +35,7 @@ from kubetui.ui.actions_ui import ACTION_BINDINGS, ACTIONS, ActionKeys, ActionRu
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import Feed, root_view
-from tests.conftest import start_sandbox
+from tests.conftest import start_sandbox, stop_sandbox
 from tests.ui.app_helpers import FAST as FAST_STORE
 
 DEPLOY = builtin("Deployment")
@@ -140,7 +140,7 @@ async def cluster(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
         yield c
     finally:
         await client.close()
-        await running.stop()
+        await stop_sandbox(running)
 
 
 # ----- a host app for the action keys ------------------------------------------------------

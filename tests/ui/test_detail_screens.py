@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -54,15 +54,19 @@ def deployment(name: str, replicas: int) -> dict[str, Any]:
                                                            "image": "nginx:1.25"}]}}}}
 
 
-def event(name: str, type_: str, reason: str, message: str) -> dict[str, Any]:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def event(name: str, type_: str, reason: str, message: str,
+          seen_ago: int = 0) -> dict[str, Any]:
+    """An Event last seen `seen_ago` seconds ago (timestamps have whole seconds: two
+    events made within one second tie on LAST SEEN)."""
+    stamp = (datetime.now(timezone.utc) - timedelta(seconds=seen_ago)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
     return {"apiVersion": "v1", "kind": "Event",
             "metadata": {"name": name, "namespace": "default"},
             "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-1",
                                "uid": "u-1", "apiVersion": "v1"},
             "type": type_, "reason": reason, "message": message,
             "source": {"component": "kubelet"}, "count": 1,
-            "firstTimestamp": now, "lastTimestamp": now}
+            "firstTimestamp": stamp, "lastTimestamp": stamp}
 
 
 async def test_describe_deployment_shows_events_and_follows_a_scale(store: WatchStore) -> None:
@@ -146,7 +150,8 @@ async def test_yaml_of_a_secret_is_masked_until_x(store: WatchStore) -> None:
 
 async def test_events_view_puts_a_new_warning_on_top(store: WatchStore) -> None:
     await create(store, "/api/v1/namespaces/default/events",
-                 event("web-1.a", "Normal", "Pulled", "Container image already present"))
+                 event("web-1.a", "Normal", "Pulled", "Container image already present",
+                       seen_ago=30))
     app = Host()
     async with app.run_test(size=(140, 30)):
         screen = EventsScreen(store, "default")

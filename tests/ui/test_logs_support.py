@@ -22,6 +22,7 @@ from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.log_view import LogView
+from tests.conftest import stop_sandbox
 
 POD = builtin("Pod")
 DEPLOYMENT = builtin("Deployment")
@@ -49,7 +50,7 @@ async def fast_sandbox(isolated_home: Path) -> AsyncIterator[RunningSandbox]:
     try:
         yield running
     finally:
-        await running.stop()
+        await stop_sandbox(running)
 
 
 @pytest_asyncio.fixture

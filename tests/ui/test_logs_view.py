@@ -17,8 +17,13 @@ pytestmark = pytest.mark.asyncio
 KEY = ("default", "web", "app")
 
 
-async def open_web(fast_sandbox, client, **kw) -> LogHost:
-    await create_pod(client, pod_doc("web", ("app", "quiet")))
+async def open_web(fast_sandbox, client, quiet: bool = False, **kw) -> LogHost:
+    """A host showing pod web's logs; its container also writes lines of its own unless
+    `quiet` (it then only echoes one line at start)."""
+    doc = pod_doc("web", ("app", "quiet"))
+    if quiet:
+        doc["spec"]["containers"][0]["command"] = ["sh", "-c", "echo started"]
+    await create_pod(client, doc)
     await wait_for(lambda: running(fast_sandbox, "web"))
     return LogHost(client, pod_target("web"), **kw)
 
@@ -129,7 +134,7 @@ async def test_copy_sends_the_lines_on_screen_to_the_terminal_clipboard(fast_san
 
 async def test_autoscroll_pauses_when_scrolled_up_and_resumes_at_the_end(fast_sandbox,
                                                                          client) -> None:
-    app = await open_web(fast_sandbox, client)
+    app = await open_web(fast_sandbox, client, quiet=True)  # the newest line is ours
     async with app.run_test(size=(100, 12)) as pilot:
         view = app.view
         await write(fast_sandbox, view, *(f"line {i}" for i in range(60)))
