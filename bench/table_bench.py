@@ -1,6 +1,11 @@
 """ResourceTable under load, headless (`App.run_test`): prints a table of what issue 5 asks.
 
     python bench/table_bench.py [--rows 50000] [--rate 1000] [--seconds 5] [--size 200x50]
+                                [--default-gc]
+
+The process runs with the app's garbage collector settings (`kubetui.ui.app.tune_gc`,
+applied before any row exists, as the app applies them at start-up); `--default-gc` keeps
+CPython's defaults, for comparison.
 
 - first paint: from handing the table a reset batch of all rows to the first screen update;
 - churn: `rate` watch events per second (status changes, adds, deletes of random pods),
@@ -31,6 +36,7 @@ from textual.screen import Screen
 
 from kubetui.cluster.store import Batch, Entry
 from kubetui.render.model import Column, Row
+from kubetui.ui.app import tune_gc
 from kubetui.ui.resource_table import ResourceTable
 
 COLUMNS = [
@@ -229,11 +235,16 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1000, help="watch events per second")
     parser.add_argument("--seconds", type=float, default=5.0, help="idle churn measured")
     parser.add_argument("--size", default="200x50", help="terminal WxH")
+    parser.add_argument("--default-gc", action="store_true",
+                        help="keep CPython's garbage collector settings")
     args = parser.parse_args()
+    if not args.default_gc:
+        tune_gc()
     width, height = (int(v) for v in args.size.split("x"))
     results = asyncio.run(run(args.rows, args.rate, args.seconds, (width, height)))
     widths = [max(len(str(r[i])) for r in results) for i in range(3)]
-    print(f"ResourceTable bench: {args.size} terminal, headless")
+    print(f"ResourceTable bench: {args.size} terminal, headless, "
+          f"{'default' if args.default_gc else 'tuned'} GC")
     for row in results:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
 

@@ -88,7 +88,8 @@ def render() -> str:
                 *rows, ""]
     letters = sort_letters(c.name for c in columns_for("Pod"))
     out.append("Sorting: `shift+letter` sorts by a column and again reverses it; the letter "
-               "is k9s's where k9s has one (binding id `table.sort.<column>`). For pods: " +
+               "is k9s's where k9s has one (binding id `table.sort.<column>`, lower case, "
+               "spaces as `-`). For pods: " +
                ", ".join(f"`{letter}` {name}" for name, letter in letters.items()) + ".")
     return "\n".join(out)
 

@@ -12,7 +12,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
@@ -29,8 +29,12 @@ class KeyHelp:
 
 def key_help(active: Mapping[str, ActiveBinding], display: Callable[[Binding], str]
              ) -> list[KeyHelp]:
-    """One row per action (its keys merged), in the order the bindings were declared,
-    the focused widget's first."""
+    """One row per action (its keys merged), grouped by the node that binds it: the view
+    (the screen) first, then the focused widgets, the nearest first, then the app. Within a
+    group, rows keep the order the bindings were declared in.
+
+    Textual lists active bindings by key, priority bindings first, so the same node's
+    bindings come in several runs; grouping here gives each heading once."""
     rows: dict[tuple[int, str], tuple[list[str], Binding, DOMNode, bool]] = {}
     for node, binding, enabled, _ in active.values():
         if not binding.description or binding.system:
@@ -40,15 +44,28 @@ def key_help(active: Mapping[str, ActiveBinding], display: Callable[[Binding], s
         shown = display(binding)
         if shown not in slot[0]:
             slot[0].append(shown)
+    first_seen: dict[int, int] = {}
+    for _, _, node, _ in rows.values():
+        first_seen.setdefault(id(node), len(first_seen))
+    grouped = sorted(rows.values(), key=lambda row: (_rank(row[2]), first_seen[id(row[2])]))
     return [KeyHelp(", ".join(keys), binding.description, binding.id or "", _where(node),
                     enabled, binding.action, node)
-            for keys, binding, node, enabled in rows.values()]
+            for keys, binding, node, enabled in grouped]
+
+
+def _rank(node: DOMNode) -> int:
+    """Where `node`'s group goes in the help: the view, then widgets, then the app."""
+    if isinstance(node, Screen):
+        return 0
+    return 2 if node is node.app else 1
 
 
 def _where(node: DOMNode) -> str:
-    """A heading for the bindings of `node`: "app", "table", "namespace pane"..."""
+    """A heading for the bindings of `node`: "view", "table", "namespace pane", "app"..."""
     if node is node.app:
         return "app"
+    if isinstance(node, Screen):
+        return "view"
     return {"main": "table", "namespaces": "namespace pane"}.get(
         node.id or "", type(node).__name__.lower())
 

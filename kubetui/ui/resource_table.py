@@ -35,7 +35,8 @@ from textual.widget import Widget
 
 from kubetui.render.model import Column, Row
 from kubetui.ui.table_model import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
-                                    column_cap, fit_columns, fit_text, sort_letters)
+                                    column_cap, fit_columns, fit_text, sort_binding_id,
+                                    sort_letters)
 
 if TYPE_CHECKING:
     from kubetui.cluster.store import Batch, Entry
@@ -492,7 +493,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for column, letter in letters.items():
             binding = Binding(f"{letter},shift+{letter.lower()}", f"sort('{column}')",
                               f"Sort {column.lower()}", show=False, key_display=letter,
-                              id=f"table.sort.{column.lower()}")
+                              id=sort_binding_id(column))
             for one in Binding.make_bindings([binding]):
                 bindings.key_to_bindings.setdefault(one.key, []).append(one)
         self._bindings = bindings

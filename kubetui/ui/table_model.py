@@ -4,22 +4,26 @@ No Textual here (rich's cell widths only), so it is tested and benchmarked on it
 `resource_table.py` draws it.
 
 What is kept per row (well under 1 KiB beyond the store's `Entry`): one `RowData` (the
-entry, its sort key, its lower-cased filter text, when it arrived) and one or two slots in
-sorted lists.
+entry, its sort key, its lower-cased filter text, when it arrived) and two slots (key and
+text) in the sorted lists of all rows, two more in the filtered ones.
 
 - Order: a list of sort keys kept sorted with `bisect`; a key ends with the uid, so keys are
   unique and an update moves one key. A reversed sort reads the same list from the end.
-- Filter: with a filter set, a second sorted list holds only the keys that pass it.
+  Beside it, at the same indices, each row's filter text (`SortedRows`), so that a filter
+  scans the texts in C, without a dict lookup per row.
+- Filter: with a filter set, a second `SortedRows` holds only the rows that pass it. Typing
+  one more letter of a substring only scans those (`RowFilter.narrows`).
 """
 
 from __future__ import annotations
 
 import re
 import time
-from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, contains, itemgetter, not_
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
@@ -102,6 +106,13 @@ class RowFilter:
         else:
             found = self.needle in text
         return found != self.invert
+
+    def mask(self, texts: list[str]) -> Iterator[object]:
+        """`matches` over many row texts, truthy where a row passes, looping in C; not for
+        a label selector, which needs the rows' labels."""
+        found: Iterator[object] = (map(self.pattern.search, texts) if self.pattern is not None
+                                   else map(contains, texts, repeat(self.needle)))
+        return map(not_, found) if self.invert else found
 
     def narrows(self, previous: RowFilter) -> bool:
         """Whether every row passing this filter passed `previous` (typing one more letter):
@@ -189,6 +200,12 @@ def sort_letters(names: Iterable[str]) -> dict[str, str]:
     return letters
 
 
+def sort_binding_id(column: str) -> str:
+    """The binding id of the key sorting by `column`, for the config file's keymap: no
+    spaces (`NOMINATED NODE` -> `table.sort.nominated-node`)."""
+    return "table.sort." + "-".join(column.lower().split())
+
+
 # --------------------------------------------------------------------------------------
 # The row model: everything the widget knows about rows and their order.
 
@@ -254,6 +271,57 @@ class RowData:
         self.seen = seen
 
 
+class SortedRows:
+    """Sort keys in ascending order, and each row's filter text at the same index."""
+
+    __slots__ = ("keys", "texts")
+
+    def __init__(self, keys: list[tuple], texts: list[str]) -> None:
+        self.keys = keys
+        self.texts = texts
+
+    @classmethod
+    def build(cls, rows: Iterable[RowData]) -> SortedRows:
+        ordered = sorted(rows, key=attrgetter("key"))
+        return cls(list(map(attrgetter("key"), ordered)),
+                   list(map(attrgetter("text"), ordered)))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, key: tuple, text: str) -> None:
+        i = bisect_left(self.keys, key)
+        self.keys.insert(i, key)
+        self.texts.insert(i, text)
+
+    def discard(self, key: tuple) -> None:
+        keys = self.keys
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            del keys[i]
+            del self.texts[i]
+
+    def replace(self, old: tuple, key: tuple, text: str | None) -> None:
+        """The row keyed `old` (if present) is now keyed `key` (`old` itself if the sort
+        key did not change) with `text`; `text` None drops it. An unchanged key is updated
+        in place, sparing two list insertions."""
+        keys = self.keys
+        i = bisect_left(keys, old)
+        if i < len(keys) and keys[i] == old:
+            if key is old and text is not None:
+                self.texts[i] = text
+                return
+            del keys[i]
+            del self.texts[i]
+        if text is not None:
+            self.add(key, text)
+
+    def subset(self, mask: Iterable[object]) -> SortedRows:
+        """The rows where `mask` (one value per row, in order) is truthy."""
+        flags = list(mask)
+        return SortedRows(list(compress(self.keys, flags)), list(compress(self.texts, flags)))
+
+
 class RowModel:
     """Rows keyed by uid, in sort order, with a filter; every change is O(log n) plus a
     list insertion (a memmove)."""
@@ -270,13 +338,14 @@ class RowModel:
         self._text_indices: tuple[int, ...] = ()
         self._text_last = -1
         self._text_cells = _tuple_getter(())
-        self._all: list[tuple] = []  # every key, ascending
-        self._shown: list[tuple] | None = None  # keys passing the filter; None: no filter
+        self._all = SortedRows([], [])
+        self._shown: SortedRows | None = None  # the rows passing the filter; None: no filter
 
     # -- reading
     @property
     def view(self) -> list[tuple]:
-        return self._all if self._shown is None else self._shown
+        """The shown rows' sort keys, ascending."""
+        return (self._all if self._shown is None else self._shown).keys
 
     def __len__(self) -> int:
         return len(self.view)
@@ -338,7 +407,7 @@ class RowModel:
         self._key = key_function(self._sort_slot())
         for data in self.rows.values():
             data.key = self._key(data.entry, data.seen)
-        self._all = sorted([d.key for d in self.rows.values()])
+        self._all = SortedRows.build(self.rows.values())
         self._refilter(narrow=False)
 
     def set_filter(self, row_filter: RowFilter) -> None:
@@ -357,7 +426,7 @@ class RowModel:
         key = self._key
         self.rows = {e.uid: RowData(e, key(e, when), text, when)
                      for e, when, text in zip(entries, seen, self._texts(entries))}
-        self._all = sorted([d.key for d in self.rows.values()])
+        self._all = SortedRows.build(self.rows.values())
         self._refilter(narrow=False)
 
     def upsert(self, entry: Entry) -> None:
@@ -366,29 +435,25 @@ class RowModel:
         data = self.rows.get(entry.uid)
         if data is None:
             self.rows[entry.uid] = RowData(entry, key, text, now)
-            insort(self._all, key)
+            self._all.add(key, text)
             if self._shown is not None and self.filter.matches(text, entry.labels):
-                insort(self._shown, key)
+                self._shown.add(key, text)
             return
         if key == data.key:
             key = data.key  # the lists hold this very object; index_of tests identity
-        else:
-            _remove(self._all, data.key)
-            insort(self._all, key)
+        self._all.replace(data.key, key, text)
         if self._shown is not None:
-            if _contains(self._shown, data.key):
-                _remove(self._shown, data.key)
-            if self.filter.matches(text, entry.labels):
-                insort(self._shown, key)
+            self._shown.replace(data.key, key,
+                                text if self.filter.matches(text, entry.labels) else None)
         data.entry, data.key, data.text, data.seen = entry, key, text, now
 
     def remove(self, uid: str) -> bool:
         data = self.rows.pop(uid, None)
         if data is None:
             return False
-        _remove(self._all, data.key)
-        if self._shown is not None and _contains(self._shown, data.key):
-            _remove(self._shown, data.key)
+        self._all.discard(data.key)
+        if self._shown is not None:
+            self._shown.discard(data.key)
         return True
 
     # -- internals
@@ -398,14 +463,12 @@ class RowModel:
             self._shown = None
             return
         source = self._shown if narrow and self._shown is not None else self._all
-        rows = self.rows
-        if row_filter.needle:  # the common case, inlined: no call per row
-            needle, keep = row_filter.needle, not row_filter.invert
-            self._shown = [key for key in source if (needle in rows[key[-1]].text) == keep]
+        if row_filter.selector is None:
+            self._shown = source.subset(row_filter.mask(source.texts))
             return
-        matches = row_filter.matches
-        self._shown = [key for key in source
-                       if matches((data := rows[key[-1]]).text, data.entry.labels)]
+        rows, matches = self.rows, row_filter.matches
+        self._shown = source.subset(matches(text, rows[key[-1]].entry.labels)
+                                    for key, text in zip(source.keys, source.texts))
 
     def _sort_slot(self) -> Slot | None:
         return next((s for s in self.slots if s.name == self.sort_column), None)
@@ -438,15 +501,6 @@ def _tuple_getter(indices: tuple[int, ...]) -> Callable[[Sequence[str]], tuple[s
     if len(indices) > 1:
         return itemgetter(*indices)
     return lambda cells: tuple(cells[i] for i in indices)
-
-
-def _contains(keys: list[tuple], key: tuple) -> bool:
-    i = bisect_left(keys, key)
-    return i < len(keys) and keys[i] == key
-
-
-def _remove(keys: list[tuple], key: tuple) -> None:
-    del keys[bisect_left(keys, key)]
 
 
 # --------------------------------------------------------------------------------------

@@ -113,8 +113,26 @@ async def test_help_lists_every_binding_of_the_view(sandbox, api: Api) -> None:
         assert by_id["table.cursor_down"].keys == "↓, j"
         assert by_id["table.sort.name"].keys == "N"  # k9s's shift+N
         assert "table.sort.restarts" in by_id and "app.tab.deployments" in by_id
+        assert by_id["table.sort.nominated-node"].keys == "M"
+        assert not [i for i in by_id if " " in i]  # ids name keys in the config file
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_groups_bindings_once_per_source(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("question_mark")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        headings = [row.where for row in screen.rows]
+        groups = [w for i, w in enumerate(headings) if not i or headings[i - 1] != w]
+        assert groups == ["view", "table", "app"]
+        lines = [line.strip() for line in screen._content().plain.splitlines()]
+        assert [line for line in lines if line in groups] == groups  # each heading once
+        app_rows = {row.description: row for row in screen.rows if row.where == "app"}
+        assert app_rows["Command"].keys == ":" and app_rows["Filter"].keys == "/"
 
 
 async def test_command_palette_lists_actions(sandbox, api: Api) -> None:

@@ -12,7 +12,8 @@ from kubetui.render.model import Column, Row
 from kubetui.selectors import LabelRequirement
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.table_model import (
-    RowFilter, RowModel, Slot, fit_columns, fit_text, parse_selector, sort_letters,
+    RowFilter, RowModel, Slot, fit_columns, fit_text, parse_selector, sort_binding_id,
+    sort_letters,
 )
 from tests.ui.table_helpers import NOW, POD_COLUMNS, Clock, TableApp, pod
 from tests.waiting import wait_for
@@ -476,6 +477,48 @@ def test_model_matches_a_brute_force_order() -> None:
         assert [model.uid_at(i) for i in range(len(model))] == [k[-1] for k in expected]
         for i, key in enumerate(expected):
             assert model.index_of(key[-1]) == i
+
+
+def test_typed_filters_match_a_full_filter_while_rows_change() -> None:
+    """Each keystroke narrows the rows shown (substrings scan only the last matches);
+    rows added, changed, renamed and removed between keystrokes must give what filtering
+    every row from scratch gives, for substrings, regexes and inverted filters."""
+    rng = random.Random(5)
+    model = RowModel(clock=lambda: NOW)
+    model.configure(POD_COLUMNS, show_namespace=True)
+    names = ["web-a", "web-b", "cache", "checkout-1", "checkout-2", "db"]
+    statuses = ["Running", "Pending", "CrashLoopBackOff"]
+
+    def random_pod() -> None:
+        n = rng.randrange(200)
+        model.upsert(pod(n, name=f"{rng.choice(names)}-{n}", namespace=rng.choice("xy"),
+                         status=rng.choice(statuses), rv=str(rng.randrange(10**6))))
+
+    for _ in range(150):
+        random_pod()
+    for text in ("checkout", "che.k", "!web", "web-", "c"):
+        for end in range(1, len(text) + 1):
+            model.set_filter(RowFilter.parse(text[:end]))
+            for _ in range(rng.randrange(6)):
+                if rng.random() < 0.3 and model.rows:
+                    model.remove(rng.choice(sorted(model.rows)))
+                else:
+                    random_pod()
+            if rng.random() < 0.2:
+                model.set_sort(rng.choice(["NAME", "STATUS", "NAMESPACE"]), rng.random() < 0.5)
+            fresh = RowModel(clock=lambda: NOW)
+            fresh.configure(POD_COLUMNS, show_namespace=True)
+            fresh.reset([d.entry for d in model.rows.values()])
+            fresh.set_sort(model.sort_column, model.reverse)
+            fresh.set_filter(model.filter)
+            shown = [model.uid_at(i) for i in range(len(model))]
+            assert shown == [fresh.uid_at(i) for i in range(len(fresh))], text[:end]
+            assert all(model.filter.matches(model.rows[uid].text, {}) for uid in shown)
+
+
+def test_sort_binding_ids_have_no_spaces() -> None:
+    assert sort_binding_id("NAME") == "table.sort.name"
+    assert sort_binding_id("NOMINATED NODE") == "table.sort.nominated-node"
 
 
 # ------------------------------------------------------------------ layout
