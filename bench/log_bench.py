@@ -47,6 +47,7 @@ from kubetui.cluster.client import ClusterClient  # noqa: E402
 from kubetui.cluster.logs import LogBatch, LogOptions, LogSettings, LogTarget, Source  # noqa: E402
 from kubetui.cluster.store import WatchStore  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
+from kubetui.ui.app import tune_gc  # noqa: E402
 from kubetui.ui.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.log_view import LogView, Ring  # noqa: E402
 
@@ -165,6 +166,7 @@ class BenchApp(App[None]):
         self._factory = screen_factory
 
     async def on_mount(self) -> None:
+        tune_gc()  # as KubetuiApp does at start-up, so the figures are the real app's
         await self.push_screen(self._factory())
 
 
