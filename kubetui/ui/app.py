@@ -61,6 +61,12 @@ _ALL_NAMESPACES = ("-a", "-A", "all", "*")
 YOUNG_GC_THRESHOLD = 10_000
 
 
+#: App actions about the main table: over a pushed view (logs, describe, rollout...) they
+#: would act on a table the person cannot see, so they are hidden and disabled there.
+MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
+                              "toggle_namespaces", "toggle_wide"})
+
+
 def tune_gc() -> None:
     """Keep the garbage collector's pauses out of key-to-paint times; once per process.
 
@@ -261,6 +267,8 @@ class KubetuiApp(ActionKeys, App[None]):
             return self.actions_check(action)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
+        if action in MAIN_SCREEN_ONLY:  # they act on the main table, hidden from the
+            return self.screen is self.screen_stack[0]  # views opened over it
         return True
 
     def action_context(self) -> tuple[ResourceTable, Kind | None, str]:

@@ -244,3 +244,24 @@ async def test_l_opens_the_logs_of_the_selected_pod(sandbox, api: Api) -> None:
         await until(lambda: "and a new line" in texts(app.screen.view))
         await pilot.press("escape")
         await until(lambda: app.screen is app.screen_stack[0])
+
+
+async def test_main_table_keys_are_hidden_over_other_views(sandbox, api: Api) -> None:
+    """Over a pushed view, `0`, `l`, `y`... would act on the table behind it: they are
+    neither shown nor run there."""
+    from kubetui.ui.detail_screens import DescribeScreen
+
+    await api.pod("web-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: names(app) == ["web-1"])
+        await pilot.press("d")
+        await until(lambda: isinstance(app.screen, DescribeScreen))
+        shown = {ab.binding.action for ab in app.screen.active_bindings.values()
+                 if ab.enabled and ab.binding.show}
+        namespace = app.namespace
+        await pilot.press("0", "l")
+        assert isinstance(app.screen, DescribeScreen)  # no log screen pushed over it
+        assert app.namespace == namespace  # `0` did not switch the table behind
+        assert not shown & {"all_namespaces", "logs", "yaml"}
