@@ -12,7 +12,8 @@ from kubetui.cluster.actions import (RESTARTED_AT, Container, EditorFailed, Ref,
                                      parse_manifest)
 from kubetui.cluster.rollout import REVISION, revision_of, rollout_status, template_diff
 from kubetui.kinds import BUILTIN_KINDS, builtin
-from tests.ui.test_actions_support import NODE, NODES, POD, PODS, Cluster, cluster, deploy_ref
+from tests.ui.test_actions_support import (NODE, NODES, POD, PODS, Cluster, cluster, deploy_ref,
+                                           web_and_settings)
 from tests.waiting import wait_for
 
 __all__ = ["cluster"]
@@ -208,22 +209,7 @@ async def test_drain_evicts_respecting_the_disruption_budget(cluster: Cluster) -
 
 async def test_apply_dry_runs_then_applies(cluster: Cluster) -> None:
     cluster.create_deployment()
-    text = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 4
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: "nginx:1.25"}]}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings}
-data: {level: debug}
-"""
+    text = web_and_settings(replicas=4)
     plan = await cluster.actions.plan_apply(parse_manifest(text, BUILTIN_KINDS, "default"))
     assert plan.result.ok, plan.result.message
     assert plan.creates == [Ref(builtin("ConfigMap"), "default", "settings")]

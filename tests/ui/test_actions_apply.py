@@ -5,32 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
-from tests.ui.test_actions_support import DEPLOY, ActionsHost, Cluster, cluster
+from tests.ui.test_actions_support import (DEPLOY, ActionsHost, Cluster, cluster,
+                                           web_and_settings)
 from tests.waiting import wait_for
 
 __all__ = ["cluster"]
 
-MANIFEST = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: "nginx:1.25"}]}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings}
-data: {level: debug}
-"""
-
-
 async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: Path) -> None:
     cluster.create_deployment(replicas=1)
-    (tmp_path / "app.yaml").write_text(MANIFEST)
+    (tmp_path / "app.yaml").write_text(web_and_settings(replicas=3))
     app = ActionsHost(DEPLOY)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.action_runner is not None and "web" in app.names())

@@ -39,6 +39,28 @@ from tests.conftest import start_sandbox, stop_sandbox
 from tests.ui.app_helpers import FAST as FAST_STORE
 
 DEPLOY = builtin("Deployment")
+
+
+def web_and_settings(replicas: int) -> str:
+    """A two-document manifest to apply: the `web` Deployment and a ConfigMap."""
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: app, image: "nginx:1.25"}}]}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: settings}}
+data: {{level: debug}}
+"""
+
+
 NODE = builtin("Node")
 POD = builtin("Pod")
 PODS = ("", "pods")
