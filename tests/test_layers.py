@@ -79,3 +79,20 @@ def test_rendering_is_pure() -> None:
     offenders = {f: sorted(m for m in mods if m.startswith(forbidden))
                  for f, mods in _direct_imports("render").items()}
     assert {f: m for f, m in offenders.items() if m} == {}
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """Each module imported first, in a fresh interpreter: an import cycle that only
+    works in one order (sandbox.metrics -> controllers -> hpa -> metrics did) fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    modules = _modules("kubetui")
+
+    def alone(module: str) -> tuple[str, str]:
+        res = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                             text=True)
+        return module, res.stderr.strip().splitlines()[-1] if res.returncode else ""
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        failures = {m: err for m, err in pool.map(alone, modules) if err}
+    assert failures == {}

@@ -29,10 +29,12 @@ from aiohttp import web
 from kubetui.kinds import Kind
 from kubetui.render.table import to_table
 from kubetui.sandbox import discovery, metrics, openapi, rbac, verbs
+from kubetui.sandbox.controllers.disruption import PDBS, spend_disruption
 from kubetui.sandbox.core import Faults, Sandbox
 from kubetui.sandbox.errors import ApiError, bad_request, expired, not_found
 from kubetui.sandbox.logs import LogLine
-from kubetui.sandbox.selectors import parse_field_selector, parse_label_selector
+from kubetui.sandbox.selectors import (parse_field_selector, parse_label_selector,
+                                       selector_matches)
 from kubetui.sandbox.store import Obj, Watch, parse_rv
 from kubetui.sandbox.tls import ServingCert, make_serving_cert
 
@@ -613,25 +615,29 @@ class SandboxServer:
                            "items": out})
 
     def _evict(self, r: Route, body: Any) -> dict:
-        """POST pods/x/eviction: refused (429) while a PodDisruptionBudget forbids it."""
-        from kubetui.sandbox.selectors import selector_matches
-
-        pod = self.sandbox.store.get(("", "pods"), r.namespace, r.name)
+        """POST pods/x/eviction: refused (429) while a PodDisruptionBudget forbids it;
+        allowed, it spends one of each matching budget's disruptions at once."""
+        store = self.sandbox.store
+        pod = store.get(("", "pods"), r.namespace, r.name)
         labels = pod["metadata"].get("labels") or {}
-        for pdb in self.sandbox.store.iter(("policy", "poddisruptionbudgets")):
-            if pdb["metadata"].get("namespace") != r.namespace or \
-                    not selector_matches(pdb.get("spec", {}).get("selector"), labels):
-                continue
-            if pdb.get("status", {}).get("disruptionsAllowed", 0) < 1:
+        budgets = [pdb for pdb in store.iter(PDBS)
+                   if pdb["metadata"].get("namespace") == r.namespace and
+                   selector_matches(pdb.get("spec", {}).get("selector"), labels)]
+        for pdb in budgets:
+            status = pdb.get("status") or {}
+            if status.get("disruptionsAllowed", 0) < 1:
                 raise ApiError(429, "Cannot evict pod as it would violate the pod's disruption "
                                     "budget.", reason="TooManyRequests",
-                               details={"causes": [{"reason": "DisruptionBudget",
-                                                    "message": f"The disruption budget "
-                                                    f"{pdb['metadata']['name']} needs "
-                                                    f"{pdb.get('status', {}).get('desiredHealthy', 0)}"
-                                                    " healthy pods"}]})
+                               details={"causes": [{
+                                   "reason": "DisruptionBudget",
+                                   "message": f"The disruption budget {pdb['metadata']['name']}"
+                                              f" needs {status.get('desiredHealthy', 0)} healthy"
+                                              f" pods and has {status.get('currentHealthy', 0)}"
+                                              " currently"}]})
         opts = verbs.DeleteOptions.parse((body or {}).get("deleteOptions"), {}, False)
         verbs.delete(self.sandbox, r.kind, r.namespace, r.name, opts)
+        for pdb in budgets:
+            store.write_status(PDBS, spend_disruption(pdb, r.name))
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                 "code": 201}
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from kubetui.sandbox.controllers.cronjob import CronJobController
 from kubetui.sandbox.controllers.daemonset import DaemonSetController
 from kubetui.sandbox.controllers.deployment import DeploymentController
+from kubetui.sandbox.controllers.disruption import DisruptionController
 from kubetui.sandbox.controllers.endpoints import EndpointsController
 from kubetui.sandbox.controllers.gc import GarbageCollector
 from kubetui.sandbox.controllers.kubelet import Kubelet
@@ -31,6 +32,7 @@ WORKLOAD_CONTROLLERS: list[Callable[[Sandbox], Controller]] = [
     JobController,
     CronJobController,
     HorizontalPodAutoscalerController,
+    DisruptionController,
     GarbageCollector,
 ]
 

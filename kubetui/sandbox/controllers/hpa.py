@@ -25,7 +25,8 @@ from kubetui.kinds import builtin
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.controllers.scheduler import pod_requests
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.metrics import SCALABLE, pod_cpu_millicores, workload_pods
+# A module import: metrics uses controllers.base, so names are looked up at call time.
+from kubetui.sandbox import metrics
 from kubetui.sandbox.store import Event, Obj, clone
 
 HPAS = builtin("HorizontalPodAutoscaler").key
@@ -58,7 +59,7 @@ class HorizontalPodAutoscalerController(base.Reconciler):
         status: dict[str, Any] = clone(hpa.get("status") or {})
         conds = status.setdefault("conditions", [])
         ref = spec.get("scaleTargetRef") or {}
-        res = SCALABLE.get(ref.get("kind", ""))
+        res = metrics.SCALABLE.get(ref.get("kind", ""))
         target = self.store.find(res, key[0], ref.get("name", "")) if res else None
         if target is None:
             base.set_condition(conds, "AbleToScale", "False", "FailedGetScale",
@@ -84,7 +85,7 @@ class HorizontalPodAutoscalerController(base.Reconciler):
                        (m.get("resource") or {}).get("name") == "cpu"), None)
         goal = ((metric or {}).get("resource") or {}).get("target", {}).get(
             "averageUtilization") if metric else 80
-        pods = [p for p in workload_pods(self.store, target)
+        pods = [p for p in metrics.workload_pods(self.store, target)
                 if base.is_active(p) and base.is_ready(p)]
         requested = sum(pod_requests(p).cpu for p in pods) * 1000
         if goal is None or not pods or not requested:
@@ -94,7 +95,7 @@ class HorizontalPodAutoscalerController(base.Reconciler):
             self._write(hpa, status)
             return self.interval
         shares: dict[str, float] = {}
-        used = sum(pod_cpu_millicores(self.store, p, now, shares) for p in pods)
+        used = sum(metrics.pod_cpu_millicores(self.store, p, now, shares) for p in pods)
         utilization = int(100 * used / requested)
         ratio = utilization / goal
         desired = current if abs(ratio - 1) <= TOLERANCE else math.ceil(ratio * len(pods))
