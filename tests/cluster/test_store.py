@@ -13,6 +13,7 @@ import pytest
 from cluster_helpers import FAST, Recorder, connect, wait_for
 
 from kubetui.cluster.store import WatchStore
+from kubetui.sandbox.core import Faults
 from kubetui.kinds import builtin
 
 CM = ("", "configmaps")
@@ -50,11 +51,13 @@ def cm_watches(sb) -> list:
 
 
 @pytest.fixture
-async def cluster(start_sandbox):
-    """(sandbox, client, store) with fast timings; extra sandbox options via indirect."""
-    sb = await start_sandbox()
+async def cluster(start_sandbox, request):
+    """(sandbox, client, store) with fast timings. Parametrized indirectly with a dict:
+    `faults` for the sandbox, `settings` for the store."""
+    options = getattr(request, "param", {})
+    sb = await start_sandbox(faults=options.get("faults", Faults()))
     client = await connect(sb)
-    store = WatchStore(client, FAST)
+    store = WatchStore(client, options.get("settings", FAST))
     yield sb, client, store
     await store.close()
     await client.close()
@@ -159,105 +162,84 @@ async def test_relist_after_410_removes_what_vanished(cluster):
     assert len({e.name for e in rec.rows.values()}) == len(rec.rows) == 9
 
 
-async def test_dropped_watches_resume_without_loss(start_sandbox):
-    from kubetui.sandbox.core import Faults
-    sb = await start_sandbox(faults=Faults(drop_watches_every=0.3))
-    client = await connect(sb)
-    store = WatchStore(client, FAST)
-    try:
-        rec = Recorder()
-        rec.subscribe(store, CONFIGMAP, "default")
-        await wait_for(lambda: rec.states[-1:] == ["live"])
-        made = 0
-        while requests(sb, CM_PATH, watch=True) < 4:  # changes across several drops
-            make_cm(sb, f"cm-{made}")
-            made += 1
-            await wait_for(lambda: len(rec.rows) == made, message=f"cm-{made - 1}")
-        await wait_for(converged(rec, sb))
-        assert requests(sb, CM_PATH, watch=False) == 1  # resumed from the RV, no relist
-    finally:
-        await store.close()
-        await client.close()
+@pytest.mark.parametrize("cluster", [{"faults": Faults(drop_watches_every=0.3)}],
+                         indirect=True)
+async def test_dropped_watches_resume_without_loss(cluster):
+    sb, _, store = cluster
+    rec = Recorder()
+    rec.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: rec.states[-1:] == ["live"])
+    made = 0
+    while requests(sb, CM_PATH, watch=True) < 4:  # changes across several drops
+        make_cm(sb, f"cm-{made}")
+        made += 1
+        await wait_for(lambda: len(rec.rows) == made, message=f"cm-{made - 1}")
+    await wait_for(converged(rec, sb))
+    assert requests(sb, CM_PATH, watch=False) == 1  # resumed from the RV, no relist
 
 
-async def test_expired_token_is_reloaded_on_401(start_sandbox):
-    from kubetui.sandbox.core import Faults
-    sb = await start_sandbox(faults=Faults(token_ttl=1.0))
-    client = await connect(sb)
-    store = WatchStore(client, FAST)
-    try:
-        rec = Recorder()
-        rec.subscribe(store, CONFIGMAP, "default")
-        await wait_for(lambda: rec.states[-1:] == ["live"])
+@pytest.mark.parametrize("cluster", [{"faults": Faults(token_ttl=1.0)}], indirect=True)
+async def test_expired_token_is_reloaded_on_401(cluster):
+    sb, client, store = cluster
+    rec = Recorder()
+    rec.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: rec.states[-1:] == ["live"])
 
-        async def expired_and_reloaded() -> bool:
-            assert (await client.request("GET", CM_PATH))["items"] == []  # never fails
-            return any(r.status == 401 for r in sb.server.requests)
+    async def expired_and_reloaded() -> bool:
+        assert (await client.request("GET", CM_PATH))["items"] == []  # never fails
+        return any(r.status == 401 for r in sb.server.requests)
 
-        await wait_for(expired_and_reloaded, message="a 401 once the token expired")
-        make_cm(sb, "after-expiry")
-        await wait_for(converged(rec, sb))
-        assert "error" not in rec.states
-    finally:
-        await store.close()
-        await client.close()
+    await wait_for(expired_and_reloaded, message="a 401 once the token expired")
+    make_cm(sb, "after-expiry")
+    await wait_for(converged(rec, sb))
+    assert "error" not in rec.states
 
 
-async def test_errors_and_429_bursts_are_survived(start_sandbox):
-    from kubetui.sandbox.core import Faults
-    sb = await start_sandbox(faults=Faults(error_rate=0.25, latency_ms=20))
+@pytest.mark.parametrize("cluster", [{"faults": Faults(error_rate=0.25, latency_ms=20),
+                                      "settings": dataclasses.replace(FAST, page_size=10)}],
+                         indirect=True)
+async def test_errors_and_429_bursts_are_survived(cluster):
+    sb, _, store = cluster
     for i in range(20):
         make_cm(sb, f"cm-{i}")
-    client = await connect(sb)
-    store = WatchStore(client, dataclasses.replace(FAST, page_size=10))
-    try:
-        rec = Recorder()
-        rec.subscribe(store, CONFIGMAP, "default")
-        await wait_for(converged(rec, sb), timeout=30, message="sync despite errors")
+    rec = Recorder()
+    rec.subscribe(store, CONFIGMAP, "default")
+    await wait_for(converged(rec, sb), timeout=30, message="sync despite errors")
 
-        def both_errors_seen() -> bool:  # cut the watch until re-watches met a 500 and a 429
-            sb.server.drop_watches()
-            return {429, 500} <= {r.status for r in sb.server.requests}
+    def both_errors_seen() -> bool:  # cut the watch until re-watches met a 500 and a 429
+        sb.server.drop_watches()
+        return {429, 500} <= {r.status for r in sb.server.requests}
 
-        await wait_for(both_errors_seen, timeout=30)
-        for i in range(10):
-            change_cm(sb, f"cm-{i}", v="2")
-        await wait_for(converged(rec, sb), timeout=30)
-        assert "reconnecting" in rec.states
-        sb.sandbox.faults.error_rate = 0
-        await wait_for(lambda: rec.states[-1] == "live", timeout=10)
-    finally:
-        await store.close()
-        await client.close()
+    await wait_for(both_errors_seen, timeout=30)
+    for i in range(10):
+        change_cm(sb, f"cm-{i}", v="2")
+    await wait_for(converged(rec, sb), timeout=30)
+    assert "reconnecting" in rec.states
+    sb.sandbox.faults.error_rate = 0
+    await wait_for(lambda: rec.states[-1] == "live", timeout=10)
 
 
-async def test_server_stopped_and_restarted(start_sandbox):
+async def test_server_stopped_and_restarted(cluster):
     from kubetui.sandbox.server import SandboxServer
-    sb = await start_sandbox()
+    sb, _, store = cluster
     make_cm(sb, "a")
-    client = await connect(sb)
-    store = WatchStore(client, FAST)
-    try:
-        rec = Recorder()
-        sub = rec.subscribe(store, CONFIGMAP, "default")
-        await wait_for(lambda: rec.states[-1:] == ["live"] and rec.rows)
-        port = sb.server.port
-        await sb.server.stop()
-        await wait_for(lambda: sub.health.state == "stale", timeout=10)
-        health = sub.health
-        assert "cannot reach the server" in (health.error or "")
-        assert "reconnecting" in rec.states
-        # Changes made while it was down arrive after it comes back.
-        sb.sandbox.store.delete(CM, "default", "a")
-        make_cm(sb, "b")
-        sb.server = SandboxServer(sb.sandbox, "127.0.0.1", port, tls=sb.server.tls)
-        await sb.server.start()
-        await wait_for(converged(rec, sb), timeout=15)
-        await wait_for(lambda: sub.health.state == "live")
-        assert {e.name for e in rec.rows.values()} == {"b"}
-    finally:
-        await store.close()
-        await client.close()
+    rec = Recorder()
+    sub = rec.subscribe(store, CONFIGMAP, "default")
+    await wait_for(lambda: rec.states[-1:] == ["live"] and rec.rows)
+    port = sb.server.port
+    await sb.server.stop()
+    await wait_for(lambda: sub.health.state == "stale", timeout=10)
+    health = sub.health
+    assert "cannot reach the server" in (health.error or "")
+    assert "reconnecting" in rec.states
+    # Changes made while it was down arrive after it comes back.
+    sb.sandbox.store.delete(CM, "default", "a")
+    make_cm(sb, "b")
+    sb.server = SandboxServer(sb.sandbox, "127.0.0.1", port, tls=sb.server.tls)
+    await sb.server.start()
+    await wait_for(converged(rec, sb), timeout=15)
+    await wait_for(lambda: sub.health.state == "live")
+    assert {e.name for e in rec.rows.values()} == {"b"}
 
 
 async def test_all_namespaces_and_cluster_scoped(cluster):
@@ -274,26 +256,21 @@ async def test_all_namespaces_and_cluster_scoped(cluster):
     await wait_for(lambda: {"default", "shop"} <= {e.name for e in namespaces.rows.values()})
 
 
-async def test_forbidden_lists_fall_back_to_known_namespaces(start_sandbox):
+@pytest.mark.parametrize("cluster", [{"faults": Faults(rbac="namespace=default,typed-by-hand")}],
+                         indirect=True)
+async def test_forbidden_lists_fall_back_to_known_namespaces(cluster):
     """A user bound only in some namespaces: listing namespaces and listing across all
     of them answer 403, so the store shows the namespaces it knows of instead."""
-    from kubetui.sandbox.core import Faults
-    sb = await start_sandbox(faults=Faults(rbac="namespace=default,typed-by-hand"))
-    client = await connect(sb)
-    store = WatchStore(client, FAST)
-    try:
-        store.add_namespace("typed-by-hand")
-        namespaces, pods = Recorder(), Recorder()
-        namespaces.subscribe(store, builtin("Namespace"), None)
-        pods.subscribe(store, builtin("Pod"), None)
-        await wait_for(lambda: {e.name for e in namespaces.rows.values()} ==
-                       {"default", "typed-by-hand"})
-        assert "showing the namespaces" in (namespaces.health[-1].error or "")
-        await wait_for(lambda: pods.states[-1:] == ["live"])
-        assert "showing namespaces default, typed-by-hand only" in (pods.health[-1].error or "")
-    finally:
-        await store.close()
-        await client.close()
+    _, _, store = cluster
+    store.add_namespace("typed-by-hand")
+    namespaces, pods = Recorder(), Recorder()
+    namespaces.subscribe(store, builtin("Namespace"), None)
+    pods.subscribe(store, builtin("Pod"), None)
+    await wait_for(lambda: {e.name for e in namespaces.rows.values()} ==
+                   {"default", "typed-by-hand"})
+    assert "showing the namespaces" in (namespaces.health[-1].error or "")
+    await wait_for(lambda: pods.states[-1:] == ["live"])
+    assert "showing namespaces default, typed-by-hand only" in (pods.health[-1].error or "")
 
 
 async def test_event_entries_know_what_they_are_about(cluster):
