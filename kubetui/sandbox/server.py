@@ -405,8 +405,7 @@ class SandboxServer:
     @staticmethod
     def _write_opts(q: Any) -> verbs.WriteOptions:
         return verbs.WriteOptions(dry_run=_dry_run(q, None),
-                                  field_manager=q.get("fieldManager", ""),
-                                  force=go_bool(q.get("force")))
+                                  field_manager=q.get("fieldManager", ""))
 
     @staticmethod
     async def _body(request: web.Request, yaml_ok: bool = True, optional: bool = False) -> Any:

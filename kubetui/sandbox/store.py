@@ -403,9 +403,6 @@ class ObjectStore:
         """How many events of watch history are kept."""
         return self._history.maxlen or 0
 
-    def oldest_rv(self) -> int:
-        return self._evicted_upto
-
 
 def _spec_of(obj: Obj) -> Any:
     """What counts as spec for generation: everything but metadata and status."""

@@ -45,7 +45,6 @@ def store_key(kind: Kind) -> ResKey:
 class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
-    force: bool = False
 
 
 def _random_suffix(n: int = 5) -> str:
