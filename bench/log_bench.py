@@ -256,7 +256,8 @@ def memory(lines: int) -> list[tuple[str, str]]:
 
 async def aggregate(pods: int, pod_rate: int, seconds: float) -> list[tuple[str, str]]:
     from kubetui.sandbox.controllers import all_controllers
-    from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+    from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+    from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
     from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 
     tmp = Path(tempfile.mkdtemp(prefix="log-bench-"))

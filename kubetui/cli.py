@@ -46,7 +46,7 @@ def _fraction(text: str) -> float:
 
 
 def _rbac_mode(text: str) -> str:
-    from kubetui.sandbox.rbac import check_mode
+    from kubetui.sandbox.apiserver.rbac import check_mode
 
     try:
         return check_mode(text)

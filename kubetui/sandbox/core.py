@@ -1,8 +1,8 @@
 """The sandbox cluster as one object: store, logs, kinds served, faults and controllers.
 
-The HTTP server (`server.py`) serves a `Sandbox`; controllers run inside it on the same
-event loop and read and write its store directly, as the real control plane's components
-do through their own (cached) clients.
+The HTTP server (`apiserver/server.py`) serves a `Sandbox`; controllers run inside it on
+the same event loop and read and write its store directly, as the real control plane's
+components do through their own (cached) clients.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kubetui.kinds import BUILTIN_KINDS, METRICS_KINDS, Kind
-from kubetui.sandbox.discovery import kinds_from_crd
+from kubetui.sandbox.apiserver.discovery import kinds_from_crd
+from kubetui.sandbox.apiserver.store import Event, ObjectStore
 from kubetui.sandbox.logs import LogHub
-from kubetui.sandbox.store import Event, ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class Faults:
     error_rate: float = 0.0  # fraction of requests answered 500 or 429
     latency_ms: int = 0
     token_ttl: float = 0.0  # seconds a token works; 0 = forever
-    rbac: str = "full"  # see rbac.py: full, readonly, namespace=NS[,NS]
+    rbac: str = "full"  # see apiserver/rbac.py: full, readonly, namespace=NS[,NS]
 
 
 class Controller(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from kubetui.sandbox.store import Obj, ObjectStore, clone, now_rfc3339
+from kubetui.sandbox.apiserver.store import Obj, ObjectStore, clone, now_rfc3339
 
 EVENTS = ("", "events")
 

@@ -30,10 +30,10 @@ from typing import Any
 
 from kubetui.kinds import builtin
 from kubetui.quantity import parse_quantity
-from kubetui.sandbox.controllers.base import controller_ref, is_active, is_ready, owned_by
-from kubetui.sandbox.controllers.scheduler import container_requests
+from kubetui.sandbox.apiserver.store import Obj, ObjectStore, now_rfc3339
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.store import Obj, ObjectStore, now_rfc3339
+from kubetui.sandbox.podinfo import (container_requests, controller_ref, is_active, is_ready,
+                                     owned_by)
 
 GROUP = "metrics.k8s.io"
 API_VERSION = f"{GROUP}/v1beta1"

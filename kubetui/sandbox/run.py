@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kubetui.sandbox.apiserver.server import SandboxServer
 from kubetui.sandbox.controllers import all_controllers
-from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.core import Controller, Faults, Sandbox
 from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
-from kubetui.sandbox.server import SandboxServer
 
 
 @contextlib.contextmanager

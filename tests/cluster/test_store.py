@@ -13,8 +13,8 @@ import pytest
 from cluster_helpers import FAST, Recorder, connect, wait_for
 
 from kubetui.cluster.store import WatchStore
-from kubetui.sandbox.core import Faults
 from kubetui.kinds import builtin
+from kubetui.sandbox.core import Faults
 
 CM = ("", "configmaps")
 CONFIGMAP = builtin("ConfigMap")
@@ -220,7 +220,7 @@ async def test_errors_and_429_bursts_are_survived(cluster):
 
 
 async def test_server_stopped_and_restarted(cluster):
-    from kubetui.sandbox.server import SandboxServer
+    from kubetui.sandbox.apiserver.server import SandboxServer
     sb, _, store = cluster
     make_cm(sb, "a")
     rec = Recorder()

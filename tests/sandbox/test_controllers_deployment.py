@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers.deployment import (
     DEPLOYMENTS, HASH_LABEL, REVISION, REVISION_HISTORY,
 )
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.store import Event, Obj, clone
 from tests.waiting import wait_for
 
 from .test_controllers_support import PODS, cluster, deployment, events, pods_of

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event
 from kubetui.sandbox.controllers.deployment import DEPLOYMENTS
 from kubetui.sandbox.controllers.replicaset import REPLICASETS
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.store import Event
 from tests.waiting import wait_for
 
 from .test_controllers_support import PODS, cluster, deployment

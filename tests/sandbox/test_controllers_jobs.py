@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.cronjob import CRONJOBS, SCHEDULED_AT, CronJobController
 from kubetui.sandbox.controllers.job import JOBS, JobController
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.store import Event, Obj, clone
 from tests.waiting import wait_for
 
 from .test_controllers_support import PODS, cluster, events, pods_of, replace

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.deployment import DEPLOYMENTS
 from kubetui.sandbox.controllers.job import JOBS, JobController
-from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.store import Event, Obj, clone
 from tests.waiting import wait_for
 
 from .test_controllers_support import PODS, add_node, deployment, replace

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.daemonset import DAEMONSETS, pod_node
 from kubetui.sandbox.controllers.deployment import DEPLOYMENTS
@@ -14,7 +15,6 @@ from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.controllers.statefulset import REVISION_LABEL, STATEFULSETS
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.metrics import LOAD_ANNOTATION
-from kubetui.sandbox.store import Event, Obj, clone
 from tests.waiting import wait_for
 
 from .test_controllers_support import PODS, add_node, cluster, deployment, replace

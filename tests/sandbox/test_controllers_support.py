@@ -14,9 +14,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubetui.sandbox.apiserver.store import Obj, clone, now_rfc3339
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.core import Controller, Sandbox
-from kubetui.sandbox.store import Obj, clone, now_rfc3339
 
 PODS = ("", "pods")
 NODES = ("", "nodes")

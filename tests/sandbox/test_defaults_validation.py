@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
+from kubetui.sandbox.apiserver.defaults import apply_defaults, qos_class
+from kubetui.sandbox.apiserver.validation import validate
 from kubetui.sandbox.cron import parse_schedule
-from kubetui.sandbox.defaults import apply_defaults, qos_class
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.selectors import selector_matches
-from kubetui.sandbox.validation import validate
 
 
 def container(name: str = "c", image: str = "nginx:1.25", **kw: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from kubetui.kinds import BUILTIN_KINDS, Kind, builtin
-from kubetui.sandbox.discovery import (
+from kubetui.sandbox.apiserver.discovery import (
     AGGREGATED_CONTENT_TYPE,
     aggregated_content_type,
     aggregated_discovery,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
 from kubetui.sandbox.controllers.endpoints import ENDPOINTS, SLICES
 from tests.waiting import wait_for
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
-from kubetui.sandbox.controllers.kubelet import KubeletTiming
+from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from tests.waiting import wait_for
 
 from .test_node_support import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
 from tests.waiting import wait_for
 
 from .test_node_support import add_node, create_pod, get_pod, is_ready, node_cluster, pod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubetui.sandbox.store import clone
+from kubetui.sandbox.apiserver.store import clone
 from tests.waiting import wait_for
 
 from .test_node_support import (

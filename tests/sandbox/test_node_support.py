@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event, Obj
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.endpoints import EndpointsController
-from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.controllers.namespace import NamespaceController
 from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.store import Event, Obj
 
 PODS = ("", "pods")
 NODES = ("", "nodes")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from kubetui.kinds import BUILTIN_KINDS, Kind, builtin
-from kubetui.sandbox.discovery import group_versions, kinds_from_crd
-from kubetui.sandbox.openapi import (
+from kubetui.sandbox.apiserver.discovery import group_versions, kinds_from_crd
+from kubetui.sandbox.apiserver.openapi import (
     document_hash,
     openapi_group_version,
     openapi_root,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.patch import (
+from kubetui.sandbox.apiserver.patch import (
     apply_patch, json_patch, merge_patch, strategic_merge_patch, supports_strategic,
 )
+from kubetui.sandbox.errors import ApiError
 
 
 def deployment() -> dict[str, Any]:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from kubetui.sandbox.apiserver.protobuf import _SCALARS, KINDS, MAGIC, SCHEMA, decode_body
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.protobuf import _SCALARS, KINDS, MAGIC, SCHEMA, decode_body
 
 # ----- a tiny encoder, enough to build test bodies -----------------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from kubetui.sandbox.run import RunningSandbox
-from kubetui.sandbox.scenarios import add_node
+from kubetui.sandbox.scenarios.objects import add_node
 from tests.conftest import start_sandbox
 
 STUCK = """

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from kubetui.sandbox.apiserver.store import Event
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 from kubetui.sandbox.scenarios import load_scenario
 from kubetui.sandbox.scenarios.scale import is_ready, plan
-from kubetui.sandbox.store import Event
 from tests.conftest import start_sandbox
 from tests.waiting import wait_for
 

@@ -26,11 +26,12 @@ from kubetui.kinds import Kind, builtin
 from kubetui.render import columns_for
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.endpoints import EndpointsController
-from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.controllers.namespace import NamespaceController
 from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.run import RunningSandbox
-from kubetui.sandbox.scenarios import add_node, create
+from kubetui.sandbox.scenarios.objects import add_node, create
 from kubetui.ui.actions_ui import ACTION_BINDINGS, ACTIONS, ActionKeys, ActionRunner
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session

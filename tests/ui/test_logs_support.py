@@ -18,7 +18,8 @@ from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
 from kubetui.sandbox.controllers import all_controllers
-from kubetui.sandbox.controllers.kubelet import Kubelet, KubeletTiming
+from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.log_view import LogView

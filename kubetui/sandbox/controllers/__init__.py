@@ -15,10 +15,10 @@ from kubetui.sandbox.controllers.deployment import DeploymentController
 from kubetui.sandbox.controllers.disruption import DisruptionController
 from kubetui.sandbox.controllers.endpoints import EndpointsController
 from kubetui.sandbox.controllers.gc import GarbageCollector
-from kubetui.sandbox.controllers.kubelet import Kubelet
-from kubetui.sandbox.controllers.namespace import NamespaceController
 from kubetui.sandbox.controllers.hpa import HorizontalPodAutoscalerController
 from kubetui.sandbox.controllers.job import JobController
+from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
+from kubetui.sandbox.controllers.namespace import NamespaceController
 from kubetui.sandbox.controllers.replicaset import ReplicaSetController
 from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.controllers.statefulset import StatefulSetController

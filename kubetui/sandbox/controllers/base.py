@@ -20,7 +20,6 @@ Also here: the small pod and object helpers every workload controller needs, and
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import heapq
 import json
@@ -32,12 +31,13 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from kubetui.kinds import Kind, builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Event, Obj, ObjectStore, ResKey, Watch, clone
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.events import record_event
+from kubetui.sandbox.podinfo import controller_ref, is_deleting, owned_by, ready_since
 from kubetui.sandbox.selectors import label_selector_requirements
-from kubetui.sandbox.store import Event, Obj, ObjectStore, ResKey, Watch, clone
 
 log = logging.getLogger(__name__)
 
@@ -227,13 +227,6 @@ class EventRecorder:
 
 # ----- objects and pods -----------------------------------------------------------------
 
-def controller_ref(obj: Obj) -> dict[str, Any] | None:
-    for ref in obj["metadata"].get("ownerReferences") or ():
-        if ref.get("controller"):
-            return ref
-    return None
-
-
 def own_key(ev: Event, key: ResKey, kind: str) -> list[tuple[str, str]]:
     """The work key (namespace, name) an event means to the controller of `kind` (stored
     under `key`): the object's own for one of its objects, its controller's for something
@@ -252,52 +245,8 @@ def owner_reference(owner: Obj) -> dict[str, Any]:
             "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True}
 
 
-def owned_by(store: ObjectStore, owner: Obj, kind: str) -> list[Obj]:
-    """Objects of `kind` whose controller reference is `owner` (indexed by owner uid)."""
-    uid = owner["metadata"]["uid"]
-    out = []
-    for obj in store.dependents(uid):
-        if obj.get("kind") == kind:
-            ref = controller_ref(obj)
-            if ref is not None and ref.get("uid") == uid:
-                out.append(obj)
-    return out
-
-
 def labels_of(obj: Obj) -> dict[str, str]:
     return obj["metadata"].get("labels") or {}
-
-
-def is_deleting(obj: Obj) -> bool:
-    return bool(obj["metadata"].get("deletionTimestamp"))
-
-
-def pod_phase(pod: Obj) -> str:
-    return (pod.get("status") or {}).get("phase", "Pending")
-
-
-def is_active(pod: Obj) -> bool:
-    """Counted by its controller: not being deleted and not finished."""
-    return not is_deleting(pod) and pod_phase(pod) not in ("Succeeded", "Failed")
-
-
-def ready_since(pod: Obj) -> float | None:
-    """When the pod's Ready condition last became True (epoch seconds), or None."""
-    for c in (pod.get("status") or {}).get("conditions") or ():
-        if c.get("type") == "Ready":
-            if c.get("status") != "True":
-                return None
-            return parse_time(c.get("lastTransitionTime")) or 0.0
-    return None
-
-
-def is_ready(pod: Obj) -> bool:
-    return ready_since(pod) is not None
-
-
-def is_available(pod: Obj, min_ready_seconds: int, now: float) -> bool:
-    since = ready_since(pod)
-    return since is not None and (min_ready_seconds <= 0 or since + min_ready_seconds <= now)
 
 
 def seconds_until_available(pods: Iterable[Obj], min_ready_seconds: int,
@@ -308,14 +257,6 @@ def seconds_until_available(pods: Iterable[Obj], min_ready_seconds: int,
     waits = [since + min_ready_seconds - now for p in pods
              if (since := ready_since(p)) is not None and since + min_ready_seconds > now]
     return max(0.05, min(waits)) if waits else None
-
-
-@functools.lru_cache(maxsize=4096)  # a few distinct seconds, parsed for every pod again
-def parse_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=timezone.utc).timestamp()
 
 
 def format_time(epoch: float) -> str:

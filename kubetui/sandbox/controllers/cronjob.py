@@ -20,12 +20,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.controllers.job import JOB_KIND, JOBS, finished
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.cron import parse_schedule
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj, clone
 
 CRONJOBS = builtin("CronJob").key
 SCHEDULED_AT = "batch.kubernetes.io/cronjob-scheduled-timestamp"
@@ -41,7 +42,7 @@ def _rfc3339(t: datetime) -> str:
 
 
 def _parse(text: str | None) -> datetime | None:
-    epoch = base.parse_time(text)
+    epoch = podinfo.parse_time(text)
     return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
 
 
@@ -64,10 +65,10 @@ class CronJobController(base.Reconciler):
 
     def sync(self, key: tuple[str, str]) -> float | None:
         cj = self.store.find(CRONJOBS, *key)
-        if cj is None or base.is_deleting(cj):
+        if cj is None or podinfo.is_deleting(cj):
             return None
         now = self.now()
-        jobs = base.owned_by(self.store, cj, "Job")
+        jobs = podinfo.owned_by(self.store, cj, "Job")
         status: dict[str, Any] = clone(cj.get("status") or {})
         self._track(cj, jobs, status)
         jobs = self._clean_history(cj, jobs)
@@ -105,7 +106,7 @@ class CronJobController(base.Reconciler):
         for end, limit_field, default in (("Complete", "successfulJobsHistoryLimit", 3),
                                           ("Failed", "failedJobsHistoryLimit", 1)):
             limit = cj["spec"].get(limit_field, default)
-            done = sorted((j for j in jobs if finished(j) == end and not base.is_deleting(j)),
+            done = sorted((j for j in jobs if finished(j) == end and not podinfo.is_deleting(j)),
                           key=lambda j: ((j.get("status") or {}).get("startTime", ""),
                                          j["metadata"]["name"]))
             for job in done[:max(0, len(done) - limit)]:

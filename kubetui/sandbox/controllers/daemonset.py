@@ -18,11 +18,12 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.controllers.scheduler import matches_node_affinity, tolerates
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj, clone
 
 DS_KIND = builtin("DaemonSet")
 DAEMONSETS = DS_KIND.key
@@ -109,13 +110,13 @@ class DaemonSetController(base.Reconciler):
         nodes = {n["metadata"]["name"]: n for n in self.store.iter(base.NODES)}
         wanted = {name for name, n in nodes.items() if should_run(tspec, n)}
         by_node: dict[str, list[Obj]] = {}
-        for pod in base.owned_by(self.store, ds, "Pod"):
-            if base.is_active(pod):
+        for pod in podinfo.owned_by(self.store, ds, "Pod"):
+            if podinfo.is_active(pod):
                 by_node.setdefault(pod_node(pod), []).append(pod)
-            elif not base.is_deleting(pod):
+            elif not podinfo.is_deleting(pod):
                 self._delete(ds, pod)  # failed: replaced on the next pass
         min_ready, now = ds["spec"].get("minReadySeconds", 0), base.now()
-        if not base.is_deleting(ds):
+        if not podinfo.is_deleting(ds):
             for node, pods in list(by_node.items()):
                 if node not in wanted:
                     for pod in pods:
@@ -141,11 +142,11 @@ class DaemonSetController(base.Reconciler):
             "maxUnavailable"), len(wanted), round_up=True, default=1)
         budget = max(1, budget) if wanted else 0
         unavailable = sum(1 for n in wanted if not any(
-            base.is_available(p, min_ready, now) for p in by_node.get(n, ())))
+            podinfo.is_available(p, min_ready, now) for p in by_node.get(n, ())))
         outdated = [p for n in sorted(wanted) for p in by_node.get(n, ())
                     if base.labels_of(p).get(HASH_LABEL) != current]
-        for pod in sorted(outdated, key=lambda p: base.is_available(p, min_ready, now)):
-            if base.is_available(pod, min_ready, now):
+        for pod in sorted(outdated, key=lambda p: podinfo.is_available(p, min_ready, now)):
+            if podinfo.is_available(pod, min_ready, now):
                 if unavailable >= budget:
                     break
                 unavailable += 1
@@ -174,16 +175,16 @@ class DaemonSetController(base.Reconciler):
 
     def _write(self, ds: Obj, wanted: set[str], by_node: dict[str, list[Obj]], current: str,
                min_ready: int, now: float) -> None:
-        live = {n: [p for p in ps if not base.is_deleting(p)] for n, ps in by_node.items()}
+        live = {n: [p for p in ps if not podinfo.is_deleting(p)] for n, ps in by_node.items()}
         on_wanted = [p for n in wanted for p in live.get(n, ())]
-        available = sum(1 for p in on_wanted if base.is_available(p, min_ready, now))
+        available = sum(1 for p in on_wanted if podinfo.is_available(p, min_ready, now))
         status: dict[str, Any] = {k: v for k, v in (ds.get("status") or {}).items()
                                   if k in ("conditions", "collisionCount")}
         status.update(
             currentNumberScheduled=sum(1 for n in wanted if live.get(n)),
             numberMisscheduled=sum(1 for n, ps in live.items() if ps and n not in wanted),
             desiredNumberScheduled=len(wanted),
-            numberReady=sum(1 for p in on_wanted if base.is_ready(p)),
+            numberReady=sum(1 for p in on_wanted if podinfo.is_ready(p)),
             observedGeneration=ds["metadata"].get("generation", 1),
         )
         extra = {"updatedNumberScheduled": sum(1 for p in on_wanted

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, ObjectStore, clone
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.controllers.replicaset import REPLICASETS, RS_KIND
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj, ObjectStore, clone
 
 DEPLOYMENTS = builtin("Deployment").key
 HASH_LABEL = "pod-template-hash"
@@ -129,10 +130,10 @@ class _Rollout:
         needs them, since it costs a pass over the pods."""
         uid = rs["metadata"]["uid"]
         if uid not in self._live:
-            pods = [p for p in base.owned_by(self.store, rs, "Pod") if base.is_active(p)]
+            pods = [p for p in podinfo.owned_by(self.store, rs, "Pod") if podinfo.is_active(p)]
             min_ready, now = self.d["spec"].get("minReadySeconds", 0), base.now()
             self._live[uid] = (len(pods),
-                               sum(1 for p in pods if base.is_available(p, min_ready, now)))
+                               sum(1 for p in pods if podinfo.is_available(p, min_ready, now)))
         return self._live[uid]
 
     def pods(self, rs: Obj) -> int:
@@ -163,7 +164,7 @@ class DeploymentController(base.Reconciler):
             # A pod gone may let a Recreate rollout go on; the rest arrives as RS status.
             if ev.type != "DELETED":
                 return []
-            ref = base.controller_ref(ev.obj)
+            ref = podinfo.controller_ref(ev.obj)
             rs = self.store.find(REPLICASETS, ns, ref["name"]) \
                 if ref and ref.get("kind") == "ReplicaSet" else None
             return self._deployments_of(rs, ns) if rs else []
@@ -173,7 +174,7 @@ class DeploymentController(base.Reconciler):
         return keys
 
     def _deployments_of(self, rs: Obj, ns: str) -> list[tuple[str, str]]:
-        ref = base.controller_ref(rs)
+        ref = podinfo.controller_ref(rs)
         if ref is not None:
             return [(ns, ref["name"])] if ref.get("kind") == "Deployment" else []
         labels = base.labels_of(rs)
@@ -194,9 +195,9 @@ class DeploymentController(base.Reconciler):
                         "This deployment is selecting all pods. A non-empty selector is required.")
             return None
         orphans = [rs for rs in self.store.list(REPLICASETS, ns)[0]
-                   if base.controller_ref(rs) is None]
+                   if podinfo.controller_ref(rs) is None]
         r = _Rollout(self.store, d, base.claim(self.store, d, RS_KIND, orphans))
-        if base.is_deleting(d):
+        if podinfo.is_deleting(d):
             self._find_new(r, create=False)
             self._write(r, self._status(r))
             return None
@@ -267,7 +268,7 @@ class DeploymentController(base.Reconciler):
             if e.reason != "AlreadyExists":
                 raise
             existing = self.store.find(REPLICASETS, d["metadata"]["namespace"], name)
-            ref = base.controller_ref(existing) if existing else None
+            ref = podinfo.controller_ref(existing) if existing else None
             if existing is not None and ref is not None and \
                     ref.get("uid") == d["metadata"]["uid"] and \
                     _without_hash(existing["spec"].get("template") or {}) == wanted:
@@ -501,13 +502,13 @@ class DeploymentController(base.Reconciler):
 
     def _old_pods_running(self, r: _Rollout) -> bool:
         """Any pod of an old ReplicaSet not finished, terminating ones included."""
-        return any(base.pod_phase(p) not in ("Succeeded", "Failed")
-                   for rs in r.olds for p in base.owned_by(self.store, rs, "Pod"))
+        return any(podinfo.pod_phase(p) not in ("Succeeded", "Failed")
+                   for rs in r.olds for p in podinfo.owned_by(self.store, rs, "Pod"))
 
     def _cleanup(self, r: _Rollout) -> None:
         """Delete the oldest fully scaled-down ReplicaSets beyond revisionHistoryLimit."""
         limit = r.d["spec"].get("revisionHistoryLimit", 10)
-        alive = [rs for rs in r.olds if not base.is_deleting(rs)]
+        alive = [rs for rs in r.olds if not podinfo.is_deleting(rs)]
         for rs in sorted(alive, key=lambda x: (_revision(x), _created(x)))[:len(alive) - limit]:
             status = rs.get("status") or {}
             if status.get("replicas", 0) or _replicas(rs) or \
@@ -625,7 +626,7 @@ class DeploymentController(base.Reconciler):
             return False
         if cur.get("reason") == TIMED_OUT:
             return True
-        since = base.parse_time(cur.get("lastUpdateTime")) or 0.0
+        since = podinfo.parse_time(cur.get("lastUpdateTime")) or 0.0
         return since + deadline < base.now()
 
     def _stuck_requeue(self, d: Obj, status: dict[str, Any], deadline: int) -> float | None:
@@ -633,7 +634,7 @@ class DeploymentController(base.Reconciler):
         if not self._has_deadline(d) or cur is None or cur.get("status") != "True" or \
                 self._complete(d, status) or cur.get("reason") == TIMED_OUT:
             return None
-        since = base.parse_time(cur.get("lastUpdateTime")) or 0.0
+        since = podinfo.parse_time(cur.get("lastUpdateTime")) or 0.0
         # Timestamps have whole seconds: look again just after the deadline has surely passed.
         return max(0.1, since + deadline + 1.05 - base.now())
 

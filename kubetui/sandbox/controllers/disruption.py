@@ -4,10 +4,11 @@ For each budget it counts the pods its selector matches in its namespace (expect
 the ready ones among them that no eviction has just taken (currentHealthy), resolves
 minAvailable or maxUnavailable (an int or a percentage of expectedPods) into
 desiredHealthy, and writes disruptionsAllowed = max(0, currentHealthy - desiredHealthy)
-with the DisruptionAllowed condition. The API server's eviction handler spends one
-allowed disruption at once and records the pod in status.disruptedPods, so two evictions
-racing the controller cannot both take the last one; an entry leaves that map when its
-pod is gone or after two minutes, as in the real controller.
+with the DisruptionAllowed condition. The API server's eviction handler
+(`apiserver/eviction.py`) spends one allowed disruption at once and records the pod in
+status.disruptedPods, so two evictions racing the controller cannot both take the last
+one; an entry leaves that map when its pod is gone or after two minutes, as in the real
+controller.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from collections.abc import Hashable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from kubetui.sandbox.controllers.base import PODS, Reconciler, is_deleting, is_ready
+from kubetui.sandbox.apiserver.store import Event, Obj, now_rfc3339
+from kubetui.sandbox.controllers.base import PODS, Reconciler
+from kubetui.sandbox.podinfo import is_deleting, is_ready
 from kubetui.sandbox.selectors import selector_matches
-from kubetui.sandbox.store import Event, Obj, clone, now_rfc3339
 
 PDBS = ("policy", "poddisruptionbudgets")
 DISRUPTED_POD_TIMEOUT = 120.0  # seconds an eviction keeps counting against a budget
@@ -68,15 +70,6 @@ def budget_status(pdb: Obj, pods: list[Obj]) -> dict[str, Any]:
             "desiredHealthy": desired, "expectedPods": expected,
             **({"disruptedPods": disrupted} if disrupted else {}),
             "conditions": [condition]}
-
-
-def spend_disruption(pdb: Obj, pod_name: str) -> Obj:
-    """The budget after an eviction of `pod_name`: one disruption fewer, the pod noted."""
-    out = clone(pdb)
-    status = out.setdefault("status", {})
-    status["disruptionsAllowed"] = max(0, status.get("disruptionsAllowed", 0) - 1)
-    status.setdefault("disruptedPods", {})[pod_name] = now_rfc3339()
-    return out
 
 
 class DisruptionController(Reconciler):

@@ -19,12 +19,12 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from kubetui.kinds import builtin
-from kubetui.sandbox.controllers.base import (
-    PODS, Reconciler, create, is_deleting, is_ready, labels_of, owner_reference, pod_phase)
-from kubetui.sandbox.controllers.kubelet import NODE_IP_BASE
+from kubetui.sandbox.apiserver.store import Event, Obj, now_rfc3339
+from kubetui.sandbox.controllers.base import PODS, Reconciler, create, labels_of, owner_reference
+from kubetui.sandbox.controllers.kubelet.nodes import NODE_IP_BASE
 from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.podinfo import is_deleting, is_ready, pod_phase
 from kubetui.sandbox.selectors import label_selector_requirements
-from kubetui.sandbox.store import Event, Obj, now_rfc3339
 from kubetui.selectors import LabelRequirement
 
 SERVICES = ("", "services")

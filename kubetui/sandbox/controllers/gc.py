@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from kubetui.kinds import Kind
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, ResKey, clone
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj, ResKey, clone
 
 ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
@@ -65,7 +66,7 @@ class GarbageCollector(base.Reconciler):
             # A foreground owner waiting for this one may now go.
             for ref in meta.get("ownerReferences") or ():
                 owner = self._owner(obj, ref)
-                if owner is not None and base.is_deleting(owner):
+                if owner is not None and podinfo.is_deleting(owner):
                     keys.append(("owner", self._key_of(owner),
                                  owner["metadata"].get("namespace", "") or "",
                                  owner["metadata"]["name"]))
@@ -134,7 +135,7 @@ class GarbageCollector(base.Reconciler):
     def _collect(self, res: ResKey, obj: Obj) -> None:
         refs = obj["metadata"].get("ownerReferences") or []
         alive = [r for r in refs if self._owner(obj, r) is not None]
-        if len(alive) == len(refs) or base.is_deleting(obj):
+        if len(alive) == len(refs) or podinfo.is_deleting(obj):
             return
         if alive:
             new = clone(obj)
@@ -165,7 +166,7 @@ class GarbageCollector(base.Reconciler):
             return None
         for dep in deps:
             kind = self._kind_of(dep)
-            if kind is not None and not base.is_deleting(dep):
+            if kind is not None and not podinfo.is_deleting(dep):
                 self._delete(kind, dep, "" if kind.kind == "Pod" else "Foreground")
         if self.store.dependents(uid):
             return _RETRY

@@ -22,12 +22,10 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import metrics, podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import base
-from kubetui.sandbox.controllers.scheduler import pod_requests
 from kubetui.sandbox.core import Sandbox
-# A module import: metrics uses controllers.base, so names are looked up at call time.
-from kubetui.sandbox import metrics
-from kubetui.sandbox.store import Event, Obj, clone
 
 HPAS = builtin("HorizontalPodAutoscaler").key
 TOLERANCE = 0.1
@@ -86,8 +84,8 @@ class HorizontalPodAutoscalerController(base.Reconciler):
         goal = ((metric or {}).get("resource") or {}).get("target", {}).get(
             "averageUtilization") if metric else 80
         pods = [p for p in metrics.workload_pods(self.store, target)
-                if base.is_active(p) and base.is_ready(p)]
-        requested = sum(pod_requests(p).cpu for p in pods) * 1000
+                if podinfo.is_active(p) and podinfo.is_ready(p)]
+        requested = sum(podinfo.pod_requests(p).cpu for p in pods) * 1000
         if goal is None or not pods or not requested:
             base.set_condition(conds, "ScalingActive", "False", "FailedGetResourceMetric",
                                "the HPA was unable to compute the replica count: failed to "

@@ -18,10 +18,11 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj, clone
 
 JOB_KIND = builtin("Job")
 JOBS = JOB_KIND.key
@@ -62,10 +63,10 @@ class JobController(base.Reconciler):
         if finished(job):
             return self._expire(job)
         spec, now = job["spec"], base.now()
-        pods = base.owned_by(self.store, job, "Pod")
-        active = [p for p in pods if base.is_active(p)]
-        succeeded = sum(1 for p in pods if base.pod_phase(p) == "Succeeded")
-        failed = sum(1 for p in pods if base.pod_phase(p) == "Failed")
+        pods = podinfo.owned_by(self.store, job, "Pod")
+        active = [p for p in pods if podinfo.is_active(p)]
+        succeeded = sum(1 for p in pods if podinfo.pod_phase(p) == "Succeeded")
+        failed = sum(1 for p in pods if podinfo.pod_phase(p) == "Failed")
         if (spec["template"].get("spec") or {}).get("restartPolicy") == "OnFailure":
             failed += sum(c.get("restartCount", 0) for p in pods
                           for c in (p.get("status") or {}).get("containerStatuses") or ())
@@ -73,7 +74,7 @@ class JobController(base.Reconciler):
         conds: list[dict[str, Any]] = status.setdefault("conditions", [])
         if not spec.get("suspend") and "startTime" not in status:
             status["startTime"] = base.format_time(now)
-        started = base.parse_time(status.get("startTime")) or now
+        started = podinfo.parse_time(status.get("startTime")) or now
         completions = spec.get("completions")
         again: float | None = None
 
@@ -96,7 +97,8 @@ class JobController(base.Reconciler):
             for pod in active:
                 self._delete(job, pod)
             active = []
-            if not any(base.is_deleting(p) and base.pod_phase(p) not in ("Succeeded", "Failed")
+            if not any(podinfo.is_deleting(p) and
+                       podinfo.pod_phase(p) not in ("Succeeded", "Failed")
                        for p in self.store.dependents(job["metadata"]["uid"])):
                 base.set_condition(conds, end, "True", reason, msg, probe=True)
                 if end == "Complete":
@@ -170,9 +172,9 @@ class JobController(base.Reconciler):
             status.pop(k, None)
         counts = {"active": len(active), "succeeded": succeeded, "failed": failed}
         status.update({k: v for k, v in counts.items() if v})
-        status["ready"] = sum(1 for p in active if base.is_ready(p))
-        status["terminating"] = sum(1 for p in pods if base.is_deleting(p) and
-                                    base.pod_phase(p) not in ("Succeeded", "Failed"))
+        status["ready"] = sum(1 for p in active if podinfo.is_ready(p))
+        status["terminating"] = sum(1 for p in pods if podinfo.is_deleting(p) and
+                                    podinfo.pod_phase(p) not in ("Succeeded", "Failed"))
         status["uncountedTerminatedPods"] = {}
         if not status.get("conditions"):
             status.pop("conditions", None)
@@ -185,8 +187,8 @@ class JobController(base.Reconciler):
         if ttl is None:
             return None
         status = job.get("status") or {}
-        ended = base.parse_time(status.get("completionTime")) or max(
-            (base.parse_time(c.get("lastTransitionTime")) or 0.0
+        ended = podinfo.parse_time(status.get("completionTime")) or max(
+            (podinfo.parse_time(c.get("lastTransitionTime")) or 0.0
              for c in status.get("conditions") or () if c.get("type") == "Failed"), default=0.0)
         left = ended + ttl - base.now()
         if left > 0:

@@ -15,11 +15,12 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox import verbs
-from kubetui.sandbox.controllers.base import Reconciler, is_deleting
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import NAMESPACES, Event, Obj, ResKey, clone, now_rfc3339
+from kubetui.sandbox.controllers.base import Reconciler
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import NAMESPACES, Event, Obj, ResKey, clone, now_rfc3339
+from kubetui.sandbox.podinfo import is_deleting
 
 FINALIZER = "kubernetes"
 

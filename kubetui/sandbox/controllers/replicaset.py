@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj
 
 RS_KIND = builtin("ReplicaSet")
 REPLICASETS = RS_KIND.key
@@ -33,11 +34,11 @@ def deletion_order(pods: list[Obj]) -> list[Obj]:
 
     def rank(p: Obj) -> tuple:
         node = p["spec"].get("nodeName")
-        since = base.ready_since(p)
+        since = podinfo.ready_since(p)
         restarts = max((c.get("restartCount", 0) for c in
                         (p.get("status") or {}).get("containerStatuses") or ()), default=0)
-        created = base.parse_time(p["metadata"].get("creationTimestamp")) or 0.0
-        return (bool(node), _PHASE_ORDER.get(base.pod_phase(p), 0), since is not None,
+        created = podinfo.parse_time(p["metadata"].get("creationTimestamp")) or 0.0
+        return (bool(node), _PHASE_ORDER.get(podinfo.pod_phase(p), 0), since is not None,
                 -per_node[node] if node else 0, -(since or 0.0), -restarts, -created)
     return sorted(pods, key=rank)
 
@@ -59,12 +60,12 @@ class ReplicaSetController(base.Reconciler):
             return [(ns, meta["name"])]
         keys = []
         for obj in (ev.obj, ev.old):
-            ref = base.controller_ref(obj) if obj is not None else None
+            ref = podinfo.controller_ref(obj) if obj is not None else None
             if ref is not None and ref.get("kind") == "ReplicaSet":
                 keys.append((ns, ref["name"]))
         orphans = self._orphans.setdefault(ns, {})
-        if ev.type != "DELETED" and base.controller_ref(ev.obj) is None and \
-                not base.is_deleting(ev.obj):
+        if ev.type != "DELETED" and podinfo.controller_ref(ev.obj) is None and \
+                not podinfo.is_deleting(ev.obj):
             orphans[meta["name"]] = None
             keys += [(ns, rs["metadata"]["name"])
                      for rs in self.store.list(REPLICASETS, ns)[0]
@@ -82,9 +83,9 @@ class ReplicaSetController(base.Reconciler):
         orphans = [p for n in list(self._orphans.get(ns, ()))
                    if (p := self.store.find(base.PODS, ns, n)) is not None]
         owned = base.claim(self.store, rs, base.POD_KIND, orphans)
-        active = [p for p in owned if base.is_active(p)]
+        active = [p for p in owned if podinfo.is_active(p)]
         again: float | None = None
-        if not base.is_deleting(rs):
+        if not podinfo.is_deleting(rs):
             diff = len(active) - rs["spec"].get("replicas", 1)
             if diff < 0:
                 created, failed = self._create(rs, min(-diff, BURST))
@@ -139,8 +140,8 @@ class ReplicaSetController(base.Reconciler):
             fullyLabeledReplicas=sum(
                 1 for p in active
                 if all(base.labels_of(p).get(k) == v for k, v in tlabels.items())),
-            readyReplicas=sum(1 for p in active if base.is_ready(p)),
-            availableReplicas=sum(1 for p in active if base.is_available(p, min_ready, now)),
+            readyReplicas=sum(1 for p in active if podinfo.is_ready(p)),
+            availableReplicas=sum(1 for p in active if podinfo.is_available(p, min_ready, now)),
         )
         # Zero counts are left out, as Go's omitempty does; `replicas` is always there.
         status.update({k: v for k, v in counts.items() if v}, replicas=len(active),

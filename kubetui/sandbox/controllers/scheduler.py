@@ -25,18 +25,17 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubetui.sandbox.controllers.base import NODES, PODS, Reconciler, is_deleting, pod_phase
+from kubetui.sandbox.apiserver.store import Event, Obj, now_rfc3339
+from kubetui.sandbox.controllers.base import NODES, PODS, Reconciler
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.events import record_event
-from kubetui.quantity import parse_quantity
-from kubetui.sandbox.store import Event, Obj, now_rfc3339
+from kubetui.sandbox.podinfo import (Requests, is_deleting, pod_phase, pod_requests,
+                                     resource_quantity)
 from kubetui.selectors import EXISTS, GT, IN, LT, NOT_EXISTS, NOT_IN, LabelRequirement
 
 SCHEDULER_NAME = "default-scheduler"
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 # NodeResourcesFit's stand-ins for containers without requests (scoring only).
-DEFAULT_CPU_REQUEST = 0.1
-DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 # Filters whose failure preemption cannot fix ("UnschedulableAndUnresolvable").
 _UNRESOLVABLE = ("node(s) were unschedulable", "node(s) didn't match Pod's node affinity/"
                  "selector", "node(s) had untolerated taint")
@@ -45,52 +44,6 @@ _NODE_SELECTOR_OPS = {"In": IN, "NotIn": NOT_IN, "Exists": EXISTS, "DoesNotExist
                       "Gt": GT, "Lt": LT}
 
 PodKey = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Requests:
-    """What a pod asks of a node: cores and bytes, as filtered and as scored."""
-
-    cpu: float = 0.0
-    memory: float = 0.0
-    nz_cpu: float = 0.0
-    nz_memory: float = 0.0
-
-
-def _quantity(resources: dict[str, Any] | None, name: str) -> float:
-    value = (resources or {}).get(name)
-    try:
-        return parse_quantity(value) if value is not None else 0.0
-    except ValueError:
-        return 0.0
-
-
-def container_requests(container: Obj) -> tuple[float, float]:
-    """A container's (cpu, memory) requests; limits stand in for missing requests as the
-    API server's defaulting makes them."""
-    res = container.get("resources") or {}
-    req, lim = res.get("requests") or {}, res.get("limits") or {}
-    return (_quantity(req, "cpu") or _quantity(lim, "cpu"),
-            _quantity(req, "memory") or _quantity(lim, "memory"))
-
-
-def pod_requests(pod: Obj) -> Requests:
-    """The pod's effective request: containers summed, each init container's taken as a
-    floor, plus the pod overhead (component-helpers' PodRequests)."""
-    spec = pod.get("spec") or {}
-    cpu = mem = nz_cpu = nz_mem = 0.0
-    for c in spec.get("containers") or ():
-        c_cpu, c_mem = container_requests(c)
-        cpu, mem = cpu + c_cpu, mem + c_mem
-        nz_cpu += c_cpu or DEFAULT_CPU_REQUEST
-        nz_mem += c_mem or DEFAULT_MEMORY_REQUEST
-    for c in spec.get("initContainers") or ():
-        c_cpu, c_mem = container_requests(c)
-        cpu, mem = max(cpu, c_cpu), max(mem, c_mem)
-    overhead = spec.get("overhead") or {}
-    cpu += _quantity(overhead, "cpu")
-    mem += _quantity(overhead, "memory")
-    return Requests(cpu, mem, nz_cpu, nz_mem)
 
 
 @dataclass
@@ -110,8 +63,8 @@ class _NodeInfo:
         spec = node.get("spec") or {}
         open_ = not spec.get("unschedulable") and not any(
             t.get("effect") in ("NoSchedule", "NoExecute") for t in spec.get("taints") or ())
-        return cls(node, _quantity(alloc, "cpu"), _quantity(alloc, "memory"),
-                   int(_quantity(alloc, "pods") or 110), open_to_all=open_)
+        return cls(node, resource_quantity(alloc, "cpu"), resource_quantity(alloc, "memory"),
+                   int(resource_quantity(alloc, "pods") or 110), open_to_all=open_)
 
     def add(self, r: Requests, sign: int) -> None:
         u = self.used

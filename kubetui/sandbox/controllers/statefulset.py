@@ -18,10 +18,11 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from kubetui.kinds import builtin
+from kubetui.sandbox import podinfo
+from kubetui.sandbox.apiserver.store import Event, Obj, clone
 from kubetui.sandbox.controllers import base
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.store import Event, Obj, clone
 
 STS_KIND = builtin("StatefulSet")
 STATEFULSETS = STS_KIND.key
@@ -42,8 +43,8 @@ def revision_of(pod: Obj) -> str:
 
 
 def _running_ready(pod: Obj) -> bool:
-    return base.pod_phase(pod) == "Running" and base.is_ready(pod) and \
-        not base.is_deleting(pod)
+    return podinfo.pod_phase(pod) == "Running" and podinfo.is_ready(pod) and \
+        not podinfo.is_deleting(pod)
 
 
 class StatefulSetController(base.Reconciler):
@@ -68,11 +69,11 @@ class StatefulSetController(base.Reconciler):
         status: dict[str, Any] = clone(sts.get("status") or {})
         current = status.get("currentRevision") or update
         pods: dict[int, Obj] = {}
-        for p in base.owned_by(self.store, sts, "Pod"):
+        for p in podinfo.owned_by(self.store, sts, "Pod"):
             i = ordinal(p, name)
             if i is not None:
                 pods[i] = p
-        if not base.is_deleting(sts):
+        if not podinfo.is_deleting(sts):
             self._converge(sts, pods, current, update)
         self._write(sts, status, pods, current, update)
         return base.seconds_until_available(pods.values(), spec.get("minReadySeconds", 0),
@@ -88,11 +89,11 @@ class StatefulSetController(base.Reconciler):
             else replicas
         for i in range(replicas):
             pod = pods.get(i)
-            if pod is not None and base.pod_phase(pod) in ("Succeeded", "Failed") and \
-                    not base.is_deleting(pod):
+            if pod is not None and podinfo.pod_phase(pod) in ("Succeeded", "Failed") and \
+                    not podinfo.is_deleting(pod):
                 self._delete(sts, pod)  # a failed pod is replaced under the same name
                 pod = None
-            if pod is None or base.is_deleting(pod):
+            if pod is None or podinfo.is_deleting(pod):
                 if pod is None:
                     rev = update if i >= partition else current
                     pods[i] = self._create(sts, i, rev)
@@ -102,7 +103,7 @@ class StatefulSetController(base.Reconciler):
                 return
         condemned = sorted((i for i in pods if i >= replicas), reverse=True)
         for i in condemned:
-            if not base.is_deleting(pods[i]):
+            if not podinfo.is_deleting(pods[i]):
                 self._delete(sts, pods[i])
             if not parallel:
                 return
@@ -118,7 +119,7 @@ class StatefulSetController(base.Reconciler):
         """The ControllerRevision of the current template, made or renumbered as needed."""
         template = sts["spec"].get("template") or {}
         name = f"{sts['metadata']['name']}-{base.template_hash(template)}"
-        revisions = base.owned_by(self.store, sts, "ControllerRevision")
+        revisions = podinfo.owned_by(self.store, sts, "ControllerRevision")
         top = max((r.get("revision", 0) for r in revisions), default=0)
         mine = next((r for r in revisions if r["metadata"]["name"] == name), None)
         if mine is None:
@@ -198,12 +199,12 @@ class StatefulSetController(base.Reconciler):
 
     def _write(self, sts: Obj, status: dict[str, Any], pods: dict[int, Obj], current: str,
                update: str) -> None:
-        live = [p for p in pods.values() if not base.is_deleting(p)]
+        live = [p for p in pods.values() if not podinfo.is_deleting(p)]
         min_ready, now = sts["spec"].get("minReadySeconds", 0), base.now()
         counts = {
             "replicas": len(live),
-            "readyReplicas": sum(1 for p in live if base.is_ready(p)),
-            "availableReplicas": sum(1 for p in live if base.is_available(p, min_ready, now)),
+            "readyReplicas": sum(1 for p in live if podinfo.is_ready(p)),
+            "availableReplicas": sum(1 for p in live if podinfo.is_available(p, min_ready, now)),
             "currentReplicas": sum(1 for p in live if revision_of(p) == current),
             "updatedReplicas": sum(1 for p in live if revision_of(p) == update),
         }

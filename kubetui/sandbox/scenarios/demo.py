@@ -21,11 +21,11 @@ import uuid
 from typing import Any
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Obj
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.metrics import LOAD_ANNOTATION
-from kubetui.sandbox.scenarios import add_node, create, write_status
-from kubetui.sandbox.store import Obj
+from kubetui.sandbox.scenarios.objects import add_node, create, write_status
 
 NAMESPACES = ("shop", "payments", "data", "monitoring", "batch")
 STUCK_IMAGE = "ghcr.io/acme/checkout:1.9.0-never-ready"

@@ -26,11 +26,11 @@ import time
 from dataclasses import dataclass, field
 
 from kubetui.kinds import builtin
-from kubetui.sandbox import verbs
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.store import Obj, now_rfc3339
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
-from kubetui.sandbox.scenarios import add_node, create
-from kubetui.sandbox.store import Obj, now_rfc3339
+from kubetui.sandbox.scenarios.objects import add_node, create
 
 PODS = ("", "pods")
 DEPLOYMENTS = ("apps", "deployments")

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kubetui.sandbox.errors import ApiError, bad_request
-from kubetui.sandbox.patch_schema import MergeList, Schema, schema_for, supports_strategic
+from kubetui.sandbox.apiserver.patch_schema import MergeList, Schema, schema_for, supports_strategic
 
 __all__ = ["apply_patch", "json_patch", "merge_patch", "strategic_merge_patch",
            "supports_strategic"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kubetui.quantity import parse_quantity
-from kubetui.sandbox.store import clone
+from kubetui.sandbox.apiserver.store import clone
 
 Obj = dict[str, Any]
 
@@ -43,7 +43,7 @@ def _probe(probe: Obj | None) -> None:
         _set(probe["httpGet"], "path", "/")
 
 
-def _image_pull_policy(image: str) -> str:
+def image_pull_policy(image: str) -> str:
     """Always for :latest or no tag (a digest pins the image), else IfNotPresent."""
     if "@" in image:
         return "IfNotPresent"
@@ -55,7 +55,7 @@ def _image_pull_policy(image: str) -> str:
 def _container(c: Obj) -> None:
     _set(c, "terminationMessagePath", "/dev/termination-log")
     _set(c, "terminationMessagePolicy", "File")
-    _set(c, "imagePullPolicy", _image_pull_policy(c.get("image") or ""))
+    _set(c, "imagePullPolicy", image_pull_policy(c.get("image") or ""))
     _set(c, "resources", {})
     for port in c.get("ports") or ():
         _set(port, "protocol", "TCP")

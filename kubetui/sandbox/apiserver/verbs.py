@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox import defaults, patch, rbac, validation
+from kubetui.sandbox.apiserver import defaults, patch, rbac, validation
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import (
     ApiError, already_exists, bad_request, conflict, invalid, not_found,
 )
 from kubetui.sandbox.selectors import selector_to_string
-from kubetui.sandbox.store import Obj, ResKey, clone, now_rfc3339
+from kubetui.sandbox.apiserver.store import Obj, ResKey, clone, now_rfc3339
 
 SCALE_API_VERSION = "autoscaling/v1"
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # as apimachinery's rand.String

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox.discovery import group_versions, kinds_at, subresource
+from kubetui.sandbox.apiserver.discovery import group_versions, kinds_at, subresource
 
 #: `GET /openapi/v2`: an empty protobuf Document. The Content-Type must parse as a media
 #: type in Go; the "spec.v2@v1.0" form kubectl puts in Accept does not (kubectl fails).

@@ -1,0 +1,78 @@
+"""List answers: one page at a time with `limit`, the rest kept as it was under a
+`continue` token, so continuing is consistent as on a real server."""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver.http_io import (dumps, int_param, json_response, predicate,
+                                               wants_table)
+from kubetui.sandbox.apiserver.routing import Route
+from kubetui.sandbox.apiserver.store import Obj
+from kubetui.sandbox.apiserver.views import table, view
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.errors import expired
+
+#: How long the rest of a paged list is kept: etcd's default compaction interval, after
+#: which a real server answers a continue token with 410 too. (Not tied to the watch
+#: history: a busy cluster's paged lists must not fail because watches expire.)
+CONTINUE_TTL = 300.0
+
+
+@dataclass
+class Lister:
+    """Answers list requests, keeping the rest of each paged list for its token."""
+
+    sandbox: Sandbox
+    _pages: dict[str, tuple[float, list[Obj], int]] = field(default_factory=dict)
+
+    def respond(self, request: web.Request, r: Route) -> web.Response:
+        q = request.query
+        limit = int_param(q, "limit")
+        token = q.get("continue", "")
+        if token:
+            items, rv = self._continue(token)
+        else:
+            items, rv = self.sandbox.store.list(verbs.store_key(r.kind), r.namespace or None,
+                                                predicate(q))
+        meta: dict[str, Any] = {"resourceVersion": str(rv)}
+        if limit and len(items) > limit:
+            rest = items[limit:]
+            items = items[:limit]
+            meta["continue"] = self._save_page(rest, rv)
+            meta["remainingItemCount"] = len(rest)
+        if wants_table(request):
+            doc = table(self.sandbox, r, items, q)
+            doc["metadata"] = meta
+            return json_response(doc)
+        return json_response({
+            "kind": f"{r.kind.kind}List",
+            "apiVersion": r.kind.api_version if r.version == r.kind.version else
+            f"{r.kind.group}/{r.version}",
+            "metadata": meta, "items": [view(r, o) for o in items]})
+
+    def _save_page(self, rest: list[Obj], rv: int) -> str:
+        """Keep the rest of a paged list as it was, so continuing is consistent."""
+        now = time.monotonic()
+        for tok, (t, _, _) in list(self._pages.items()):
+            if now - t > CONTINUE_TTL:
+                del self._pages[tok]
+        token = base64.urlsafe_b64encode(
+            dumps({"rv": rv, "id": random.getrandbits(64)})).decode().rstrip("=")
+        self._pages[token] = (now, rest, rv)
+        return token
+
+    def _continue(self, token: str) -> tuple[list[Obj], int]:
+        page = self._pages.pop(token, None)
+        if page is None or time.monotonic() - page[0] > CONTINUE_TTL:
+            raise expired("The provided continue parameter is too old to display a consistent "
+                          "list result. You can start a new list without the continue "
+                          "parameter.")
+        return page[1], page[2]
