@@ -82,6 +82,17 @@ def test_rendering_is_pure() -> None:
     assert {f: m for f, m in offenders.items() if m} == {}
 
 
+def test_the_api_server_imports_no_controller() -> None:
+    """The sandbox's API server answers from its store, as a real one from etcd; what a
+    controller knows (a budget's disruptions, a pod's requests) it reads from objects or
+    from modules both share (`sandbox.podinfo`)."""
+    offenders = {f: sorted(m for m in mods if m.startswith("kubetui.sandbox.controllers"))
+                 for f, mods in _direct_imports("sandbox/apiserver").items()}
+    assert {f: m for f, m in offenders.items() if m} == {}
+    assert any("kubetui.sandbox.apiserver.store" in mods
+               for mods in _direct_imports("sandbox/apiserver").values())
+
+
 def test_every_module_imports_on_its_own() -> None:
     """Each module imported first, in a fresh interpreter: an import cycle that only
     works in one order (sandbox.metrics -> controllers -> hpa -> metrics did) fails."""
