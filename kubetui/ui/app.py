@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
@@ -31,6 +32,7 @@ from kubetui.cluster.store import Batch, Health
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
 from kubetui.render import Column, columns_for, crd_columns
+from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
 from kubetui.ui.command import (CONTEXT_WORDS, QUIT_WORDS, CommandSuggester, PromptBar,
@@ -190,6 +192,13 @@ class KubetuiApp(ActionKeys, App[None]):
         self._pane_choice: bool | None = None  # None: by terminal width
         self._wide = True  # kubectl's -o wide columns, as many as fit
         self._columns: list[Column] = []
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast, from any screen or widget, passes the sanitiser here; messages carry
+        outside text (server errors, names, plugin stderr), so markup is never read."""
+        super().notify(visible(str(message), lines=True), title=visible(str(title)),
+                       severity=severity, timeout=timeout, markup=False)
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:

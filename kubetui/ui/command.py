@@ -15,6 +15,8 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
+from kubetui.render.sanitize import visible
+
 QUIT_WORDS = ("q", "q!", "quit")
 CONTEXT_WORDS = ("ctx", "context", "contexts")
 
@@ -57,7 +59,8 @@ class CommandSuggester(Suggester):
         self._arguments = arguments
 
     async def get_suggestion(self, value: str) -> str | None:
-        return complete(value, self._words(), self._arguments)
+        found = complete(value, self._words(), self._arguments)
+        return visible(found) if found is not None else None
 
 
 class PromptBar(Horizontal):

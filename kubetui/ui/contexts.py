@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from kubetui.cluster.kubeconfig import ContextInfo
+from kubetui.render.sanitize import visible
 
 
 class ContextPicker(ModalScreen[str | None]):
@@ -35,8 +36,8 @@ class ContextPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = [Option(Content.assemble(
             ("● " if c.name == self.current else "  ", "$text-success"),
-            (c.name, "bold"), (f"  {c.server}", "$text-muted"),
-            (f"  ns {c.namespace}  user {c.user}", "$text-muted")), id=c.name)
+            (visible(c.name), "bold"), (visible(f"  {c.server}"), "$text-muted"),
+            (visible(f"  ns {c.namespace}  user {c.user}"), "$text-muted")), id=c.name)
             for c in self.contexts]
         picker = OptionList(*options)
         picker.border_title = "Contexts (enter switches, esc cancels)"

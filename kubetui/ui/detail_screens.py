@@ -38,7 +38,9 @@ from kubetui.kinds import Kind, builtin
 from kubetui.render import columns_for
 from kubetui.render.describe import describe
 from kubetui.render.yaml_text import MASK, to_yaml
+from kubetui.render.sanitize import visible
 from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.safe import SafeStatic
 
 __all__ = ["DescribeScreen", "EventsScreen", "EventsView", "TextView", "YamlScreen"]
 
@@ -94,8 +96,9 @@ class TextView(ScrollView, can_focus=True):
         return "\n".join(self._lines)
 
     def set_text(self, text: str) -> None:
-        """Show `text`, keeping the scroll position (clamped) and the search."""
-        self._lines = text.expandtabs(8).rstrip("\n").split("\n")
+        """Show `text` (sanitised: outside text is drawn here), keeping the scroll position
+        (clamped) and the search."""
+        self._lines = visible(text.expandtabs(8), lines=True).rstrip("\n").split("\n")
         self._styled.clear()
         width = max((len(line) for line in self._lines), default=0)
         self.virtual_size = Size(width, len(self._lines))
@@ -262,7 +265,7 @@ class _ObjectScreen(Screen[None]):
 
     # -- layout
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="detail-title", markup=False)
+        yield SafeStatic(self._title(), id="detail-title")
         yield TextView(type(self).highlighter, id="detail-text")
         yield Input(placeholder="search", id="detail-search")
         yield Footer()
@@ -542,7 +545,7 @@ class EventsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
         about = f"{self.involved[0]} {self.involved[1]} in " if self.involved else ""
-        yield Static(f"Events · {about}{where}", id="events-title", markup=False)
+        yield SafeStatic(f"Events · {about}{where}", id="events-title")
         yield EventsView(self.store, self.namespace, self.involved, id="events-view")
         yield Footer()
 

@@ -15,10 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.cluster.actions import Container
+from kubetui.render.sanitize import visible
+from kubetui.ui.safe import SafeLabel, SafeStatic, safe
 
 
 _CSS = """
@@ -52,9 +54,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
+            yield SafeLabel(self.title_text, classes="title")
             with VerticalScroll(classes="body"):
-                yield Static(self.body, markup=False, id="body")
+                yield SafeStatic(self.body, id="body")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm, id="confirm",
@@ -104,9 +106,9 @@ class ScaleDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Scale {self.what}: now {self.current} replicas", classes="title")
+            yield SafeLabel(f"Scale {self.what}: now {self.current} replicas", classes="title")
             yield Input(str(self.current), id="count")
-            yield Static("", classes="error", id="error")
+            yield SafeStatic("", classes="error", id="error")
             yield Static("up/down change the count · enter scales · esc cancels",
                          classes="hint")
 
@@ -153,13 +155,13 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
     def compose(self) -> ComposeResult:
         first = next((c for c in self.containers if not c.init), self.containers[0])
         with Vertical():
-            yield Label(f"Set image of {self.what}", classes="title")
-            yield Select([(f"{'init: ' if c.init else ''}{c.name} ({c.image})", i)
+            yield SafeLabel(f"Set image of {self.what}", classes="title")
+            yield Select([(safe(f"{'init: ' if c.init else ''}{c.name} ({c.image})"), i)
                           for i, c in enumerate(self.containers)],
                          value=self.containers.index(first), allow_blank=False,
                          id="container")
-            yield Input(first.image, id="image", placeholder="registry/image:tag")
-            yield Static("", classes="error", id="error")
+            yield Input(visible(first.image), id="image", placeholder="registry/image:tag")
+            yield SafeStatic("", classes="error", id="error")
 
     def on_mount(self) -> None:
         self.query_one("#image", Input).focus()
@@ -170,7 +172,7 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
 
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
-        self.query_one("#image", Input).value = self.container.image
+        self.query_one("#image", Input).value = visible(self.container.image)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -207,9 +209,9 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
+            yield SafeLabel(self.title_text, classes="title")
             yield Input(self.value, placeholder=self.placeholder, id="answer")
-            yield Static("", classes="error", id="error")
+            yield SafeStatic("", classes="error", id="error")
 
     def on_mount(self) -> None:
         self.query_one("#answer", Input).focus()

@@ -1,5 +1,8 @@
 """The lines above the table: where you are (context, server, version, namespace, view),
-whether what you see is live, the tabs one key away, and the breadcrumbs of drill-downs."""
+whether what you see is live, the tabs one key away, and the breadcrumbs of drill-downs.
+
+Everything in them may come from outside (a context name, a server error, a plugin's
+stderr, an object's name): each piece passes `visible` as it is assembled."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from kubetui.cluster.store import Health
+from kubetui.render.sanitize import visible
 from kubetui.ui.views import Tab
 
 
@@ -100,7 +104,8 @@ class Header(Widget):
         for group in groups:  # a group wraps as a whole: its spaces do not break
             if any(text for text, _ in group):
                 parts.extend([("  ", "")] * bool(parts)
-                             + [(text.replace(" ", "\u00a0"), style) for text, style in group])
+                             + [(visible(text).replace(" ", "\u00a0"), style)
+                                for text, style in group])
         return Content.assemble(*parts)
 
     def render(self) -> Content:
@@ -184,11 +189,11 @@ class Breadcrumbs(Widget):
         for i, crumb in enumerate(self.crumbs):
             if i:
                 parts.append((" › ", ""))
-            parts.append((crumb, "bold $foreground" if i == len(self.crumbs) - 1 else ""))
+            parts.append((visible(crumb), "bold $foreground" if i == len(self.crumbs) - 1 else ""))
         if self.note:
-            parts.append((f"  · {self.note}", ""))
+            parts.append((visible(f"  · {self.note}"), ""))
         if self.filter:
-            parts.append((f"  /{self.filter}", "bold $text-warning"))
+            parts.append((visible(f"  /{self.filter}"), "bold $text-warning"))
         return Content.assemble(*parts)
 
     def render(self) -> Content:

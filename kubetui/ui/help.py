@@ -15,6 +15,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from kubetui.render.sanitize import visible
+
 
 @dataclass(frozen=True)
 class KeyHelp:
@@ -102,8 +104,9 @@ class HelpScreen(ModalScreen[None]):
                 where = row.where
                 parts.append((f"{'' if not parts else chr(10)}{where}\n", "bold $text-accent"))
             style = "" if row.enabled else "dim"
-            parts.append((row.keys.ljust(width), f"bold {style}".strip()))
-            parts.append((row.description.ljust(desc), style))
+            # keys and descriptions may come from the user's config file
+            parts.append((visible(row.keys).ljust(width), f"bold {style}".strip()))
+            parts.append((visible(row.description).ljust(desc), style))
             parts.append((f"{row.binding_id}\n", "$text-muted"))
         return Content.assemble(*parts)
 

@@ -40,6 +40,7 @@ from kubetui.cluster.logs import (ENDED, FAILED, STREAMING, WAITING, LogBatch, L
                                   LogOptions, LogSettings, LogTarget)
 from kubetui.cluster.store import WatchStore
 from kubetui.ui.log_view import DEFAULT_CAPACITY, LogView
+from kubetui.ui.safe import SafeStatic, safe
 
 #: `T` cycles through these (None: the whole log).
 TAIL_LENGTHS: tuple[int | None, ...] = (100, 500, 1000, 5000, None)
@@ -72,8 +73,8 @@ class ContainerDialog(ModalScreen[str | None]):
         self._options = [Option("all containers", id=ALL)]
         if inits:
             self._options.append(Option("all containers + init containers", id=ALL_INIT))
-        self._options += [Option(name, id=name) for name in containers]
-        self._options += [Option(f"{name} (init)", id=name) for name in inits]
+        self._options += [Option(safe(name), id=name) for name in containers]
+        self._options += [Option(safe(f"{name} (init)"), id=name) for name in inits]
         self._current = current
 
     def compose(self) -> ComposeResult:
@@ -149,11 +150,11 @@ class LogScreen(Screen[None]):
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
-        yield Static(id="log-title")
+        yield SafeStatic(id="log-title")
         yield LogView(self.capacity, id="log-view")
         yield Input(placeholder="search (regex when it has one of .^$*+?()[]{}|\\)",
                     id="log-search")
-        yield Static(id="log-status")
+        yield SafeStatic(id="log-status")
 
     @property
     def view(self) -> LogView:

@@ -40,6 +40,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kubetui.cluster.logs import LogBatch, LogLine, Source
+from kubetui.render.sanitize import strip_ansi
 
 DEFAULT_CAPACITY = 100_000
 _T = TypeVar("_T")
@@ -53,9 +54,6 @@ _LEVELS = {"trace": "dim", "debug": "bright_black", "info": "green", "notice": "
            "fatal": "bold red", "critical": "bold red", "panic": "bold red"}
 _LEVEL_KEYS = ("level", "lvl", "severity", "levelname", "log.level")
 _MESSAGE_KEYS = ("msg", "message", "log", "text")
-_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-_CONTROL = {i: "�" for i in (*range(0x20), 0x7f) if i != 0x09}
-_CONTROL[0x09] = "    "
 _REGEX_CHARS = frozenset(".^$*+?()[]{}|\\")
 _MATCH = Style(color="black", bgcolor="yellow")
 _CURRENT = Style(color="black", bgcolor="dark_orange", bold=True)
@@ -78,11 +76,9 @@ def compile_search(text: str) -> re.Pattern[str] | None:
 
 
 def clean(text: str) -> str:
-    """Log text safe for the terminal: ANSI sequences dropped, control characters shown
-    as �, tabs as four spaces."""
-    if "\x1b" in text:
-        text = _ANSI.sub("", text)
-    return text if text.isprintable() else text.translate(_CONTROL)
+    """Log text safe for the terminal: ANSI sequences dropped, tabs as four spaces, other
+    control characters made visible (the one sanitiser, `strip_ansi`)."""
+    return strip_ansi(text.replace("\t", "    "))
 
 
 def pretty_json(text: str) -> list[tuple[str, Style | None]] | None:
@@ -97,7 +93,7 @@ def pretty_json(text: str) -> list[tuple[str, Style | None]] | None:
     if not isinstance(doc, dict):
         return None
     pieces: list[tuple[str, Style | None]] = []
-    level = next((str(doc.pop(k)) for k in _LEVEL_KEYS if k in doc), None)
+    level = next((clean(str(doc.pop(k))) for k in _LEVEL_KEYS if k in doc), None)
     if level is not None:
         colour = _LEVELS.get(level.lower())
         pieces.append((f"{level.upper():<5} ", Style.parse(colour) if colour else None))
@@ -106,7 +102,7 @@ def pretty_json(text: str) -> list[tuple[str, Style | None]] | None:
         pieces.append((clean(str(message)), _MESSAGE))
     for key, value in doc.items():
         shown = value if isinstance(value, str) else orjson.dumps(value).decode()
-        pieces.append((f"  {key}=", _FIELD))
+        pieces.append((f"  {clean(key)}=", _FIELD))
         pieces.append((clean(shown), None))
     return pieces
 
@@ -537,7 +533,7 @@ class LogView(ScrollView, can_focus=True):
 
     def _segments(self, line: LogLine, current: bool, base: Style) -> Iterator[Segment]:
         if self.show_tags:
-            tag = line.source.tag
+            tag = clean(line.source.tag)
             yield Segment(tag + " " * (self._tag_width - len(tag) + 1),
                           base + self._colours.get(line.source, Style()))
         if self.timestamps:

@@ -23,6 +23,7 @@ from kubetui.cluster.actions import REPLICASET, Ref, Rollout
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.rollout import Revision, revision_of, template_diff
 from kubetui.cluster.store import Batch, Subscription
+from kubetui.ui.safe import SafeStatic, safe
 
 if TYPE_CHECKING:
     from kubetui.ui.actions_ui import ActionRunner
@@ -115,15 +116,15 @@ class RolloutScreen(Screen[None]):
         self.base: int | None = None  # the revision diffs compare with; None: current
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Rollout of {self.ref.where}", id="title")
-        yield Static("Loading…", id="progress")
-        yield Static("", id="replicasets")
+        yield SafeStatic(f"Rollout of {self.ref.where}", id="title")
+        yield SafeStatic("Loading…", id="progress")
+        yield SafeStatic("", id="replicasets")
         history = OptionList(id="history")
         history.border_title = ("History (U undo to highlighted · d diff it with the "
                                 "current, or with the one b chose)")
         yield history
         with VerticalScroll(id="diff-box"):
-            yield Static("", id="diff", markup=False)
+            yield SafeStatic("", id="diff")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -184,7 +185,7 @@ class RolloutScreen(Screen[None]):
         history = self.query_one(OptionList)
         highlighted = history.highlighted_option.id if history.highlighted_option else None
         history.clear_options()
-        history.add_options([Option(history_label(r, state.current), id=str(r.number))
+        history.add_options([Option(safe(history_label(r, state.current)), id=str(r.number))
                              for r in reversed(state.history)])
         ids = [str(r.number) for r in reversed(state.history)]
         if highlighted in ids:

@@ -31,6 +31,7 @@ from rich.cells import cell_len, set_cell_size
 from kubetui.quantity import parse_quantity
 from kubetui.render.age import format_age
 from kubetui.render.model import Column
+from kubetui.render.sanitize import one_line
 from kubetui.selectors import LabelRequirement, parse_requirements
 
 if TYPE_CHECKING:
@@ -554,8 +555,7 @@ def _floor(slot: Slot) -> int:
 
 def fit_text(text: str, width: int) -> str:
     """`text` padded or cut to exactly `width` cells, an ellipsis marking a cut."""
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else " " for c in text)
+    text = one_line(text)
     if text.isascii():
         if len(text) <= width:
             return text.ljust(width)

@@ -86,7 +86,8 @@ def test_search_pattern_substring_or_regex() -> None:
 
 
 def test_clean_keeps_escapes_away_from_the_terminal() -> None:
-    assert clean("\x1b[31mred\x1b[0m\tx\x07") == "red    x�"
+    assert clean("\x1b[31mred\x1b[0m\tx\x07") == "red    x^G"
+    assert clean("a\x9b2Jb\x1b]0;t\x07c") == "abc"
 
 
 def test_pretty_json_level_message_fields_and_plain_lines() -> None:
