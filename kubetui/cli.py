@@ -10,7 +10,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from kubetui import __version__
 from kubetui.config import Settings
+from kubetui.private_files import private_dir, remove_on_signals
 
 if TYPE_CHECKING:
     from kubetui.sandbox.run import SandboxOptions
@@ -160,7 +160,7 @@ def demo_sandbox(opts: SandboxOptions) -> Iterator[Path]:
     the foreground; yields its kubeconfig, written in a temporary folder removed at exit."""
     from kubetui.sandbox.run import RunningSandbox
 
-    folder = Path(tempfile.mkdtemp(prefix="kubetui-demo-"))
+    folder = private_dir("kubetui-demo-")  # its kubeconfig holds the token
     opts.kubeconfig = str(folder / "kubeconfig")
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="kubetui-sandbox", daemon=True)
@@ -212,6 +212,7 @@ def run_ui(settings: Settings) -> int:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=log_file, level=logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    remove_on_signals()  # client keys and edit files go with a hang-up too
     app.run()
     return app.return_code or 0
 

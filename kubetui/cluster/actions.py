@@ -28,7 +28,7 @@ from kubetui.cluster.rollout import (Revision, RolloutError, RolloutStatus, curr
                                      rollout_status, undo_patch, undo_target, yaml_diff)
 from kubetui.kinds import Kind, builtin
 from kubetui.render.text import selector_string
-from kubetui.render.yaml_text import to_yaml
+from kubetui.render.yaml_text import MASK, mask_secret, mask_secret_pair, to_yaml
 
 Obj = dict[str, Any]
 
@@ -84,7 +84,7 @@ class Request:
         query = "&".join(f"{k}={v}" for k, v in self.query)
         text = f"{self.method} {self.path}{'?' + query if query else ''}"
         if self.body is not None:
-            body = orjson.dumps(self.body).decode()
+            body = orjson.dumps(_shown_body(self.path, self.body)).decode()
             if len(body) > 160:
                 body = body[:159] + "…"
             text += f" ({_PATCH_NAMES.get(self.content_type, self.content_type)}) {body}"
@@ -104,6 +104,24 @@ class Result:
         if len(self.sent) > 4:
             lines.append(f"… and {len(self.sent) - 4} more requests")
         return "\n".join(lines) if lines else "nothing was sent"
+
+
+def _is_secret(path: str, body: Any) -> bool:
+    parts = path.split("?")[0].split("/")
+    return "secrets" in parts or (isinstance(body, dict) and body.get("kind") == "Secret")
+
+
+def _shown_body(path: str, body: Any) -> Any:
+    """A request body as a notification may show it: a Secret's values masked (an object
+    or a merge patch: `mask_secret`; a JSON patch: every value)."""
+    if not _is_secret(path, body):
+        return body
+    if isinstance(body, dict):
+        return mask_secret(body)
+    if isinstance(body, list):
+        return [{**op, "value": MASK} if isinstance(op, dict) and "value" in op else op
+                for op in body]
+    return MASK
 
 
 def explain(error: ClusterError, ref: Ref | None = None) -> str:
@@ -513,7 +531,10 @@ class Actions:
                 items.append(ApplyItem(ref, "created", "", doc))
                 continue
             before, after = _comparable(live), _comparable(dry)
-            diff = yaml_diff(before, after, "live", "applied")
+            secret = _is_secret(ref.path(), dry)
+            if secret:  # masked as a pair, so that a changed value still shows as changed
+                before, after = mask_secret_pair(before, after)
+            diff = yaml_diff(before, after, "live", "applied", masked=secret)
             items.append(ApplyItem(ref, "configured" if diff else "unchanged", diff, doc))
         return ApplyPlan(items, run.result(True, f"dry run of {len(items)} objects"))
 

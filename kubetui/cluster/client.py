@@ -20,7 +20,7 @@ import orjson
 from kubernetes_asyncio.client import ApiClient, Configuration
 
 from kubetui.cluster import discovery, paths
-from kubetui.cluster.credentials import Credentials
+from kubetui.cluster.credentials import Credentials, discard_secret_files
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import ContextInfo, Kubeconfig
 from kubetui.kinds import Kind, by_key
@@ -41,6 +41,7 @@ class ClusterClient:
         self.info = info
         self.configuration = configuration
         self.api_client = ApiClient(configuration=configuration)
+        discard_secret_files(configuration)  # the TLS context holds them now
         self._session: aiohttp.ClientSession = self.api_client.rest_client.pool_manager
         self._cred_generation = 0
         self._reload_lock = asyncio.Lock()

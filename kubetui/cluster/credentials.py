@@ -10,8 +10,8 @@ re-reads the kubeconfig and fetches new credentials after the server answered 40
 from __future__ import annotations
 
 import asyncio
-import atexit
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +26,7 @@ from typing import Any
 from kubernetes_asyncio.client import Configuration
 
 from kubetui.cluster.errors import ConfigError
+from kubetui.private_files import private_dir
 
 TOKEN_FILE_PERIOD = 60.0  # seconds a token file's content is trusted before re-reading
 EXEC_TIMEOUT = 30.0
@@ -41,20 +42,32 @@ class UserSource:
     source: Path
 
 
-_secret_dir: str | None = None
+_secret_dir: Path | None = None
+_written: set[str] = set()
 
 
 def write_secret_file(data: bytes) -> str:
-    """Write certificate/key bytes to a private temporary file (removed at exit); the TLS
-    layer only takes paths."""
+    """Write certificate/key bytes to a private temporary file: the TLS layer only takes
+    paths. `discard_secret_files` deletes it as soon as the TLS context has loaded it; the
+    folder goes at exit or on SIGHUP/SIGTERM in any case (`kubetui.private_files`)."""
     global _secret_dir
     if _secret_dir is None:
-        _secret_dir = tempfile.mkdtemp(prefix="kubetui-")
-        atexit.register(shutil.rmtree, _secret_dir, True)
+        _secret_dir = private_dir()
     fd, path = tempfile.mkstemp(dir=_secret_dir)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+    _written.add(path)
     return path
+
+
+def discard_secret_files(conf: Configuration) -> None:
+    """Delete the files `write_secret_file` wrote for `conf` (its ApiClient has read them:
+    nothing of a client key outlives the loading on disk)."""
+    for path in (conf.ssl_ca_cert, conf.cert_file, conf.key_file):
+        if path in _written:
+            _written.discard(path)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 class Credentials:

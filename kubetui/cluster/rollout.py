@@ -248,10 +248,12 @@ def undo_patch(deployment: Obj, target: Revision) -> list[Obj] | None:
             {"op": "replace", "path": "/metadata/annotations", "value": annotations}]
 
 
-def yaml_diff(before: Obj, after: Obj, a: str, b: str) -> str:
-    """A unified diff of two objects as YAML ("" when they read the same)."""
-    return "".join(difflib.unified_diff(to_yaml(before).splitlines(keepends=True),
-                                        to_yaml(after).splitlines(keepends=True), a, b))
+def yaml_diff(before: Obj, after: Obj, a: str, b: str, masked: bool = False) -> str:
+    """A unified diff of two objects as YAML ("" when they read the same). Secrets are
+    masked (each side alone) unless `masked` says the caller did it for the pair."""
+    return "".join(difflib.unified_diff(
+        to_yaml(before, reveal_secrets=masked).splitlines(keepends=True),
+        to_yaml(after, reveal_secrets=masked).splitlines(keepends=True), a, b))
 
 
 def template_diff(old: Revision, new: Revision) -> str:

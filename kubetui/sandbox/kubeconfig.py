@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from kubetui.private_files import write_private
+
 CONTEXT = "kubetui-sandbox"
 
 
@@ -37,8 +39,6 @@ def write_kubeconfig(path: str | Path, url: str, ca_pem: bytes, token: str = "",
                      namespace: str = "default") -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(kubeconfig_doc(url, ca_pem, token, token_file, context,
-                                                  namespace),
-                                   sort_keys=False))
-    path.chmod(0o600)
-    return path
+    return write_private(path, yaml.safe_dump(kubeconfig_doc(url, ca_pem, token, token_file,
+                                                             context, namespace),
+                                              sort_keys=False))

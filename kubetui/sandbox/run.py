@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kubetui.private_files import write_private
 from kubetui.sandbox.apiserver.server import SandboxServer
 from kubetui.sandbox.controllers import all_controllers
 from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
@@ -104,8 +105,7 @@ class RunningSandbox:
         if self.options.faults.token_ttl > 0:
             tf = self._token_file()
             tf.parent.mkdir(parents=True, exist_ok=True)
-            tf.write_text(self.sandbox.token)
-            tf.chmod(0o600)
+            write_private(tf, self.sandbox.token)
             return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
                                     token_file=str(tf), context=self.options.context)
         return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
@@ -125,10 +125,7 @@ class RunningSandbox:
         expires: clients that reload their credentials keep working, others get 401."""
         while True:
             await asyncio.sleep(max(self.options.faults.token_ttl / 3, 0.05))
-            token = self.sandbox.issue_token()
-            tmp = self._token_file().with_suffix(".tmp")
-            tmp.write_text(token)
-            tmp.replace(self._token_file())
+            write_private(self._token_file(), self.sandbox.issue_token())  # atomic, 0600
 
     async def stop(self) -> None:
         for t in self._tasks:

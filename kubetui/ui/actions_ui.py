@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import shlex
-import tempfile
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from kubetui.cluster.actions import (Access, Actions, EditorFailed, Ref, Result,
                                      needs, parse_manifest)
 from kubetui.cluster.errors import ClusterError
 from kubetui.kinds import Kind
+from kubetui.private_files import private_dir, write_private
 from kubetui.ui.dialogs import (DEFAULT_SCALE_CEILING, ConfirmDialog, PromptDialog,
                                 ScaleDialog, SetImageDialog)
 from kubetui.ui.resource_table import ResourceTable
@@ -101,11 +102,12 @@ def _editor_command() -> list[str]:
 async def run_editor(app: App, text: str, name: str) -> str:
     """Hand `text` to the person's editor in a temporary file, the TUI suspended meanwhile;
     the saved text comes back. Screen updates are held while the editor owns the
-    terminal (the event loop, and so the watches, keep running)."""
+    terminal (the event loop, and so the watches, keep running). The file (which may hold
+    a Secret's values) is 0600 in a private folder, removed after, and on SIGHUP too."""
     command = _editor_command()
-    with tempfile.TemporaryDirectory(prefix="kubetui-edit-") as folder:
-        path = Path(folder) / f"{name}.yaml"
-        path.write_text(text)
+    folder = private_dir("kubetui-edit-")
+    try:
+        path = write_private(folder / f"{name}.yaml", text)
         with app.batch_update(), contextlib.ExitStack() as stack:
             with contextlib.suppress(SuspendNotSupported):  # headless (tests), web
                 stack.enter_context(app.suspend())
@@ -118,6 +120,8 @@ async def run_editor(app: App, text: str, name: str) -> str:
         if code != 0:
             raise EditorFailed(f"the editor {command[0]!r} exited with status {code}")
         return path.read_text()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin
 from kubetui.render import columns_for
 from kubetui.render.describe import describe
-from kubetui.render.yaml_text import MASK, to_yaml
+from kubetui.render.yaml_text import MASK, decode_secret, to_yaml
 from kubetui.render.sanitize import visible
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.safe import SafeStatic
@@ -435,7 +435,8 @@ class DescribeScreen(_ObjectScreen):
 
 
 class YamlScreen(_ObjectScreen):
-    """The object as `kubectl get -o yaml` prints it; `x` reveals or masks Secret values."""
+    """The object as `kubectl get -o yaml` prints it; `x` reveals a Secret's values
+    (decoded, as k9s shows them) or masks them again; a new screen starts masked."""
 
     VIEW = "YAML"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -452,7 +453,8 @@ class YamlScreen(_ObjectScreen):
 
     def render_text(self) -> None:
         if self.obj is not None:
-            self.view.set_text(to_yaml(self.obj, reveal_secrets=self.revealed))
+            obj = decode_secret(self.obj) if self.revealed else self.obj
+            self.view.set_text(to_yaml(obj, reveal_secrets=self.revealed))
 
     def action_toggle_secrets(self) -> None:
         if self.kind.key != ("", "secrets"):

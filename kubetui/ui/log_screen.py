@@ -40,6 +40,7 @@ from kubetui.cluster.logs import (ENDED, FAILED, STREAMING, WAITING, LogBatch, L
                                   LogOptions, LogSettings, LogTarget)
 from kubetui.cluster.store import WatchStore
 from kubetui.ui.log_view import DEFAULT_CAPACITY, LogView
+from kubetui.private_files import write_private
 from kubetui.ui.safe import SafeStatic, safe
 
 #: `T` cycles through these (None: the whole log).
@@ -351,9 +352,8 @@ class LogScreen(Screen[None]):
         text = "".join(view.plain(line) + "\n" for line in view.lines())
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         name = re.sub(r"[^\w.-]+", "_", f"{t.namespace}_{t.kind.kind.lower()}-{t.name}")
-        path = save_dir() / f"{name}_{stamp}.log"
         try:
-            await asyncio.to_thread(_write, path, text)
+            path = await asyncio.to_thread(_write, save_dir(), f"{name}_{stamp}", text)
         except OSError as e:
             self.notify(f"Could not save the log: {e}", severity="error")
             return None
@@ -366,6 +366,13 @@ class LogScreen(Screen[None]):
         self.notify(f"Copied {len(lines)} lines to the clipboard (OSC 52)", timeout=3)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+def _write(folder: Path, stem: str, text: str) -> Path:
+    """A new 0600 file `stem.log` (`stem-2.log`, ... when saved again within the second)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        path = folder / (f"{stem}.log" if n == 1 else f"{stem}-{n}.log")
+        try:
+            return write_private(path, text, exclusive=True)
+        except FileExistsError:
+            n += 1

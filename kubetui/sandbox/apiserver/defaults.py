@@ -8,6 +8,8 @@ kubernetes-asyncio's typed models require.
 
 from __future__ import annotations
 
+import base64
+
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -306,6 +308,12 @@ def _hpa(obj: Obj) -> None:
 
 
 def _secret(obj: Obj) -> None:
+    # stringData is write-only: the v1 conversion merges it into data (it wins on a clash).
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data = _dict(obj, "data")
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
     _set(obj, "type", "Opaque")
 
 
