@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kubeconfig", default=None,
                     help="where to write a kubeconfig for the sandbox (default: "
                          "$XDG_STATE_HOME/kubetui/sandbox.kubeconfig)")
+    sp.add_argument("--state-dir", default=None, metavar="DIR",
+                    help="keep the serving CA, certificate and token in DIR: started again "
+                         "with the same DIR and --port, the sandbox is the same endpoint "
+                         "to its clients (its objects start afresh)")
     add_sandbox_arguments(sp)
     return p
 
@@ -124,7 +128,7 @@ def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> Sandbox
         host=getattr(args, "host", "127.0.0.1"), port=getattr(args, "port", 0),
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
         pods=args.pods, namespaces=args.namespaces, churn=args.churn, pace=args.pace,
-        watch_history=args.watch_history,
+        watch_history=args.watch_history, state_dir=getattr(args, "state_dir", None),
         faults=Faults(drop_watches_every=args.drop_watches_every, error_rate=args.error_rate,
                       latency_ms=args.latency_ms, token_ttl=args.token_ttl, rbac=args.rbac),
     )

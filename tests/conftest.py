@@ -41,10 +41,12 @@ KUBECTL = shutil.which("kubectl")
 
 
 async def start_sandbox(kubeconfig: Path, **options: object) -> RunningSandbox:
-    """A sandbox on 127.0.0.1, a free port, with a kubeconfig written at `kubeconfig`."""
+    """A sandbox on 127.0.0.1, a free port (unless `port=` is given), with a kubeconfig
+    written at `kubeconfig`."""
     from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 
-    opts = SandboxOptions(host="127.0.0.1", port=0, kubeconfig=str(kubeconfig), **options)
+    opts = SandboxOptions(**{"host": "127.0.0.1", "port": 0, **options},  # type: ignore[arg-type]
+                          kubeconfig=str(kubeconfig))
     return await RunningSandbox.start(opts)
 
 

@@ -34,6 +34,13 @@ _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch",
           "DELETE": "delete"}
 
 
+def status_causes(status: dict[str, Any]) -> tuple[str, ...]:
+    """The reasons of a Status object's details.causes."""
+    details = status.get("details")
+    causes = details.get("causes") if isinstance(details, dict) else None
+    return tuple(str(c.get("reason") or "") for c in causes or () if isinstance(c, dict))
+
+
 class ClusterClient:
     """The cluster behind one context. Use `async with` or call `close()`."""
 
@@ -227,10 +234,12 @@ class ClusterClient:
     def _status_error(self, method: str, path: str, params: dict[str, str],
                       resp: aiohttp.ClientResponse, raw: bytes) -> ClusterError:
         status, message, reason = resp.status, "", ""
+        causes: tuple[str, ...] = ()
         try:
             doc = orjson.loads(raw)
             if isinstance(doc, dict):
                 message, reason = str(doc.get("message") or ""), str(doc.get("reason") or "")
+                causes = status_causes(doc)
         except orjson.JSONDecodeError:
             message = raw.decode(errors="replace").strip()[:200]
         retry_after = None
@@ -260,7 +269,8 @@ class ClusterClient:
             text = f"{reason or 'Error'} ({status}) on {verb} {target}"
         if message and message not in text:
             text += f" ({message})"
-        return ClusterError(text, status=status, reason=reason, retry_after=retry_after)
+        return ClusterError(text, status=status, reason=reason, retry_after=retry_after,
+                            causes=causes)
 
 
 class LineStream:

@@ -13,16 +13,23 @@ class ClusterError(Exception):
     error status, with the server's `reason` (Expired, Forbidden, NotFound, ...)."""
 
     def __init__(self, message: str, status: int | None = None, reason: str = "",
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, causes: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
         self.retry_after = retry_after
+        self.causes = causes  # the Status's details.causes[].reason
 
     @property
     def expired(self) -> bool:
         """410 Gone: a resourceVersion or continue token older than the server keeps."""
         return self.status == 410
+
+    @property
+    def too_large_rv(self) -> bool:
+        """504 Timeout with cause ResourceVersionTooLarge: the server has not reached the
+        resourceVersion asked for (restored from a backup, or another server)."""
+        return self.status == 504 and "ResourceVersionTooLarge" in self.causes
 
 
 def yaml_problem(error: Exception) -> str:

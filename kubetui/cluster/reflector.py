@@ -2,8 +2,17 @@
 
 List in pages, hand the first page over at once, watch from the list's resourceVersion with
 bookmarks and a server-side timeout, re-watch from the last resourceVersion when a watch
-ends, re-list when the server says 410 Expired, and back off with jitter on errors (or wait
-what a 429 asks). Watch lines are decoded with orjson; no model objects are built.
+ends, and back off with jitter on errors (or wait what a 429 asks). Watch lines are decoded
+with orjson; no model objects are built.
+
+The state says "live" only for a watch opened after a list completed since contact was
+last lost: after any failed request (the server may have been restarted, or restored from
+a backup with other objects and lower resourceVersions) the reflector lists again before
+it watches, first as client-go does with `resourceVersion=<last>` and
+`resourceVersionMatch=NotOlderThan`; when the server answers that this resourceVersion is
+not valid on it (410 Expired, or 504 "Too large resource version"), it lists afresh. A
+watch's ERROR event ends the watch the same way. A connection merely cut mid-watch resumes
+the watch from the last resourceVersion, as client-go does.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from kubetui.cluster.client import ClusterClient
+from kubetui.cluster.client import ClusterClient, status_causes
 from kubetui.cluster.errors import ClusterError
 
 SYNCING, LIVE, RECONNECTING, STALE, ERROR = "syncing", "live", "reconnecting", "stale", "error"
@@ -72,7 +81,8 @@ class Reflector:
             self.sink.report(self)
 
     async def run(self) -> None:
-        rv: str | None = None
+        rv: str | None = None  # where the watch resumes; None: list first
+        resume: str | None = None  # the last resourceVersion, for a NotOlderThan list
         failures = 0
         while True:
             try:
@@ -80,7 +90,8 @@ class Reflector:
                 if rv is None:
                     if self.state == LIVE:  # a relist; after trouble, stay "reconnecting"
                         self._set(SYNCING)
-                    rv = await self._list()
+                    rv = await self._list(resume)
+                    resume = None
                 rv, productive = await self._watch(rv)
                 if productive:
                     failures = 0
@@ -88,11 +99,13 @@ class Reflector:
                 failures += 1  # a watch that ends at once, again and again: slow down
                 await asyncio.sleep(self._backoff(failures))
             except ClusterError as e:
-                if e.expired:
-                    rv = None
+                if e.expired or e.too_large_rv:  # our resourceVersion means nothing here
+                    rv = resume = None
                     continue
                 if e.status == 403 and not self.synced and self.sink.forbidden(self, e):
                     return
+                if rv is not None:  # contact lost: list before saying "live" again
+                    rv, resume = None, rv
                 failures += 1
                 delay = e.retry_after if e.status == 429 and e.retry_after else \
                     self._backoff(failures)
@@ -124,10 +137,13 @@ class Reflector:
             delay -= stale_at - now
         await asyncio.sleep(delay)
 
-    async def _list(self) -> str:
-        """List page by page; returns the resourceVersion to watch from."""
+    async def _list(self, resume: str | None = None) -> str:
+        """List page by page (no older than `resume` when given); returns the
+        resourceVersion to watch from."""
         seen: set[str] = set()
         query: dict[str, Any] = {"limit": self.settings.page_size}
+        if resume is not None:
+            query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
         while True:
             doc = await self.client.request("GET", self.path, query=query)
@@ -188,4 +204,4 @@ def _status_error(status: dict[str, Any]) -> ClusterError:
     code = int(status.get("code") or 500)
     message = str(status.get("message") or "watch failed")
     return ClusterError(f"watch error ({code}): {message}", status=code,
-                        reason=str(status.get("reason") or ""))
+                        reason=str(status.get("reason") or ""), causes=status_causes(status))

@@ -236,6 +236,10 @@ class _Stream:
     def report(self, reflector: Reflector) -> None:
         worst = max(self._reflectors.values(), key=lambda r: _SEVERITY[r.state])
         error = worst.error if worst.state != LIVE else self._note
+        if worst.state == LIVE and self._dirty:  # the list's rows first, then "live"
+            if self._flush_handle is not None:
+                self._flush_handle.cancel()
+            self._flush()
         self._set_health(worst.state, error, worst.since)
 
     def forbidden(self, reflector: Reflector, error: ClusterError) -> bool:

@@ -94,6 +94,11 @@ class Sandbox:
         self._issued[self.token] = time.monotonic()
         return self.token
 
+    def adopt_token(self, token: str) -> None:
+        """Make `token` (kept from an earlier run: --state-dir) the current one."""
+        self.token = token
+        self._issued[token] = time.monotonic()
+
     def token_valid(self, token: str) -> bool:
         issued = self._issued.get(token)
         if issued is None:

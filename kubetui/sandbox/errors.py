@@ -19,6 +19,7 @@ _REASONS = {
     429: "TooManyRequests",
     500: "InternalError",
     503: "ServiceUnavailable",
+    504: "Timeout",
 }
 
 
@@ -97,4 +98,16 @@ def bad_request(message: str) -> ApiError:
 
 def expired(message: str = "too old resource version") -> ApiError:
     return ApiError(410, message, reason="Expired")
+
+
+def too_large_resource_version(requested: int, current: int, retry_seconds: int = 1
+                               ) -> ApiError:
+    """A resourceVersion the server has not reached, as the apiserver's storage reports it
+    (storage.NewTooLargeResourceVersionError): 504 Timeout with a ResourceVersionTooLarge
+    cause; client-go's reflector relists on it."""
+    return ApiError(504, f"Timeout: Too large resource version: {requested}, current: "
+                         f"{current}", reason="Timeout",
+                    details={"causes": [{"reason": "ResourceVersionTooLarge",
+                                         "message": "Too large resource version"}],
+                             "retryAfterSeconds": retry_seconds})
 

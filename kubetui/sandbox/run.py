@@ -19,6 +19,7 @@ from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.core import Controller, Faults, Sandbox
 from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
+from kubetui.sandbox.state_dir import load_or_create
 
 
 @contextlib.contextmanager
@@ -60,6 +61,8 @@ class SandboxOptions:
     # Multiplies every simulated delay of the kubelet (pulls, starts, probes, back-offs,
     # grace periods): tests run the same stories at 0.05.
     pace: float = 1.0
+    # Keep the serving certificate and the token here across restarts (see state_dir.py).
+    state_dir: str | None = None
 
 
 @dataclass
@@ -86,8 +89,13 @@ class RunningSandbox:
             from kubetui.sandbox.scenarios import load_scenario
             with _collector_paused():
                 await load_scenario(sb, opts)
+        tls = None
+        if opts.state_dir:
+            identity = load_or_create(Path(opts.state_dir), opts.host, sb.token)
+            sb.adopt_token(identity.token)
+            tls = identity.tls
         server = SandboxServer(sb, opts.host, opts.port,
-                               bookmark_interval=opts.bookmark_interval)
+                               bookmark_interval=opts.bookmark_interval, tls=tls)
         await server.start()
         running = cls(sb, server, None, opts)
         if opts.kubeconfig:

@@ -15,7 +15,7 @@ from kubetui.sandbox.apiserver import verbs
 from kubetui.sandbox.apiserver.http_io import (dumps, int_param, json_response, predicate,
                                                wants_table)
 from kubetui.sandbox.apiserver.routing import Route
-from kubetui.sandbox.apiserver.store import Obj
+from kubetui.sandbox.apiserver.store import Obj, parse_rv
 from kubetui.sandbox.apiserver.views import table, view
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import expired
@@ -33,13 +33,16 @@ class Lister:
     sandbox: Sandbox
     _pages: dict[str, tuple[float, list[Obj], int]] = field(default_factory=dict)
 
-    def respond(self, request: web.Request, r: Route) -> web.Response:
+    async def respond(self, request: web.Request, r: Route) -> web.Response:
         q = request.query
         limit = int_param(q, "limit")
         token = q.get("continue", "")
         if token:
             items, rv = self._continue(token)
         else:
+            wanted = parse_rv(q.get("resourceVersion"))
+            if wanted and wanted > self.sandbox.store.rv:  # NotOlderThan (or Exact) N
+                await self.sandbox.store.wait_for_rv(wanted)
             items, rv = self.sandbox.store.list(verbs.store_key(r.kind), r.namespace or None,
                                                 predicate(q))
         meta: dict[str, Any] = {"resourceVersion": str(rv)}

@@ -196,7 +196,7 @@ class SandboxServer:
             if method == "GET":
                 if go_bool(q.get("watch")):
                     return await self._watches.serve(request, r, self.bookmark_interval)
-                return self._lister.respond(request, r)
+                return await self._lister.respond(request, r)
             if method == "POST":
                 return await resources.create(self.sandbox, request, r)
             if method == "DELETE":

@@ -22,7 +22,8 @@ from typing import Any
 
 import orjson
 
-from kubetui.sandbox.errors import ApiError, already_exists, conflict, expired, not_found
+from kubetui.sandbox.errors import (ApiError, already_exists, conflict, expired, not_found,
+                                    too_large_resource_version)
 
 Obj = dict[str, Any]
 ResKey = tuple[str, str]  # (group, plural)
@@ -176,6 +177,11 @@ class Watch:
         return ev
 
 
+#: Seconds a request for a resourceVersion the store has not reached waits before it is
+#: refused: the watch cache's blockTimeout.
+FRESHNESS_TIMEOUT = 3.0
+
+
 class ObjectStore:
     """All objects of the sandbox cluster, keyed by resource, namespace and name."""
 
@@ -211,6 +217,16 @@ class ObjectStore:
             if predicate is None or predicate(obj):
                 items.append(obj)
         return items, self.rv
+
+    async def wait_for_rv(self, rv: int, timeout: float = FRESHNESS_TIMEOUT) -> None:
+        """Wait (a while) for the store to reach `rv`, as the apiserver's watch cache does
+        (waitUntilFreshAndBlock); then 504 "Too large resource version"."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.rv < rv:
+            if loop.time() >= deadline:
+                raise too_large_resource_version(rv, self.rv)
+            await asyncio.sleep(0.05)
 
     def iter(self, key: ResKey) -> Iterator[Obj]:
         """Every object of a resource, unsorted and without copying; for controllers."""

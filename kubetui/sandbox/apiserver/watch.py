@@ -69,10 +69,12 @@ class WatchStreams:
         resp.headers["Content-Type"] = TABLE_CONTENT_TYPE if as_table else "application/json"
         resp.enable_chunked_encoding()
         try:
+            if since and since > self.sandbox.store.rv:  # a restored or another server
+                await self.sandbox.store.wait_for_rv(since)
             w = self.sandbox.store.watch(verbs.store_key(r.kind), r.namespace or None,
                                          since, predicate(q))
         except ApiError as e:
-            if e.code != 410:
+            if e.code not in (410, 504):  # too old, too new: an ERROR event, as upstream
                 raise
             await resp.prepare(request)
             await resp.write(dumps({"type": "ERROR", "object": e.status()}) + b"\n")
