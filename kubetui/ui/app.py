@@ -41,6 +41,7 @@ from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
 from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
+from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
@@ -670,6 +671,11 @@ def make_app(settings: Settings) -> KubetuiApp:
     if unknown:
         raise ConfigFileError(f"config file {user.path}: keymap names an unknown binding id "
                               f"{unknown[0]!r} (press ? in kubetui to see the ids)")
+    for binding_id, keys in user.keymap.items():
+        if (key := unknown_key(keys)) is not None:
+            raise ConfigFileError(f"config file {user.path}: keymap entry {binding_id}: "
+                                  f"{key!r} is not a key name (examples: ctrl+f, f5, "
+                                  f"question_mark, a)")
     config = kubeconfigs.load(settings.kubeconfig, settings.context)
     if not config.current:
         names = ", ".join(c.name for c in config.contexts) or "none"

@@ -281,6 +281,8 @@ class _ObjectScreen(Screen[None]):
             parts.append("deleted")
         elif self.error:
             parts.append(self.error)
+        elif self.loads == 0:
+            parts.append("loading…")
         elif self._health != "live":
             parts.append(self._health)
         return "  ·  ".join(parts)
@@ -291,6 +293,7 @@ class _ObjectScreen(Screen[None]):
     # -- life cycle
     def on_mount(self) -> None:
         self.view.focus()
+        self.view.set_text(f"Loading {self.kind.resource} {self.object_name}…")  # a slow server
         self._subs.append(self.store.subscribe(self.kind, self.namespace or None,
                                                self._on_objects, self._on_health))
         self.load()
@@ -339,7 +342,7 @@ class _ObjectScreen(Screen[None]):
         except ClusterError as e:
             self.error = str(e)
             self.deleted = e.status == 404
-            if not self.view.lines or self.view.lines == [""]:
+            if self.loads == 0:  # nothing read yet: the error instead of "Loading…"
                 self.view.set_text(str(e))
         else:
             self.error, self.deleted = None, False

@@ -193,15 +193,22 @@ async def test_readonly_from_the_config_file(sandbox, isolated_home: Path) -> No
 @pytest.mark.parametrize("text, problem", [
     ("keymap: [a, b]\n", "'keymap' must map binding ids to keys"),
     ("keymap:\n  app.nope: x\n", "unknown binding id 'app.nope'"),
+    ('keymap:\n  app.filter: "not a key!!"\n',
+     "keymap entry app.filter: 'not a key!!' is not a key name"),
+    ("keymap:\n  app.filter: ctrl+f,ctrl+nope\n", "app.filter: 'ctrl+nope' is not a key"),
+    ("keymap:\n  app.filter: hyper+f\n", None),  # a known modifier: accepted
     ("theme: no-such-theme\n", "unknown theme 'no-such-theme'"),
     ("readonly: maybe\n", "'readonly' must be true or false"),
     ("colour: red\n", "unknown setting 'colour'"),
     ("keymap: {a: [\n", "is not valid YAML (line 2)"),
 ])
 async def test_a_bad_config_file_is_named(sandbox, tmp_path: Path, text: str,
-                                          problem: str) -> None:
+                                          problem: str | None) -> None:
     path = tmp_path / "kubetui.yaml"
     path.write_text(text)
+    if problem is None:
+        assert app_for(config_path=path).user_config.keymap
+        return
     with pytest.raises(ConfigFileError) as err:
         app_for(config_path=path)
     assert str(path) in str(err.value) and problem in str(err.value)
@@ -265,3 +272,16 @@ async def test_main_table_keys_are_hidden_over_other_views(sandbox, api: Api) ->
         assert isinstance(app.screen, DescribeScreen)  # no log screen pushed over it
         assert app.namespace == namespace  # `0` did not switch the table behind
         assert not shown & {"all_namespaces", "logs", "yaml"}
+
+
+def test_every_built_in_key_is_a_known_key_name() -> None:
+    """The check the keymap gets would accept every key kubetui binds itself."""
+    from kubetui.ui.command import PromptBar
+    from kubetui.ui.key_names import unknown_key
+    from kubetui.ui.resource_table import ResourceTable
+    from tests.ui.test_injection import screen_classes
+
+    classes = {KubetuiApp, ResourceTable, PromptBar, *screen_classes()}
+    keys = {b.key for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)}
+    assert len(keys) > 30
+    assert [k for k in sorted(keys) if unknown_key(k)] == []

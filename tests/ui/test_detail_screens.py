@@ -204,3 +204,19 @@ async def test_yaml_of_a_five_thousand_line_object_scrolls(store: WatchStore) ->
         await pilot.press("slash", *"two 1699", "enter")
         assert screen.view.current_match is not None
         assert screen.view.lines[screen.view.current_match[0]] == "    line two 1699"
+
+
+async def test_describe_on_a_slow_server_says_it_is_loading(sandbox, store: WatchStore
+                                                            ) -> None:
+    await create(store, "/apis/apps/v1/namespaces/default/deployments", deployment("slow", 1))
+    sandbox.sandbox.faults.latency_ms = 3000
+    app = Host()
+    async with app.run_test(size=(120, 40)):
+        screen = DescribeScreen(store, DEPLOY, "default", "slow")
+        await app.push_screen(screen)
+        await wait_for(lambda: screen.is_mounted, timeout=2)
+        assert screen.view.lines == ["Loading deployments.apps slow…"]  # not a blank screen
+        title = str(screen.query_one("#detail-title").render())
+        assert "loading…" in title and screen.loads == 0
+        await wait_for(lambda: "Name:" in screen.view.text, timeout=20)
+        assert "loading" not in str(screen.query_one("#detail-title").render())
