@@ -157,12 +157,19 @@ async def _close(app: KubetuiApp, pilot: Any) -> None:
         await pilot.pause()
 
 
+async def press_on(app: KubetuiApp, pilot: Any, view: tuple[str, str], row: str | None,
+                   key: str, cls: type[Screen]) -> None:
+    """`:view`, the cursor on `row`, `key`: as a person opens `cls`."""
+    await command(pilot, view[0])
+    await live(app, view[1])
+    if row is not None:
+        await select(app, row)
+    await pilot.press(key)
+    await _on_screen(app, cls)
+
+
 async def open_describe(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await command(pilot, "pods")
-    await live(app, "pods")
-    await select(app, "evil")
-    await pilot.press("d")
-    await _on_screen(app, DescribeScreen)
+    await press_on(app, pilot, ("pods", "pods"), "evil", "d", DescribeScreen)
     await until(lambda: app.screen.loads > 0 and MARK in app.screen.view.text)
     return True
 
@@ -186,11 +193,7 @@ async def open_events(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> boo
 
 
 async def open_logs(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await command(pilot, "pods")
-    await live(app, "pods")
-    await select(app, "evil")
-    await pilot.press("l")
-    await _on_screen(app, LogScreen)
+    await press_on(app, pilot, ("pods", "pods"), "evil", "l", LogScreen)
     await until(lambda: app.screen.view.line_count > 0)
     world["logs"].append(("default", "evil", "main"), f"log line {HOSTILE}")  # as it follows
     await until(lambda: any(SHOWN in line.text for line in app.screen.view.ring))
@@ -220,28 +223,18 @@ async def open_confirm(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bo
 
 
 async def open_prompt(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await command(pilot, "cm")
-    await live(app, "configmaps")
-    await pilot.press("a")
-    await _on_screen(app, PromptDialog)
+    await press_on(app, pilot, ("cm", "configmaps"), None, "a", PromptDialog)
     return False
 
 
 async def open_scale(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await command(pilot, "deploy")
-    await live(app, "deployments")
-    await select(app, "evil-deploy")
-    await pilot.press("s")
-    await _on_screen(app, ScaleDialog)
+    await press_on(app, pilot, ("deploy", "deployments"), "evil-deploy", "s", ScaleDialog)
     return False
 
 
 async def open_set_image(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await command(pilot, "deploy")
-    await live(app, "deployments")
-    await select(app, "evil-deploy")
-    await pilot.press("i")
-    await _on_screen(app, SetImageDialog)
+    await press_on(app, pilot, ("deploy", "deployments"), "evil-deploy", "i",
+                   SetImageDialog)
     return True
 
 
