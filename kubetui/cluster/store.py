@@ -148,6 +148,7 @@ class _Stream:
         self._tasks: dict[str | None, asyncio.Task[None]] = {}
         self._note: str | None = None  # why we show a fallback instead of the real list
         self._fallback = False
+        self._live_after_flush: Health | None = None  # "live", held until the rows are out
         self._start(namespace)
 
     # ----- life cycle ----------------------------------------------------------------
@@ -237,9 +238,10 @@ class _Stream:
         worst = max(self._reflectors.values(), key=lambda r: _SEVERITY[r.state])
         error = worst.error if worst.state != LIVE else self._note
         if worst.state == LIVE and self._dirty:  # the list's rows first, then "live"
-            if self._flush_handle is not None:
-                self._flush_handle.cancel()
-            self._flush()
+            self._live_after_flush = Health(LIVE, error, worst.since)
+            self._schedule_flush()
+            return
+        self._live_after_flush = None
         self._set_health(worst.state, error, worst.since)
 
     def forbidden(self, reflector: Reflector, error: ClusterError) -> bool:
@@ -309,6 +311,9 @@ class _Stream:
                 _call(sub.on_batch, Batch(list(self.entries.values()), [], True))
             elif delta is not None:
                 _call(sub.on_batch, delta)
+        if self._live_after_flush is not None:
+            live, self._live_after_flush = self._live_after_flush, None
+            self._set_health(live.state, live.error, live.since)
 
 
 def _call(fn: Callable[[Any], None], arg: Any) -> None:
