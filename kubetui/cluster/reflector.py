@@ -6,13 +6,14 @@ ends, and back off with jitter on errors (or wait what a 429 asks). Watch lines 
 with orjson; no model objects are built.
 
 The state says "live" only for a watch opened after a list completed since contact was
-last lost: after any failed request (the server may have been restarted, or restored from
-a backup with other objects and lower resourceVersions) the reflector lists again before
-it watches, first as client-go does with `resourceVersion=<last>` and
+last lost: after a request that got no answer (the server may come back restarted, or
+restored from a backup with other objects and lower resourceVersions) the reflector lists
+again before it watches, first as client-go does with `resourceVersion=<last>` and
 `resourceVersionMatch=NotOlderThan`; when the server answers that this resourceVersion is
-not valid on it (410 Expired, or 504 "Too large resource version"), it lists afresh. A
-watch's ERROR event ends the watch the same way. A connection merely cut mid-watch resumes
-the watch from the last resourceVersion, as client-go does.
+not valid on it (410 Expired, or 504 "Too large resource version"), on a list or in a
+watch's ERROR event, it lists afresh. A connection merely cut mid-watch, or an error
+answered by the server (429, 500), resumes the watch from the last resourceVersion, as
+client-go does.
 """
 
 from __future__ import annotations
@@ -104,7 +105,10 @@ class Reflector:
                     continue
                 if e.status == 403 and not self.synced and self.sink.forbidden(self, e):
                     return
-                if rv is not None:  # contact lost: list before saying "live" again
+                if rv is not None and e.status is None:
+                    # No answer at all: the server may come back as another one (restarted,
+                    # restored from a backup). List before saying "live" again. (An answer
+                    # such as 429 or 500 came from a server that is there: re-watch.)
                     rv, resume = None, rv
                 failures += 1
                 delay = e.retry_after if e.status == 429 and e.retry_after else \
