@@ -69,6 +69,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) 
                         "back-offs) by this; 0.1 makes pods come up ten times faster")
     p.add_argument("--drop-watches-every", type=_positive_float, default=0.0, metavar="S",
                    help="cut every open watch connection every S seconds")
+    p.add_argument("--drop-streams-every", type=_positive_float, default=0.0, metavar="S",
+                   help="cut every open exec, attach and port-forward connection every S "
+                        "seconds")
     p.add_argument("--watch-history", type=int, default=10_000, metavar="N",
                    help="keep only N events of watch history (older resourceVersions get 410)")
     p.add_argument("--error-rate", type=_fraction, default=0.0, metavar="F",
@@ -129,7 +132,8 @@ def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> Sandbox
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
         pods=args.pods, namespaces=args.namespaces, churn=args.churn, pace=args.pace,
         watch_history=args.watch_history, state_dir=getattr(args, "state_dir", None),
-        faults=Faults(drop_watches_every=args.drop_watches_every, error_rate=args.error_rate,
+        faults=Faults(drop_watches_every=args.drop_watches_every,
+                      drop_streams_every=args.drop_streams_every, error_rate=args.error_rate,
                       latency_ms=args.latency_ms, token_ttl=args.token_ttl, rbac=args.rbac),
     )
 

@@ -18,6 +18,7 @@ from typing import Protocol
 from kubetui.kinds import BUILTIN_KINDS, METRICS_KINDS, Kind
 from kubetui.sandbox.apiserver.discovery import kinds_from_crd
 from kubetui.sandbox.apiserver.store import Event, ObjectStore
+from kubetui.sandbox.container.runtime import ContainerRuntime
 from kubetui.sandbox.logs import LogHub
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class Faults:
     """Switches that make the sandbox misbehave as real clusters and networks do."""
 
     drop_watches_every: float = 0.0  # seconds; 0 = never
+    drop_streams_every: float = 0.0  # seconds between cuts of exec/attach/port-forward
     error_rate: float = 0.0  # fraction of requests answered 500 or 429
     latency_ms: int = 0
     token_ttl: float = 0.0  # seconds a token works; 0 = forever
@@ -86,6 +88,12 @@ class Sandbox:
     token: str = ""
     _issued: dict[str, float] = field(default_factory=dict)  # token -> when issued
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    #: The nodes' containers as seen from inside: the kubelet runs them, the API
+    #: server's exec, attach and port-forward reach them.
+    containers: ContainerRuntime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.containers = ContainerRuntime(self.store, self.logs)
 
     def issue_token(self) -> str:
         """A fresh bearer token (the current one from now on); older ones keep working

@@ -30,7 +30,7 @@ class ApiError(Exception):
     code: int
     message: str
     reason: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] | None = None  # {} is sent as is: clients read its fields
     headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -48,7 +48,7 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
-        if self.details:
+        if self.details is not None:
             out["details"] = self.details
         return out
 

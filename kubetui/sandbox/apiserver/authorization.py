@@ -9,6 +9,7 @@ from kubetui.sandbox.apiserver import rbac, verbs
 from kubetui.sandbox.apiserver.http_io import go_bool
 from kubetui.sandbox.apiserver.routing import Route
 from kubetui.sandbox.errors import ApiError
+from kubetui.sandbox.streams.endpoints import SUBRESOURCES as STREAMING
 
 
 def authorize(mode: str, r: Route, method: str, q: Any) -> None:
@@ -22,6 +23,8 @@ def authorize(mode: str, r: Route, method: str, q: Any) -> None:
                 "DELETE": "delete" if r.name else "deletecollection"}.get(method, method)
     if r.kind.kind == "Pod" and r.subresource == "log":
         verb = "get"
+    if r.subresource in STREAMING:  # a WebSocket upgrade is a GET; the authorizer asks
+        verb = "create"              # for create, as AuthorizePodWebsocketUpgradeCreate does
     if rbac.allowed(mode, verb, r.namespace, r.kind.namespaced):
         return
     resource = r.kind.plural + (f"/{r.subresource}" if r.subresource else "")

@@ -75,6 +75,10 @@ SUBRESOURCES: dict[str, Subresource] = {
     "eviction": Subresource(("create",), "Eviction", ("policy", "v1")),
     "binding": Subresource(("create",), "Binding"),
     "finalize": Subresource(("update",)),
+    "exec": Subresource(("create", "get"), "PodExecOptions"),
+    "attach": Subresource(("create", "get"), "PodAttachOptions"),
+    "portforward": Subresource(("create", "get"), "PodPortForwardOptions"),
+    "ephemeralcontainers": Subresource(("get", "patch", "update")),
 }
 #: A subresource this table does not know is described as a read of the parent's kind.
 _UNKNOWN_SUBRESOURCE = Subresource(("get",))

@@ -36,6 +36,8 @@ from kubetui.sandbox.apiserver.routing import (PUBLIC_PATHS, Route, Unmatched, d
 from kubetui.sandbox.apiserver.watch import WatchStreams
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
+from kubetui.sandbox.streams.endpoints import SUBRESOURCES as STREAMING
+from kubetui.sandbox.streams.endpoints import StreamEndpoints
 from kubetui.sandbox.tls import ServingCert, make_serving_cert
 
 log = logging.getLogger(__name__)
@@ -63,11 +65,14 @@ class SandboxServer:
     tls: ServingCert | None = None
     _runner: web.AppRunner | None = None
     _fault_task: asyncio.Task[None] | None = None
+    _streams_fault_task: asyncio.Task[None] | None = None
     _watches: WatchStreams = field(init=False)
     _lister: Lister = field(init=False)
     _logs: LogStreams = field(init=False)
+    streams: StreamEndpoints = field(init=False)
 
     def __post_init__(self) -> None:
+        self.streams = StreamEndpoints(self.sandbox)
         self._watches = WatchStreams(self.sandbox)
         self._lister = Lister(self.sandbox)
         self._logs = LogStreams(self.sandbox)
@@ -88,6 +93,7 @@ class SandboxServer:
         sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
         self.port = sockets[0].getsockname()[1]
         self._fault_task = asyncio.create_task(self._watches.drop_loop())
+        self._streams_fault_task = asyncio.create_task(self.streams.drop_loop())
         return self.url
 
     @property
@@ -96,11 +102,13 @@ class SandboxServer:
         return f"https://{host}:{self.port}"
 
     async def stop(self) -> None:
-        if self._fault_task:
-            self._fault_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._fault_task
+        for task in (self._fault_task, self._streams_fault_task):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self.drop_watches()
+        self.streams.drop_all()
         self._logs.cancel_all()
         if self._runner:
             try:
@@ -153,7 +161,7 @@ class SandboxServer:
         except Unmatched:
             matched = False
             resp = status_response(ApiError(404, "the server could not find the requested "
-                                                 "resource"))
+                                                 "resource", details={}))
         except ApiError as e:
             resp = status_response(e)
         except (ConnectionResetError, asyncio.CancelledError):
@@ -192,6 +200,8 @@ class SandboxServer:
             return metrics_response(self.sandbox, request, r)
         if r.subresource == "log":
             return await self._logs.serve(request, r)
+        if r.subresource in STREAMING:
+            return await self.streams.serve(request, r.namespace, r.name, r.subresource)
         if not r.name:
             if method == "GET":
                 if go_bool(q.get("watch")):

@@ -218,6 +218,8 @@ def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOpt
             obj["metadata"]["resourceVersion"] != old["metadata"]["resourceVersion"]:
         raise conflict(kind.group, kind.plural, obj["metadata"]["name"])
     status_only = subresource == "status"
+    if subresource == "ephemeralcontainers":
+        obj = _ephemeral_containers_only(kind, old, obj)
     if not status_only:
         obj = defaults.apply_defaults(kind.kind, obj)
         validation.validate(kind.kind, obj, kind.group)
@@ -228,6 +230,36 @@ def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOpt
     if kind.kind == "Namespace" and not status_only:
         obj["status"] = old.get("status", {})
     return sb.store.update(key, obj, check_rv=check_rv, status_only=status_only)
+
+
+def _ephemeral_containers_only(kind: Kind, old: Obj, new: Obj) -> Obj:
+    """pods/ephemeralcontainers: the pod as it was with the new `ephemeralContainers`;
+    existing ephemeral containers may not be changed or removed, names stay unique."""
+    name = old["metadata"]["name"]
+    spec = old.get("spec", {})
+    before = {c.get("name"): c for c in spec.get("ephemeralContainers") or []}
+    after = (new.get("spec") or {}).get("ephemeralContainers") or []
+    taken = {c.get("name") for c in (spec.get("containers") or []) +
+             (spec.get("initContainers") or [])}
+    causes = []
+    seen: set[str] = set()
+    for i, c in enumerate(after):
+        if c.get("name") in taken or c.get("name") in seen:
+            causes.append((f"spec.ephemeralContainers[{i}].name", "FieldValueDuplicate",
+                           f'Duplicate value: "{c.get("name")}"'))
+        seen.add(c.get("name"))
+    now = {c.get("name"): c for c in after}
+    for n, c in before.items():
+        if n not in now or any(now[n].get(f) != c.get(f) for f in ("image", "command", "args")):
+            causes.append(("spec.ephemeralContainers", "FieldValueForbidden",
+                           f'existing ephemeral containers "{n}" may not be changed'))
+    if causes:
+        raise invalid(kind.kind, kind.group, name, causes)
+    out = clone(old)
+    out["spec"]["ephemeralContainers"] = after
+    out["metadata"]["resourceVersion"] = new["metadata"].get(
+        "resourceVersion", old["metadata"]["resourceVersion"])
+    return out
 
 
 def _check_immutable(kind: Kind, old: Obj, new: Obj) -> None:

@@ -17,6 +17,10 @@ Every delay is `KubeletTiming`'s value in seconds times `pace` (durations writte
 The PodScheduled condition of a freshly bound pod comes with the kubelet's first status
 write (see `Scheduler._bind`).
 
+Ephemeral containers (`kubectl debug`) start when they appear in the spec of a running pod
+and never restart. A container whose main process ends inside the container runtime (a
+debug shell someone typed `exit` in, `sandbox.containers.on_main_exit`) exits with its code.
+
 Cheap at scale: no task per pod. The base `Reconciler` queue holds one key per pod with its
 next due time; a sync advances that pod through everything due and writes its status at
 most once. All container output comes from one timer (`podlogs.LogWriter`).
@@ -66,6 +70,7 @@ class Kubelet(Reconciler):
         self._rng = random.Random()
         self._pod_obj: Obj = {}  # the pod being synced: what its events are about
         self._last_log_tick = 0.0
+        sandbox.containers.on_main_exit = self._main_exited
 
     async def run(self) -> None:
         self.queue.add(("logs",))
@@ -105,7 +110,7 @@ class Kubelet(Reconciler):
                 return ()  # finished before we knew it
             rt = self._pods[key] = self._new_pod(ev.obj)
         elif not meta.get("deletionTimestamp") or rt.deleting:
-            return ()
+            return (("pod", *key),) if self._new_ephemeral(rt, ev.obj) else ()
         if meta.get("deletionTimestamp"):
             rt.deleting = True
             rt.delete_grace = meta.get("deletionGracePeriodSeconds")
@@ -128,7 +133,32 @@ class Kubelet(Reconciler):
                     float(spec.get("terminationGracePeriodSeconds", 30)), qos_class(pod.get("spec") or {}),
                     bool(spec.get("hostNetwork")), inits, mains)
 
+    def _new_ephemeral(self, rt: PodRun, pod: Obj) -> bool:
+        """Debug containers added to a running pod: run each (started at its next sync)."""
+        known = {c.name for c in rt.ephemeral}
+        added = [c for c in (pod.get("spec") or {}).get("ephemeralContainers") or ()
+                 if c.get("name") not in known]
+        if rt.stage != "main" or rt.killing or rt.done:
+            return False
+        for spec in added:
+            run = ContainerRun(spec, "ephemeral", behaviour_of(spec, "Never", False,
+                                                                self.timing))
+            run.at, run.act = 0.0, "begin"
+            rt.ephemeral.append(run)
+        return bool(added)
+
+    def _main_exited(self, pod: Obj, name: str, code: int) -> None:
+        meta = pod["metadata"]
+        rt = self._pods.get((meta.get("namespace", ""), meta["name"]))
+        if rt is None or rt.uid != meta.get("uid") or rt.killing:
+            return
+        for c in rt.containers:
+            if c.name == name and c.state == "running":
+                self._exit(rt, c, self._now(), code, "Completed" if code == 0 else "Error", [])
+                self.queue.add(("pod", rt.ns, rt.name))
+
     def _forget(self, rt: PodRun) -> None:
+        self.sandbox.containers.forget(rt.uid)
         self._pods.pop(rt.key, None)
         self._release_ip(rt)
         self.logs.forget_pod(rt.ns, rt.name)
@@ -254,8 +284,8 @@ class Kubelet(Reconciler):
         self.logs.start((rt.ns, rt.name, c.name), c.how.flavour, c.how.chatty, first,
                         steady=not c.how.echo)
         probe = c.spec.get("readinessProbe")
-        if c.kind == "init":
-            pass  # init containers are never ready while they run
+        if c.kind in ("init", "ephemeral"):
+            pass  # init containers are never ready while they run, ephemeral ones never
         elif c.how.never_ready:
             if probe:
                 c.ready_at = now + t.of(probe.get("initialDelaySeconds", 0) +
@@ -287,6 +317,8 @@ class Kubelet(Reconciler):
     def _restarts(self, rt: PodRun, c: ContainerRun, code: int) -> bool:
         if c.kind == "sidecar":
             return True
+        if c.kind == "ephemeral":
+            return False
         if c.kind == "init":
             return code != 0 and rt.restart_policy != "Never"
         return rt.restart_policy == "Always" or (rt.restart_policy == "OnFailure" and code)
@@ -320,7 +352,7 @@ class Kubelet(Reconciler):
             self._event(rt, "Warning", "Failed", "Error: ImagePullBackOff")
             c.at, c.act = now + t.of(self._backoff(c.pull_failures)), "repull"
             rt.dirty = True
-        elif act == "repull":
+        elif act in ("repull", "begin"):
             self._begin(rt, c, now)
         elif act == "exit":
             h = c.how

@@ -93,6 +93,8 @@ def pod_status(rt: PodRun, old: Obj) -> Obj:
     if rt.inits:
         status["initContainerStatuses"] = [container_status(c) for c in rt.inits]
     status["containerStatuses"] = [container_status(c) for c in rt.mains]
+    if rt.ephemeral:
+        status["ephemeralContainerStatuses"] = [container_status(c) for c in rt.ephemeral]
     return status
 
 

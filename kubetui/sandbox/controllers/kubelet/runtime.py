@@ -18,7 +18,7 @@ class ContainerRun:
     """One container as the kubelet runs it: its state, and its next step and when."""
 
     spec: Obj
-    kind: str  # "init", "sidecar" (restartable init container) or "main"
+    kind: str  # "init", "sidecar" (restartable init container), "main" or "ephemeral"
     how: Behaviour
     state: str = "waiting"  # waiting, running, terminated
     reason: str = "ContainerCreating"
@@ -60,6 +60,7 @@ class PodRun:
     host_network: bool
     inits: list[ContainerRun]
     mains: list[ContainerRun]
+    ephemeral: list[ContainerRun] = field(default_factory=list)  # debug containers
     stage: str = "new"  # new, sandbox, init, main
     init_index: int = 0
     sandbox_at: float = INF
@@ -76,7 +77,7 @@ class PodRun:
 
     @property
     def containers(self) -> list[ContainerRun]:
-        return self.inits + self.mains
+        return self.inits + self.mains + self.ephemeral
 
     @property
     def key(self) -> PodKey:

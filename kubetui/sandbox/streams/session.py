@@ -1,0 +1,69 @@
+"""One upgraded streaming connection (exec, attach or port-forward): ordered sending from
+sync callbacks, and the registry the fault switch cuts connections through."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+class Session:
+    """Wraps a prepared WebSocketResponse. `send` may be called from sync code (a
+    process writing output); messages go out in order from one writer task."""
+
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request, kind: str,
+                 target: str) -> None:
+        self.ws, self.request, self.kind, self.target = ws, request, kind, target
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._writer = asyncio.create_task(self._write_loop())
+        self.dropped = False
+
+    def send(self, data: bytes) -> None:
+        self._queue.put_nowait(data)
+
+    async def _write_loop(self) -> None:
+        while (data := await self._queue.get()) is not None:
+            try:
+                await self.ws.send_bytes(data)
+            except (ConnectionResetError, RuntimeError):
+                return  # the client went away; the reader sees it too
+
+    async def close(self) -> None:
+        """Send what is queued, then a normal close."""
+        self._queue.put_nowait(None)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._writer, 10)
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+    def drop(self) -> None:
+        """Cut the connection at once, as a broken network does (no close frame)."""
+        self.dropped = True
+        self._writer.cancel()
+        transport = self.request.transport
+        if transport is not None:
+            transport.abort()
+
+
+@dataclass
+class Sessions:
+    """The open streaming connections of one server."""
+
+    open: set[Session] = field(default_factory=set)
+
+    def add(self, s: Session) -> None:
+        self.open.add(s)
+
+    def discard(self, s: Session) -> None:
+        self.open.discard(s)
+
+    def drop_all(self) -> int:
+        n = 0
+        for s in list(self.open):
+            s.drop()
+            n += 1
+        self.open.clear()
+        return n
