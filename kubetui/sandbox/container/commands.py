@@ -587,7 +587,7 @@ async def nslookup(ctx: Ctx) -> int:
         return 1
     ctx.say(f"Server:\t\t{DNS_SERVER}\nAddress:\t{DNS_SERVER}:53\n\n")
     try:
-        name, ip = ctx.box.resolve(names[0])
+        name, ip = ctx.box.resolve(names[0], hosts_file=False)
     except HostNotFound:
         ctx.say(f"** server can't find {names[0]}: NXDOMAIN\n\n")
         return 1

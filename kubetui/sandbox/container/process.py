@@ -84,8 +84,10 @@ class Box(Protocol):
 
     def shell_names(self) -> tuple[str, ...]: ...
 
-    def resolve(self, host: str) -> tuple[str, str]:
-        """(canonical name, IP) for a host name or IP; HostNotFound otherwise."""
+    def resolve(self, host: str, hosts_file: bool = True) -> tuple[str, str]:
+        """(canonical name, IP) for a host name or IP, from /etc/hosts first unless
+        `hosts_file` is False (nslookup asks the DNS server only); HostNotFound
+        otherwise."""
         ...
 
     async def http(self, ip: str, port: int, method: str, path: str,

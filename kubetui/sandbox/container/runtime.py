@@ -93,8 +93,8 @@ class Instance:
     def shell_names(self) -> tuple[str, ...]:
         return self.image.shells
 
-    def resolve(self, host: str) -> tuple[str, str]:
-        return self.runtime.resolve(host, self.pod)
+    def resolve(self, host: str, hosts_file: bool = True) -> tuple[str, str]:
+        return self.runtime.resolve(host, self.pod, hosts_file)
 
     async def http(self, ip: str, port: int, method: str, path: str,
                    headers: dict[str, str], body: bytes) -> HttpReply:
@@ -311,15 +311,15 @@ class ContainerRuntime:
 
     # ----- the pod network ----------------------------------------------------------------
 
-    def resolve(self, host: str, pod: Obj) -> tuple[str, str]:
+    def resolve(self, host: str, pod: Obj, hosts_file: bool = True) -> tuple[str, str]:
         """Cluster DNS as a pod sees it: IPs as they are, `localhost`, the pod's own
         name, Services by `name`, `name.ns`, `name.ns.svc[.cluster.local]`."""
         with contextlib.suppress(ValueError):
             ipaddress.ip_address(host)
             return host, host
-        if host in ("localhost", "localhost.localdomain"):
+        if hosts_file and host in ("localhost", "localhost.localdomain"):
             return "localhost", "127.0.0.1"
-        if host == podfiles.pod_hostname(pod):
+        if hosts_file and host == podfiles.pod_hostname(pod):
             return host, pod.get("status", {}).get("podIP", "127.0.0.1")
         ns = pod["metadata"].get("namespace", "")
         parts = host.rstrip(".").removesuffix("." + podfiles.CLUSTER_DOMAIN).split(".")

@@ -25,7 +25,7 @@ from kubetui.sandbox.errors import bad_request
 from kubetui.sandbox.apiserver.store import Obj
 from kubetui.sandbox.streams import channels as ch
 from kubetui.sandbox.streams import spdy
-from kubetui.sandbox.streams.session import Session, Sessions
+from kubetui.sandbox.streams.session import Session, Sessions, message_bytes
 
 SPDY_TUNNEL = "SPDY/3.1+portforward.k8s.io"
 PROTOCOLS = (SPDY_TUNNEL, ch.V4)
@@ -191,8 +191,9 @@ async def _channel_forward(session: Session, runtime: ContainerRuntime, pod: Obj
         tasks.append(asyncio.create_task(_copy_out(reader, session, 2 * i)))
     try:
         async for msg in session.ws:
-            if msg.type == WSMsgType.BINARY and msg.data and msg.data[0] in writers:
-                writers[msg.data[0]].write(msg.data[1:])
+            raw = message_bytes(msg)
+            if raw and raw[0] in writers:
+                writers[raw[0]].write(raw[1:])
     finally:
         for t in tasks:
             t.cancel()

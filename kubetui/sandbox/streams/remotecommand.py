@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from kubetui.sandbox.container.pipe import Empty, Input, Pipe
 from kubetui.sandbox.container.runtime import ExecNotFound, Instance
 from kubetui.sandbox.container.tty import Terminal
 from kubetui.sandbox.errors import bad_request
 from kubetui.sandbox.streams import channels as ch
-from kubetui.sandbox.streams.session import Session, Sessions
+from kubetui.sandbox.streams.session import Session, Sessions, message_bytes
 
 
 def _bool(q: Any, name: str) -> bool:
@@ -103,9 +103,10 @@ async def _read_client(session: Session, on_input: Callable[[bytes], None],
     """Copy the client's channels until it closes the connection."""
     v5 = session.ws.ws_protocol == ch.V5
     async for msg in session.ws:
-        if msg.type != WSMsgType.BINARY or not msg.data:
+        raw = message_bytes(msg)
+        if not raw:
             continue
-        channel, data = msg.data[0], msg.data[1:]
+        channel, data = raw[0], raw[1:]
         if channel == ch.STDIN:
             on_input(data)
         elif channel == ch.RESIZE:

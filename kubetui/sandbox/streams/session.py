@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from aiohttp import web
+from aiohttp import WSMessage, WSMsgType, web
 
 
 class Session:
@@ -67,3 +67,13 @@ class Sessions:
             n += 1
         self.open.clear()
         return n
+
+
+def message_bytes(msg: WSMessage) -> bytes:
+    """A data message's bytes: clients send binary messages, and some (the Python client
+    writing str to stdin) text ones, which the server reads alike."""
+    if msg.type == WSMsgType.BINARY:
+        return msg.data
+    if msg.type == WSMsgType.TEXT:
+        return msg.data.encode()
+    return b""

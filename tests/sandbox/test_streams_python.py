@@ -1,0 +1,106 @@
+"""The official Python client (`kubernetes`) getting into the sandbox's workloads:
+`stream()` exec (v5.channel.k8s.io) and `portforward()` (v4.channel.k8s.io with ports).
+Its calls block, so they run in a thread while the sandbox serves on the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+
+from kubetui.sandbox.core import Faults
+from tests.sandbox.streaming import cluster, running_pod, web_pod
+
+kubernetes = pytest.importorskip("kubernetes", reason="the official client is a test extra")
+from kubernetes import client, config  # noqa: E402
+from kubernetes.client.exceptions import ApiException  # noqa: E402
+from kubernetes.stream import portforward, stream  # noqa: E402
+
+pytestmark = pytest.mark.asyncio
+
+
+def _api() -> client.CoreV1Api:
+    return client.CoreV1Api(config.new_client_from_config())
+
+
+def _exec(command: list[str], stdin: str | None = None) -> tuple[str, str, int | None]:
+    api = _api()
+    resp = stream(api.connect_get_namespaced_pod_exec, "web", "default", command=command,
+                  stdin=stdin is not None, stdout=True, stderr=True, tty=False,
+                  _preload_content=False)
+    if stdin is not None:
+        resp.write_stdin(stdin)
+        resp.close_channel(0)  # the v5 close signal: end of stdin
+    resp.run_forever(timeout=20)
+    out, err = resp.read_stdout(), resp.read_stderr()
+    code = resp.returncode
+    resp.close()
+    return out, err, code
+
+
+def _get(sock: socket.socket, path: str) -> bytes:
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n".encode())
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+        if b"\r\n\r\n" in data:
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length"))
+            if len(body) >= length:
+                break
+    return data
+
+
+def _forward(ports: list[int], paths: dict[int, str]) -> dict[int, bytes]:
+    pf = portforward(_api().connect_get_namespaced_pod_portforward, "web", "default",
+                     ports=",".join(str(p) for p in ports))
+    try:
+        out = {}
+        for port, path in paths.items():
+            sock = pf.socket(port)
+            sock.settimeout(20)
+            out[port] = _get(sock, path)
+        return out
+    finally:
+        pf.close()
+
+
+@pytest.fixture
+async def running(isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
+    async with cluster(isolated_home, monkeypatch) as r:
+        await running_pod(r, web_pod("web", image="nginx:1.27", ports=[
+            {"name": "http", "containerPort": 80}, {"name": "metrics", "containerPort": 9090}]))
+        yield r
+
+
+async def test_exec_stdout_stderr_exit_code(running) -> None:
+    out, err, code = await asyncio.to_thread(
+        _exec, ["sh", "-c", "hostname; echo oops >&2; exit 7"])
+    assert (out, err, code) == ("web\n", "oops\n", 7)
+    out, _, code = await asyncio.to_thread(_exec, ["cat", "/etc/hostname"])
+    assert (out, code) == ("web\n", 0)
+
+
+async def test_exec_with_stdin_and_the_close_signal(running) -> None:
+    out, _, code = await asyncio.to_thread(_exec, ["wc", "-l"], "a\nb\n")
+    assert (out.strip(), code) == ("2", 0)
+
+
+async def test_portforward_two_ports_at_once(running) -> None:
+    got = await asyncio.to_thread(_forward, [80, 9090], {80: "/", 9090: "/metrics"})
+    assert got[80].startswith(b"HTTP/1.1 200") and b"default/web" in got[80]
+    assert got[9090].startswith(b"HTTP/1.1 200") and b"http_requests_total" in got[9090]
+
+
+async def test_readonly_refuses_exec_and_portforward(isolated_home, monkeypatch) -> None:
+    async with cluster(isolated_home, monkeypatch, faults=Faults(rbac="readonly")) as r:
+        await running_pod(r, web_pod("web"))
+        with pytest.raises(ApiException) as exc:
+            await asyncio.to_thread(_exec, ["hostname"])
+        assert "403" in str(exc.value)
+        with pytest.raises(ApiException) as exc:
+            await asyncio.to_thread(_forward, [80], {80: "/"})
+        assert "403" in str(exc.value)
