@@ -249,11 +249,13 @@ async def test_rbac_namespace(faulty: RunningSandbox, kubectl) -> None:  # noqa:
 async def test_control_endpoint(faulty: RunningSandbox, raw: Api) -> None:
     status, now = await raw.call("GET", "/sandbox/faults")
     assert status == 200
-    assert now == {"drop_watches_every": 0.0, "error_rate": 0.0, "latency_ms": 0,
+    assert now == {"drop_watches_every": 0.0, "drop_streams_every": 0.0, "error_rate": 0.0,
+                   "latency_ms": 0,
                    "token_ttl": 0.0, "rbac": "full", "watch_history": 10_000}
-    changed = await _control(raw, error_rate=1, rbac="readonly", watch_history=3)
-    assert (changed["error_rate"], changed["rbac"], changed["watch_history"]) == \
-        (1.0, "readonly", 3)
+    changed = await _control(raw, error_rate=1, rbac="readonly", watch_history=3,
+                             drop_streams_every=2)
+    assert (changed["error_rate"], changed["rbac"], changed["watch_history"],
+            changed["drop_streams_every"]) == (1.0, "readonly", 3, 2.0)
     assert faulty.sandbox.faults.rbac == "readonly"
     assert (await raw.call("GET", CONFIGMAPS))[0] in (429, 500)
     # Bad changes change nothing.
@@ -278,6 +280,7 @@ def test_fault_flags_on_the_command_line(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "kubetui.cli", "sandbox", "--port", "0",
          "--kubeconfig", str(kubeconfig), "--drop-watches-every", "1", "--latency-ms", "20",
+         "--drop-streams-every", "3",
          "--rbac", "readonly", "--watch-history", "50"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
@@ -294,7 +297,8 @@ def test_fault_flags_on_the_command_line(tmp_path: Path) -> None:
         assert denied.returncode == 1 and "Forbidden" in denied.stderr
         faults = asyncio.run(_get_faults(kubeconfig))
         assert (faults["drop_watches_every"], faults["latency_ms"], faults["rbac"],
-                faults["watch_history"]) == (1.0, 20, "readonly", 50)
+                faults["watch_history"], faults["drop_streams_every"]) == \
+            (1.0, 20, "readonly", 50, 3.0)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=20)

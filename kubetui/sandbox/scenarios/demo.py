@@ -3,12 +3,19 @@
 Four nodes (three workers and a small one), and namespaces as a shop's platform team has
 them: `shop` (nginx frontend behind a LoadBalancer and an Ingress, a JSON-logging API
 under an HPA), `payments` (an API, a chatty event worker, and `checkout`, whose rollout
-is stuck on a new version that never becomes ready until its progress deadline passes),
+is stuck on a new version that never becomes ready until its progress deadline passes,
+and `fraud-scorer`, a distroless image with no shell: getting inside takes a debug
+container),
 `data` (postgres and redis StatefulSets on bound volumes, and an ML job asking for more
 CPU than any node has: Pending), `monitoring` (node-exporter and fluent-bit DaemonSets,
 prometheus and grafana), `batch` (a CronJob every minute, a finished migration Job, an
 import Job that fails) and kube-system's CoreDNS. `recommendations` in `shop` crash-loops
 and `admin` cannot pull its image.
+
+Worth getting into: the frontend's nginx config comes from the `frontend-nginx` ConfigMap
+mounted at /etc/nginx/conf.d (`kubectl exec deploy/frontend -n shop -- cat
+/etc/nginx/conf.d/default.conf`), and every HTTP port answers (`kubectl port-forward -n
+shop svc/frontend 8080:80`, then `curl localhost:8080/`).
 
 The workloads come up over the first seconds as on a real cluster: `load_demo` only
 creates them (and starts the stuck rollout once checkout's first ReplicaSet exists).
@@ -192,8 +199,11 @@ def shop(sb: Sandbox) -> None:
     create(sb, config_map("shop", "frontend-nginx", {"default.conf": (
         "server {\n  listen 80;\n  location / { root /usr/share/nginx/html; }\n"
         "  location /api/ { proxy_pass http://api:8080/; }\n}\n")}))
-    create(sb, workload("Deployment", "shop", "frontend",
-                        [container("nginx", "nginx:1.27.2", port=80)], replicas=3))
+    nginx = container("nginx", "nginx:1.27.2", port=80, volumeMounts=[
+        {"name": "config", "mountPath": "/etc/nginx/conf.d", "readOnly": True}])
+    create(sb, workload("Deployment", "shop", "frontend", [nginx], replicas=3,
+                        pod_spec={"volumes": [{"name": "config", "configMap": {
+                            "name": "frontend-nginx"}}]}))
     create(sb, service("shop", "frontend", 80, type_="LoadBalancer"))
     lb = sb.store.get(("", "services"), "shop", "frontend")
     write_status(sb, lb, {"loadBalancer": {"ingress": [{"ip": "203.0.113.20",
@@ -256,6 +266,9 @@ def payments(sb: Sandbox) -> None:
         "checkout", "ghcr.io/acme/checkout:1.8.0", port=8080)], replicas=3,
         progressDeadlineSeconds=120))
     create(sb, service("payments", "checkout", 8080))
+    create(sb, workload("Deployment", "payments", "fraud-scorer", [container(
+        "fraud-scorer", "ghcr.io/acme/fraud-scorer:2.0.1-distroless", port=8080)]))
+    create(sb, service("payments", "fraud-scorer", 8080))
 
 
 def data(sb: Sandbox) -> None:
