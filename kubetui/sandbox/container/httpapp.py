@@ -2,7 +2,8 @@
 
 `/` names the pod and container, `/healthz` answers as the container's readiness is
 (503 while it is not ready, as for a pod whose probe fails), `/metrics` serves Prometheus
-text with the request counters. Every request is written to the container's log as an
+text with the request counters, `/bytes/N` answers N bytes (up to 64 MiB, for measuring
+what a port-forward carries). Every request is written to the container's log as an
 access-log line, so a port-forward shows up in `kubectl logs`."""
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from kubetui.sandbox.container.process import HttpReply
 HTTP_PORTS = frozenset({80, 3000, 5000, 8000, 8008, 8080, 8081, 8088, 8888, 9000, 9090,
                         9093, 9100})
 _HTTP_NAME = re.compile(r"http|web|metrics|api|ui|admin|health|dashboard|prom")
-REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
            503: "Service Unavailable"}
+MAX_BYTES = 64 * 2**20
+_BLOCK = bytes(range(256)) * 4096  # 1 MiB
 
 
 def serves_http(port: dict) -> bool:
@@ -54,14 +57,24 @@ class WebApp:
             status, body = (200, b"ok\n") if ok else (503, b"not ready\n")
         elif route == "/metrics":
             status, body = 200, self._metrics().encode()
+        elif route.startswith("/bytes/"):
+            n = route[len("/bytes/"):]
+            if not n.isdigit() or int(n) > MAX_BYTES:
+                status, body = 400, f"want /bytes/N with N <= {MAX_BYTES}\n".encode()
+            else:
+                count = int(n)
+                status = 200
+                body = (_BLOCK * (count // len(_BLOCK) + 1))[:count]
         else:
             status, body = 404, b"404 page not found\n"
-        self.requests[(method, route if status != 404 else "other", status)] += 1
+        label = "/bytes" if route.startswith("/bytes/") else route if status != 404 else "other"
+        self.requests[(method, label, status)] += 1
         agent = next((v for k, v in headers.items() if k.lower() == "user-agent"), "-")
         stamp = datetime.now(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
         self.log(f'{client} - - [{stamp}] "{method} {path} HTTP/1.1" {status} {len(body)} '
                  f'"-" "{agent}"')
         content_type = "text/plain; version=0.0.4" if route == "/metrics" else \
+            "application/octet-stream" if route.startswith("/bytes/") and status == 200 else \
             "text/plain; charset=utf-8"
         return HttpReply(status, REASONS.get(status, ""),
                          [("Content-Type", content_type), ("Content-Length", str(len(body)))],
