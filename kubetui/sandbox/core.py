@@ -38,6 +38,16 @@ class Faults:
     rbac: str = "full"  # see apiserver/rbac.py: full, readonly, namespace=NS[,NS]
 
 
+async def fault_loop(faults: Faults, switch: str, action: Callable[[], object]) -> None:
+    """Run `action` every `getattr(faults, switch)` seconds while that switch is set
+    (watched twice a second while it is 0)."""
+    while True:
+        every = getattr(faults, switch)
+        await asyncio.sleep(every if every > 0 else 0.5)
+        if getattr(faults, switch) > 0:
+            action()
+
+
 class Controller(Protocol):
     """A control loop. `run` works until cancelled."""
 

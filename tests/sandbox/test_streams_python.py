@@ -104,3 +104,19 @@ async def test_readonly_refuses_exec_and_portforward(isolated_home, monkeypatch)
         with pytest.raises(ApiException) as exc:
             await asyncio.to_thread(_forward, [80], {80: "/"})
         assert "403" in str(exc.value)
+
+
+async def test_kubernetes_asyncio_exec_over_v4(running) -> None:
+    """kubetui's own client library asks for v4.channel.k8s.io."""
+    from kubernetes_asyncio import client as aclient
+    from kubernetes_asyncio import config as aconfig
+    from kubernetes_asyncio.stream import WsApiClient
+
+    cfg = aclient.Configuration()
+    await aconfig.load_kube_config(client_configuration=cfg)
+    async with WsApiClient(configuration=cfg) as ws:
+        out = await aclient.CoreV1Api(api_client=ws).connect_get_namespaced_pod_exec(
+            "web", "default", command=["sh", "-c", "hostname; echo $((0)) >/dev/null"],
+            stderr=True, stdin=False, stdout=True, tty=False)
+    assert out == "web\n"
+    assert any(r.path.endswith("/exec") and r.status == 101 for r in running.server.requests)

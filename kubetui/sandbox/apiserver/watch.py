@@ -16,7 +16,7 @@ from kubetui.sandbox.apiserver.http_io import (dumps, go_bool, int_param, predic
 from kubetui.sandbox.apiserver.routing import Route
 from kubetui.sandbox.apiserver.store import Watch, parse_rv
 from kubetui.sandbox.apiserver.views import table, view
-from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.core import Sandbox, fault_loop
 from kubetui.sandbox.errors import ApiError
 
 DEFAULT_WATCH_TIMEOUT = 1800.0
@@ -52,11 +52,7 @@ class WatchStreams:
 
     async def drop_loop(self) -> None:
         """Cut every watch each `faults.drop_watches_every` seconds while it is set."""
-        while True:
-            every = self.sandbox.faults.drop_watches_every
-            await asyncio.sleep(every if every > 0 else 0.5)
-            if self.sandbox.faults.drop_watches_every > 0:
-                self.drop_all()
+        await fault_loop(self.sandbox.faults, "drop_watches_every", self.drop_all)
 
     async def serve(self, request: web.Request, r: Route, bookmark_interval: float
                     ) -> web.StreamResponse:

@@ -22,15 +22,27 @@ from kubetui.sandbox.container.fs import FsError
 from kubetui.sandbox.container.process import ConnectionRefused, Ctx, HostNotFound
 
 Command = Callable[[Ctx], Awaitable[int]]
+
+
+class Usage(Exception):
+    """A command line the command cannot take (said as `cmd: message`)."""
 COMMANDS: dict[str, Command] = {}
 KERNEL = "6.8.0-kubetui"
 DNS_SERVER = "10.96.0.10"
 
 
-def command(*names: str) -> Callable[[Command], Command]:
+def command(*names: str, usage_code: int = 1) -> Callable[[Command], Command]:
+    """Register a command; a `Usage` error it raises is said and exits `usage_code`."""
     def register(fn: Command) -> Command:
+        async def run(ctx: Ctx) -> int:
+            try:
+                return await fn(ctx)
+            except Usage as e:
+                ctx.complain(str(e))
+                return usage_code
+
         for n in names:
-            COMMANDS[n] = fn
+            COMMANDS[n] = run
         return fn
     return register
 
@@ -57,7 +69,7 @@ def _flags(args: list[str], known: str, with_value: str = "") -> tuple[dict[str,
                     opts[ch] = value
                     break
                 if ch not in known:
-                    raise ValueError(f"invalid option -- '{ch}'")
+                    raise Usage(f"invalid option -- '{ch}'")
                 opts[ch] = ""
                 j += 1
         else:
@@ -98,11 +110,7 @@ async def cat(ctx: Ctx) -> int:
 
 @command("ls")
 async def ls(ctx: Ctx) -> int:
-    try:
-        opts, paths = _flags(ctx.argv[1:], "la1AhdFR")
-    except ValueError as e:
-        ctx.complain(str(e))
-        return 1
+    opts, paths = _flags(ctx.argv[1:], "la1AhdFR")
     fs = ctx.box.fs
     code = 0
     paths = paths or ["."]
@@ -145,11 +153,7 @@ def _long_line(ctx: Ctx, name: str, path: str) -> str:
 async def head_tail(ctx: Ctx) -> int:
     tail = ctx.argv[0] == "tail"
     args = [("-n" + a[1:]) if re.fullmatch(r"-\d+", a) else a for a in ctx.argv[1:]]
-    try:
-        opts, files = _flags(args, "qvf", with_value="nc")
-    except ValueError as e:
-        ctx.complain(str(e))
-        return 1
+    opts, files = _flags(args, "qvf", with_value="nc")
     code = 0
     for _, data in await _inputs(ctx, files):
         if data is None:
@@ -174,11 +178,7 @@ async def head_tail(ctx: Ctx) -> int:
 
 @command("wc")
 async def wc(ctx: Ctx) -> int:
-    try:
-        opts, files = _flags(ctx.argv[1:], "lwc")
-    except ValueError as e:
-        ctx.complain(str(e))
-        return 1
+    opts, files = _flags(ctx.argv[1:], "lwc")
     show = [k for k in "lwc" if k in opts] or ["l", "w", "c"]
     code = 0
     for name, data in await _inputs(ctx, files):
@@ -191,13 +191,9 @@ async def wc(ctx: Ctx) -> int:
     return code
 
 
-@command("grep")
+@command("grep", usage_code=2)
 async def grep(ctx: Ctx) -> int:
-    try:
-        opts, rest = _flags(ctx.argv[1:], "ivcnEFqlh", with_value="e")
-    except ValueError as e:
-        ctx.complain(str(e))
-        return 2
+    opts, rest = _flags(ctx.argv[1:], "ivcnEFqlh", with_value="e")
     if "e" in opts:
         pattern = opts["e"]
     elif rest:

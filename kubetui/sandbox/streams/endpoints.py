@@ -6,12 +6,10 @@ server. The fault switch `drop_streams_every` cuts every open streaming connecti
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from kubetui.sandbox.container.runtime import ContainerNotRunning
-from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.core import Sandbox, fault_loop
 from kubetui.sandbox.errors import ApiError, bad_request
 from kubetui.sandbox.streams.portforward import serve_portforward
 from kubetui.sandbox.streams.remotecommand import serve_attach, serve_exec
@@ -57,8 +55,4 @@ class StreamEndpoints:
 
     async def drop_loop(self) -> None:
         """The `drop_streams_every` fault switch (seconds; 0 = never)."""
-        while True:
-            every = self.sandbox.faults.drop_streams_every
-            await asyncio.sleep(every if every > 0 else 0.5)
-            if self.sandbox.faults.drop_streams_every > 0:
-                self.drop_all()
+        await fault_loop(self.sandbox.faults, "drop_streams_every", self.drop_all)
