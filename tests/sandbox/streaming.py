@@ -121,8 +121,8 @@ def kubectl_args(cache: Path, *args: str) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def port_forward(cache: Path, target: str, remote: int,
-                       namespace: str = "default") -> AsyncIterator[tuple[int, asyncio.subprocess.Process]]:
+async def port_forward(cache: Path, target: str, remote: int, namespace: str = "default"
+                       ) -> AsyncIterator[tuple[int, asyncio.subprocess.Process]]:
     """`kubectl port-forward TARGET :REMOTE` running; yields the local port it chose."""
     proc = await asyncio.create_subprocess_exec(
         *kubectl_args(cache, "-n", namespace, "port-forward", "--address=127.0.0.1", target,

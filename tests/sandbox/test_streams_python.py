@@ -21,12 +21,14 @@ from kubernetes.stream import portforward, stream  # noqa: E402
 pytestmark = pytest.mark.asyncio
 
 
-def _api() -> client.CoreV1Api:
-    return client.CoreV1Api(config.new_client_from_config())
+def _api(kubeconfig: Path) -> client.CoreV1Api:
+    # The file is named: the client's default location is read once, at its import.
+    return client.CoreV1Api(config.new_client_from_config(config_file=str(kubeconfig)))
 
 
-def _exec(command: list[str], stdin: str | None = None) -> tuple[str, str, int | None]:
-    api = _api()
+def _exec(kubeconfig: Path, command: list[str], stdin: str | None = None
+          ) -> tuple[str, str, int | None]:
+    api = _api(kubeconfig)
     resp = stream(api.connect_get_namespaced_pod_exec, "web", "default", command=command,
                   stdin=stdin is not None, stdout=True, stderr=True, tty=False,
                   _preload_content=False)
@@ -54,8 +56,9 @@ def _get(sock: socket.socket, path: str) -> bytes:
     return data
 
 
-def _forward(ports: list[int], paths: dict[int, str]) -> dict[int, bytes]:
-    pf = portforward(_api().connect_get_namespaced_pod_portforward, "web", "default",
+def _forward(kubeconfig: Path, ports: list[int], paths: dict[int, str]
+             ) -> dict[int, bytes]:
+    pf = portforward(_api(kubeconfig).connect_get_namespaced_pod_portforward, "web", "default",
                      ports=",".join(str(p) for p in ports))
     try:
         out = {}
@@ -78,19 +81,20 @@ async def running(isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
 
 async def test_exec_stdout_stderr_exit_code(running) -> None:
     out, err, code = await asyncio.to_thread(
-        _exec, ["sh", "-c", "hostname; echo oops >&2; exit 7"])
+        _exec, running.kubeconfig, ["sh", "-c", "hostname; echo oops >&2; exit 7"])
     assert (out, err, code) == ("web\n", "oops\n", 7)
-    out, _, code = await asyncio.to_thread(_exec, ["cat", "/etc/hostname"])
+    out, _, code = await asyncio.to_thread(_exec, running.kubeconfig, ["cat", "/etc/hostname"])
     assert (out, code) == ("web\n", 0)
 
 
 async def test_exec_with_stdin_and_the_close_signal(running) -> None:
-    out, _, code = await asyncio.to_thread(_exec, ["wc", "-l"], "a\nb\n")
+    out, _, code = await asyncio.to_thread(_exec, running.kubeconfig, ["wc", "-l"], "a\nb\n")
     assert (out.strip(), code) == ("2", 0)
 
 
 async def test_portforward_two_ports_at_once(running) -> None:
-    got = await asyncio.to_thread(_forward, [80, 9090], {80: "/", 9090: "/metrics"})
+    got = await asyncio.to_thread(_forward, running.kubeconfig, [80, 9090],
+                                  {80: "/", 9090: "/metrics"})
     assert got[80].startswith(b"HTTP/1.1 200") and b"default/web" in got[80]
     assert got[9090].startswith(b"HTTP/1.1 200") and b"http_requests_total" in got[9090]
 
@@ -99,10 +103,10 @@ async def test_readonly_refuses_exec_and_portforward(isolated_home, monkeypatch)
     async with cluster(isolated_home, monkeypatch, faults=Faults(rbac="readonly")) as r:
         await running_pod(r, web_pod("web"))
         with pytest.raises(ApiException) as exc:
-            await asyncio.to_thread(_exec, ["hostname"])
+            await asyncio.to_thread(_exec, r.kubeconfig, ["hostname"])
         assert "403" in str(exc.value)
         with pytest.raises(ApiException) as exc:
-            await asyncio.to_thread(_forward, [80], {80: "/"})
+            await asyncio.to_thread(_forward, r.kubeconfig, [80], {80: "/"})
         assert "403" in str(exc.value)
 
 
@@ -113,7 +117,8 @@ async def test_kubernetes_asyncio_exec_over_v4(running) -> None:
     from kubernetes_asyncio.stream import WsApiClient
 
     cfg = aclient.Configuration()
-    await aconfig.load_kube_config(client_configuration=cfg)
+    await aconfig.load_kube_config(config_file=str(running.kubeconfig),
+                                   client_configuration=cfg)
     async with WsApiClient(configuration=cfg) as ws:
         out = await aclient.CoreV1Api(api_client=ws).connect_get_namespaced_pod_exec(
             "web", "default", command=["sh", "-c", "hostname; echo $((0)) >/dev/null"],

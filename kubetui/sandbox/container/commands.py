@@ -163,7 +163,8 @@ async def head_tail(ctx: Ctx) -> int:
             from_start = opts["c"].startswith("+")
             count = int(opts["c"].lstrip("+") or 0)
             if tail:
-                ctx.out(data[max(count - 1, 0):] if from_start else data[-count:] if count else b"")
+                ctx.out(data[max(count - 1, 0):] if from_start else
+                        data[-count:] if count else b"")
             else:
                 ctx.out(data[:count])
             continue
