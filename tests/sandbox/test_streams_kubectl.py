@@ -239,3 +239,24 @@ async def test_the_demo_has_ways_in(isolated_home, monkeypatch, kubectl, cache) 
         async with port_forward(cache, "svc/frontend", 80, namespace="shop") as (port, _):
             status, body = await http_get(port)
             assert status == 200 and "shop/frontend-" in body
+
+
+async def test_debug_copy_to_and_node(running, cache) -> None:
+    await running_pod(running, web_pod("app", image="gcr.io/distroless/static:nonroot"))
+    for args, pod_prefix, host in (
+            (("debug", "app", "-it", "--image=busybox", "--copy-to=app-debug",
+              "--profile=general"), "app-debug", "app-debug"),
+            (("debug", "node/node-1", "-it", "--image=busybox", "--profile=general"),
+             "node-debugger-node-1-", "node-1")):  # on the host network: the node's name
+        term = PtyProcess(kubectl_args(cache, *args))
+        try:
+            await term.expect(r"/ # ")
+            term.type("echo in-$HOSTNAME\r")
+            await term.expect(rf"in-{host}\r\n")
+            term.type("exit\r")
+            assert await term.exit_code() == 0
+        finally:
+            term.close()
+        pods = [p["metadata"]["name"] for p in running.sandbox.store.list(PODS, "default")[0]]
+        assert any(n.startswith(pod_prefix) for n in pods), pods
+    assert not running.server.unmatched

@@ -8,7 +8,8 @@ read it. A body is the magic `k8s\\x00` followed by a `runtime.Unknown` message:
 would give, so everything after `_body` in the server sees no difference.
 
 Covered: the kinds of `KINDS` (core Namespace, ConfigMap, Secret, ServiceAccount, Service,
-ResourceQuota; Deployment; Job, CronJob; RBAC roles and bindings; the self-subject reviews;
+ResourceQuota, Pod (its metadata and spec: what `kubectl debug --copy-to` and `kubectl debug
+node/NAME` create); Deployment; Job, CronJob; RBAC roles and bindings; the self-subject reviews;
 PodDisruptionBudget; Ingress; autoscaling/v1 HorizontalPodAutoscaler) with every message they
 reach. Any other kind is a 415 naming it.
 
@@ -127,6 +128,7 @@ _CORE: Schema = {
 }
 
 _POD: Schema = {
+    "Pod": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec")},  # kubectl debug's copies
     "PodTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec")},
     "PodSpec": {1: ("volumes", "[]Volume"), 20: ("initContainers", "[]Container"),
                 2: ("containers", "[]Container"), 3: ("restartPolicy", _S),
@@ -442,7 +444,7 @@ SCHEMA: Schema = {**_APIMACHINERY, **_CORE, **_POD, **_APPS, **_BATCH, **_RBAC,
 #: The top-level kinds a body may carry, by apiVersion; each kind is also its message name.
 KINDS: dict[str, frozenset[str]] = {
     "v1": frozenset({"Namespace", "ConfigMap", "Secret", "ServiceAccount", "Service",
-                     "ResourceQuota"}),
+                     "ResourceQuota", "Pod"}),
     "apps/v1": frozenset({"Deployment"}),
     "batch/v1": frozenset({"Job", "CronJob"}),
     "rbac.authorization.k8s.io/v1": frozenset({"Role", "RoleBinding", "ClusterRole",

@@ -222,7 +222,11 @@ def _service_links(ns: str, objs: Lookup) -> dict[str, str]:
 
 
 def pod_hostname(pod: Obj) -> str:
-    return pod.get("spec", {}).get("hostname") or pod["metadata"]["name"]
+    """The pod's name, its `hostname` if set; the node's name on the host network."""
+    spec = pod.get("spec", {})
+    if spec.get("hostNetwork") and spec.get("nodeName"):
+        return spec["nodeName"]
+    return spec.get("hostname") or pod["metadata"]["name"]
 
 
 def etc_files(pod: Obj) -> dict[str, bytes]:
