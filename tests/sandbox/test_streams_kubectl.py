@@ -260,3 +260,24 @@ async def test_debug_copy_to_and_node(running, cache) -> None:
         pods = [p["metadata"]["name"] for p in running.sandbox.store.list(PODS, "default")[0]]
         assert any(n.startswith(pod_prefix) for n in pods), pods
     assert not running.server.unmatched
+
+
+async def test_attach_without_stdin_follows_the_containers_output(running, kubectl,
+                                                                  cache) -> None:
+    await running_pod(running, web_pod("web"))
+    proc = await asyncio.create_subprocess_exec(
+        *kubectl_args(cache, "attach", "web"), stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    try:
+        await wait_for(lambda: any(s.kind == "attach"
+                                   for s in running.server.streams.sessions.open))
+        await kubectl("exec", "web", "--", "curl", "-s", "-A", "probe-from-inside",
+                      "localhost/healthz")
+        assert proc.stdout is not None
+        while b"probe-from-inside" not in (line := await asyncio.wait_for(
+                proc.stdout.readline(), 20)):
+            assert line, "kubectl attach ended"
+        assert b'"GET /healthz HTTP/1.1" 200' in line
+    finally:
+        proc.terminate()
+        await proc.wait()

@@ -595,14 +595,16 @@ async def nslookup(ctx: Ctx) -> int:
 @command("curl", "wget")
 async def curl(ctx: Ctx) -> int:
     wget = ctx.argv[0] == "wget"
-    method, headers, body, output = "GET", {}, b"", "" if not wget else None
+    method, body, output = "GET", b"", "" if not wget else None
+    headers = {"User-Agent": "Wget" if wget else "curl/8.5.0"}
     include = head = fail = quiet = False
     url = ""
     args = ctx.argv[1:]
     i = 0
     long_opts = {"--request": "X", "--header": "H", "--data": "d", "--output": "o",
                  "--include": "i", "--head": "I", "--spider": "I", "--fail": "f",
-                 "--silent": "s", "--quiet": "q", "--insecure": "k", "--location": "L"}
+                 "--silent": "s", "--quiet": "q", "--insecure": "k", "--location": "L",
+                 "--user-agent": "A"}
     while i < len(args):
         a = long_opts.get(args[i], args[i])
         if a in long_opts.values():
@@ -612,7 +614,7 @@ async def curl(ctx: Ctx) -> int:
             i += 1
             continue
         for j, ch in enumerate(a[1:], start=1):
-            if ch in "XHdoO":  # options with a value: the rest of the word or the next one
+            if ch in "XHdoOA":  # options with a value: the rest of the word or the next one
                 value = a[j + 1:]
                 if not value:
                     i += 1
@@ -624,6 +626,8 @@ async def curl(ctx: Ctx) -> int:
                     headers[k.strip()] = v.strip()
                 elif ch == "d":
                     body, method = value.encode(), "POST" if method == "GET" else method
+                elif ch == "A":
+                    headers["User-Agent"] = value
                 else:
                     output = value
                 break
