@@ -75,6 +75,7 @@ def _ports(request: web.Request) -> list[int]:
 
 @dataclass
 class _Pair:
+    request: str  # the client's requestid header
     port: int
     error: int = 0  # stream ids
     data: int = 0
@@ -138,7 +139,8 @@ class _SpdyForwarder:
         if kind not in ("error", "data") or not port_text.isdigit():
             self.session.send(self.codec.rst_stream(f.stream_id, spdy.RST_PROTOCOL_ERROR))
             return
-        pair = self.pairs.setdefault(request_id or str(f.stream_id), _Pair(int(port_text)))
+        request = request_id or str(f.stream_id)
+        pair = self.pairs.setdefault(request, _Pair(request, int(port_text)))
         setattr(pair, kind, f.stream_id)
         self.by_stream[f.stream_id] = pair
         if pair.error and pair.data and pair.task is None:
@@ -161,6 +163,7 @@ class _SpdyForwarder:
         try:
             while data := await reader.read(CHUNK):
                 self.session.send(self.codec.data(pair.data, data))
+                await self.session.drain()
         except (ConnectionResetError, OSError):
             pass
         finally:
@@ -168,8 +171,12 @@ class _SpdyForwarder:
         self._end(pair)
 
     def _end(self, pair: _Pair) -> None:
+        """The pod's side is done: half-close both streams and forget the pair."""
         self.session.send(self.codec.data(pair.data, b"", fin=True))
         self.session.send(self.codec.data(pair.error, b"", fin=True))
+        self.pairs.pop(pair.request, None)
+        for sid in (pair.data, pair.error):
+            self.by_stream.pop(sid, None)
 
 
 # ----- the channel protocol (the official Python client) ------------------------------------
@@ -208,3 +215,4 @@ async def _copy_out(reader: asyncio.StreamReader, session: Session, channel: int
     with contextlib.suppress(ConnectionResetError, OSError):
         while data := await reader.read(CHUNK):
             session.send(ch.frame(channel, data))
+            await session.drain()

@@ -12,24 +12,38 @@ from aiohttp import WSMessage, WSMsgType, web
 
 class Session:
     """Wraps a prepared WebSocketResponse. `send` may be called from sync code (a
-    process writing output); messages go out in order from one writer task."""
+    process writing output); messages go out in order from one writer task. Bulk senders
+    (port-forward) await `drain` so that a fast source does not queue up a whole
+    transfer in memory."""
+
+    HIGH_WATER = 64  # messages queued before `drain` waits
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, kind: str,
                  target: str) -> None:
         self.ws, self.request, self.kind, self.target = ws, request, kind, target
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._drained = asyncio.Event()
         self._writer = asyncio.create_task(self._write_loop())
         self.dropped = False
 
     def send(self, data: bytes) -> None:
         self._queue.put_nowait(data)
 
+    async def drain(self) -> None:
+        while self._queue.qsize() > self.HIGH_WATER and not self._writer.done():
+            self._drained.clear()
+            await self._drained.wait()
+
     async def _write_loop(self) -> None:
-        while (data := await self._queue.get()) is not None:
-            try:
+        try:
+            while (data := await self._queue.get()) is not None:
                 await self.ws.send_bytes(data)
-            except (ConnectionResetError, RuntimeError):
-                return  # the client went away; the reader sees it too
+                if self._queue.qsize() <= self.HIGH_WATER // 2:
+                    self._drained.set()
+        except (ConnectionResetError, RuntimeError):
+            pass  # the client went away; the reader sees it too
+        finally:
+            self._drained.set()
 
     async def close(self) -> None:
         """Send what is queued, then a normal close."""
