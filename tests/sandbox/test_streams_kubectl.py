@@ -281,3 +281,16 @@ async def test_attach_without_stdin_follows_the_containers_output(running, kubec
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_a_container_that_stops_ends_the_exec_sessions_in_it(running, kubectl) -> None:
+    await running_pod(running, web_pod("web"))
+    session = asyncio.create_task(kubectl("exec", "web", "--", "sleep", "600", check=False))
+    await wait_for(lambda: any("sleep 600" in p.command for p in
+                               running.sandbox.containers.instance("default", "web")
+                               .procs.list()))
+    from kubetui.kinds import builtin
+    from kubetui.sandbox.apiserver import verbs
+    verbs.delete(running.sandbox, builtin("Pod"), "default", "web")
+    res = await asyncio.wait_for(session, 20)
+    assert res.returncode == 137 and "command terminated with exit code 137" in res.stderr

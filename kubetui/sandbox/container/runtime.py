@@ -134,6 +134,14 @@ class Instance:
         ctx_argv = [base, *argv[1:]]
         return await shell.foreground(" ".join(argv), COMMANDS[base](shell.ctx(ctx_argv)))
 
+    def stop(self) -> None:
+        """The container stopped: every process in it is killed (exec sessions end with
+        137, as when a container dies under them)."""
+        for proc in self.procs.list():
+            self.procs.kill(proc.pid, 9)
+        if self.main is not None:
+            self.main.stop()
+
     def main_process(self) -> MainProcess:
         """The container's own process, that attach connects to (started on first use)."""
         if self.main is None:
@@ -251,8 +259,8 @@ class ContainerRuntime:
         restarts = int(cs.get("restartCount", 0))
         inst = self._instances.get((uid, container))
         if inst is None or inst.restarts != restarts:
-            if inst is not None and inst.main is not None:
-                inst.main.stop()
+            if inst is not None:
+                inst.stop()
             inst = self._create(pod, container, restarts)
             self._instances[(uid, container)] = inst
         inst.pod = pod
@@ -300,12 +308,16 @@ class ContainerRuntime:
     def _volume(self, key: tuple[str, ...]) -> Volume:
         return self._volumes.setdefault(key, Volume())
 
+    def stopped(self, pod_uid: str, container: str) -> None:
+        """The kubelet saw the container exit: what runs inside it ends."""
+        inst = self._instances.pop((pod_uid, container), None)
+        if inst is not None:
+            inst.stop()
+
     def forget(self, pod_uid: str) -> None:
         """A pod is gone: its containers and emptyDir volumes go with it."""
         for k in [k for k in self._instances if k[0] == pod_uid]:
-            inst = self._instances.pop(k)
-            if inst.main is not None:
-                inst.main.stop()
+            self.stopped(*k)
         for k in [k for k in self._volumes if k[:2] == ("pod", pod_uid)]:
             del self._volumes[k]
 

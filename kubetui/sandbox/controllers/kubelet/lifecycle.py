@@ -299,6 +299,7 @@ class Kubelet(Reconciler):
     def _exit(self, rt: PodRun, c: ContainerRun, now: float, code: int, reason: str,
               last_lines: list[str]) -> None:
         self.logs.stop((rt.ns, rt.name, c.name), last_lines)
+        self.sandbox.containers.stopped(rt.uid, c.name)
         c.state, c.reason, c.exit_code, c.exit_reason = "terminated", reason, code, reason
         c.finished_at = now_rfc3339()
         # A completed init container reports ready, as the kubelet's status does.
