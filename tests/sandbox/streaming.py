@@ -121,19 +121,23 @@ def kubectl_args(cache: Path, *args: str) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def port_forward(cache: Path, target: str, remote: int, namespace: str = "default"
-                       ) -> AsyncIterator[tuple[int, asyncio.subprocess.Process]]:
-    """`kubectl port-forward TARGET :REMOTE` running; yields the local port it chose."""
+async def port_forward(cache: Path, target: str, *remotes: int, namespace: str = "default"
+                       ) -> AsyncIterator[tuple[list[int], asyncio.subprocess.Process]]:
+    """`kubectl port-forward TARGET :REMOTE...` running; yields the local ports it chose,
+    in the order of `remotes` (kubectl names the pod's port, a Service's target port)."""
     proc = await asyncio.create_subprocess_exec(
         *kubectl_args(cache, "-n", namespace, "port-forward", "--address=127.0.0.1", target,
-                      f":{remote}"),
+                      *(f":{r}" for r in remotes)),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=dict(os.environ))
     try:
         assert proc.stdout is not None
-        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
-        m = re.search(r"127\.0\.0\.1:(\d+) -> (\d+)", line)
-        assert m, f"kubectl port-forward said {line!r}"
-        yield int(m.group(1)), proc
+        local: list[int] = []
+        while len(local) < len(remotes):
+            line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+            m = re.search(r"127\.0\.0\.1:(\d+) -> \d+", line)
+            assert m, f"kubectl port-forward said {line!r}"
+            local.append(int(m.group(1)))
+        yield local, proc
     finally:
         if proc.returncode is None:
             proc.terminate()

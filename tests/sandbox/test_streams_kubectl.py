@@ -102,7 +102,7 @@ async def test_port_forward_to_pod_service_and_deployment(running, cache) -> Non
 
     pod = await wait_for(ready_pod, timeout=20)
     for target, remote in ((f"pod/{pod}", 80), ("svc/web", 8080), ("deploy/web", 80)):
-        async with port_forward(cache, target, remote) as (port, proc):
+        async with port_forward(cache, target, remote) as ([port], proc):
             status, body = await http_get(port, "/")
             assert status == 200 and f"default/{pod}" in body, (target, body)
             # several connections at once through one forward
@@ -112,9 +112,20 @@ async def test_port_forward_to_pod_service_and_deployment(running, cache) -> Non
     assert sum('"GET /healthz HTTP/1.1" 200' in ln for ln in logs) == 12
 
 
+async def test_port_forward_several_ports_at_once(running, cache) -> None:
+    await running_pod(running, web_pod("web", ports=[{"name": "http", "containerPort": 80},
+                                                     {"name": "metrics",
+                                                      "containerPort": 9090}]))
+    async with port_forward(cache, "pod/web", 80, 9090) as ([web, metrics], _):
+        (s1, body), (s2, text) = await asyncio.gather(http_get(web, "/"),
+                                                      http_get(metrics, "/metrics"))
+        assert (s1, s2) == (200, 200)
+        assert "default/web" in body and "http_requests_total" in text
+
+
 async def test_port_forward_to_a_closed_port_reports_the_refusal(running, cache) -> None:
     await running_pod(running, web_pod("web"))
-    async with port_forward(cache, "pod/web", 5432) as (port, proc):
+    async with port_forward(cache, "pod/web", 5432) as ([port], proc):
         with pytest.raises((ConnectionError, ValueError, IndexError, asyncio.IncompleteReadError)):
             await http_get(port, "/")
         assert proc.stderr is not None
@@ -188,7 +199,7 @@ async def test_readonly_rbac_refuses_every_way_in(isolated_home, monkeypatch, ku
 
 async def test_dropped_streams_end_the_clients(running, cache) -> None:
     await running_pod(running, web_pod("web"))
-    async with port_forward(cache, "pod/web", 80) as (port, proc):
+    async with port_forward(cache, "pod/web", 80) as ([port], proc):
         assert (await http_get(port))[0] == 200
         assert running.server.streams.drop_all() == 1
         assert await asyncio.wait_for(proc.wait(), 20) != 0
@@ -236,7 +247,7 @@ async def test_the_demo_has_ways_in(isolated_home, monkeypatch, kubectl, cache) 
         res = await kubectl("exec", "-n", "payments", "deploy/fraud-scorer", "--", "sh",
                             check=False)
         assert res.returncode != 0 and "executable file not found" in res.stderr
-        async with port_forward(cache, "svc/frontend", 80, namespace="shop") as (port, _):
+        async with port_forward(cache, "svc/frontend", 80, namespace="shop") as ([port], _):
             status, body = await http_get(port)
             assert status == 200 and "shop/frontend-" in body
 
