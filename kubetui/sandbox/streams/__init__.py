@@ -21,10 +21,13 @@ kubernetes-asyncio 36.1    aiohttp, `v4.channel.k8s.io`         (no port-forward
 =========================  ===================================  ============================
 
 So the sandbox serves WebSockets only: `v5`/`v4.channel.k8s.io` for exec and attach, and
-for port-forward the SPDY tunnel (kubectl) and `v4.channel.k8s.io` (Python). A SPDY upgrade
-(what clients fall back to) is answered with a 400, never reached by these clients unless
-the WebSocket upgrade was refused (an RBAC 403, say), where the 400 is not reached either:
-the fallback request is refused the same way.
+for port-forward the SPDY tunnel (kubectl) and `v4.channel.k8s.io` (Python). A plain SPDY
+upgrade (`POST` with `Upgrade: SPDY/3.1`, what clients fall back to) is answered with a 400
+naming the WebSocket protocols: aiohttp hands over the raw connection only for WebSocket
+upgrades, and the clients above reach the fallback only when the WebSocket upgrade was
+refused (an RBAC 403, say), where the fallback request is refused the same way first.
+`KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false` / `KUBECTL_PORT_FORWARD_WEBSOCKETS=false` make
+kubectl print that 400.
 
 The upgrade is a GET; as with the `AuthorizePodWebsocketUpgradeCreatePermission` gate
 (on by default since 1.30) it needs the `create` verb on `pods/exec`, `pods/attach` or
