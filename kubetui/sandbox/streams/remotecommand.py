@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from kubetui.sandbox.container.tty import Terminal
 from kubetui.sandbox.errors import bad_request
 from kubetui.sandbox.streams import channels as ch
 from kubetui.sandbox.streams.session import Session, Sessions, message_bytes
+
+log = logging.getLogger(__name__)
 
 
 def _bool(q: Any, name: str) -> bool:
@@ -156,6 +159,9 @@ async def serve_exec(request: web.Request, inst: Instance, sessions: Sessions
                 f"to start exec: OCI runtime exec failed: exec failed: unable to start "
                 f'container process: exec: "{e}": executable file not found in $PATH: '
                 "unknown")
+        except Exception as e:  # a bug in the simulated command: said as the runtime would
+            log.exception("exec %s in %s failed", argv, session.target)
+            status = ch.internal_error(f"error executing command in container: {e}")
         await _finish(session, status, sessions)
         return session.ws
     finally:
