@@ -115,6 +115,20 @@ class PtyProcess:
         os.close(self.master)
 
 
+async def shell_session(args: list[str], command: str, expected: str) -> None:
+    """A client that opens a busybox prompt under a terminal: type `command`, see
+    `expected` (a pattern), `exit`, and the client ends with 0."""
+    term = PtyProcess(args)
+    try:
+        await term.expect(r"/ # ")
+        term.type(command + "\r")
+        await term.expect(expected)
+        term.type("exit\r")
+        assert await term.exit_code() == 0
+    finally:
+        term.close()
+
+
 def kubectl_args(cache: Path, *args: str) -> list[str]:
     assert KUBECTL is not None
     return [KUBECTL, f"--cache-dir={cache}", *args]

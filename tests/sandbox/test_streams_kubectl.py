@@ -12,7 +12,8 @@ import pytest
 
 from kubetui.sandbox.core import Faults
 from tests.sandbox.streaming import (PODS, PtyProcess, cluster, create, http_get,
-                                     kubectl_args, port_forward, running_pod, web_pod)
+                                     kubectl_args, port_forward, running_pod, shell_session,
+                                     web_pod)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio
@@ -138,16 +139,9 @@ async def test_debug_container_for_a_distroless_pod(running, kubectl, cache) -> 
     await running_pod(running, web_pod("app", image="gcr.io/distroless/static:nonroot"))
     res = await kubectl("exec", "app", "--", "sh", check=False)
     assert res.returncode != 0 and 'exec: "sh": executable file not found' in res.stderr
-    term = PtyProcess(kubectl_args(cache, "debug", "app", "-it", "--image=busybox",
-                                   "--profile=general"))
-    try:
-        await term.expect(r"/ # ")
-        term.type("hostname; cat /etc/hostname\r")
-        await term.expect(r"app\r\napp\r\n")
-        term.type("exit\r")
-        assert await term.exit_code() == 0
-    finally:
-        term.close()
+    await shell_session(kubectl_args(cache, "debug", "app", "-it", "--image=busybox",
+                                     "--profile=general"),
+                        "hostname; cat /etc/hostname", r"app\r\napp\r\n")
     pod = running.sandbox.store.find(PODS, "default", "app")
     [debugger] = pod["spec"]["ephemeralContainers"]
     assert debugger["image"] == "busybox"
@@ -259,15 +253,8 @@ async def test_debug_copy_to_and_node(running, cache) -> None:
               "--profile=general"), "app-debug", "app-debug"),
             (("debug", "node/node-1", "-it", "--image=busybox", "--profile=general"),
              "node-debugger-node-1-", "node-1")):  # on the host network: the node's name
-        term = PtyProcess(kubectl_args(cache, *args))
-        try:
-            await term.expect(r"/ # ")
-            term.type("echo in-$HOSTNAME\r")
-            await term.expect(rf"in-{host}\r\n")
-            term.type("exit\r")
-            assert await term.exit_code() == 0
-        finally:
-            term.close()
+        await shell_session(kubectl_args(cache, *args), "echo in-$HOSTNAME",
+                            rf"in-{host}\r\n")
         pods = [p["metadata"]["name"] for p in running.sandbox.store.list(PODS, "default")[0]]
         assert any(n.startswith(pod_prefix) for n in pods), pods
     assert not running.server.unmatched
