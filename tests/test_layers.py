@@ -1,6 +1,8 @@
 """The layers stay apart: cluster access, the watch store, row rendering and the sandbox
 import no Textual; the sandbox imports nothing of the UI or the client side; the UI does
-no HTTP itself; rendering is pure."""
+no HTTP itself; rendering is pure. The one test of the layer order (the cluster and render
+packages' own "no Textual" checks are the parametrized cases below: every module of each
+package is imported, the package itself first)."""
 
 from __future__ import annotations
 
