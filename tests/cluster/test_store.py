@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cluster_helpers import FAST, Recorder, connect, wait_for
 
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
 from kubetui.sandbox.core import Faults
+from tests.cluster.helpers import FAST, Recorder, connect
+from tests.waiting import wait_for
 
 CM = ("", "configmaps")
 CONFIGMAP = builtin("ConfigMap")

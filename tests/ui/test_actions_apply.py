@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
-from tests.ui.test_actions_support import (DEPLOY, ActionsHost, Cluster, cluster,
-                                           web_and_settings)
+from tests.fast_cluster import DEPLOY, Cluster, web_and_settings
+from tests.ui.action_host import ActionsHost
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 
 async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: Path) -> None:
     cluster.create_deployment(replicas=1)

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_actions_support import (DEPLOY, ActionsHost, Cluster, cluster,
-                                           editor_script)
+from tests.fast_cluster import DEPLOY, Cluster
+from tests.ui.action_host import ActionsHost, editor_script
 from tests.waiting import wait_for
-
-__all__ = ["cluster"]
 
 
 def _puts(cluster: Cluster) -> list[str]:

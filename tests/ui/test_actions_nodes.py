@@ -4,10 +4,10 @@ respecting a PodDisruptionBudget as kubectl drain does."""
 from __future__ import annotations
 
 from kubetui.ui.dialogs import ConfirmDialog
-from tests.ui.test_actions_support import NODE, NODES, PODS, ActionsHost, Cluster, cluster
+from tests.fast_cluster import NODE, NODES, PODS, Cluster
+from tests.ui.action_host import ActionsHost
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 PDBS = ("policy", "poddisruptionbudgets")
 FAST_DRAIN = {"timeout": 10.0, "retry_interval": 0.1, "poll_interval": 0.05}
 

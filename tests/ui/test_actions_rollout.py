@@ -8,10 +8,9 @@ from textual.widgets import OptionList
 from kubetui.cluster.rollout import REVISION
 from kubetui.ui.dialogs import ConfirmDialog
 from kubetui.ui.rollout_view import RolloutScreen
-from tests.ui.test_actions_support import DEPLOY, ActionsHost, Cluster, cluster
+from tests.fast_cluster import DEPLOY, Cluster
+from tests.ui.action_host import ActionsHost
 from tests.waiting import wait_for
-
-__all__ = ["cluster"]
 
 
 async def _rollout_view(app: ActionsHost, pilot) -> RolloutScreen:  # noqa: ANN001

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from kubetui.ui.actions_ui import ACTION_BINDINGS
 from kubetui.ui.rollout_view import RolloutScreen
-from tests.ui.test_actions_support import (DEPLOY, NODE, POD, ActionsHost, Cluster, cluster)
+from tests.fast_cluster import DEPLOY, NODE, POD, Cluster
+from tests.ui.action_host import ActionsHost
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 
 MUTATING_KEYS = sorted({b.key for b in ACTION_BINDINGS if b.action != "rollout"})
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from kubetui.cluster.actions import RESTARTED_AT
 from kubetui.ui.dialogs import ConfirmDialog, ScaleDialog, SetImageDialog
-from tests.ui.test_actions_support import (DEPLOY, POD, PODS, ActionsHost, Cluster, cluster)
+from tests.fast_cluster import DEPLOY, POD, PODS, Cluster
+from tests.ui.action_host import ActionsHost
 from tests.waiting import wait_for
-
-__all__ = ["cluster"]
 
 
 async def _open(app: ActionsHost, pilot, *names: str) -> None:  # noqa: ANN001

@@ -13,10 +13,7 @@ from kubetui.ui.app import MUTATING, KubetuiApp
 from kubetui.ui.header import TabStrip
 from kubetui.ui.help import HelpScreen
 from kubetui.ui.views import TABS
-from tests.ui.app_helpers import (FAST, Api, api, app_for, crumbs_text, header_text, live,
-                                  names, until)
-
-__all__ = ["api"]
+from tests.ui.app_helpers import FAST, Api, app_for, crumbs_text, header_text, live, names, until
 
 
 async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) -> None:
@@ -233,7 +230,7 @@ async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -
 
 async def test_l_opens_the_logs_of_the_selected_pod(sandbox, api: Api) -> None:
     from kubetui.ui.log_screen import LogScreen
-    from tests.ui.test_logs_support import texts
+    from tests.ui.log_helpers import texts
 
     await api.pod("talker")
     logs = sandbox.sandbox.logs
