@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import ClassVar
 
 from rich.style import Style
@@ -31,6 +30,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
+from kubetui import clock
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.related import Described, fetch_described
 from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
@@ -434,7 +434,7 @@ class DescribeScreen(_ObjectScreen):
         d = self._described
         assert d is not None
         self.view.set_text(describe(self.kind.kind, d.obj, d.events, d.related,
-                                    datetime.now().astimezone()))
+                                    clock.local_now()))
 
 
 class YamlScreen(_ObjectScreen):
