@@ -95,20 +95,51 @@ def test_the_api_server_imports_no_controller() -> None:
                for mods in _direct_imports("sandbox/apiserver").values())
 
 
+#: The runtime dependencies, loaded once before the modules are tried: what makes a fresh
+#: interpreter slow to import a module is these, and no cycle of kubetui's goes through them.
+_DEPENDENCIES = ("textual.app", "textual.widgets", "rich.text", "kubernetes_asyncio.client",
+                 "aiohttp", "yaml", "humanize", "orjson", "cryptography.x509")
+
+#: Loads the dependencies, then forks one child per module named on the command line; the
+#: child starts with no kubetui module loaded and imports only its own. Prints a JSON
+#: object of the modules that failed, with their last error line.
+_IMPORT_EACH_ALONE = """
+import json, os, sys, traceback
+for dependency in sys.argv[1].split(","):
+    __import__(dependency)
+failures = {}
+for module in sys.argv[2:]:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code = 0
+        try:
+            __import__(module)
+        except BaseException:
+            os.write(write, traceback.format_exc().strip().splitlines()[-1].encode())
+            code = 1
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        error = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status:
+        failures[module] = error or f"exit status {status}"
+print(json.dumps(failures))
+"""
+
+
 def test_every_module_imports_on_its_own() -> None:
-    """Each module imported first, in a fresh interpreter: an import cycle that only
-    works in one order (sandbox.metrics -> controllers -> hpa -> metrics did) fails."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Each module imported first, in an interpreter where no other kubetui module is
+    loaded: an import cycle that only works in one order (sandbox.metrics -> controllers ->
+    hpa -> metrics did) fails."""
+    import json
 
     modules = _modules("kubetui")
-
-    def alone(module: str) -> tuple[str, str]:
-        res = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
-                             text=True)
-        return module, res.stderr.strip().splitlines()[-1] if res.returncode else ""
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        failures = {m: err for m, err in pool.map(alone, modules) if err}
+    res = subprocess.run([sys.executable, "-c", _IMPORT_EACH_ALONE, ",".join(_DEPENDENCIES),
+                          *modules], capture_output=True, text=True, check=True)
+    failures = json.loads(res.stdout)
     assert failures == {}
 
 
