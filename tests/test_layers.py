@@ -95,35 +95,50 @@ def test_the_api_server_imports_no_controller() -> None:
                for mods in _direct_imports("sandbox/apiserver").values())
 
 
-#: The runtime dependencies, loaded once before the modules are tried: what makes a fresh
-#: interpreter slow to import a module is these, and no cycle of kubetui's goes through them.
-_DEPENDENCIES = ("textual.app", "textual.widgets", "rich.text", "kubernetes_asyncio.client",
-                 "aiohttp", "yaml", "humanize", "orjson", "cryptography.x509")
-
-#: Loads the dependencies, then forks one child per module named on the command line; the
-#: child starts with no kubetui module loaded and imports only its own. Prints a JSON
-#: object of the modules that failed, with their last error line.
+#: First a child imports every module named on the command line and reports what else that
+#: loaded (textual, aiohttp, ...); those are loaded here once. Then one child per module,
+#: forked from this interpreter, starts with no kubetui module loaded and imports only its
+#: own. Prints a JSON object of the modules that failed, with their last error line.
 _IMPORT_EACH_ALONE = """
 import json, os, sys, traceback
-for dependency in sys.argv[1].split(","):
-    __import__(dependency)
-failures = {}
-for module in sys.argv[2:]:
+
+def in_child(run):
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
-        code = 0
+        code, out = 0, ""
         try:
-            __import__(module)
+            out = run()
         except BaseException:
-            os.write(write, traceback.format_exc().strip().splitlines()[-1].encode())
-            code = 1
+            code, out = 1, traceback.format_exc().strip().splitlines()[-1]
+        os.write(write, out.encode())
         os._exit(code)
     os.close(write)
     with os.fdopen(read) as pipe:
-        error = pipe.read()
+        out = pipe.read()
     _, status = os.waitpid(pid, 0)
+    return status, out
+
+modules = sys.argv[1:]
+
+def everything():
+    for module in modules:
+        try:
+            __import__(module)
+        except BaseException:
+            pass
+    return "\\n".join(m for m in sys.modules if m != "kubetui" and not m.startswith("kubetui."))
+
+status, dependencies = in_child(everything)
+for dependency in dependencies.split("\\n"):
+    try:
+        __import__(dependency)
+    except BaseException:
+        pass
+failures = {}
+for module in modules:
+    status, error = in_child(lambda: __import__(module) and "")
     if status:
         failures[module] = error or f"exit status {status}"
 print(json.dumps(failures))
@@ -137,8 +152,8 @@ def test_every_module_imports_on_its_own() -> None:
     import json
 
     modules = _modules("kubetui")
-    res = subprocess.run([sys.executable, "-c", _IMPORT_EACH_ALONE, ",".join(_DEPENDENCIES),
-                          *modules], capture_output=True, text=True, check=True)
+    res = subprocess.run([sys.executable, "-c", _IMPORT_EACH_ALONE, *modules],
+                         capture_output=True, text=True, check=True)
     failures = json.loads(res.stdout)
     assert failures == {}
 
