@@ -37,10 +37,8 @@ from kubetui.ui.help import HelpScreen
 from kubetui.ui.log_screen import ContainerDialog, LogScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.rollout_view import RolloutScreen
-from tests.ui.app_helpers import Api, api, app_for, header_text, live, until
+from tests.ui.app_helpers import Api, app_for, header_text, live, until
 from tests.ui.test_app_navigation import command, select
-
-__all__ = ["api"]
 
 MARK = "pwned"
 #: Log views drop whole escape sequences ("pwned" with them) and show the rest; the other

@@ -33,12 +33,10 @@ from kubetui.render.yaml_text import MASK
 from kubetui.ui.detail_screens import YamlScreen
 from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
 from kubetui.ui.log_screen import save_dir
-from tests.ui.test_actions_support import ActionsHost, Cluster, cluster
+from tests.fast_cluster import Cluster
+from tests.ui.action_host import ActionsHost
 from tests.ui.test_logs_view import open_web, write
-from tests.ui.test_logs_support import client, fast_sandbox
 from tests.waiting import wait_for
-
-__all__ = ["client", "cluster", "fast_sandbox"]
 
 SECRET = builtin("Secret")
 CLEAR, NEW_CLEAR, API_KEY = "hunter2-old-password", "hunter2-new-password", "sk-live-4242"
