@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
@@ -43,6 +43,7 @@ from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -202,6 +203,14 @@ class KubetuiApp(ActionKeys, App[None]):
                        severity=severity, timeout=timeout, markup=False)
 
     # ----------------------------------------------------------------- layout
+    async def on_event(self, event: events.Event) -> None:
+        # Keys for a text field are applied here, in arrival order (see ordered_input).
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and isinstance(self.focused, OrderedInput)):
+            await deliver_key(self.focused, event)
+            return
+        await super().on_event(event)
+
     def compose(self) -> ComposeResult:
         yield Header(id="header")
         yield TabStrip(TABS, id="tabs")
@@ -210,7 +219,7 @@ class KubetuiApp(ActionKeys, App[None]):
             yield ResourceTable(id="namespaces")
             yield ResourceTable(id="main")
         yield PromptBar(CommandSuggester(self._command_words, self._command_arguments),
-                        id="prompt")
+                        self._prompt_changed, self._prompt_submitted, id="prompt")
         yield Footer(compact=True)
 
     @property
@@ -460,10 +469,10 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- navigation
     def action_command_line(self) -> None:
-        self.prompt.open(":")
+        self.prompt.open(":", return_to=self.main_table)
 
     def action_filter(self) -> None:
-        self.prompt.open("/", self.main_table.filter.text)
+        self.prompt.open("/", self.main_table.filter.text, return_to=self.main_table)
 
     async def action_back(self) -> None:
         table = self.main_table
@@ -526,21 +535,13 @@ class KubetuiApp(ActionKeys, App[None]):
     async def _tab_clicked(self, message: TabStrip.Chosen) -> None:
         await self.action_tab(message.index)
 
-    @on(PromptBar.Changed)
-    def _prompt_changed(self, message: PromptBar.Changed) -> None:
-        if message.mode == "/":
-            self._set_filter(message.value)
+    def _prompt_changed(self, mode: str, value: str) -> None:
+        if mode == "/":
+            self._set_filter(value)
 
-    @on(PromptBar.Submitted)
-    async def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
-        if message.mode == ":":
-            await self._run_command(message.value)
-
-    @on(PromptBar.Closed)
-    def _prompt_closed(self, message: PromptBar.Closed) -> None:
-        if message.mode == "/" and message.cancelled:
-            self._set_filter("")
-        self.main_table.focus()
+    async def _prompt_submitted(self, mode: str, value: str) -> None:
+        if mode == ":":
+            await self._run_command(value)
 
     async def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
         if message.table is self.pane:

@@ -39,6 +39,7 @@ from kubetui.render import columns_for
 from kubetui.render.describe import describe
 from kubetui.render.yaml_text import MASK, decode_secret, to_yaml
 from kubetui.render.sanitize import visible
+from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.safe import SafeStatic
 
@@ -267,7 +268,7 @@ class _ObjectScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield SafeStatic(self._title(), id="detail-title")
         yield TextView(type(self).highlighter, id="detail-text")
-        yield Input(placeholder="search", id="detail-search")
+        yield OrderedInput(placeholder="search", id="detail-search")
         yield Footer()
 
     @property

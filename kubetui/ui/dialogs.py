@@ -8,7 +8,7 @@ reason shown, and nothing is returned until it is valid.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,10 +17,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.cluster.actions import Container
+from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.render.sanitize import visible
+from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.safe import SafeLabel, SafeStatic, safe
+
+R = TypeVar("R")
 
 
 _CSS = """
@@ -88,7 +91,21 @@ def parse_replicas(text: str, ceiling: int = DEFAULT_SCALE_CEILING) -> int | str
     return value
 
 
-class ScaleDialog(ModalScreen[int | None]):
+class FieldDialog(ModalScreen[R]):
+    """A dialog around one text field (an `OrderedInput`, focused as soon as it is
+    mounted)."""
+
+    FIELD = ""  # the field's id
+
+    @property
+    def field(self) -> OrderedInput:
+        return self.query_one(f"#{self.FIELD}", OrderedInput)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.field)  # at once; `focus()` would wait
+
+
+class ScaleDialog(FieldDialog[int | None]):
     """The current count, up/down to change it, digits to type it; Enter to scale."""
 
     DEFAULT_CSS = _CSS.format(name="ScaleDialog")
@@ -107,18 +124,20 @@ class ScaleDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield SafeLabel(f"Scale {self.what}: now {self.current} replicas", classes="title")
-            yield Input(str(self.current), id="count")
+            yield OrderedInput(str(self.current), id="count")
             yield SafeStatic("", classes="error", id="error")
             yield Static("up/down change the count · enter scales · esc cancels",
                          classes="hint")
 
+    FIELD = "count"
+
     @property
     def input(self) -> Input:
-        return self.query_one("#count", Input)
+        return self.field
 
     def on_mount(self) -> None:
-        self.input.focus()
-        self.input.select_all()
+        super().on_mount()
+        self.field.select_all()
 
     def action_step(self, delta: int) -> None:
         value = parse_replicas(self.input.value, self.ceiling)
@@ -139,7 +158,7 @@ class ScaleDialog(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
+class SetImageDialog(FieldDialog[tuple[Container, str] | None]):
     """Pick a container (when there are several) and type its new image."""
 
     DEFAULT_CSS = _CSS.format(name="SetImageDialog")
@@ -160,11 +179,11 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
                           for i, c in enumerate(self.containers)],
                          value=self.containers.index(first), allow_blank=False,
                          id="container")
-            yield Input(visible(first.image), id="image", placeholder="registry/image:tag")
+            yield OrderedInput(visible(first.image), id="image",
+                               placeholder="registry/image:tag")
             yield SafeStatic("", classes="error", id="error")
 
-    def on_mount(self) -> None:
-        self.query_one("#image", Input).focus()
+    FIELD = "image"
 
     @property
     def container(self) -> Container:
@@ -172,7 +191,7 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
 
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
-        self.query_one("#image", Input).value = visible(self.container.image)
+        self.field.value = visible(self.container.image)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -191,7 +210,7 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
         self.dismiss(None)
 
 
-class PromptDialog(ModalScreen[str | None]):
+class PromptDialog(FieldDialog[str | None]):
     """One line of text (a file path, a revision); `check` returns why it is refused."""
 
     DEFAULT_CSS = _CSS.format(name="PromptDialog")
@@ -210,11 +229,10 @@ class PromptDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield SafeLabel(self.title_text, classes="title")
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield OrderedInput(self.value, placeholder=self.placeholder, id="answer")
             yield SafeStatic("", classes="error", id="error")
 
-    def on_mount(self) -> None:
-        self.query_one("#answer", Input).focus()
+    FIELD = "answer"
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -41,6 +41,7 @@ from kubetui.cluster.logs import (ENDED, FAILED, STREAMING, WAITING, LogBatch, L
 from kubetui.cluster.store import WatchStore
 from kubetui.ui.log_view import DEFAULT_CAPACITY, LogView
 from kubetui.private_files import write_private
+from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.safe import SafeStatic, safe
 
 #: `T` cycles through these (None: the whole log).
@@ -153,8 +154,8 @@ class LogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="log-title")
         yield LogView(self.capacity, id="log-view")
-        yield Input(placeholder="search (regex when it has one of .^$*+?()[]{}|\\)",
-                    id="log-search")
+        yield OrderedInput(placeholder="search (regex when it has one of .^$*+?()[]{}|\\)",
+                           id="log-search")
         yield SafeStatic(id="log-status")
 
     @property
