@@ -59,12 +59,17 @@ def health_parts(health: Health | None, busy: str, problem: str, now: float) -> 
     return [(f"✕ error: {error}", "bold $text-error")]
 
 
+def _joined_length(groups: list[list[Part]]) -> int:
+    shown = [sum(len(text) for text, _ in g) for g in groups if any(text for text, _ in g)]
+    return sum(shown) + 2 * max(0, len(shown) - 1)
+
+
 class Header(Widget):
-    """One or two lines (it wraps on narrow terminals); the health's age ticks."""
+    """One line; on a narrow terminal the version, then the server give way. The
+    health's age ticks."""
 
     DEFAULT_CSS = """
-    Header { height: auto; max-height: 2; background: $panel; color: $foreground;
-             padding: 0 1; }
+    Header { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
     def __init__(self, clock: Callable[[], float] = time.time, **kwargs: str) -> None:
@@ -89,6 +94,11 @@ class Header(Widget):
 
     @property
     def text(self) -> Content:
+        return self.line(self.content_size.width or 10_000)
+
+    def line(self, width: int) -> Content:
+        """The header for `width` cells: the version, then the server left out when it
+        would not fit."""
         s = self.status
         groups: list[list[Part]] = [
             [("⎈ ", "$text-accent"), (s.context or "no context", "bold")],
@@ -100,12 +110,15 @@ class Header(Widget):
         ]
         if s.readonly:
             groups.append([("READ-ONLY", "bold reverse")])
+        groups = [[(visible(text), style) for text, style in group] for group in groups]
+        for drop in (2, 1):  # version, server
+            if _joined_length(groups) <= width:
+                break
+            groups[drop] = []
         parts: list[Part] = []
-        for group in groups:  # a group wraps as a whole: its spaces do not break
+        for group in groups:
             if any(text for text, _ in group):
-                parts.extend([("  ", "")] * bool(parts)
-                             + [(visible(text).replace(" ", "\u00a0"), style)
-                                for text, style in group])
+                parts.extend([("  ", "")] * bool(parts) + group)
         return Content.assemble(*parts)
 
     def render(self) -> Content:

@@ -33,6 +33,25 @@ async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) 
                                                 "READINESS GATES"]
 
 
+async def test_header_fits_one_line_at_80_columns(sandbox, api: Api) -> None:
+    await api.pod("web-1", "default")
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await live(app, "pods")
+        header = app.header
+        assert header.size.height == 1
+        text = header_text(app)
+        assert len(text) <= header.content_size.width
+        assert "kubetui-sandbox" in text and "ns default" in text and "view pods" in text
+        assert "live" in text and "v1.32" not in text  # the version gave way
+        await pilot.resize_terminal(60, 24)
+        await until(lambda: sandbox.url not in header_text(app), message="then the server")
+        assert "view pods" in header_text(app) and header.size.height == 1
+        await pilot.resize_terminal(160, 45)
+        await until(lambda: sandbox.url in header_text(app) and "v1.32" in header_text(app),
+                    message="both come back")
+
+
 async def test_namespace_and_all_namespaces_from_settings(sandbox, api: Api) -> None:
     await api.namespace("shop")
     await api.pod("web-1", "default")
