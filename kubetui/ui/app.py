@@ -8,6 +8,7 @@ Store callbacks only post messages; the handlers below own what is shown.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -44,6 +45,7 @@ from kubetui.ui.help import HelpScreen, key_help
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.ordered_input import OrderedInput, deliver_key
+from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -175,7 +177,9 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def __init__(self, settings: Settings, user_config: UserConfig,
                  kubeconfig: Kubeconfig) -> None:
-        super().__init__()
+        # NO_COLOR (no-color.org): Textual alone would still draw in greys; native ANSI
+        # mode makes its filter drop every colour, leaving bold, reverse, underline.
+        super().__init__(ansi_color=True if os.environ.get("NO_COLOR") else None)
         self.settings = settings
         self.user_config = user_config
         self.kubeconfig = kubeconfig
@@ -203,6 +207,9 @@ class KubetuiApp(ActionKeys, App[None]):
                        severity=severity, timeout=timeout, markup=False)
 
     # ----------------------------------------------------------------- layout
+    def get_default_screen(self) -> Screen:
+        return CellScreen(id="_default")
+
     async def on_event(self, event: events.Event) -> None:
         # Keys for a text field are applied here, in arrival order (see ordered_input).
         if (isinstance(event, events.Key) and not event.is_forwarded
