@@ -131,6 +131,21 @@ def _highlight(pieces: list[tuple[str, Style | None]], spans: list[tuple[int, in
         pos = end
 
 
+def _insert_at(pieces: list[tuple[str, Style | None]], at: int,
+               insert: tuple[str, Style | None]) -> list[tuple[str, Style | None]]:
+    """`pieces` with `insert` placed at character `at` of their joined text."""
+    out: list[tuple[str, Style | None]] = []
+    pos, done = 0, False
+    for text, style in pieces:
+        if not done and pos + len(text) > at:
+            out += [(text[:at - pos], style), insert, (text[at - pos:], style)]
+            done = True
+        else:
+            out.append((text, style))
+        pos += len(text)
+    return out if done else [*out, insert]
+
+
 class Ring:
     """The last `capacity` lines, addressed by absolute position (0 = the first line ever
     added): the view keeps its place while old lines fall out.
@@ -221,6 +236,13 @@ class Ring:
     def texts(self) -> Iterator[str]:
         """The texts, oldest first."""
         return self._oldest_first(self._texts)
+
+    def sourced_texts(self) -> Iterator[tuple[Source, str]]:
+        """(source, text) of each line, oldest first."""
+        return zip(self._oldest_first(self._sources), self.texts())
+
+    def source(self, position: int) -> Source:
+        return self._sources[self._slot(position)]
 
     def _columns(self) -> tuple[list[Source], list[str], list[str], list[bool]]:
         return self._sources, self._times, self._texts, self._notes
@@ -325,9 +347,10 @@ class LogView(ScrollView, can_focus=True):
         self._widest = max(self._widest, max(map(len, batch.texts)))
         dropped = ring.add(batch)
         if self.filtering and self._search is not None:
-            search = self._search.search
-            self._shown.extend(start + i for i, text in enumerate(batch.texts)
-                               if search(text))
+            search, searched = self._search.search, self._searched
+            self._shown.extend(start + i for i, (source, text)
+                               in enumerate(zip(batch.sources, batch.texts))
+                               if search(searched(source, text)))
             self._prune_shown()
         if self.follow:
             self._to_end()
@@ -531,13 +554,16 @@ class LogView(ScrollView, can_focus=True):
             self._strips[position] = strips
         return strips
 
+    def _searched(self, source: Source, text: str) -> str:
+        """What a search looks in: the line as shown, its tag included (issue 17: a pod
+        name on screen that `/` said it could not find)."""
+        return f"{clean(source.tag).ljust(self._tag_width)} {text}" if self.show_tags else text
+
     def _segments(self, line: LogLine, current: bool, base: Style) -> Iterator[Segment]:
+        tag: list[tuple[str, Style | None]] = []
         if self.show_tags:
-            tag = clean(line.source.tag)
-            yield Segment(tag + " " * (self._tag_width - len(tag) + 1),
-                          base + self._colours.get(line.source, Style()))
-        if self.timestamps:
-            yield Segment((line.time[:23] + "Z" if line.time else "").ljust(25), base + _TIME)
+            tag = [(clean(line.source.tag).ljust(self._tag_width) + " ",
+                    self._colours.get(line.source, Style()))]
         pieces: list[tuple[str, Style | None]] | None = None
         if line.note:
             pieces = [(clean(line.text), _NOTE)]
@@ -545,11 +571,16 @@ class LogView(ScrollView, can_focus=True):
             pieces = pretty_json(line.text)
         if pieces is None:
             pieces = [(clean(line.text), None)]
+        pieces = tag + pieces
         if self._search is not None:
             joined = "".join(text for text, _ in pieces)
             spans = [m.span() for m in self._search.finditer(joined)]
             if spans:
                 pieces = list(_highlight(pieces, spans, _CURRENT if current else _MATCH))
+        if self.timestamps:  # after the tag, before the text; not searched
+            stamp = ((line.time[:23] + "Z" if line.time else "").ljust(25), _TIME)
+            cut = sum(len(t) for t, _ in tag)
+            pieces = _insert_at(pieces, cut, stamp)
         for text, style in pieces:
             if text:
                 yield Segment(text, base + style if style else base)
@@ -593,9 +624,10 @@ class LogView(ScrollView, can_focus=True):
     def _refilter(self) -> None:
         self._shown, self._shown_start = [], 0
         if self.filtering and self._search is not None:
-            search, first = self._search.search, self.ring.first
-            self._shown = [first + i for i, text in enumerate(self.ring.texts())
-                           if search(text)]
+            search, first, searched = self._search.search, self.ring.first, self._searched
+            self._shown = [first + i for i, (source, text)
+                           in enumerate(self.ring.sourced_texts())
+                           if search(searched(source, text))]
         elif self.filtering:
             self._shown = list(range(self.ring.first, self.ring.total))
         self._sync_size()
@@ -674,7 +706,7 @@ class LogView(ScrollView, can_focus=True):
         index = start if inclusive else start + direction
         while 0 <= index < n:
             position = self._position(index)
-            if search(self.ring.text(position)):
+            if search(self._searched(self.ring.source(position), self.ring.text(position))):
                 self.current = position
                 self._scroll_to_position(position)
                 return True
