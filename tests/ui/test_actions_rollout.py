@@ -56,6 +56,29 @@ async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
         assert diff.startswith("--- revision 1\n+++ revision 2")
 
 
+async def test_first_down_arrow_highlights_the_previous_revision(cluster: Cluster) -> None:
+    cluster.create_deployment()
+    await wait_for(cluster.rolled_out)
+    await cluster.set_image_directly("nginx:1.26")
+    await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
+    app = ActionsHost(DEPLOY)
+    async with app.run_test(size=(140, 45)) as pilot:
+        view = await _rollout_view(app, pilot)
+        await wait_for(lambda: view.state is not None and len(view.state.history) == 2)
+        history = view.query_one(OptionList)
+        assert history.highlighted == 0  # the current revision, on top
+        await pilot.press("d")
+        assert str(view.query_one("#diff").render()).startswith("Revision 2 is the one")
+        await pilot.press("down")
+        await pilot.press("d")
+        diff = str(view.query_one("#diff").render())
+        assert "-  - image: nginx:1.26" in diff and "+  - image: nginx:1.25" in diff
+        await cluster.set_image_directly("nginx:1.27")  # a live update keeps the choice
+        await wait_for(lambda: view.state is not None and len(view.state.history) == 3)
+        assert history.highlighted_option is not None
+        assert history.highlighted_option.id == "1"
+
+
 async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2, progressDeadlineSeconds=1)
     await wait_for(cluster.rolled_out)
