@@ -383,8 +383,11 @@ class KubetuiApp(ActionKeys, App[None]):
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
-        if frame.sort and frame.sort[0] in {c.name for c in self._columns}:
-            table.sort_by(*frame.sort)
+        # The frame's own sort, else by name: a sort chosen in one view does not follow
+        # into the next one (issue 17).
+        column, reverse = frame.sort if frame.sort and frame.sort[0] in {
+            c.name for c in self._columns} else ("NAME", False)
+        table.sort_by(column, reverse)
         table.empty_text = "Loading…"
         self._pending_cursor = frame.cursor
         self._show_chrome(health=None)

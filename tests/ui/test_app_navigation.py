@@ -145,6 +145,12 @@ async def test_sort_keys(sandbox, api: Api) -> None:
         assert app.main_table.sort_column == "AGE" and not app.main_table.sort_reverse
         await pilot.press("A")
         assert app.main_table.sort_reverse
+        await pilot.press("7")  # another view starts sorted by name (issue 17)...
+        await live(app, "services")
+        assert app.main_table.sort_column == "NAME" and not app.main_table.sort_reverse
+        await pilot.press("1")  # ...and so does a new pods view
+        await live(app, "pods")
+        assert app.main_table.sort_column == "NAME"
 
 
 async def test_drill_into_a_deployment_and_back(sandbox, api: Api) -> None:
