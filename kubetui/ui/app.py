@@ -96,6 +96,10 @@ def tune_gc() -> None:
     gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
+#: Seconds the server's kinds are trusted before `:` reads them again.
+KINDS_MAX_AGE = 10.0
+
+
 @dataclass(frozen=True)
 class Frame:
     """A view as the person left it."""
@@ -480,6 +484,9 @@ class KubetuiApp(ActionKeys, App[None]):
     # ----------------------------------------------------------------- navigation
     def action_command_line(self) -> None:
         self.prompt.open(":", return_to=self.main_table)
+        if self.session is not None:  # so that tab completes a CRD created a moment ago
+            self.run_worker(self.session.refresh_kinds(KINDS_MAX_AGE), group="discovery",
+                            exclusive=True, exit_on_error=False)
 
     def action_filter(self) -> None:
         self.prompt.open("/", self.main_table.filter.text, return_to=self.main_table)

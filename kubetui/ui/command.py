@@ -61,6 +61,9 @@ class CommandSuggester(Suggester):
         self._arguments = arguments
 
     async def get_suggestion(self, value: str) -> str | None:
+        return self.complete(value)
+
+    def complete(self, value: str) -> str | None:
         found = complete(value, self._words(), self._arguments)
         return visible(found) if found is not None else None
 
@@ -82,7 +85,7 @@ class PromptBar(Horizontal):
         Binding("tab", "accept_suggestion", "Complete", id="prompt.complete"),
     ]
 
-    def __init__(self, suggester: Suggester, on_change: Callable[[str, str], None],
+    def __init__(self, suggester: CommandSuggester, on_change: Callable[[str, str], None],
                  on_submit: Callable[[str, str], Awaitable[None]], **kwargs: str) -> None:
         """`on_change(mode, value)` is called as the value changes (and with "" when a `/`
         prompt is cancelled); `on_submit(mode, value)` is awaited on enter. Both before
@@ -144,7 +147,13 @@ class PromptBar(Horizontal):
         self.close(cancelled=True)
 
     def action_accept_suggestion(self) -> None:
-        self.input.action_cursor_right()  # at the end, that takes the suggestion
+        """Complete now, from the words known now (the suggestion shown is computed in
+        the background and may be missing or older)."""
+        field = self.input
+        completion = self._suggester.complete(field.value) if self.mode == ":" else None
+        if completion:
+            field.value = completion
+            field.cursor_position = len(completion)
 
     async def _submit(self, value: str) -> None:
         mode = self.mode

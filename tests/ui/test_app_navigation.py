@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kubetui.ui.app import KubetuiApp
+from kubetui.ui.app import KINDS_MAX_AGE, KubetuiApp
 from tests.conftest import start_sandbox
 from tests.ui.app_helpers import Api, app_for, crumbs_text, header_text, live, names, until
 
@@ -101,6 +101,22 @@ async def test_custom_resource_created_after_start(sandbox, api: Api) -> None:
         await command(pilot, "crd")
         await until(lambda: "certificates.cert-manager.io" in names(app))
         await command(pilot, "cert")  # a short name from discovery
+        await live(app, "certificates")
+
+
+async def test_tab_completes_a_custom_resource_created_after_start(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CRD)
+        assert app.session is not None
+        app.session.discovered -= KINDS_MAX_AGE  # as if connected a while ago
+        await pilot.press("colon", *"certif")  # `:` reads the kinds again
+        await until(lambda: app.session.resolve("certificates") is not None,
+                    message="the new kind is known")
+        await pilot.press("tab")
+        assert app.prompt.input.value == "certificate"  # the shortest alias
+        await pilot.press("enter")
         await live(app, "certificates")
 
 
