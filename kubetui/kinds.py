@@ -48,6 +48,13 @@ class Kind:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
     @property
+    def title(self) -> str:
+        """How views name it: the plural, qualified by the group when a core kind has the
+        same plural (metrics.k8s.io's `pods` is `pods.metrics.k8s.io`)."""
+        core = {k.plural for k in BUILTIN_KINDS if not k.group}
+        return self.resource if self.group and self.plural in core else self.plural
+
+    @property
     def key(self) -> tuple[str, str]:
         """(group, plural): the identity of the resource, independent of version."""
         return (self.group, self.plural)

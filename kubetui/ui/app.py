@@ -32,7 +32,7 @@ from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.store import Batch, Health
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
-from kubetui.render import Column, columns_for, crd_columns
+from kubetui.render import Column, columns_for, crd_columns, has_printer
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
@@ -405,7 +405,8 @@ class KubetuiApp(ActionKeys, App[None]):
     async def _columns_of(self, kind: Kind) -> list[Column]:
         """kubectl's columns; a custom resource's from its CRD's printer columns (the
         store renders its rows from the same ones)."""
-        if by_key(*kind.key) is not None or self.session is None:
+        if (by_key(*kind.key) is not None or has_printer(kind.kind, kind.group)
+                or self.session is None):
             return columns_for(kind.kind, kind.group)
         try:
             return crd_columns(await self.session.client.printer_columns(kind))
@@ -415,7 +416,7 @@ class KubetuiApp(ActionKeys, App[None]):
     def _show_chrome(self, **header: object) -> None:
         view = self.stack[-1].view
         root = self.stack[0].view.kind
-        self.header.update(namespace=view.namespace, view=view.kind.plural, **header)
+        self.header.update(namespace=view.namespace, view=view.kind.title, **header)
         tab = next((i for i, t in enumerate(TABS) if t.kind.key == root.key), None)
         self.query_one(TabStrip).select(tab)
         self.query_one(Breadcrumbs).show([f.view.crumb for f in self.stack], note="",
@@ -432,7 +433,7 @@ class KubetuiApp(ActionKeys, App[None]):
             f" in namespace {view.namespace}" if view.namespace else " in any namespace")
         if view.scope is not None:
             return f"No {view.crumb}"
-        return f"No {view.kind.plural}{where}"
+        return f"No {view.kind.title}{where}"
 
     def on_feed_batch(self, message: FeedBatch) -> None:
         if message.generation != self._generation or self.view is None or self.feed is None:

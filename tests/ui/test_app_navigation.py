@@ -120,6 +120,22 @@ async def test_tab_completes_a_custom_resource_created_after_start(sandbox, api:
         await live(app, "certificates")
 
 
+async def test_podmetrics_show_usage_under_their_own_name(sandbox, api: Api) -> None:
+    """`:podmetrics`: metrics-server's columns, and a title that is not the pods'."""
+    await api.node("node-1")
+    await api.pod("web-1", node="node-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await command(pilot, "podmetrics")
+        await until(lambda: names(app) == ["web-1"], timeout=20, message="web-1 listed")
+        assert "view pods.metrics.k8s.io" in header_text(app)
+        assert crumbs_text(app) == "pods.metrics.k8s.io(default)"
+        assert app.main_table.shown_columns == ["NAME", "CPU", "MEMORY", "WINDOW"]
+        cells = app.main_table.entry_at(0).row.cells
+        assert cells[1].endswith("n") and cells[2].endswith("Ki") and cells[3] == "15s"
+
+
 async def test_filter_as_you_type(sandbox, api: Api) -> None:
     await api.pod("web-1", labels={"app": "web", "tier": "front"})
     await api.pod("web-2", labels={"app": "web", "tier": "front"})
