@@ -15,6 +15,14 @@ ALL_VERBS: tuple[str, ...] = (
     "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
 )
 READ_VERBS: tuple[str, ...] = ("get", "list", "watch")
+_RBAC = "rbac.authorization.k8s.io"
+#: k9s's own aliases, beyond the names the server gives (k9s's default alias table).
+K9S_ALIASES: dict[str, tuple[str, str]] = {
+    "dp": ("apps", "deployments"), "sec": ("", "secrets"), "jo": ("batch", "jobs"),
+    "cr": (_RBAC, "clusterroles"), "crb": (_RBAC, "clusterrolebindings"),
+    "ro": (_RBAC, "roles"), "rb": (_RBAC, "rolebindings"),
+    "np": ("networking.k8s.io", "networkpolicies"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,10 @@ class Kind:
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        """Every name a person may type for this kind, lower-case."""
-        names = [self.plural, self.singular, self.kind.lower(), *self.short_names]
+        """Every name a person may type for this kind, lower-case: the server's names and
+        k9s's aliases."""
+        names = [self.plural, self.singular, self.kind.lower(), *self.short_names,
+                 *(alias for alias, key in K9S_ALIASES.items() if key == self.key)]
         if self.group:
             names.append(self.resource)
         return tuple(dict.fromkeys(n.lower() for n in names))

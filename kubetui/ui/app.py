@@ -38,6 +38,7 @@ from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, Act
                                   ActionRunner)
 from kubetui.ui.command import (CONTEXT_WORDS, QUIT_WORDS, CommandSuggester, PromptBar,
                                 parse_command)
+from kubetui.ui.aliases import ALIAS_WORDS, AliasesScreen
 from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
 from kubetui.ui.header import Breadcrumbs, Header, TabStrip
@@ -70,7 +71,7 @@ YOUNG_GC_THRESHOLD = 10_000
 #: App actions about the main table: over a pushed view (logs, describe, rollout...) they
 #: would act on a table the person cannot see, so they are hidden and disabled there.
 MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
-                              "toggle_namespaces", "toggle_wide"})
+                              "toggle_namespaces", "toggle_wide", "aliases"})
 
 
 def tune_gc() -> None:
@@ -175,6 +176,7 @@ class KubetuiApp(ActionKeys, App[None]):
         Binding("ctrl+n", "toggle_namespaces", "Namespace pane", show=False,
                 id="app.namespace_pane"),
         Binding("ctrl+w", "toggle_wide", "Wide columns", show=False, id="app.wide"),
+        Binding("ctrl+a", "aliases", "Aliases", show=False, id="app.aliases"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
         *ACTION_BINDINGS,
     ]
@@ -597,6 +599,9 @@ class KubetuiApp(ActionKeys, App[None]):
         if command.word in QUIT_WORDS:
             self.exit()
             return
+        if command.word in ALIAS_WORDS:
+            self.action_aliases()
+            return
         if command.word in CONTEXT_WORDS:
             if command.arg:
                 self._switch_context(command.arg)
@@ -643,18 +648,29 @@ class KubetuiApp(ActionKeys, App[None]):
             return
         self._connect(name)
 
+    def action_aliases(self) -> None:
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        self.push_screen(AliasesScreen(browsable(self.session.kinds)), self._alias_picked)
+
+    async def _alias_picked(self, resource: str | None) -> None:
+        if resource:
+            await self._run_command(resource)
+
     def _context_picked(self, name: str | None) -> None:
         if name and name != self.context_name:
             self._switch_context(name)
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *(a for k in kinds for a in k.aliases)}
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS,
+                *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS:
+        if word in QUIT_WORDS or word in ALIAS_WORDS:
             return []
         return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KINDS_MAX_AGE, KubetuiApp
 from tests.conftest import start_sandbox
 from tests.ui.app_helpers import Api, app_for, crumbs_text, header_text, live, names, until
@@ -29,6 +30,12 @@ async def select(app: KubetuiApp, name: str) -> None:
     ("po", "pods"), ("deploy", "deployments"), ("svc", "services"), ("ns", "namespaces"),
     ("no", "nodes"), ("crd", "customresourcedefinitions"), ("sts", "statefulsets"),
     ("cronjobs", "cronjobs"), ("ReplicaSet", "replicasets"), ("cm", "configmaps"),
+    # k9s's own aliases and the server's short names a k9s user types (issue 17)
+    ("dp", "deployments"), ("rb", "rolebindings"), ("crb", "clusterrolebindings"),
+    ("sa", "serviceaccounts"),
+    ("pdb", "poddisruptionbudgets"), ("sc", "storageclasses"), ("ep", "endpoints"),
+    ("sec", "secrets"), ("jo", "jobs"), ("cr", "clusterroles"), ("ro", "roles"),
+    ("np", "networkpolicies"),
 ])
 async def test_command_switches_by_alias(sandbox, api: Api, typed: str, plural: str) -> None:
     await api.node("node-1")
@@ -134,6 +141,27 @@ async def test_podmetrics_show_usage_under_their_own_name(sandbox, api: Api) -> 
         assert app.main_table.shown_columns == ["NAME", "CPU", "MEMORY", "WINDOW"]
         cells = app.main_table.entry_at(0).row.cells
         assert cells[1].endswith("n") and cells[2].endswith("Ki") and cells[3] == "15s"
+
+
+async def test_aliases_list_filter_and_open(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("ctrl+a")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        resources = [r.resource for r in screen.shown]
+        assert "deployments.apps" in resources and "pods" in resources
+        deployments = next(r for r in screen.shown if r.resource == "deployments.apps")
+        assert {"dp", "deploy", "deployments"} <= set(deployments.names)
+        await pilot.press(*"crb")
+        assert [r.resource for r in screen.shown] == [
+            "clusterrolebindings.rbac.authorization.k8s.io"]
+        await pilot.press("enter")
+        await live(app, "clusterrolebindings")
+        await command(pilot, "aliases")  # the same from `:`
+        await until(lambda: isinstance(app.screen, AliasesScreen))
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, AliasesScreen))
 
 
 async def test_filter_as_you_type(sandbox, api: Api) -> None:
