@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="open on all namespaces")
     p.add_argument("--readonly", action="store_true",
                    help="hide and refuse every action that changes the cluster")
+    p.add_argument("--no-restore", action="store_true",
+                   help="open on pods, not on the view, namespace and filter the context "
+                        "was left on (kept in $XDG_STATE_HOME/kubetui/views.json)")
     p.add_argument("--config", default=None, metavar="PATH",
                    help="config file (default: $XDG_CONFIG_HOME/kubetui/config.yaml)")
     p.add_argument("--demo", action="store_true",
@@ -199,7 +202,7 @@ async def _cancel_tasks() -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(kubeconfig=args.kubeconfig, context=args.context,
                     namespace=args.namespace, all_namespaces=args.all_namespaces,
-                    readonly=args.readonly,
+                    readonly=args.readonly, restore=not args.no_restore,
                     config_path=Path(args.config).expanduser() if args.config else None)
 
 

@@ -55,6 +55,9 @@ class Settings:
     readonly: bool = False  # or-ed with the config file's `readonly`
     config_path: Path | None = None  # None: the XDG location
     store: StoreSettings = field(default_factory=StoreSettings)
+    #: Open on the context's last view (kubetui.view_state); the CLI sets it unless
+    #: --no-restore. -n / -A still choose the namespace.
+    restore: bool = False
 
 
 def default_config_path() -> Path:

@@ -51,6 +51,7 @@ from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
                               needs_object, root_view)
+from kubetui.view_state import SavedView, load_view, save_view
 
 #: Actions that change the cluster. In read-only mode their bindings are hidden and the
 #: actions refused (`check_action`); every mutating action must be named here.
@@ -352,8 +353,31 @@ class KubetuiApp(ActionKeys, App[None]):
         kind = self.stack[0].view.kind if self.stack else POD
         if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
             kind = POD
-        self.stack = [Frame(root_view(kind, namespace))]
+        frame = Frame(root_view(kind, namespace))
+        if first and self.settings.restore:
+            frame = self._restored(session, frame)
+        self.stack = [frame]
         await self._show()
+
+    def _restored(self, session: Session, default: Frame) -> Frame:
+        """The view this context was left on (k9s habit); -n or -A choose the namespace."""
+        saved = load_view(session.info.name)
+        kind = session.resolve(saved.resource) if saved else None
+        if saved is None or kind is None:
+            return default
+        explicit = self.settings.namespace or self.settings.all_namespaces
+        namespace = self._first_namespace if explicit else saved.namespace
+        if namespace:
+            session.store.add_namespace(namespace)
+        return Frame(root_view(kind, namespace), filter=saved.filter)
+
+    def _remember_view(self) -> None:
+        """Save the root view (kind, namespace, filter) for the next start."""
+        if self.session is None or not self.stack:
+            return
+        view = self.stack[0].view
+        text = self.main_table.filter.text if len(self.stack) == 1 else self.stack[0].filter
+        save_view(self.session.info.name, SavedView(view.kind.resource, view.namespace, text))
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         if message.attempt != self._attempt:
@@ -396,6 +420,7 @@ class KubetuiApp(ActionKeys, App[None]):
         table.sort_by(column, reverse)
         table.empty_text = "Loading…"
         self._pending_cursor = frame.cursor
+        self._remember_view()
         self._show_chrome(health=None)
         if session is None:
             return
@@ -550,6 +575,8 @@ class KubetuiApp(ActionKeys, App[None]):
     def _set_filter(self, text: str) -> None:
         self.main_table.set_filter(text)
         self.query_one(Breadcrumbs).show(filter=text)
+        if not self.prompt.is_open:  # kept once typed, not at every key
+            self._remember_view()
 
     @on(TabStrip.Chosen)
     async def _tab_clicked(self, message: TabStrip.Chosen) -> None:
@@ -562,6 +589,8 @@ class KubetuiApp(ActionKeys, App[None]):
     async def _prompt_submitted(self, mode: str, value: str) -> None:
         if mode == ":":
             await self._run_command(value)
+        else:
+            self._remember_view()
 
     async def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
         if message.table is self.pane:
