@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -22,7 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.message import Message
-from textual.screen import Screen
+from textual.await_complete import AwaitComplete
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 from kubetui.cluster import kubeconfig as kubeconfigs
@@ -45,6 +47,7 @@ from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note, Severity
 from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.resource_table import ResourceTable
@@ -205,6 +208,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self._pane_choice: bool | None = None  # None: by terminal width
         self._wide = True  # kubectl's -o wide columns, as many as fit
         self._columns: list[Column] = []
+        self.message_log = MessageLog()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -216,6 +220,30 @@ class KubetuiApp(ActionKeys, App[None]):
     # ----------------------------------------------------------------- layout
     def get_default_screen(self) -> Screen:
         return CellScreen(id="_default")
+
+    # ----------------------------------------------------------------- notifications
+    def notify(self, message: str, *, title: str = "", severity: Severity = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Kept for `:messages`; held while a dialog or picker is open (it would cover
+        it), shown when it closes."""
+        hold = isinstance(self.screen, ModalScreen)
+        self.message_log.record(Note(time.time(), severity, title, message, timeout), hold)
+        if not hold:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=markup)
+
+    def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(screen, ModalScreen):  # a dialog comes up over nothing
+            self.clear_notifications()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def pop_screen(self) -> AwaitComplete:
+        popped = super().pop_screen()
+        if not isinstance(self.screen, ModalScreen):
+            for note in self.message_log.release():
+                super().notify(note.message, title=note.title, severity=note.severity,
+                               timeout=note.timeout)
+        return popped
 
     async def on_event(self, event: events.Event) -> None:
         # Keys for a text field are applied here, in arrival order (see ordered_input).
@@ -628,6 +656,9 @@ class KubetuiApp(ActionKeys, App[None]):
         if command.word in QUIT_WORDS:
             self.exit()
             return
+        if command.word in MESSAGE_WORDS:
+            self.push_screen(MessagesScreen(list(self.message_log.notes)))
+            return
         if command.word in ALIAS_WORDS:
             self.action_aliases()
             return
@@ -693,13 +724,13 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS, *MESSAGE_WORDS,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS or word in ALIAS_WORDS:
+        if word in QUIT_WORDS or word in ALIAS_WORDS or word in MESSAGE_WORDS:
             return []
         return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
 

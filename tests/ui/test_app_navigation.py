@@ -135,7 +135,7 @@ async def test_podmetrics_show_usage_under_their_own_name(sandbox, api: Api) -> 
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")
         await command(pilot, "podmetrics")
-        await until(lambda: names(app) == ["web-1"], timeout=20, message="web-1 listed")
+        await until(lambda: names(app) == ["web-1"], timeout=60, message="web-1 listed")
         assert "view pods.metrics.k8s.io" in header_text(app)
         assert crumbs_text(app) == "pods.metrics.k8s.io(default)"
         assert app.main_table.shown_columns == ["NAME", "CPU", "MEMORY", "WINDOW"]

@@ -301,3 +301,36 @@ def test_every_built_in_key_is_a_known_key_name() -> None:
     keys = {b.key for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)}
     assert len(keys) > 30
     assert [k for k in sorted(keys) if unknown_key(k)] == []
+
+
+async def test_notifications_never_cover_a_dialog_and_can_be_read_again(sandbox,
+                                                                        api: Api) -> None:
+    from textual.widgets._toast import Toast
+
+    from kubetui.ui.messages import MessagesScreen
+
+    def toasts() -> list[str]:
+        return [str(t.render()) for t in app.screen.query(Toast)]
+
+    app = app_for()
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await live(app, "pods")
+        await pilot.press("colon", *"nosuchkind", "enter")
+        await until(lambda: any("nosuchkind" in t for t in toasts()),
+                    message="the error shown")
+        await pilot.press("question_mark")  # a dialog: the toast goes, none comes over it
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        assert toasts() == []
+        app.notify("lost the watch of pods", severity="warning")  # while it is open
+        await pilot.pause()
+        assert toasts() == []
+        await pilot.press("escape")  # closed: the held one shows
+        await until(lambda: any("lost the watch" in t for t in toasts()),
+                    message="held notification shown")
+        await pilot.press("colon", *"messages", "enter")
+        screen = await until(lambda: isinstance(app.screen, MessagesScreen) and app.screen)
+        text = str(screen.query_one("#messages-text").render())
+        lines = text.splitlines()
+        assert "lost the watch of pods" in lines[0] and "warning" in lines[0]
+        assert "nosuchkind" in lines[1] and "error" in lines[1]
