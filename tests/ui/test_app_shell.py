@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.binding import Binding
 
 from kubetui.config import ConfigFileError, Settings
@@ -334,3 +335,29 @@ async def test_notifications_never_cover_a_dialog_and_can_be_read_again(sandbox,
         lines = text.splitlines()
         assert "lost the watch of pods" in lines[0] and "warning" in lines[0]
         assert "nosuchkind" in lines[1] and "error" in lines[1]
+
+
+async def test_mouse_selects_rows_opens_on_double_click_and_scrolls(sandbox,
+                                                                   api: Api) -> None:
+    await api.namespace("shop")
+    for i in range(60):
+        await api.pod(f"web-{i:02d}")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: len(names(app)) == 60)
+        table, pane = app.main_table, app.pane
+        await pilot.click(table, offset=(5, 3))  # header is line 0: the third row
+        assert table.selected_entry is not None and table.selected_entry.name == "web-02"
+        before = table.scroll_y  # the wheel scrolls the rows, not the cursor (no public
+        for _ in range(3):  # Pilot method for it in Textual 8.2.8)
+            await pilot._post_mouse_events([events.MouseScrollDown], table, offset=(5, 5))
+        await until(lambda: table.scroll_y > before, message="the wheel scrolled")
+        assert table.selected_entry.name == "web-02"
+        shop = next(i for i in range(pane.row_count) if pane.entry_at(i).name == "shop")
+        await pilot.click(pane, offset=(3, shop + 1 - round(pane.scroll_y)))
+        assert pane.selected_entry is not None and pane.selected_entry.name == "shop"
+        assert app.view is not None and app.view.namespace == "default"  # one click: no switch
+        await pilot.double_click(pane, offset=(3, shop + 1 - round(pane.scroll_y)))
+        await until(lambda: app.view is not None and app.view.namespace == "shop",
+                    message="double click opened the namespace")
