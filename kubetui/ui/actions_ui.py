@@ -276,7 +276,8 @@ class ActionRunner:
         if self._refused("apply", []):
             return
         path = await self.app.push_screen(PromptDialog(
-            "Apply a YAML file (server-side apply)", "path/to/file.yaml", check=_readable),
+            "Apply a YAML file (server-side apply)", "path/to/file.yaml", check=_readable,
+            paths=True),
             wait_for_dismiss=True)
         if path is None:
             return

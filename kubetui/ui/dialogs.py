@@ -21,9 +21,11 @@ from kubetui.cluster.actions import Container
 from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
+from kubetui.ui.path_completion import complete_path
 from kubetui.ui.safe import SafeLabel, SafeStatic, safe
 
 R = TypeVar("R")
+MAX_CHOICES = 12  # names listed under a path that tab could not complete alone
 
 
 _CSS = """
@@ -211,28 +213,44 @@ class SetImageDialog(FieldDialog[tuple[Container, str] | None]):
 
 
 class PromptDialog(FieldDialog[str | None]):
-    """One line of text (a file path, a revision); `check` returns why it is refused."""
+    """One line of text (a file path, a revision); `check` returns why it is refused.
+    With `paths`, tab completes the text as a file path."""
 
     DEFAULT_CSS = _CSS.format(name="PromptDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("tab", "complete", "Complete", id="dialog.complete"),
     ]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "",
-                 check: Callable[[str], str] | None = None) -> None:
+                 check: Callable[[str], str] | None = None, paths: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
         self.value = value
         self.check = check
+        self.paths = paths
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield SafeLabel(self.title_text, classes="title")
             yield OrderedInput(self.value, placeholder=self.placeholder, id="answer")
             yield SafeStatic("", classes="error", id="error")
+            if self.paths:
+                yield Static("tab completes · enter applies · esc cancels", classes="hint")
 
     FIELD = "answer"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.paths if action == "complete" else True
+
+    def action_complete(self) -> None:
+        completion = complete_path(self.field.value)
+        self.field.value = completion.text
+        self.field.cursor_position = len(completion.text)
+        self.query_one("#error", Static).update(
+            "  ".join(completion.choices[:MAX_CHOICES])
+            + (" …" if len(completion.choices) > MAX_CHOICES else ""))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
