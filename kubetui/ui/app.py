@@ -75,7 +75,7 @@ YOUNG_GC_THRESHOLD = 10_000
 #: App actions about the main table: over a pushed view (logs, describe, rollout...) they
 #: would act on a table the person cannot see, so they are hidden and disabled there.
 MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
-                              "toggle_namespaces", "toggle_wide", "aliases"})
+                              "toggle_namespaces", "toggle_wide", "aliases", "copy"})
 
 
 def tune_gc() -> None:
@@ -181,6 +181,8 @@ class KubetuiApp(ActionKeys, App[None]):
                 id="app.namespace_pane"),
         Binding("ctrl+w", "toggle_wide", "Wide columns", show=False, id="app.wide"),
         Binding("ctrl+a", "aliases", "Aliases", show=False, id="app.aliases"),
+        # k9s: `c` copies, except on nodes, where it cordons (ACTION_BINDINGS).
+        Binding("c", "copy", "Copy", id="app.copy"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
         *ACTION_BINDINGS,
     ]
@@ -328,6 +330,9 @@ class KubetuiApp(ActionKeys, App[None]):
             return self.actions_check(action)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
+        if action == "copy" and self.screen is self.screen_stack[0]:
+            table, kind, _ = self.action_context()
+            return not (kind is not None and kind.key == ("", "nodes"))
         if action in MAIN_SCREEN_ONLY:  # they act on the main table, hidden from the
             return self.screen is self.screen_stack[0]  # views opened over it
         return True
@@ -707,6 +712,21 @@ class KubetuiApp(ActionKeys, App[None]):
             self.notify(str(e), severity="error")
             return
         self._connect(name)
+
+    def action_copy(self) -> None:
+        """The names of the marked rows of the focused table, else the cursor's (OSC 52)."""
+        table, _, _ = self.action_context()
+        marked = table.marked_uids
+        rows = (table.entry_at(i) for i in range(table.row_count))
+        entries = [e for e in rows if e.uid in marked] if marked else \
+            [e for e in [table.selected_entry] if e is not None]
+        if not entries:
+            self.notify("nothing to copy", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard("\n".join(e.name for e in entries))
+        shown = ", ".join(e.name for e in entries[:3]) + (" …" if len(entries) > 3 else "")
+        self.notify(f"Copied {len(entries)} name{'s' * (len(entries) > 1)}: {shown} "
+                    "(OSC 52)", timeout=3)
 
     def action_aliases(self) -> None:
         if self.session is None:

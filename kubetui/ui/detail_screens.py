@@ -238,6 +238,7 @@ class _ObjectScreen(Screen[None]):
         Binding("slash", "search", "Search", id="detail.search"),
         Binding("n", "next_match", "Next", id="detail.next"),
         Binding("N", "previous_match", "Previous", id="detail.previous"),
+        Binding("c", "copy", "Copy", id="detail.copy"),
     ]
     DEFAULT_CSS = """
     _ObjectScreen #detail-title { height: 1; background: $panel; color: $text; padding: 0 1; }
@@ -370,7 +371,15 @@ class _ObjectScreen(Screen[None]):
     def action_search(self) -> None:
         search = self.query_one("#detail-search", Input)
         search.add_class("-open")
-        search.focus()
+        self.set_focus(search)  # at once: the keys after `/` may already be queued
+
+    def action_copy(self) -> None:
+        """The line of the current search match, else the whole text (OSC 52)."""
+        view, match = self.view, self.view.current_match
+        text = view.lines[match[0]] if match else view.text
+        self.app.copy_to_clipboard(text)
+        what = f"line {match[0] + 1}" if match else f"{len(view.lines)} lines"
+        self.notify(f"Copied {what} of {self.VIEW} {self.object_name} (OSC 52)", timeout=3)
 
     def action_next_match(self) -> None:
         self._report(self.view.next_match(1))

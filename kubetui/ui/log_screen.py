@@ -256,7 +256,7 @@ class LogScreen(Screen[None]):
         box = self.query_one("#log-search", Input)
         box.value = self.view.search_text
         box.add_class("-active")
-        box.focus()
+        self.set_focus(box)  # at once: the keys after `/` may already be queued
 
     @on(Input.Submitted, "#log-search")
     def _searched(self, event: Input.Submitted) -> None:
@@ -362,9 +362,14 @@ class LogScreen(Screen[None]):
         return path
 
     def action_copy(self) -> None:
-        lines = self.view.visible_lines()
-        self.app.copy_to_clipboard("\n".join(self.view.plain(line) for line in lines))
-        self.notify(f"Copied {len(lines)} lines to the clipboard (OSC 52)", timeout=3)
+        """The current search match's line, else the lines on screen (OSC 52)."""
+        view = self.view
+        match = view.current if view.current is not None and \
+            view.current >= view.ring.first else None
+        lines = [view.ring[match]] if match is not None else view.visible_lines()
+        self.app.copy_to_clipboard("\n".join(view.plain(line) for line in lines))
+        what = "the matching line" if match is not None else f"{len(lines)} lines"
+        self.notify(f"Copied {what} to the clipboard (OSC 52)", timeout=3)
 
 
 def _write(folder: Path, stem: str, text: str) -> Path:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from kubetui.config import ConfigFileError, Settings
 from kubetui.ui.app import MUTATING, KubetuiApp
+from kubetui.ui.detail_screens import DescribeScreen
 from kubetui.ui.header import TabStrip
 from kubetui.ui.help import HelpScreen
 from kubetui.ui.views import TABS
@@ -361,3 +362,34 @@ async def test_mouse_selects_rows_opens_on_double_click_and_scrolls(sandbox,
         await pilot.double_click(pane, offset=(3, shop + 1 - round(pane.scroll_y)))
         await until(lambda: app.view is not None and app.view.namespace == "shop",
                     message="double click opened the namespace")
+
+
+async def test_c_copies_names_in_tables_and_the_view_in_describe(sandbox, api: Api) -> None:
+    """k9s's `c`: the cursor's name, or every marked one; on nodes `c` still cordons."""
+    await api.node("node-1")
+    for name in ("web-1", "web-2", "web-3"):
+        await api.pod(name)
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: len(names(app)) == 3)
+        await pilot.press("c")
+        assert app.clipboard == "web-1"
+        assert "Copied 1 name: web-1" in app.message_log.notes[-1].message
+        await pilot.press("space", "j", "space", "c")  # two marked rows
+        assert app.clipboard == "web-1\nweb-2"
+        await pilot.press("d")  # describe: the whole text, or the search match's line
+        await until(lambda: isinstance(app.screen, DescribeScreen)
+                    and app.screen.view.text.startswith("Name:"))
+        await pilot.press("c")
+        assert app.clipboard == app.screen.view.text
+        await pilot.press("slash", *"Status", "enter", "c")
+        assert app.clipboard.startswith("Status:")
+        await pilot.press("escape")
+        await pilot.press("colon", *"nodes", "enter")
+        await live(app, "nodes")
+        await pilot.press("c")  # cordons, as in k9s
+        await until(lambda: app.main_table.selected_entry is not None and "Scheduling"
+                    "Disabled" in app.main_table.selected_entry.row.cells[1],
+                    message="node-1 cordoned")
+        assert app.clipboard.startswith("Status:")  # nothing copied
