@@ -181,9 +181,12 @@ class SetImageDialog(FieldDialog[tuple[Container, str] | None]):
                           for i, c in enumerate(self.containers)],
                          value=self.containers.index(first), allow_blank=False,
                          id="container")
+            yield SafeStatic(_editing(first), id="editing")
             yield OrderedInput(visible(first.image), id="image",
                                placeholder="registry/image:tag")
             yield SafeStatic("", classes="error", id="error")
+            yield Static(("tab: to the container list · " if len(self.containers) > 1
+                          else "") + "enter sets the image · esc cancels", classes="hint")
 
     FIELD = "image"
 
@@ -194,6 +197,7 @@ class SetImageDialog(FieldDialog[tuple[Container, str] | None]):
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
         self.field.value = visible(self.container.image)
+        self.query_one("#editing", SafeStatic).update(_editing(self.container))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -210,6 +214,11 @@ class SetImageDialog(FieldDialog[tuple[Container, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _editing(container: Container) -> str:
+    kind = "init container" if container.init else "container"
+    return f"Editing the image of {kind} {container.name} (now {container.image})"
 
 
 class PromptDialog(FieldDialog[str | None]):
