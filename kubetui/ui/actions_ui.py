@@ -15,7 +15,7 @@ import contextlib
 import os
 import shlex
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from textual.binding import Binding
 from kubetui.cluster.actions import (Access, Actions, EditorFailed, Ref, Result, has_pod_spec,
                                      needs, parse_manifest)
 from kubetui.cluster.errors import ClusterError
+from kubetui.cluster.rollout import RolloutError, template_changes, undo_target
 from kubetui.kinds import Kind
 from kubetui.private_files import private_dir, write_private
 from kubetui.ui.dialogs import (DEFAULT_SCALE_CEILING, ConfirmDialog, PromptDialog,
@@ -32,6 +33,7 @@ from kubetui.ui.dialogs import (DEFAULT_SCALE_CEILING, ConfirmDialog, PromptDial
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.rollout_view import RolloutScreen
 from kubetui.ui.session import Session
+from kubetui.ui.undo import UNDO_KEY, UNDO_SECONDS, UndoOffer, offer
 
 
 #: The keys (k9s's where it has them). `r` restarts a workload and drains a node, as in k9s:
@@ -86,6 +88,11 @@ def targets(table: ResourceTable, kind: Kind) -> list[Ref]:
     return [Ref(kind, e.namespace, e.name) for e in entries]
 
 
+def _names(refs: Sequence[Ref]) -> str:
+    shown = ", ".join(str(r) for r in refs[:3])
+    return shown + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
+
+
 def _listing(refs: Sequence[Ref]) -> str:
     return "\n".join(f"  {r.where}" for r in refs)
 
@@ -137,6 +144,20 @@ class ActionRunner:
 
     def __post_init__(self) -> None:
         self.actions = Actions(self.session.client)
+        self.undo_offer: UndoOffer | None = None  # the last reversible action's way back
+
+    async def run_undo(self) -> None:
+        """Take back the last reversible action, if its offer still stands."""
+        undo, self.undo_offer = self.undo_offer, None
+        if undo is None or not undo.live:
+            self.app.notify("nothing to undo", severity="warning", timeout=3)
+            return
+        await undo.run()
+
+    def _offer_undo(self, label: str, run: Callable[[], Awaitable[None]]) -> str:
+        """Offer `run` as the undo; the words to add to the notification."""
+        self.undo_offer = offer(label, run)
+        return f"\n{UNDO_KEY} within {UNDO_SECONDS:g} s: {label}"
 
     # ----- the common steps ----------------------------------------------------------
 
@@ -168,8 +189,8 @@ class ActionRunner:
         return bool(await self.app.push_screen(ConfirmDialog(title, body, confirm, danger),
                                                wait_for_dismiss=True))
 
-    def report(self, result: Result, title: str) -> None:
-        self.app.notify(f"{result.message}\nsent: {result.details}", title=title,
+    def report(self, result: Result, title: str, undo: str = "") -> None:
+        self.app.notify(f"{result.message}\nsent: {result.details}{undo}", title=title,
                         severity="information" if result.ok else "error",
                         timeout=8 if result.ok else 15, markup=False)
 
@@ -244,12 +265,20 @@ class ActionRunner:
     async def kill(self, refs: Sequence[Ref]) -> None:
         await self.delete(refs, kill=True)
 
-    async def cordon(self, refs: Sequence[Ref], unschedulable: bool = True) -> None:
+    async def cordon(self, refs: Sequence[Ref], unschedulable: bool = True,
+                     undoable: bool = True) -> None:
+        """Acts at once (one opposite action reverses it): an undo is offered instead."""
         if not await self._ready("cordon" if unschedulable else "uncordon", refs):
             return
-        for ref in refs:
-            self.report(await self.actions.cordon(ref, unschedulable),
-                        "Cordon" if unschedulable else "Uncordon")
+        title = "Cordon" if unschedulable else "Uncordon"
+        results = [(ref, await self.actions.cordon(ref, unschedulable)) for ref in refs]
+        done = [ref for ref, result in results if result.ok]
+        undo = self._offer_undo(f"{'uncordon' if unschedulable else 'cordon'} "
+                                f"{_names(done)}",
+                                lambda: self.cordon(done, not unschedulable, False)) \
+            if done and undoable else ""
+        for ref, result in results:
+            self.report(result, title, undo if done and ref is done[-1] else "")
 
     async def uncordon(self, refs: Sequence[Ref]) -> None:
         await self.cordon(refs, unschedulable=False)
@@ -311,20 +340,36 @@ class ActionRunner:
     # ----- from the rollout view ---------------------------------------------------------
 
     async def undo(self, ref: Ref, revision: int = 0) -> None:
+        """Asks first, naming the revision it goes back to and what that changes."""
         if not await self._ready("rollout_undo", [ref]):
             return
-        to = f"revision {revision}" if revision else "the previous revision"
-        if not await self._confirm(f"Roll {ref} back to {to}?",
-                                   f"As kubectl rollout undo:\n{_listing([ref])}",
+        try:
+            state = await self.actions.rollout(ref)
+            target = undo_target(state.deployment, state.history, revision)
+        except (ClusterError, RolloutError) as e:
+            self.app.notify(str(e), title="Rollout undo", severity="error")
+            return
+        current = state.current
+        changes = template_changes(current, target) if current else []
+        now = f"revision {current.number}" if current else "the current template"
+        body = "\n".join([f"As kubectl rollout undo, from {now} to revision {target.number}"
+                          f"{f' ({target.change_cause})' if target.change_cause else ''}:",
+                          *(f"  {line}" for line in changes or ["no change to the pod "
+                                                                "template"])])
+        if not await self._confirm(f"Roll {ref} back to revision {target.number}?", body,
                                    "Roll back"):
             return
-        self.report(await self.actions.undo(ref, revision), "Rollout undo")
+        self.report(await self.actions.undo(ref, target.number), "Rollout undo")
 
-    async def set_paused(self, ref: Ref, paused: bool) -> None:
+    async def set_paused(self, ref: Ref, paused: bool, undoable: bool = True) -> None:
+        """Acts at once (resume reverses pause): an undo is offered instead."""
         if not await self._ready("rollout_pause" if paused else "rollout_resume", [ref]):
             return
-        self.report(await self.actions.set_paused(ref, paused),
-                    "Rollout pause" if paused else "Rollout resume")
+        result = await self.actions.set_paused(ref, paused)
+        undo = self._offer_undo(f"{'resume' if paused else 'pause'} {ref}",
+                                lambda: self.set_paused(ref, not paused, False)) \
+            if result.ok and undoable else ""
+        self.report(result, "Rollout pause" if paused else "Rollout resume", undo)
 
 
 class ActionKeys:

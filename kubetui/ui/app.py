@@ -52,6 +52,7 @@ from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
+from kubetui.ui.undo import UNDO_KEY
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
                               needs_object, root_view)
 from kubetui.view_state import SavedView, load_view, save_view
@@ -60,7 +61,7 @@ from kubetui.view_state import SavedView, load_view, save_view
 #: actions refused (`check_action`); every mutating action must be named here.
 MUTATING: frozenset[str] = frozenset({
     "scale", "restart", "rollout_undo", "rollout_pause", "rollout_resume", "set_image",
-    "edit", "delete", "kill", "cordon", "uncordon", "drain", "apply",
+    "edit", "delete", "kill", "cordon", "uncordon", "drain", "apply", "undo",
 })
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
@@ -181,6 +182,7 @@ class KubetuiApp(ActionKeys, App[None]):
                 id="app.namespace_pane"),
         Binding("ctrl+w", "toggle_wide", "Wide columns", show=False, id="app.wide"),
         Binding("ctrl+a", "aliases", "Aliases", show=False, id="app.aliases"),
+        Binding(UNDO_KEY, "undo", "Undo", id="app.undo"),
         # k9s: `c` copies, except on nodes, where it cordons (ACTION_BINDINGS).
         Binding("c", "copy", "Copy", id="app.copy"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
@@ -330,6 +332,10 @@ class KubetuiApp(ActionKeys, App[None]):
             return self.actions_check(action)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
+        if action == "undo":  # on offer for a few seconds after a reversible action
+            runner = self.action_runner
+            offer = runner.undo_offer if runner is not None else None
+            return offer is not None and offer.live
         if action == "copy" and self.screen is self.screen_stack[0]:
             table, kind, _ = self.action_context()
             return not (kind is not None and kind.key == ("", "nodes"))
@@ -712,6 +718,11 @@ class KubetuiApp(ActionKeys, App[None]):
             self.notify(str(e), severity="error")
             return
         self._connect(name)
+
+    def action_undo(self) -> None:
+        if self.action_runner is not None:
+            self.run_worker(self.action_runner.run_undo(), group="action",
+                            exit_on_error=False)
 
     def action_copy(self) -> None:
         """The names of the marked rows of the focused table, else the cursor's (OSC 52)."""

@@ -103,7 +103,12 @@ async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
         view = await _rollout_view(app, pilot)
         await wait_for(lambda: view.state is not None and len(view.state.history) == 2)
         await pilot.press("u")
-        await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
+        confirm = await wait_for(lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
+        body = str(confirm.query_one("#body").render())  # the revision, and what changes
+        assert str(confirm.query_one(".title").render()) == \
+            "Roll deployment.apps/web back to revision 1?"
+        assert "from revision 2 to revision 1" in body
+        assert "image of app: nginx:1.26 -> nginx:1.25" in body
         await pilot.press("right", "enter")
         await wait_for(lambda: cluster.deployment()["metadata"]["annotations"][REVISION]
                        == "3" and cluster.rolled_out())
@@ -112,10 +117,12 @@ async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
         await wait_for(lambda: "(current)" in str(
             view.query_one(OptionList).get_option_at_index(0).prompt) and
             "nginx:1.25" in str(view.query_one(OptionList).get_option_at_index(0).prompt))
-        await pilot.press("p")
+        await pilot.press("p")  # acts at once; the notification offers the undo
         await wait_for(lambda: cluster.deployment()["spec"].get("paused") is True)
         await wait_for(lambda: "PAUSED" in view.status_text)
+        assert app.noted("ctrl+z within 8 s: resume deployment.apps/web")
         await pilot.press("P")
         await wait_for(lambda: not cluster.deployment()["spec"].get("paused"))
+        assert app.noted("ctrl+z within 8 s: pause deployment.apps/web")
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, RolloutScreen))

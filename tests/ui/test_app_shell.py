@@ -393,3 +393,11 @@ async def test_c_copies_names_in_tables_and_the_view_in_describe(sandbox, api: A
                     "Disabled" in app.main_table.selected_entry.row.cells[1],
                     message="node-1 cordoned")
         assert app.clipboard.startswith("Status:")  # nothing copied
+        # Cordon acts at once and offers the undo (README: ask before acting).
+        note = next(n for n in reversed(app.message_log.notes) if n.title == "Cordon")
+        assert note.message.endswith("ctrl+z within 8 s: uncordon node/node-1")
+        await pilot.press("ctrl+z")
+        await until(lambda: "SchedulingDisabled" not in app.main_table.selected_entry
+                    .row.cells[1], message="node-1 uncordoned by the undo")
+        await pilot.press("ctrl+z")  # nothing left to undo: the key does nothing
+        assert not app.message_log.notes[-1].message.startswith("node/node-1 cordoned")
