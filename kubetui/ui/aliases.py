@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from kubetui.kinds import Kind
+from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
 
 ALIAS_WORDS = ("aliases", "alias")
@@ -83,8 +84,9 @@ class AliasesScreen(ModalScreen[str | None]):
         names = max((len(", ".join(r.names)) for r in self.shown), default=0) + 2
         listing = self.query_one(OptionList)
         listing.clear_options()
-        listing.add_options(Option(f"{r.resource.ljust(width)}{', '.join(r.names).ljust(names)}"
-                                   f"{r.group}", id=r.resource) for r in self.shown)
+        listing.add_options(Option(visible(f"{r.resource.ljust(width)}"
+                                           f"{', '.join(r.names).ljust(names)}{r.group}"),
+                                   id=r.resource) for r in self.shown)
         listing.highlighted = 0 if self.shown else None
 
     @on(Input.Changed, "#filter")

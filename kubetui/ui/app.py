@@ -47,7 +47,7 @@ from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note, Severity
+from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note
 from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.resource_table import ResourceTable
@@ -214,27 +214,24 @@ class KubetuiApp(ActionKeys, App[None]):
         self._columns: list[Column] = []
         self.message_log = MessageLog()
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Every toast, from any screen or widget, passes the sanitiser here; messages carry
-        outside text (server errors, names, plugin stderr), so markup is never read."""
-        super().notify(visible(str(message), lines=True), title=visible(str(title)),
-                       severity=severity, timeout=timeout, markup=False)
 
     # ----------------------------------------------------------------- layout
     def get_default_screen(self) -> Screen:
         return CellScreen(id="_default")
 
     # ----------------------------------------------------------------- notifications
-    def notify(self, message: str, *, title: str = "", severity: Severity = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
-        """Kept for `:messages`; held while a dialog or picker is open (it would cover
-        it), shown when it closes."""
+        """Every toast, from any screen or widget, passes the sanitiser here; messages carry
+        outside text (server errors, names, plugin stderr), so markup is never read. Kept
+        for `:messages`; held while a dialog or picker is open (it would cover it), shown
+        when it closes."""
+        message, title = visible(str(message), lines=True), visible(str(title))
         hold = isinstance(self.screen, ModalScreen)
         self.message_log.record(Note(time.time(), severity, title, message, timeout), hold)
         if not hold:
             super().notify(message, title=title, severity=severity, timeout=timeout,
-                           markup=markup)
+                           markup=False)
 
     def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
         if isinstance(screen, ModalScreen):  # a dialog comes up over nothing
@@ -246,7 +243,7 @@ class KubetuiApp(ActionKeys, App[None]):
         if not isinstance(self.screen, ModalScreen):
             for note in self.message_log.release():
                 super().notify(note.message, title=note.title, severity=note.severity,
-                               timeout=note.timeout)
+                               timeout=note.timeout, markup=False)
         return popped
 
     async def on_event(self, event: events.Event) -> None:

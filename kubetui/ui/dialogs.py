@@ -93,7 +93,7 @@ def parse_replicas(text: str, ceiling: int = DEFAULT_SCALE_CEILING) -> int | str
     return value
 
 
-class FieldDialog(ModalScreen[R]):
+class _FieldDialog(ModalScreen[R]):
     """A dialog around one text field (an `OrderedInput`, focused as soon as it is
     mounted)."""
 
@@ -107,7 +107,7 @@ class FieldDialog(ModalScreen[R]):
         self.set_focus(self.field)  # at once; `focus()` would wait
 
 
-class ScaleDialog(FieldDialog[int | None]):
+class ScaleDialog(_FieldDialog[int | None]):
     """The current count, up/down to change it, digits to type it; Enter to scale."""
 
     DEFAULT_CSS = _CSS.format(name="ScaleDialog")
@@ -160,7 +160,7 @@ class ScaleDialog(FieldDialog[int | None]):
         self.dismiss(None)
 
 
-class SetImageDialog(FieldDialog[tuple[Container, str] | None]):
+class SetImageDialog(_FieldDialog[tuple[Container, str] | None]):
     """Pick a container (when there are several) and type its new image."""
 
     DEFAULT_CSS = _CSS.format(name="SetImageDialog")
@@ -221,7 +221,7 @@ def _editing(container: Container) -> str:
     return f"Editing the image of {kind} {container.name} (now {container.image})"
 
 
-class PromptDialog(FieldDialog[str | None]):
+class PromptDialog(_FieldDialog[str | None]):
     """One line of text (a file path, a revision); `check` returns why it is refused.
     With `paths`, tab completes the text as a file path."""
 

@@ -65,11 +65,13 @@ def _joined_length(groups: list[list[Part]]) -> int:
 
 
 class Header(Widget):
-    """One line; on a narrow terminal the version, then the server give way. The
+    """One line: on a narrow terminal the version, then the server give way. Only a
+    problem too long for one line (why there is no connection) wraps to a second. The
     health's age ticks."""
 
     DEFAULT_CSS = """
-    Header { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    Header { height: auto; max-height: 2; background: $panel; color: $foreground;
+             padding: 0 1; }
     """
 
     def __init__(self, clock: Callable[[], float] = time.time, **kwargs: str) -> None:
@@ -116,9 +118,10 @@ class Header(Widget):
                 break
             groups[drop] = []
         parts: list[Part] = []
-        for group in groups:
+        for group in groups:  # a group wraps as a whole: its spaces do not break
             if any(text for text, _ in group):
-                parts.extend([("  ", "")] * bool(parts) + group)
+                parts.extend([("  ", "")] * bool(parts)
+                             + [(text.replace(" ", "\u00a0"), style) for text, style in group])
         return Content.assemble(*parts)
 
     def render(self) -> Content:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content
+from rich.text import Text
 from textual.screen import ModalScreen
-from textual.widgets import Static
+
+from kubetui.ui.safe import SafeStatic
 
 MESSAGE_WORDS = ("messages", "msgs")
-Severity = Literal["information", "warning", "error"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Note:
     """One notification as it was shown (or held)."""
 
     at: float  # epoch seconds
-    severity: Severity
+    severity: str  # Textual's: "information", "warning", "error"
     title: str
     message: str
     timeout: float | None = None
@@ -74,10 +74,10 @@ class MessagesScreen(ModalScreen[None]):
         with VerticalScroll() as box:
             box.border_title = f"Messages ({len(self.notes)}, newest first)"
             box.border_subtitle = "esc closes"
-            styles = {"error": "$text-error", "warning": "$text-warning"}
+            styles = {"error": "red", "warning": "yellow"}
             parts = [(note.line + "\n", styles.get(note.severity, ""))
                      for note in reversed(self.notes)] or [("No messages yet.", "dim")]
-            yield Static(Content.assemble(*parts), id="messages-text")
+            yield SafeStatic(Text.assemble(*parts), id="messages-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

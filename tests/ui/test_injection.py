@@ -29,12 +29,15 @@ from textual.screen import Screen
 import kubetui.ui
 from kubetui.cluster.actions import Ref
 from kubetui.kinds import builtin
+from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
 from kubetui.ui.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
 from kubetui.ui.help import HelpScreen
 from kubetui.ui.log_screen import ContainerDialog, LogScreen
+from kubetui.ui.messages import MessagesScreen
+from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.rollout_view import RolloutScreen
 from tests.ui.app_helpers import Api, app_for, header_text, live, until
@@ -248,7 +251,28 @@ async def open_help(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     return False
 
 
+async def open_main(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await command(pilot, "cm")  # the main screen (CellScreen) redrawn with another view
+    await live(app, "configmaps")
+    await select(app, "evil-cm")
+    return False  # names are validated by the server
+
+
+async def open_aliases(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await pilot.press("ctrl+a")
+    await _on_screen(app, AliasesScreen)
+    return False  # kinds come from discovery: no hostile one in the sandbox
+
+
+async def open_messages(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    app.notify(f"the server said {HOSTILE}", severity="error")  # outside text, kept
+    await command(pilot, "messages")
+    await _on_screen(app, MessagesScreen)
+    return True
+
+
 OPENERS: dict[type[Screen], Opener] = {
+    CellScreen: open_main, AliasesScreen: open_aliases, MessagesScreen: open_messages,
     DescribeScreen: open_describe, YamlScreen: open_yaml, EventsScreen: open_events,
     LogScreen: open_logs, ContainerDialog: open_containers, RolloutScreen: open_rollout,
     ConfirmDialog: open_confirm, PromptDialog: open_prompt, ScaleDialog: open_scale,
