@@ -40,14 +40,15 @@ class OrderedInput(Input):
 
 
 async def deliver_key(field: OrderedInput, event: events.Key) -> None:
-    """Apply `event` to the focused `field` now, with the precedence Textual gives it:
-    a priority binding first, then the field's own typing, then the nearest binding of
-    the field or its ancestors (up to the first modal screen)."""
-    # Priority bindings as App.on_event checks them (the whole chain, past modal screens).
-    if await field.app._check_bindings(event.key, priority=True):
+    """Apply `event` to the focused `field` now, as Textual would after bubbling: priority
+    bindings first, then the field's own typing, then the bindings of the field and its
+    ancestors up to the modal screen, nearest first (one that skips, such as an Input's
+    inherited scroll_up, passes to the next). `App._check_bindings` is Textual's own
+    lookup; calling it here only changes when it runs."""
+    app = field.app
+    if await app._check_bindings(event.key, priority=True):
         return
-    active = field.screen.active_bindings.get(event.key)
     if event.is_printable:
         await Input._on_key(field, event)  # inserts (or replaces the selection)
-    elif active is not None and active.enabled:
-        await field.app.run_action(active.binding.action, active.node)
+    else:
+        await app._check_bindings(event.key)
