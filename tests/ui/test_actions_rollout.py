@@ -13,10 +13,23 @@ from tests.ui.action_host import ActionsHost
 from tests.waiting import wait_for
 
 
-async def _rollout_view(app: ActionsHost, pilot) -> RolloutScreen:  # noqa: ANN001
+async def _rollout_view(app: ActionsHost, pilot, revisions: int = 0  # noqa: ANN001
+                        ) -> RolloutScreen:
+    """`o` on web; with `revisions`, once the view shows that many."""
     await wait_for(lambda: app.action_runner is not None and "web" in app.names())
     await pilot.press("o")
-    return await wait_for(lambda: isinstance(app.screen, RolloutScreen) and app.screen)
+    view = await wait_for(lambda: isinstance(app.screen, RolloutScreen) and app.screen)
+    if revisions:
+        await wait_for(lambda: view.state is not None and len(view.state.history) == revisions)
+    return view
+
+
+async def _two_revisions(cluster: Cluster) -> None:
+    """web rolled out at nginx:1.25, then at nginx:1.26."""
+    cluster.create_deployment()
+    await wait_for(cluster.rolled_out)
+    await cluster.set_image_directly("nginx:1.26")
+    await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
 
 
 async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
@@ -57,14 +70,10 @@ async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
 
 
 async def test_first_down_arrow_highlights_the_previous_revision(cluster: Cluster) -> None:
-    cluster.create_deployment()
-    await wait_for(cluster.rolled_out)
-    await cluster.set_image_directly("nginx:1.26")
-    await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
+    await _two_revisions(cluster)
     app = ActionsHost(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
-        view = await _rollout_view(app, pilot)
-        await wait_for(lambda: view.state is not None and len(view.state.history) == 2)
+        view = await _rollout_view(app, pilot, revisions=2)
         history = view.query_one(OptionList)
         assert history.highlighted == 0  # the current revision, on top
         await pilot.press("d")
@@ -94,14 +103,10 @@ async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -
 
 
 async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
-    cluster.create_deployment()
-    await wait_for(cluster.rolled_out)
-    await cluster.set_image_directly("nginx:1.26")
-    await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
+    await _two_revisions(cluster)
     app = ActionsHost(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
-        view = await _rollout_view(app, pilot)
-        await wait_for(lambda: view.state is not None and len(view.state.history) == 2)
+        view = await _rollout_view(app, pilot, revisions=2)
         await pilot.press("u")
         confirm = await wait_for(lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
         body = str(confirm.query_one("#body").render())  # the revision, and what changes
