@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,8 +35,11 @@ class AliasRow:
 
 
 def alias_rows(kinds: Iterable[Kind]) -> list[AliasRow]:
-    """One row per kind, by resource name."""
-    return sorted((AliasRow(k.resource, k.aliases, k.group or "core") for k in kinds),
+    """One row per kind, by resource name; its names shortest first (the resource itself,
+    which `:` takes too, is the row's last column)."""
+    return sorted((AliasRow(k.resource, tuple(sorted((a for a in k.aliases
+                                                      if a != k.resource), key=len)),
+                            k.group or "core") for k in kinds),
                   key=lambda r: r.resource)
 
 
@@ -43,6 +47,15 @@ def matching(rows: list[AliasRow], text: str) -> list[AliasRow]:
     """Rows where every word of `text` is part of the resource, a name or the group."""
     words = text.lower().split()
     return [r for r in rows if all(w in r.text for w in words)]
+
+
+def _line(row: AliasRow, width: int, room: int) -> Text:
+    """NAMES (cut to `width`) then the resource, cut to fit `room` cells: one line."""
+    def cut(text: str, size: int) -> str:
+        return text if len(text) <= size else text[:max(0, size - 1)] + "…"
+    names = cut(", ".join(row.names), width - 2).ljust(width)
+    return Text.assemble((visible(names), "bold"),
+                         (visible(cut(row.resource, room - width)), "dim"))
 
 
 class AliasesScreen(ModalScreen[str | None]):
@@ -68,7 +81,7 @@ class AliasesScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Aliases: RESOURCE  NAMES  GROUP"
+            box.border_title = "Aliases: NAMES  RESOURCE"
             box.border_subtitle = "type to filter · enter opens · esc closes"
             yield OrderedInput(placeholder="filter: a name, a kind, a group", id="filter",
                                on_submit=self._open)
@@ -76,17 +89,15 @@ class AliasesScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#filter", OrderedInput))
-        self._show("")
+        self.call_after_refresh(self._show, "")  # once the list's width is known
 
     def _show(self, text: str) -> None:
         self.shown = matching(self.rows, text)
-        width = max((len(r.resource) for r in self.shown), default=0) + 2
-        names = max((len(", ".join(r.names)) for r in self.shown), default=0) + 2
+        width = min(36, max((len(", ".join(r.names)) for r in self.shown), default=0)) + 2
         listing = self.query_one(OptionList)
         listing.clear_options()
-        listing.add_options(Option(visible(f"{r.resource.ljust(width)}"
-                                           f"{', '.join(r.names).ljust(names)}{r.group}"),
-                                   id=r.resource) for r in self.shown)
+        room = (listing.content_size.width or self.app.size.width) - 4
+        listing.add_options(Option(_line(r, width, room), id=r.resource) for r in self.shown)
         listing.highlighted = 0 if self.shown else None
 
     @on(Input.Changed, "#filter")
