@@ -28,11 +28,11 @@ from textual.widgets import OptionList  # noqa: E402
 from kubetui.config import Settings  # noqa: E402
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions  # noqa: E402
 from kubetui.ui.app import KubetuiApp, make_app  # noqa: E402
-from kubetui.ui.detail_screens import DescribeScreen, YamlScreen  # noqa: E402
-from kubetui.ui.dialogs import ScaleDialog  # noqa: E402
-from kubetui.ui.help import HelpScreen  # noqa: E402
-from kubetui.ui.log_screen import LogScreen  # noqa: E402
-from kubetui.ui.rollout_view import RolloutScreen  # noqa: E402
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
+from kubetui.ui.screens.dialogs import ScaleDialog  # noqa: E402
+from kubetui.ui.screens.help import HelpScreen  # noqa: E402
+from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
+from kubetui.ui.screens.rollout_screen import RolloutScreen  # noqa: E402
 
 SIZE = (150, 40)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"

@@ -27,11 +27,11 @@ from kubetui.cluster.actions import (Access, Actions, EditorFailed, Ref, Result,
 from kubetui.cluster.errors import ClusterError
 from kubetui.kinds import Kind
 from kubetui.private_files import private_dir, write_private
-from kubetui.ui.dialogs import (DEFAULT_SCALE_CEILING, ConfirmDialog, PromptDialog,
+from kubetui.ui.screens.dialogs import (DEFAULT_SCALE_CEILING, ConfirmDialog, PromptDialog,
                                 ScaleDialog, SetImageDialog)
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.rollout_view import RolloutScreen
-from kubetui.ui.session import Session
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.screens.rollout_screen import RolloutScreen
+from kubetui.model.session import Session
 
 
 #: The keys (k9s's where it has them). `r` restarts a workload and drains a node, as in k9s:

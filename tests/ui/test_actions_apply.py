@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
+from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
 from tests.ui.test_actions_support import (DEPLOY, ActionsHost, Cluster, cluster,
                                            web_and_settings)
 from tests.waiting import wait_for

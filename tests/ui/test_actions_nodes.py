@@ -3,7 +3,7 @@ respecting a PodDisruptionBudget as kubectl drain does."""
 
 from __future__ import annotations
 
-from kubetui.ui.dialogs import ConfirmDialog
+from kubetui.ui.screens.dialogs import ConfirmDialog
 from tests.ui.test_actions_support import NODE, NODES, PODS, ActionsHost, Cluster, cluster
 from tests.waiting import wait_for
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from kubetui.cluster.rollout import REVISION
-from kubetui.ui.dialogs import ConfirmDialog
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.screens.dialogs import ConfirmDialog
+from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.test_actions_support import DEPLOY, ActionsHost, Cluster, cluster
 from tests.waiting import wait_for
 

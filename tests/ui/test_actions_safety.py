@@ -5,7 +5,7 @@ writes is told "you may not …" before anything is sent."""
 from __future__ import annotations
 
 from kubetui.ui.actions_ui import ACTION_BINDINGS
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.test_actions_support import (DEPLOY, NODE, POD, ActionsHost, Cluster, cluster)
 from tests.waiting import wait_for
 

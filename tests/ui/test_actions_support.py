@@ -33,9 +33,10 @@ from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.run import RunningSandbox
 from kubetui.sandbox.scenarios.objects import add_node, create
 from kubetui.ui.actions_ui import ACTION_BINDINGS, ACTIONS, ActionKeys, ActionRunner
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.session import Session
-from kubetui.ui.views import Feed, root_view
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.model.session import Session
+from kubetui.model.feed import Feed
+from kubetui.model.views import root_view
 from tests.conftest import start_sandbox, stop_sandbox
 from tests.ui.app_helpers import FAST as FAST_STORE
 

@@ -5,7 +5,7 @@ from the sandbox's store."""
 from __future__ import annotations
 
 from kubetui.cluster.actions import RESTARTED_AT
-from kubetui.ui.dialogs import ConfirmDialog, ScaleDialog, SetImageDialog
+from kubetui.ui.screens.dialogs import ConfirmDialog, ScaleDialog, SetImageDialog
 from tests.ui.test_actions_support import (DEPLOY, POD, PODS, ActionsHost, Cluster, cluster)
 from tests.waiting import wait_for
 

@@ -250,7 +250,7 @@ async def test_switch_context_between_two_clusters(sandbox, api: Api, tmp_path: 
             assert second.url in header_text(app)
             assert first_client.api_client.rest_client.pool_manager.closed
             await command(pilot, "ctx")  # the picker, the current one highlighted
-            from kubetui.ui.contexts import ContextPicker
+            from kubetui.ui.screens.contexts import ContextPicker
             await until(lambda: isinstance(app.screen, ContextPicker))
             await pilot.press("up", "enter")
             await until(lambda: names(app) == ["in-first"])

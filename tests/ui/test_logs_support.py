@@ -21,8 +21,8 @@ from kubetui.sandbox.controllers import all_controllers
 from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.log_view import LogView
+from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.widgets.log_view import LogView
 from tests.conftest import stop_sandbox
 
 POD = builtin("Pod")

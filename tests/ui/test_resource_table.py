@@ -10,8 +10,8 @@ from textual.strip import Strip
 from kubetui.cluster.store import Batch
 from kubetui.render.model import Column, Row
 from kubetui.selectors import LabelRequirement
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_model import (
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.model.rows import (
     RowFilter, RowModel, Slot, fit_columns, fit_text, parse_selector, sort_binding_id,
     sort_letters,
 )

@@ -30,9 +30,9 @@ from kubetui.cluster.actions import Request
 from kubetui.cluster.client import ClusterClient
 from kubetui.kinds import builtin
 from kubetui.render.yaml_text import MASK
-from kubetui.ui.detail_screens import YamlScreen
-from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
-from kubetui.ui.log_screen import save_dir
+from kubetui.ui.screens.object_screens import YamlScreen
+from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
+from kubetui.ui.screens.log_screen import save_dir
 from tests.ui.test_actions_support import ActionsHost, Cluster, cluster
 from tests.ui.test_logs_view import open_web, write
 from tests.ui.test_logs_support import client, fast_sandbox

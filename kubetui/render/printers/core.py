@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime
 
-from kubetui.render.model import FAILED, OK, PENDING, TERMINATING, Cell, Health
+from kubetui.render.model import FAILED, OK, PENDING, TERMINATING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition, meta,
                                           name, spec, status, wide)
 from kubetui.render.text import access_modes, format_labels, list_with_more
@@ -13,7 +13,7 @@ from kubetui.render.text import access_modes, format_labels, list_with_more
 NAMESPACE = (NAME, column("Status", description="The status of the namespace"), AGE)
 
 
-def render_namespace(ns: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_namespace(ns: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     phase = status(ns).get("phase", "")
     health = {"Active": OK, "Terminating": TERMINATING}.get(phase, PENDING)
     return [name(ns), phase, age(ns, now)], health
@@ -34,7 +34,7 @@ NODE = (
 _ROLE_PREFIX = "node-role.kubernetes.io/"
 
 
-def render_node(node: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_node(node: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ready = condition(node, "Ready")
     states = ["Unknown" if ready is None
               else "Ready" if ready.get("status") == "True" else "NotReady"]
@@ -80,7 +80,7 @@ SERVICE = (
 )
 
 
-def render_service(svc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_service(svc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     svc_spec = spec(svc)
     # spec.clusterIP is clusterIPs[0]; read it too for objects that carry only that.
     cluster_ips = svc_spec.get("clusterIPs") or [svc_spec.get("clusterIP")]
@@ -123,7 +123,7 @@ def load_balancer_addresses(lb_status: dict | None) -> list[str]:
 ENDPOINTS = (NAME, column("Endpoints"), AGE)
 
 
-def render_endpoints(ep: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_endpoints(ep: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     subsets = ep.get("subsets") or []
     addresses: list[str] = []
     for subset in subsets:
@@ -149,7 +149,7 @@ def host_port(ip: str, port: int | None) -> str:
 CONFIGMAP = (NAME, column("Data", sort="number"), AGE)
 
 
-def render_configmap(cm: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_configmap(cm: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     count = len(cm.get("data") or {}) + len(cm.get("binaryData") or {})
     return [name(cm), count, age(cm, now)], OK
 
@@ -157,7 +157,7 @@ def render_configmap(cm: dict, now: datetime) -> tuple[list[Cell], Health]:
 SECRET = (NAME, column("Type"), column("Data", sort="number"), AGE)
 
 
-def render_secret(secret: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_secret(secret: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(secret), secret.get("type", ""), len(secret.get("data") or {}),
             age(secret, now)], OK
 
@@ -165,7 +165,7 @@ def render_secret(secret: dict, now: datetime) -> tuple[list[Cell], Health]:
 SERVICEACCOUNT = (NAME, column("Secrets", sort="number"), AGE)
 
 
-def render_serviceaccount(sa: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_serviceaccount(sa: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(sa), len(sa.get("secrets") or []), age(sa, now)], OK
 
 
@@ -186,7 +186,7 @@ PERSISTENTVOLUME = (
 )
 
 
-def render_pv(pv: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_pv(pv: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pv_spec = spec(pv)
     claim = pv_spec.get("claimRef")
     phase = status(pv).get("phase", "")
@@ -220,7 +220,7 @@ PERSISTENTVOLUMECLAIM = (
 )
 
 
-def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pvc_spec, pvc_status = spec(pvc), status(pvc)
     phase = pvc_status.get("phase", "")
     if meta(pvc).get("deletionTimestamp"):
@@ -249,7 +249,7 @@ RESOURCEQUOTA = (
 )
 
 
-def render_resourcequota(quota: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_resourcequota(quota: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     hard = status(quota).get("hard") or {}
     used = status(quota).get("used") or {}
     requests, limits = [], []

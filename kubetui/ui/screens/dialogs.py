@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Select, Static
 from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.cluster.actions import Container
 from kubetui.render.sanitize import visible
-from kubetui.ui.safe import SafeLabel, SafeStatic, safe
+from kubetui.ui.widgets.safe import SafeLabel, SafeStatic, safe
 
 
 _CSS = """

@@ -23,7 +23,7 @@ from kubetui.cluster.actions import REPLICASET, Ref, Rollout
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.rollout import Revision, revision_of, template_diff
 from kubetui.cluster.store import Batch, Subscription
-from kubetui.ui.safe import SafeStatic, safe
+from kubetui.ui.widgets.safe import SafeStatic, safe
 
 if TYPE_CHECKING:
     from kubetui.ui.actions_ui import ActionRunner
