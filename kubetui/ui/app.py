@@ -33,8 +33,8 @@ from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_conf
 from kubetui.kinds import Kind, browsable, by_key
 from kubetui.render import Column, columns_for, crd_columns
 from kubetui.render.sanitize import visible
-from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
-                                  ActionRunner)
+from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys
+from kubetui.ui.actions.runner import ActionRunner
 from kubetui.model.commands import CONTEXT_WORDS, QUIT_WORDS, parse_command
 from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
 from kubetui.ui.screens.contexts import ContextPicker
@@ -49,13 +49,6 @@ from kubetui.model.session import Session
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
                                  needs_object, root_view)
-
-#: Actions that change the cluster. In read-only mode their bindings are hidden and the
-#: actions refused (`check_action`); every mutating action must be named here.
-MUTATING: frozenset[str] = frozenset({
-    "scale", "restart", "rollout_undo", "rollout_pause", "rollout_resume", "set_image",
-    "edit", "delete", "kill", "cordon", "uncordon", "drain", "apply",
-})
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110
@@ -257,10 +250,8 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- read-only gate
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.readonly and action in MUTATING:
-            return False
-        if action in ACTIONS:  # connected, on the main screen, applicable to the kind
-            return self.actions_check(action)
+        if action in ACTIONS:  # connected, on the main screen, and no `refusal` (read-only
+            return self.actions_check(action)  # mode, a kind it does not apply to)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
         if action in MAIN_SCREEN_ONLY:  # they act on the main table, hidden from the
@@ -313,11 +304,22 @@ class KubetuiApp(ActionKeys, App[None]):
         self._pane_feed = Feed(session.store, root_view(NAMESPACE, None),
                                lambda b: self.post_message(PaneBatch(session, b)),
                                ignore, ignore)
-        kind = self.stack[0].view.kind if self.stack else POD
-        if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
-            kind = POD
+        if self.stack:
+            kind = self.stack[0].view.kind
+            if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
+                kind = POD
+        else:
+            kind = self._first_kind(session)
         self.stack = [ViewState(root_view(kind, namespace))]
         await self._show()
+
+    def _first_kind(self, session: Session) -> Kind:
+        """The kind `--command` names (pods when it names none the server has)."""
+        name = self.settings.view
+        kind = session.resolve(name) if name else None
+        if name and kind is None:
+            self.notify(f"the server has no resource type {name!r}", severity="error")
+        return kind or POD
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         if message.attempt != self._attempt:
@@ -676,4 +678,4 @@ def make_app(settings: Settings) -> KubetuiApp:
     return app
 
 
-__all__ = ["MUTATING", "KubetuiApp", "make_app", "tune_gc"]
+__all__ = ["KubetuiApp", "make_app", "tune_gc"]

@@ -4,7 +4,7 @@ has them, during which the sandbox receives no mutating request."""
 
 from __future__ import annotations
 
-from kubetui.ui.actions_ui import ACTION_BINDINGS
+from kubetui.ui.actions.keys import ACTION_BINDINGS
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.dialogs import ScaleDialog
 from kubetui.ui.screens.rollout_screen import RolloutScreen

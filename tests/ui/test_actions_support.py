@@ -1,5 +1,6 @@
 """Shared pieces of the action tests (no tests here): a sandbox whose kubelet runs at a fast
-pace, a client and `Actions` on it, object factories and state readers.
+pace, a client and `Actions` on it, object factories and state readers, and the real app
+opened on one kind.
 
 The sandbox is the real one over HTTPS; only the kubelet's simulated durations are short,
 so a rollout takes a fraction of a second instead of several seconds.
@@ -8,6 +9,7 @@ so a rollout takes a fraction of a second instead of several seconds.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +17,13 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from textual.app import App, ComposeResult
-from textual.widgets import Footer
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.actions import Actions, Ref
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.rollout import rollout_status
+from kubetui.config import default_config_path
 from kubetui.kinds import Kind, builtin
-from kubetui.render import columns_for
 from kubetui.sandbox.controllers import WORKLOAD_CONTROLLERS
 from kubetui.sandbox.controllers.endpoints import EndpointsController
 from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
@@ -32,13 +32,10 @@ from kubetui.sandbox.controllers.namespace import NamespaceController
 from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.run import RunningSandbox
 from kubetui.sandbox.scenarios.objects import add_node, create
-from kubetui.ui.actions_ui import ACTION_BINDINGS, ACTIONS, ActionKeys, ActionRunner
-from kubetui.ui.widgets.resource_table import ResourceTable
-from kubetui.model.session import Session
-from kubetui.model.feed import Feed
-from kubetui.model.views import root_view
+from kubetui.ui.app import KubetuiApp
 from tests.conftest import start_sandbox, stop_sandbox
-from tests.ui.app_helpers import FAST as FAST_STORE
+from tests.ui.app_helpers import app_for, names
+from tests.waiting import wait_for
 
 DEPLOY = builtin("Deployment")
 
@@ -167,69 +164,50 @@ async def cluster(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
         await stop_sandbox(running)
 
 
-# ----- a host app for the action keys ------------------------------------------------------
+# ----- the real app, opened on one kind ----------------------------------------------------
 
 
-class ActionsHost(ActionKeys, App[None]):
-    """One live table of `kind` with the action keys, wired as the app wires them (see
-    `ActionKeys`); notifications are recorded."""
+def action_app(kind: Kind, namespace: str = "default", readonly: bool = False,
+               ceiling: int | None = None) -> KubetuiApp:
+    """The app as `make_app` builds it (so the real bindings, read-only gate and runner),
+    opening on `kind` in `namespace` ("" for the context's) as `-c`/`-n` would; a
+    `ceiling` is written to the config file as `scale_ceiling`. Its notifications are
+    recorded (`notes`)."""
+    if ceiling is not None:
+        config = default_config_path()
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f"scale_ceiling: {ceiling}\n")
+    app = app_for(view=kind.plural, namespace=namespace or None, readonly=readonly)
+    recorded: list[tuple[str, str]] = []
+    shown = app.notify
 
-    BINDINGS = [*ACTION_BINDINGS]
+    def notify(message: str, **options: Any) -> None:
+        recorded.append((options.get("severity", "information"), message))
+        shown(message, **options)
 
-    def __init__(self, kind: Kind, namespace: str = "default", readonly: bool = False,
-                 ceiling: int = 1000, drain: dict[str, float] | None = None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.namespace = namespace
-        self.readonly = readonly
-        self.ceiling = ceiling
-        self.drain_options = drain or {}
-        self.notes: list[tuple[str, str]] = []  # (severity, message)
-        self.session: Session | None = None
-        self.feed: Feed | None = None
+    app.notify = notify  # type: ignore[method-assign]
+    _NOTES[app] = recorded
+    return app
 
-    def compose(self) -> ComposeResult:
-        yield ResourceTable(id="main")
-        yield Footer()
 
-    @property
-    def table(self) -> ResourceTable:
-        return self.query_one(ResourceTable)
+_NOTES: weakref.WeakKeyDictionary[KubetuiApp, list[tuple[str, str]]] = \
+    weakref.WeakKeyDictionary()
 
-    async def on_mount(self) -> None:
-        config = kubeconfig.load()
-        self.session = await Session.open(config, config.current, FAST_STORE)
-        self.action_runner = ActionRunner(self, self.session, self.readonly, self.ceiling,
-                                          self.drain_options)
-        self.table.set_columns(columns_for(self.kind.kind, self.kind.group))
-        self.table.focus()
-        self.feed = Feed(self.session.store, root_view(self.kind, self.namespace),
-                         self.table.apply, lambda _: None, lambda _: None)
-        self.refresh_bindings()
 
-    async def on_unmount(self) -> None:
-        if self.feed is not None:
-            self.feed.close()
-        if self.session is not None:
-            await self.session.close()
+def notes(app: KubetuiApp) -> list[tuple[str, str]]:
+    """The app's notifications so far: (severity, message)."""
+    return _NOTES[app]
 
-    def action_context(self) -> tuple[ResourceTable, Kind | None, str]:
-        return self.table, self.kind, self.namespace
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.actions_check(action) if action in ACTIONS else True
+def noted(app: KubetuiApp, words: str) -> str | None:
+    """The first notification holding `words`."""
+    return next((m for _, m in notes(app) if words in m), None)
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        self.notes.append((severity, message))
-        super().notify(message, title=title, severity=severity,  # type: ignore[arg-type]
-                       timeout=timeout, markup=markup)
 
-    def noted(self, words: str) -> str | None:
-        return next((m for _, m in self.notes if words in m), None)
-
-    def names(self) -> list[str]:
-        return [self.table.entry_at(i).name for i in range(self.table.row_count)]
+async def opened(app: KubetuiApp, pilot: Any, *rows: str) -> None:
+    """Wait until the app is connected and its table shows `rows`."""
+    await wait_for(lambda: app.action_runner is not None and set(rows) <= set(names(app)))
+    await pilot.pause()
 
 
 def editor_script(folder: Path, steps: list[dict[str, Any]]) -> Path:

@@ -9,7 +9,8 @@ import pytest
 from textual.binding import Binding
 
 from kubetui.config import ConfigFileError, Settings
-from kubetui.ui.app import MUTATING, KubetuiApp
+from kubetui.model.actions import MUTATING
+from kubetui.ui.app import KubetuiApp
 from kubetui.ui.widgets.header import TabStrip
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.model.views import TABS

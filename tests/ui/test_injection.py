@@ -210,7 +210,9 @@ async def open_containers(app: KubetuiApp, pilot: Any, world: dict[str, Any]) ->
 
 async def open_rollout(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     assert app.action_runner is not None
-    app.push_screen(RolloutScreen(app.action_runner, Ref(DEPLOY, "default", "evil-deploy")))
+    runner = app.action_runner
+    app.push_screen(RolloutScreen(runner.actions, runner.session.store,
+                                  Ref(DEPLOY, "default", "evil-deploy"), runner.readonly))
     await _on_screen(app, RolloutScreen)
     await until(lambda: app.screen.state is not None and app.screen.state.history)
     return True
@@ -297,7 +299,7 @@ async def test_no_view_writes_injected_sequences(sandbox, api: Api, isolated_hom
         app.push_screen(DescribeScreen(app.session.store, POD, "default", f"x{HOSTILE}"))
         await until(lambda: app.screen.loads > 0 and app.screen.error)
         assert app.action_runner is not None
-        await app.action_runner.scale([Ref(DEPLOY, "default", f"x{HOSTILE}")])
+        await app.action_runner.run("scale", [Ref(DEPLOY, "default", f"x{HOSTILE}")])
         await until(lambda: any(MARK in n.message for n in app._notifications))
         await drawn(app, pilot, since)
         assert_clean(app, since, "server errors", shows_outside_text=True)
