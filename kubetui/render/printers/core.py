@@ -124,17 +124,32 @@ ENDPOINTS = (NAME, column("Endpoints"), AGE)
 
 
 def render_endpoints(ep: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
-    subsets = ep.get("subsets") or []
+    addresses = endpoint_addresses(ep)
+    return [name(ep), endpoints_text(ep), age(ep, now)], OK if addresses else PENDING
+
+
+def endpoint_addresses(ep: dict | None, port_name: str | None = None) -> list[str]:
+    """Every host:port of an Endpoints object (of the port named `port_name` only, when
+    given); the bare IPs of subsets without ports (headless services)."""
     addresses: list[str] = []
-    for subset in subsets:
+    for subset in (ep or {}).get("subsets") or []:
         ips = [a.get("ip", "") for a in subset.get("addresses") or []]
         ports = subset.get("ports") or []
-        if not ports:  # headless services may have no ports
+        if not ports:
             addresses += ips
         for port in ports:
-            addresses += [host_port(ip, port.get("port")) for ip in ips]
-    text = list_with_more(addresses, len(addresses), empty="") if subsets else "<none>"
-    return [name(ep), text, age(ep, now)], OK if addresses else PENDING
+            if port_name is None or port.get("name", "") == port_name:
+                addresses += [host_port(ip, port.get("port")) for ip in ips]
+    return addresses
+
+
+def endpoints_text(ep: dict | None, port_name: str | None = None) -> str:
+    """kubectl's formatEndpoints: up to three addresses, then " + N more..."; <none>
+    without subsets."""
+    if not (ep or {}).get("subsets"):
+        return "<none>"
+    addresses = endpoint_addresses(ep, port_name)
+    return list_with_more(addresses, len(addresses), empty="")
 
 
 def host_port(ip: str, port: int | None) -> str:
@@ -220,6 +235,12 @@ PERSISTENTVOLUMECLAIM = (
 )
 
 
+def pvc_storage_class(pvc: dict) -> str:
+    """GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName."""
+    annotations = meta(pvc).get("annotations") or {}
+    return annotations.get(_STORAGE_CLASS_ANNOTATION, spec(pvc).get("storageClassName") or "")
+
+
 def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pvc_spec, pvc_status = spec(pvc), status(pvc)
     phase = pvc_status.get("phase", "")
@@ -229,10 +250,7 @@ def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     # Capacity and access modes are the bound volume's, so shown only once bound.
     capacity = (pvc_status.get("capacity") or {}).get("storage", "0") if volume else ""
     modes = access_modes(pvc_status.get("accessModes")) if volume else ""
-    annotations = meta(pvc).get("annotations") or {}
-    storage_class = annotations.get(_STORAGE_CLASS_ANNOTATION,
-                                    pvc_spec.get("storageClassName") or "")
-    cells: list[Cell] = [name(pvc), phase, volume, capacity, modes, storage_class,
+    cells: list[Cell] = [name(pvc), phase, volume, capacity, modes, pvc_storage_class(pvc),
                          pvc_spec.get("volumeAttributesClassName") or "<unset>",
                          age(pvc, now), pvc_spec.get("volumeMode") or "<unset>"]
     health = {"Bound": OK, "Lost": FAILED, "Terminating": TERMINATING}.get(phase, PENDING)
