@@ -233,7 +233,5 @@ def test_no_import_cycles_outside_the_ui() -> None:
     assert [c for c in _kubetui_cycles() if not any(m.startswith("kubetui.ui") for m in c)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="ui.actions_ui <-> ui.rollout_view (under TYPE_CHECKING);"
-                                      " the ui split of issue 12 removes it: drop this mark then")
 def test_no_import_cycles_in_the_ui() -> None:
     assert [c for c in _kubetui_cycles() if any(m.startswith("kubetui.ui") for m in c)] == []
