@@ -28,10 +28,10 @@ from textual.widgets import OptionList  # noqa: E402
 from kubetui.config import Settings  # noqa: E402
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions  # noqa: E402
 from kubetui.ui.app import KubetuiApp, make_app  # noqa: E402
-from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
 from kubetui.ui.screens.dialogs import ScaleDialog  # noqa: E402
 from kubetui.ui.screens.help import HelpScreen  # noqa: E402
 from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
 from kubetui.ui.screens.rollout_screen import RolloutScreen  # noqa: E402
 
 SIZE = (150, 40)

@@ -31,24 +31,24 @@ from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.store import Batch, StreamHealth
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
+from kubetui.model.commands import CONTEXT_WORDS, QUIT_WORDS, parse_command
+from kubetui.model.feed import Feed, ignore
+from kubetui.model.session import Session
+from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
+                                 needs_object, root_view)
 from kubetui.render import Column, columns_for, crd_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys
 from kubetui.ui.actions.runner import ActionRunner
-from kubetui.model.commands import CONTEXT_WORDS, QUIT_WORDS, parse_command
-from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
+from kubetui.ui.key_names import unknown_key
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.screens.events_screen import EventsScreen
-from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
-from kubetui.ui.widgets.header import Breadcrumbs, Header, TabStrip
-from kubetui.ui.key_names import unknown_key
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.widgets.header import Breadcrumbs, Header, TabStrip
+from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
 from kubetui.ui.widgets.resource_table import ResourceTable
-from kubetui.model.session import Session
-from kubetui.model.feed import Feed, ignore
-from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
-                                 needs_object, root_view)
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110

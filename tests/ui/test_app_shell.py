@@ -10,10 +10,10 @@ from textual.binding import Binding
 
 from kubetui.config import ConfigFileError, Settings
 from kubetui.model.actions import MUTATING
-from kubetui.ui.app import KubetuiApp
-from kubetui.ui.widgets.header import TabStrip
-from kubetui.ui.screens.help import HelpScreen
 from kubetui.model.views import TABS
+from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.widgets.header import TabStrip
 from tests.ui.app_helpers import (FAST, Api, api, app_for, crumbs_text, header_text, live,
                                   names, until)
 

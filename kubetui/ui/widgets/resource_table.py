@@ -33,10 +33,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kubetui.render.model import Column, Row
 from kubetui.model.rows import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
-                                    column_cap, fit_columns, fit_text, sort_binding_id,
-                                    sort_letters)
+                                column_cap, fit_columns, fit_text, sort_binding_id,
+                                sort_letters)
+from kubetui.render.model import Column, Row
 
 if TYPE_CHECKING:
     from kubetui.cluster.store import Batch, Entry
