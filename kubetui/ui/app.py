@@ -38,7 +38,7 @@ from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, d
                                  needs_object, root_view)
 from kubetui.render import Column, columns_for, crd_columns
 from kubetui.render.sanitize import visible
-from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys
+from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ACTION_SCREENS, ActionKeys
 from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.screens.contexts import ContextPicker
@@ -250,8 +250,8 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- read-only gate
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ACTIONS:  # connected, on the main screen, and no `refusal` (read-only
-            return self.actions_check(action)  # mode, a kind it does not apply to)
+        if action in ACTION_NAMES:  # connected, on the main screen, and no `refusal`
+            return self.actions_check(action)  # (read-only mode, a kind it does not fit)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
         if action in MAIN_SCREEN_ONLY:  # they act on the main table, hidden from the

@@ -21,7 +21,7 @@ from kubetui.ui.widgets.resource_table import ResourceTable
 ACTION_BINDINGS: list[Binding] = [Binding(spec.key, spec.name, spec.description,
                                           id=spec.binding_id) for spec in KEYED]
 #: The actions those bindings name.
-ACTIONS: frozenset[str] = frozenset(spec.name for spec in KEYED)
+ACTION_NAMES: frozenset[str] = frozenset(spec.name for spec in KEYED)
 #: The screens the actions open, whose binding ids a keymap may name too.
 ACTION_SCREENS = (RolloutScreen, ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog)
 
