@@ -31,13 +31,13 @@ from kubetui.cluster.actions import Ref
 from kubetui.kinds import builtin
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.contexts import ContextPicker
-from kubetui.ui.screens.events_screen import EventsScreen
-from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
+from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
-from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.rollout_screen import RolloutScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.app_helpers import Api, api, app_for, header_text, live, until
 from tests.ui.test_app_navigation import command, select
 

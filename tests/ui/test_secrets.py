@@ -30,9 +30,9 @@ from kubetui.cluster.actions import Request
 from kubetui.cluster.client import ClusterClient
 from kubetui.kinds import builtin
 from kubetui.render.yaml_text import MASK
-from kubetui.ui.screens.object_screens import YamlScreen
 from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
 from kubetui.ui.screens.log_screen import save_dir
+from kubetui.ui.screens.object_screens import YamlScreen
 from tests.ui.app_helpers import names
 from tests.ui.test_actions_support import Cluster, action_app, cluster, noted, notes
 from tests.ui.test_logs_view import open_web, write
