@@ -148,7 +148,7 @@ class _Stream:
         self._tasks: dict[str | None, asyncio.Task[None]] = {}
         self._note: str | None = None  # why we show a fallback instead of the real list
         self._fallback = False
-        self._live_after_flush: Health | None = None  # "live", held until the rows are out
+        self._live_after_flush: StreamHealth | None = None  # "live", held until the rows are out
         self._start(namespace)
 
     # ----- life cycle ----------------------------------------------------------------
@@ -238,7 +238,7 @@ class _Stream:
         worst = max(self._reflectors.values(), key=lambda r: _SEVERITY[r.state])
         error = worst.error if worst.state != LIVE else self._note
         if worst.state == LIVE and self._dirty:  # the list's rows first, then "live"
-            self._live_after_flush = Health(LIVE, error, worst.since)
+            self._live_after_flush = StreamHealth(LIVE, error, worst.since)
             self._schedule_flush()
             return
         self._live_after_flush = None
