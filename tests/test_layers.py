@@ -1,7 +1,9 @@
 """The layers stay apart, in the order the kubetui package docstring gives: each imports
 nothing above it; cluster access, the watch store, the view models, row rendering and the
 sandbox import no Textual; the sandbox imports nothing of the UI or the client side; the UI
-does no HTTP itself; rendering is pure."""
+does no HTTP itself; rendering is pure. The one test of the layer order (the cluster and
+render packages' own "no Textual" checks are the parametrized cases below: every module of
+each package is imported, the package itself first)."""
 
 from __future__ import annotations
 
@@ -118,20 +120,66 @@ def test_the_api_server_imports_no_controller() -> None:
                for mods in _direct_imports("sandbox/apiserver").values())
 
 
+#: First a child imports every module named on the command line and reports what else that
+#: loaded (textual, aiohttp, ...); those are loaded here once. Then one child per module,
+#: forked from this interpreter, starts with no kubetui module loaded and imports only its
+#: own. Prints a JSON object of the modules that failed, with their last error line.
+_IMPORT_EACH_ALONE = """
+import json, os, sys, traceback
+
+def in_child(run):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code, out = 0, ""
+        try:
+            out = run()
+        except BaseException:
+            code, out = 1, traceback.format_exc().strip().splitlines()[-1]
+        os.write(write, out.encode())
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        out = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return status, out
+
+modules = sys.argv[1:]
+
+def everything():
+    for module in modules:
+        try:
+            __import__(module)
+        except BaseException:
+            pass
+    return "\\n".join(m for m in sys.modules if m != "kubetui" and not m.startswith("kubetui."))
+
+status, dependencies = in_child(everything)
+for dependency in dependencies.split("\\n"):
+    try:
+        __import__(dependency)
+    except BaseException:
+        pass
+failures = {}
+for module in modules:
+    status, error = in_child(lambda: __import__(module) and "")
+    if status:
+        failures[module] = error or f"exit status {status}"
+print(json.dumps(failures))
+"""
+
+
 def test_every_module_imports_on_its_own() -> None:
-    """Each module imported first, in a fresh interpreter: an import cycle that only
-    works in one order (sandbox.metrics -> controllers -> hpa -> metrics did) fails."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Each module imported first, in an interpreter where no other kubetui module is
+    loaded: an import cycle that only works in one order (sandbox.metrics -> controllers ->
+    hpa -> metrics did) fails."""
+    import json
 
     modules = _modules("kubetui")
-
-    def alone(module: str) -> tuple[str, str]:
-        res = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
-                             text=True)
-        return module, res.stderr.strip().splitlines()[-1] if res.returncode else ""
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        failures = {m: err for m, err in pool.map(alone, modules) if err}
+    res = subprocess.run([sys.executable, "-c", _IMPORT_EACH_ALONE, *modules],
+                         capture_output=True, text=True, check=True)
+    failures = json.loads(res.stdout)
     assert failures == {}
 
 

@@ -18,9 +18,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
+from kubetui import clock
 from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.entries import Entry, EntryMaker, uid_of
@@ -204,7 +204,7 @@ class _Stream:
         if old is not None and old.rv == rv and rv:
             return uid  # unchanged (a relist re-reading what we have)
         assert self._maker is not None
-        entry = self._maker(obj, datetime.now(timezone.utc))
+        entry = self._maker(obj, clock.now())
         if old is None:
             self._born.add(uid)
         self.entries[uid] = entry

@@ -9,10 +9,9 @@ from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.dialogs import ScaleDialog
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.app_helpers import app_for, live, names
-from tests.ui.test_actions_support import Cluster, cluster
+from tests.fast_cluster import Cluster
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 
 MUTATING_KEYS = sorted({b.key for b in ACTION_BINDINGS if b.action != "rollout"})
 

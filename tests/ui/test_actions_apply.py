@@ -6,11 +6,10 @@ from pathlib import Path
 
 from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import (DEPLOY, Cluster, action_app, cluster, noted,
-                                           web_and_settings)
+from tests.fast_cluster import DEPLOY, Cluster, web_and_settings
+from tests.ui.action_host import action_app, noted
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 
 async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: Path) -> None:
     cluster.create_deployment(replicas=1)

@@ -10,11 +10,9 @@ import pytest
 
 from kubetui.ui.app import KubetuiApp
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import (DEPLOY, Cluster, action_app, cluster,
-                                           editor_script, noted, notes)
+from tests.fast_cluster import DEPLOY, Cluster
+from tests.ui.action_host import action_app, editor_script, noted, notes
 from tests.waiting import wait_for
-
-__all__ = ["cluster"]
 
 
 def _puts(cluster: Cluster) -> list[str]:

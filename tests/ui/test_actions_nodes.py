@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from kubetui.ui.screens.dialogs import ConfirmDialog
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import (NODE, NODES, PODS, Cluster, action_app, cluster,
-                                           noted)
+from tests.fast_cluster import NODE, NODES, PODS, Cluster
+from tests.ui.action_host import action_app, noted
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 PDBS = ("policy", "poddisruptionbudgets")
 FAST_DRAIN = {"timeout": 10.0, "retry_interval": 0.1, "poll_interval": 0.05}
 

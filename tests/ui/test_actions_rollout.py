@@ -10,10 +10,9 @@ from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.dialogs import ConfirmDialog
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import DEPLOY, Cluster, action_app, cluster
+from tests.fast_cluster import DEPLOY, Cluster
+from tests.ui.action_host import action_app
 from tests.waiting import wait_for
-
-__all__ = ["cluster"]
 
 
 async def _rollout_view(app: KubetuiApp, pilot) -> RolloutScreen:  # noqa: ANN001

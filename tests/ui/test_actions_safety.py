@@ -7,11 +7,10 @@ from __future__ import annotations
 from kubetui.ui.actions.keys import ACTION_BINDINGS
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import (DEPLOY, NODE, POD, Cluster, action_app, cluster,
-                                           noted, notes)
+from tests.fast_cluster import DEPLOY, NODE, POD, Cluster
+from tests.ui.action_host import action_app, noted, notes
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 
 MUTATING_KEYS = sorted({b.key for b in ACTION_BINDINGS if b.action != "rollout"})
 

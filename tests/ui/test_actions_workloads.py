@@ -7,11 +7,9 @@ from __future__ import annotations
 from kubetui.cluster.actions import RESTARTED_AT
 from kubetui.ui.screens.dialogs import ConfirmDialog, ScaleDialog, SetImageDialog
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import (DEPLOY, POD, PODS, Cluster, action_app, cluster,
-                                           noted, opened)
+from tests.fast_cluster import DEPLOY, POD, PODS, Cluster
+from tests.ui.action_host import action_app, noted, opened
 from tests.waiting import wait_for
-
-__all__ = ["cluster"]
 
 
 def _scale_patches(cluster: Cluster) -> list[str]:

@@ -11,10 +11,7 @@ import pytest
 from kubetui.cli import build_parser
 from kubetui.ui.app import KubetuiApp
 from tests.conftest import start_sandbox
-from tests.ui.app_helpers import (Api, api, app_for, crumbs_text, header_text, live, names,
-                                  until)
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, crumbs_text, header_text, live, names, until
 
 
 async def command(pilot, text: str) -> None:

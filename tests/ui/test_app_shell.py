@@ -14,10 +14,9 @@ from kubetui.model.views import TABS
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.widgets.header import TabStrip
-from tests.ui.app_helpers import (FAST, Api, api, app_for, crumbs_text, header_text, live,
+from tests.ui.app_helpers import (FAST, Api, app_for, crumbs_text, header_text, live,
                                   names, until)
 
-__all__ = ["api"]
 
 
 async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) -> None:
@@ -235,7 +234,7 @@ async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -
 
 async def test_l_opens_the_logs_of_the_selected_pod(sandbox, api: Api) -> None:
     from kubetui.ui.screens.log_screen import LogScreen
-    from tests.ui.test_logs_support import texts
+    from tests.ui.log_helpers import (texts)
 
     await api.pod("talker")
     logs = sandbox.sandbox.logs

@@ -38,10 +38,8 @@ from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
-from tests.ui.app_helpers import Api, api, app_for, header_text, live, until
+from tests.ui.app_helpers import Api, app_for, header_text, live, until
 from tests.ui.test_app_navigation import command, select
-
-__all__ = ["api"]
 
 MARK = "pwned"
 #: Log views drop whole escape sequences ("pwned" with them) and show the rest; the other

@@ -34,12 +34,10 @@ from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
 from kubetui.ui.screens.log_screen import save_dir
 from kubetui.ui.screens.object_screens import YamlScreen
 from tests.ui.app_helpers import names
-from tests.ui.test_actions_support import Cluster, action_app, cluster, noted, notes
+from tests.fast_cluster import Cluster
+from tests.ui.action_host import action_app, noted, notes
 from tests.ui.test_logs_view import open_web, write
-from tests.ui.test_logs_support import client, fast_sandbox
 from tests.waiting import wait_for
-
-__all__ = ["client", "cluster", "fast_sandbox"]
 
 SECRET = builtin("Secret")
 CLEAR, NEW_CLEAR, API_KEY = "hunter2-old-password", "hunter2-new-password", "sk-live-4242"

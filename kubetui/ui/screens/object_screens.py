@@ -11,7 +11,6 @@ Text is drawn by `kubetui.ui.widgets.text_view.TextView`.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -21,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from kubetui import clock
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.related import Described, fetch_described
 from kubetui.cluster.store import Batch, Entry, StreamHealth, Subscription, WatchStore
@@ -242,7 +242,7 @@ class DescribeScreen(_ObjectScreen):
         d = self._described
         assert d is not None
         self.view.set_text(describe(self.kind.kind, d.obj, d.events, d.related,
-                                    datetime.now().astimezone()))
+                                    clock.local_now()))
 
 
 class YamlScreen(_ObjectScreen):

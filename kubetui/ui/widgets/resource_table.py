@@ -15,7 +15,6 @@ screen write nothing to the terminal.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from math import ceil
@@ -33,6 +32,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from kubetui.clock import time as wall_time
 from kubetui.model.rows import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
                                 column_cap, fit_columns, fit_text, sort_binding_id,
                                 sort_letters)
@@ -126,7 +126,7 @@ class ResourceTable(ScrollView, can_focus=True):
         def control(self) -> ResourceTable:
             return self.table
 
-    def __init__(self, *, clock: Callable[[], float] = time.time, name: str | None = None,
+    def __init__(self, *, clock: Callable[[], float] = wall_time, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._model = RowModel(clock)

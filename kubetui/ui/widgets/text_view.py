@@ -131,6 +131,15 @@ class TextView(ScrollView, can_focus=True):
             else max(0, end - width + 1)
         self.scroll_to(x=x, y=y, animate=False, force=True)
 
+    # `g`/`G` jump at once. Textual's own scroll_end animates after the next refresh, and a
+    # scroll without `force` is dropped while the scrollbars are not laid out yet for new
+    # text (G then did nothing, now and then).
+    def action_scroll_home(self) -> None:
+        self.scroll_to(y=0, animate=False, immediate=True, force=True)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+
     # -- drawing
     def _line_text(self, index: int) -> Text:
         text = self._styled.get(index)

@@ -1,4 +1,4 @@
-"""Shared pieces of the node-side controller tests (no tests here).
+"""Shared pieces of the node-side controller tests.
 
 `node_cluster` is an in-process sandbox running the scheduler, the kubelet (at a fast
 pace), the endpoints and namespace controllers, plus the workload controllers.

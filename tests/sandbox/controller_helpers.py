@@ -1,4 +1,4 @@
-"""Shared pieces of the workload controller tests (no tests here).
+"""Shared pieces of the workload controller tests.
 
 `FakeKubelet` stands in for the node side while testing controllers alone: it runs every
 pod it sees (bound or not, its containers running, as the sandbox's metrics need), marks

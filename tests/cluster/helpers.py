@@ -1,5 +1,4 @@
-"""Helpers shared by the cluster tests (imported by name: pytest puts this folder on
-sys.path)."""
+"""Helpers shared by the cluster tests (their fixtures are in tests/cluster/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.store import Batch, Entry, StreamHealth, StoreSettings, Subscription, WatchStore
-from tests.waiting import wait_for  # noqa: F401  (re-exported for the cluster tests)
 
 if TYPE_CHECKING:
     from kubetui.sandbox.run import RunningSandbox
@@ -40,7 +38,6 @@ def kubeconfig_doc(contexts: dict[str, dict[str, Any]], current: str = "") -> di
 async def connect(sb: RunningSandbox) -> ClusterClient:
     cfg = kubeconfig.load(str(sb.kubeconfig))
     return await ClusterClient.connect(cfg, cfg.current)
-
 
 
 class Recorder:

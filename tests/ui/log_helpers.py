@@ -1,29 +1,21 @@
-"""Shared pieces of the log tests (no tests here): a sandbox whose kubelet runs at a fast
-pace, a client for it, object helpers and a host app that pushes a `LogScreen`."""
+"""Shared pieces of the log tests: fast timings, object helpers and a host app that pushes a
+`LogScreen` (their `fast_sandbox` and `client` fixtures are in tests/ui/conftest.py)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest_asyncio
 from textual.app import App
 
-from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.logs import LogOptions, LogSettings, LogTarget
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
-from kubetui.sandbox.controllers import all_controllers
-from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
-from kubetui.sandbox.run import RunningSandbox, SandboxOptions
+from kubetui.sandbox.run import RunningSandbox
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.widgets.log_view import LogView
-from tests.conftest import stop_sandbox
 
 POD = builtin("Pod")
 DEPLOYMENT = builtin("Deployment")
@@ -31,35 +23,6 @@ DEPLOYMENT = builtin("Deployment")
 FAST = KubeletTiming(pace=0.05, backoff_base=10.0, log_rate=4.0)
 SETTINGS = LogSettings(flush_interval=0.02, retry=0.1)
 STORE = StoreSettings(flush_interval=0.02, backoff_base=0.05, backoff_max=0.3, linger=0.2)
-
-
-@pytest_asyncio.fixture
-async def fast_sandbox(isolated_home: Path) -> AsyncIterator[RunningSandbox]:
-    """The real sandbox (HTTPS API, controllers), its kubelet at a fast pace."""
-    opts = SandboxOptions(kubeconfig=str(isolated_home / ".kube" / "config"),
-                          controllers=False)
-    running = await RunningSandbox.start(opts)
-    running.sandbox.start_controllers([
-        functools.partial(Kubelet, timing=FAST) if make is Kubelet else make
-        for make in all_controllers()])
-    resources = {"cpu": "8", "memory": "16Gi", "pods": "110"}
-    running.sandbox.store.create(("", "nodes"), {
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
-        "spec": {}, "status": {"capacity": resources, "allocatable": resources}},
-        namespaced=False)
-    try:
-        yield running
-    finally:
-        await stop_sandbox(running)
-
-
-@pytest_asyncio.fixture
-async def client(fast_sandbox: RunningSandbox) -> AsyncIterator[ClusterClient]:
-    cfg = kubeconfig.load(str(fast_sandbox.kubeconfig))
-    c = await ClusterClient.connect(cfg, cfg.current)
-    yield c
-    await c.close()
 
 
 def pod_doc(name: str, *containers: tuple[str, str], init: tuple[tuple[str, str], ...] = (),
