@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from rich.text import Text
 from textual.screen import ModalScreen
 
-from kubetui.ui.safe import SafeStatic
+from kubetui.ui.widgets.safe import SafeStatic
 
 MESSAGE_WORDS = ("messages", "msgs")
 

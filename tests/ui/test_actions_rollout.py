@@ -6,17 +6,19 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from kubetui.cluster.rollout import REVISION
-from kubetui.ui.dialogs import ConfirmDialog
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.dialogs import ConfirmDialog
+from kubetui.ui.screens.rollout_screen import RolloutScreen
+from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, Cluster
-from tests.ui.action_host import ActionsHost
+from tests.ui.action_host import action_app, noted
 from tests.waiting import wait_for
 
 
-async def _rollout_view(app: ActionsHost, pilot, revisions: int = 0  # noqa: ANN001
+async def _rollout_view(app: KubetuiApp, pilot, revisions: int = 0  # noqa: ANN001
                         ) -> RolloutScreen:
     """`o` on web; with `revisions`, once the view shows that many."""
-    await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+    await wait_for(lambda: app.action_runner is not None and "web" in names(app))
     await pilot.press("o")
     view = await wait_for(lambda: isinstance(app.screen, RolloutScreen) and app.screen)
     if revisions:
@@ -35,7 +37,7 @@ async def _two_revisions(cluster: Cluster) -> None:
 async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=3)
     await wait_for(cluster.rolled_out)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot)
         await wait_for(lambda: "successfully rolled out" in view.status_text)
@@ -71,7 +73,7 @@ async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
 
 async def test_first_down_arrow_highlights_the_previous_revision(cluster: Cluster) -> None:
     await _two_revisions(cluster)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot, revisions=2)
         history = view.query_one(OptionList)
@@ -91,7 +93,7 @@ async def test_first_down_arrow_highlights_the_previous_revision(cluster: Cluste
 async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2, progressDeadlineSeconds=1)
     await wait_for(cluster.rolled_out)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot)
         await cluster.set_image_directly("app:never-ready")
@@ -104,7 +106,7 @@ async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -
 
 async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
     await _two_revisions(cluster)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot, revisions=2)
         await pilot.press("u")
@@ -125,9 +127,9 @@ async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
         await pilot.press("p")  # acts at once; the notification offers the undo
         await wait_for(lambda: cluster.deployment()["spec"].get("paused") is True)
         await wait_for(lambda: "PAUSED" in view.status_text)
-        assert app.noted("ctrl+z within 8 s: resume deployment.apps/web")
+        assert noted(app, "ctrl+z within 8 s: resume deployment.apps/web")
         await pilot.press("P")
         await wait_for(lambda: not cluster.deployment()["spec"].get("paused"))
-        assert app.noted("ctrl+z within 8 s: pause deployment.apps/web")
+        assert noted(app, "ctrl+z within 8 s: pause deployment.apps/web")
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, RolloutScreen))

@@ -6,7 +6,7 @@ from textual.app import App
 from textual.widgets import Select
 
 from kubetui.cluster.actions import Container
-from kubetui.ui.dialogs import SetImageDialog
+from kubetui.ui.screens.dialogs import SetImageDialog
 from tests.waiting import wait_for
 
 

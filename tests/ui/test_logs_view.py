@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from kubetui.cluster.logs import LogOptions
-from kubetui.ui.log_screen import save_dir
-from tests.ui.log_helpers import (LogHost, create_pod, pod_doc, pod_target, running,
-                                  screen_rows, texts)
+from kubetui.ui.screens.log_screen import save_dir
+from tests.ui.log_helpers import (LogHost, create_pod, pod_doc, pod_target, running, screen_rows, texts)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio
@@ -202,7 +201,7 @@ async def test_search_and_filter_match_the_pod_tag_of_aggregated_lines() -> None
     from textual.app import App, ComposeResult
 
     from kubetui.cluster.logs import LogBatch, LogLine, Source
-    from kubetui.ui.log_view import LogView
+    from kubetui.ui.widgets.log_view import LogView
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:

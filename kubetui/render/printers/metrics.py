@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubetui.quantity import parse_quantity
-from kubetui.render.model import OK, Cell, Health
+from kubetui.render.model import OK, Cell, RowHealth
 from kubetui.render.printers.base import NAME, Printer, column, name
 
 COLUMNS = (
@@ -42,14 +42,14 @@ def total(quantities: list[str]) -> str:
     return f"{nano}n"
 
 
-def render_pod(metrics: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_pod(metrics: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     usage = [c.get("usage") or {} for c in metrics.get("containers") or []]
     return [name(metrics), total([u["cpu"] for u in usage if "cpu" in u]),
             total([u["memory"] for u in usage if "memory" in u]),
             str(metrics.get("window", ""))], OK
 
 
-def render_node(metrics: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_node(metrics: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     usage = metrics.get("usage") or {}
     return [name(metrics), usage.get("cpu", "0"), usage.get("memory", "0"),
             str(metrics.get("window", ""))], OK

@@ -22,7 +22,7 @@ from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.path_completion import complete_path
-from kubetui.ui.safe import SafeLabel, SafeStatic, safe
+from kubetui.ui.widgets.safe import SafeLabel, SafeStatic, safe
 
 R = TypeVar("R")
 MAX_CHOICES = 12  # names listed under a path that tab could not complete alone
