@@ -8,9 +8,7 @@ from pathlib import Path
 
 from kubetui.cli import _settings, build_parser
 from kubetui.view_state import state_path
-from tests.ui.app_helpers import Api, api, app_for, crumbs_text, live, names, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, crumbs_text, live, names, until
 
 
 async def test_the_last_view_namespace_and_filter_come_back(sandbox, api: Api,
