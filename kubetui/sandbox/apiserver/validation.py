@@ -428,7 +428,19 @@ def _pvc(obj: Obj, errs: Errors) -> None:
         errs.required("spec.resources[storage]")
 
 
+def _pdb(obj: Obj, errs: Errors) -> None:
+    """pkg/apis/policy/validation ValidatePodDisruptionBudgetSpec."""
+    spec = obj.get("spec") or {}
+    low, high = spec.get("minAvailable"), spec.get("maxUnavailable")
+    if low is not None and high is not None:
+        errs.invalid("spec.minAvailable", low,
+                     "minAvailable and maxUnavailable cannot be both set")
+    _int_or_percent("spec.minAvailable", low, errs)
+    _int_or_percent("spec.maxUnavailable", high, errs)
+
+
 _CHECKS: dict[str, Callable[[Obj, Errors], None]] = {
+    "PodDisruptionBudget": _pdb,
     "Pod": _pod,
     "Deployment": _workload("Deployment"),
     "ReplicaSet": _workload("ReplicaSet"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox.apiserver import defaults, patch, rbac, validation
+from kubetui.sandbox.apiserver import decoding, defaults, patch, rbac, validation
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import (
     ApiError, already_exists, bad_request, conflict, invalid, not_found,
@@ -45,6 +45,15 @@ def store_key(kind: Kind) -> ResKey:
 class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
+    field_validation: str = decoding.WARN  # Strict, Warn or Ignore
+    #: Where a request collects the `Warning` headers it answers with (None: nobody asks).
+    warnings: list[str] | None = None
+
+    def decode(self, kind: Kind, obj: Obj, version: str, patched: bool = False) -> Obj:
+        """`obj` as the server stores it: wrong types refused, unknown fields dropped."""
+        sink = self.warnings if self.warnings is not None else []
+        return decoding.check_request(kind, obj, self.field_validation, version, sink,
+                                      patched)
 
 
 def _random_suffix(n: int = 5) -> str:
@@ -173,7 +182,7 @@ REVIEWS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview")
 
 def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
            opts: WriteOptions = WriteOptions()) -> Obj:
-    obj = _check_identity(kind, namespace, body, version)
+    obj = _check_identity(kind, namespace, opts.decode(kind, body, version), version)
     obj = _prepare_new(sb, kind, obj)
     if kind.kind in REVIEWS or opts.dry_run:
         # Reviews are answered, never stored; a dry run stores nothing either.
@@ -202,11 +211,26 @@ def _record_manager(obj: Obj, manager: str, operation: str) -> None:
 def update(sb: Sandbox, kind: Kind, namespace: str, name: str, body: Any, version: str,
            subresource: str = "", opts: WriteOptions = WriteOptions()) -> Obj:
     """PUT of an object or its status."""
-    obj = _check_identity(kind, namespace, body, version)
+    obj = _check_identity(kind, namespace, opts.decode(kind, body, version), version)
     if obj["metadata"].get("name") != name:
         raise bad_request(f"the name of the object ({obj['metadata'].get('name')}) does not "
                           f"match the name on the URL ({name})")
     return _replace(sb, kind, obj, subresource, opts, check_rv=True)
+
+
+def _decode_applied(kind: Kind, applied: Any) -> Any:
+    """Server-side apply types the applied configuration first; a field the schema does
+    not declare fails it whatever fieldValidation says (apimachinery managedfields
+    internal/structuredmerge.go: "failed to create typed patch object")."""
+    decoded = decoding.decode(kind, applied, kind.version)
+    problem = decoded.type_error or (f".{decoded.unknown[0]}: field not declared in schema"
+                                     if decoded.unknown else "")
+    if problem:
+        meta = applied.get("metadata") if isinstance(applied.get("metadata"), dict) else {}
+        where = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+        raise ApiError(500, f"failed to create typed patch object ({where}; "
+                            f"{kind.group}/{kind.version}, Kind={kind.kind}): {problem}")
+    return applied
 
 
 def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOptions,
@@ -303,7 +327,7 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
     if current is None:
         if content_type != PATCH_APPLY or subresource:
             raise not_found(kind.group, kind.plural, name)
-        applied = _check_identity(kind, namespace, body, kind.version)
+        applied = _check_identity(kind, namespace, _decode_applied(kind, body), kind.version)
         if applied["metadata"].get("name") != name:
             raise bad_request("the name of the object does not match the name on the URL")
         new = patch.apply_patch(None, applied, kind.kind, opts.field_manager)
@@ -326,10 +350,12 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
     elif content_type == PATCH_STRATEGIC:
         new = patch.strategic_merge_patch(target, body, kind.kind)
     else:
-        applied = _check_identity(kind, namespace, body, kind.version)
+        applied = _check_identity(kind, namespace, _decode_applied(kind, body), kind.version)
         new = patch.apply_patch(target, applied, kind.kind, opts.field_manager)
     if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
         raise bad_request("the patch removed the object's metadata")
+    if content_type != PATCH_APPLY:
+        new = opts.decode(kind, new, kind.version, patched=True)
     if new["metadata"].get("name") != name or \
             (kind.namespaced and new["metadata"].get("namespace") != namespace):
         raise bad_request("the patch may not change the object's name or namespace")
@@ -341,7 +367,8 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
         raise conflict(kind.group, kind.plural, name)
     new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
     manager_op = "Apply" if content_type == PATCH_APPLY else "Update"
-    out = _replace(sb, kind, new, subresource, WriteOptions(opts.dry_run), check_rv=False)
+    out = _replace(sb, kind, new, subresource,
+                   WriteOptions(opts.dry_run, field_validation=decoding.IGNORE), check_rv=False)
     if opts.field_manager and not opts.dry_run and out is not current:
         final = clone(out)
         _record_manager(final, opts.field_manager, manager_op)
