@@ -172,8 +172,11 @@ def test_paths_follow_scope_and_verbs() -> None:
     # namespaces have no deletecollection verb
     assert "delete" not in core["/api/v1/namespaces"]
     reviews = document(BUILTIN_KINDS, "authorization.k8s.io", "v1")["paths"]
-    assert set(reviews) == {"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-                            "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
+    assert set(reviews) == {
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        "/apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews"}
     assert set(reviews["/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"]) == {
         "post", "parameters"}
 

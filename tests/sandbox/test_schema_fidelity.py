@@ -146,22 +146,13 @@ async def test_official_client_warn_is_the_default(sandbox) -> None:
     assert "bogus" not in sandbox.sandbox.store.get(("", "configmaps"), "default", "c")
 
 
-def _wrong_values(value: Any) -> list[Any]:
-    """Values of a type other than `value`'s."""
-    if isinstance(value, bool):
-        return ["yes", 3]
-    if isinstance(value, (int, float)):
-        return ["lots", True]
-    if isinstance(value, str):
-        return [7, ["a"]]
-    if isinstance(value, list):
-        return ["x", {"a": 1}]
-    return ["x", 5]
-
-
-_SAMPLES: dict[str, Any] = {"string": "x", "integer": 1, "boolean": True, "number": 1.0,
-                            "time": "2024-01-01T00:00:00Z", "list": [], "map": {},
-                            "model": {}, "quantity": "1", "int-or-string": 1}
+#: Per field type, values of another type (a number is a valid Quantity, as in Go).
+_WRONG: dict[str, list[Any]] = {
+    "string": [7, ["a"]], "integer": ["lots", True, 1.5], "boolean": ["yes", 3],
+    "number": ["lots", True], "time": [5, "yesterday"], "list": ["x", {"a": 1}],
+    "map": ["x", 5, ["a"]], "model": ["x", 5, ["a"]], "quantity": ["lots", True, ["a"]],
+    "int-or-string": [True, ["a"], {"a": 1}],
+}
 
 
 def _wrong_bodies(kind: Kind) -> list[tuple[list[str], dict[str, Any]]]:
@@ -178,7 +169,7 @@ def _wrong_bodies(kind: Kind) -> list[tuple[list[str], dict[str, Any]]]:
         paths += [([name, sub_name], sf.type) for sub_name, sf in
                   (sub.fields.items() if sub else ()) if sf.type.kind != "any"]
         for path, ftype in paths:
-            for bad in _wrong_values(_SAMPLES[ftype.kind]):
+            for bad in _WRONG[ftype.kind]:
                 body: dict[str, Any] = {"apiVersion": kind.api_version, "kind": kind.kind,
                                         "metadata": {"name": "fuzz"}}
                 node = body

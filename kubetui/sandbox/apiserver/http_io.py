@@ -12,9 +12,14 @@ import yaml
 from aiohttp import web
 
 from kubetui.sandbox.apiserver import decoding, verbs
+from kubetui.sandbox.apiserver.authn import UserInfo
 from kubetui.sandbox.apiserver.store import Obj
 from kubetui.sandbox.errors import ApiError, bad_request
 from kubetui.sandbox.selectors import parse_field_selector, parse_label_selector
+
+
+#: Who the request authenticated as (set by the server's middleware).
+USER = web.RequestKey("user", UserInfo)
 
 
 def go_bool(value: str | None) -> bool:

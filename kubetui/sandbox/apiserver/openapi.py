@@ -313,7 +313,8 @@ def _paths_for(k: Kind, version: str) -> dict[str, Any]:
                                    _PATCH_PARAMS, patch_body, created=True)
     if "delete" in verbs:
         item["delete"] = _operation("delete", f"delete{gv_id}{scope}{k.kind}", gvk,
-                                    _ref(f"{_META}.Status"), _DELETE_PARAMS)
+                                    ref if k.returns_deleted else _ref(f"{_META}.Status"),
+                                    _DELETE_PARAMS)
     if item:
         item["parameters"] = [name_param, *ns_params, _PRETTY]
         paths[f"{prefix}{ns}/{k.plural}/{{name}}"] = item

@@ -5,10 +5,12 @@ have modules of their own."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiohttp import web
 
 from kubetui.sandbox.apiserver import verbs
-from kubetui.sandbox.apiserver.http_io import (dry_run, json_response, method_not_allowed,
+from kubetui.sandbox.apiserver.http_io import (USER, dry_run, json_response, method_not_allowed,
                                                predicate, read_body, warned, write_opts)
 from kubetui.sandbox.apiserver.routing import Route
 from kubetui.sandbox.apiserver.views import object_response, view
@@ -16,7 +18,7 @@ from kubetui.sandbox.core import Sandbox
 
 
 async def create(sandbox: Sandbox, request: web.Request, r: Route) -> web.Response:
-    opts = write_opts(request.query)
+    opts = dataclasses.replace(write_opts(request.query), user=request[USER])
     obj = verbs.create(sandbox, r.kind, r.namespace, await read_body(request), r.version, opts)
     return warned(json_response(view(r, obj), status=201), opts)
 
@@ -64,7 +66,7 @@ async def one_object(sandbox: Sandbox, request: web.Request, r: Route) -> web.Re
         opts = verbs.DeleteOptions.parse(body, dict(q), dry_run(q, body))
         obj = verbs.delete(sandbox, r.kind, r.namespace, r.name, opts)
         gone = sandbox.store.find(verbs.store_key(r.kind), r.namespace, r.name) is None
-        if gone and r.kind.kind not in ("Pod", "Namespace"):
+        if gone and not r.kind.returns_deleted:
             return json_response({"kind": "Status", "apiVersion": "v1", "metadata": {},
                                   "status": "Success",
                                   "details": {"name": r.name, "group": r.kind.group,

@@ -22,11 +22,11 @@ from typing import Any
 from aiohttp import web
 
 from kubetui.sandbox import metrics
-from kubetui.sandbox.apiserver import resources
+from kubetui.sandbox.apiserver import resources, verbs
 from kubetui.sandbox.apiserver.authorization import authorize
 from kubetui.sandbox.apiserver.control import CONTROL_FAULTS, CONTROL_PREFIX, faults_endpoint
 from kubetui.sandbox.apiserver.eviction import evict
-from kubetui.sandbox.apiserver.http_io import (go_bool, json_response, method_not_allowed,
+from kubetui.sandbox.apiserver.http_io import (USER, go_bool, json_response, method_not_allowed,
                                                read_body, status_response)
 from kubetui.sandbox.apiserver.lists import Lister
 from kubetui.sandbox.apiserver.metrics_api import metrics_response
@@ -177,8 +177,10 @@ class SandboxServer:
     def _authenticate(self, request: web.Request) -> None:
         auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if not token or not self.sandbox.token_valid(token):
+        user = self.sandbox.authenticate(token) if token else None
+        if user is None:
             raise ApiError(401, "Unauthorized")
+        request[USER] = user
 
     # ----- dispatch ---------------------------------------------------------------------
 
@@ -214,4 +216,7 @@ class SandboxServer:
             raise method_not_allowed()
         if r.subresource == "eviction" and method == "POST":
             return json_response(evict(self.sandbox, r, await read_body(request)), status=201)
+        if r.subresource == "token" and method == "POST":
+            return json_response(verbs.request_token(self.sandbox, r.namespace, r.name,
+                                                     await read_body(request)), status=201)
         return await resources.one_object(self.sandbox, request, r)

@@ -467,7 +467,9 @@ _NAME_CHECKS: dict[str, NameCheck] = {
 
 
 #: Review requests are answered, never stored, and need no name.
-_NAMELESS = frozenset({"SelfSubjectAccessReview", "SelfSubjectRulesReview"})
+_NAMELESS = frozenset({"SelfSubjectAccessReview", "SelfSubjectRulesReview",
+                       "SubjectAccessReview", "LocalSubjectAccessReview", "TokenReview",
+                       "SelfSubjectReview"})
 
 
 def validate(kind: str, obj: Obj, group: str = "") -> None:

@@ -12,10 +12,14 @@ import ipaddress
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from kubetui.kinds import Kind
 from kubetui.sandbox.apiserver import decoding, defaults, patch, rbac, validation
+from kubetui.sandbox.apiserver.authn import (
+    ADMIN, API_AUDIENCE, DEFAULT_EXPIRATION, MIN_EXPIRATION, UserInfo, service_account_user,
+)
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import (
     ApiError, already_exists, bad_request, conflict, invalid, not_found,
@@ -48,6 +52,7 @@ class WriteOptions:
     field_validation: str = decoding.WARN  # Strict, Warn or Ignore
     #: Where a request collects the `Warning` headers it answers with (None: nobody asks).
     warnings: list[str] | None = None
+    user: UserInfo = ADMIN  # who asks (SelfSubjectReview answers with it)
 
     def decode(self, kind: Kind, obj: Obj, version: str, patched: bool = False) -> Obj:
         """`obj` as the server stores it: wrong types refused, unknown fields dropped."""
@@ -104,7 +109,7 @@ def _allocate_cluster_ip(sb: Sandbox) -> str:
     raise ApiError(500, "the service cluster IP range is full")
 
 
-def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj) -> Obj:
+def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj, user: UserInfo = ADMIN) -> Obj:
     """Server-side fields set on create: generated names, cluster IPs, initial status."""
     meta = obj["metadata"]
     meta["uid"] = str(uuid.uuid4())  # the server's, never the client's; Job defaults use it
@@ -129,7 +134,51 @@ def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj) -> Obj:
         obj["status"] = access_review(sb, obj.get("spec", {}))
     elif kind.kind == "SelfSubjectRulesReview":
         obj["status"] = rules_review(sb, obj.get("spec", {}))
+    elif kind.kind in ("SubjectAccessReview", "LocalSubjectAccessReview"):
+        obj["status"] = access_review(sb, obj.get("spec", {}))
+    elif kind.kind == "SelfSubjectReview":
+        obj["status"] = {"userInfo": user.as_json()}
+    elif kind.kind == "TokenReview":
+        obj["status"] = token_review(sb, obj.get("spec", {}))
     return obj
+
+
+def token_review(sb: Sandbox, spec: Obj) -> Obj:
+    """What a TokenReview answers: who the token is, if anyone
+    (pkg/registry/authentication/tokenreview/storage.go)."""
+    token = spec.get("token") or ""
+    if sb.token_valid(token):
+        return {"authenticated": True, "user": ADMIN.as_json(),
+                "audiences": list(spec.get("audiences") or [API_AUDIENCE])}
+    bound = sb.service_tokens.lookup(token)
+    wanted = spec.get("audiences") or [API_AUDIENCE]
+    if bound and set(wanted) & set(bound[1]):
+        return {"authenticated": True, "user": bound[0].as_json(),
+                "audiences": sorted(set(wanted) & set(bound[1]))}
+    return {"user": {}, "error": "[invalid bearer token, token lookup failed]"}
+
+
+def request_token(sb: Sandbox, namespace: str, name: str, body: Any) -> Obj:
+    """POST .../serviceaccounts/<name>/token: a bound token for the service account
+    (pkg/registry/core/serviceaccount/storage/token.go; `kubectl create token`)."""
+    sa = sb.store.get(("", "serviceaccounts"), namespace, name)
+    req = body if isinstance(body, dict) else {}
+    spec = dict(req.get("spec") or {})
+    seconds = spec.get("expirationSeconds") or DEFAULT_EXPIRATION
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < MIN_EXPIRATION:
+        raise invalid("TokenRequest", "authentication.k8s.io", name, [(
+            "spec.expirationSeconds", "FieldValueInvalid",
+            f"Invalid value: {seconds}: may not specify a duration less than 10 minutes")])
+    audiences = tuple(spec.get("audiences") or (API_AUDIENCE,))
+    user = service_account_user(namespace, name, sa["metadata"]["uid"])
+    token, expiry = sb.service_tokens.issue(user, audiences, seconds)
+    spec.update(audiences=list(audiences), expirationSeconds=seconds)
+    spec.setdefault("boundObjectRef", None)
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+            "spec": spec,
+            "status": {"token": token, "expirationTimestamp": datetime.fromtimestamp(
+                expiry, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}}
 
 
 def _crd_status(crd: Obj) -> Obj:
@@ -177,14 +226,16 @@ def rules_review(sb: Sandbox, spec: Obj) -> Obj:
             "incomplete": False}
 
 
-REVIEWS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview")
+def is_review(kind: Kind) -> bool:
+    """Reviews (create-only kinds) are answered, never stored."""
+    return kind.verbs == ("create",)
 
 
 def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
            opts: WriteOptions = WriteOptions()) -> Obj:
     obj = _check_identity(kind, namespace, opts.decode(kind, body, version), version)
-    obj = _prepare_new(sb, kind, obj)
-    if kind.kind in REVIEWS or opts.dry_run:
+    obj = _prepare_new(sb, kind, obj, opts.user)
+    if is_review(kind) or opts.dry_run:
         # Reviews are answered, never stored; a dry run stores nothing either.
         meta = obj["metadata"]
         meta.setdefault("creationTimestamp", now_rfc3339() if opts.dry_run else None)

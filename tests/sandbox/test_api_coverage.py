@@ -1,0 +1,159 @@
+"""What a real 1.32 cluster serves beyond the basics, judged by kubectl and the clients:
+the API groups and kinds kind lists, DELETE answers per kind, authentication.k8s.io."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+
+from kubetui.kinds import BUILTIN_KINDS
+
+pytestmark = pytest.mark.asyncio
+
+#: `kubectl api-versions` against a fresh kind v1.32 cluster (no metrics-server).
+KIND_API_VERSIONS = {
+    "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1", "apiregistration.k8s.io/v1",
+    "apps/v1", "authentication.k8s.io/v1", "authorization.k8s.io/v1", "autoscaling/v1",
+    "autoscaling/v2", "batch/v1", "certificates.k8s.io/v1", "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1", "events.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1",
+    "networking.k8s.io/v1", "node.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
+    "scheduling.k8s.io/v1", "storage.k8s.io/v1", "v1",
+}
+
+
+async def test_api_versions_match_a_kind_cluster(sandbox, kubectl: Callable) -> None:
+    res = await kubectl("api-versions")
+    assert KIND_API_VERSIONS <= set(res.stdout.split())
+
+
+@pytest.mark.parametrize("resource", [
+    "leases.coordination.k8s.io", "replicationcontrollers", "podtemplates",
+    "priorityclasses.scheduling.k8s.io", "certificatesigningrequests.certificates.k8s.io",
+    "csistoragecapacities.storage.k8s.io", "runtimeclasses.node.k8s.io",
+    "apiservices.apiregistration.k8s.io",
+    "mutatingwebhookconfigurations.admissionregistration.k8s.io",
+    "validatingwebhookconfigurations.admissionregistration.k8s.io",
+    "flowschemas.flowcontrol.apiserver.k8s.io",
+    "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io",
+    "tokenreviews.authentication.k8s.io", "selfsubjectreviews.authentication.k8s.io",
+])
+async def test_api_resources_lists_added_kinds(sandbox, kubectl: Callable,
+                                               resource: str) -> None:
+    res = await kubectl("api-resources", "-o", "name")
+    assert resource in res.stdout.split()
+
+
+async def test_new_kinds_store_and_list(sandbox, kubectl: Callable) -> None:
+    docs = [
+        {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+         "metadata": {"name": "leader", "namespace": "default"},
+         "spec": {"holderIdentity": "pod-a", "leaseDurationSeconds": 15}},
+        {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+         "metadata": {"name": "high"}, "value": 1000},
+        {"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass",
+         "metadata": {"name": "gvisor"}, "handler": "runsc"},
+        {"apiVersion": "admissionregistration.k8s.io/v1",
+         "kind": "ValidatingWebhookConfiguration", "metadata": {"name": "hook"}, "webhooks": []},
+    ]
+    await kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List",
+                                                        "items": docs}))
+    out = (await kubectl("get", "leases", "-o", "json")).stdout
+    assert json.loads(out)["items"][0]["spec"]["holderIdentity"] == "pod-a"
+    assert "high" in (await kubectl("get", "priorityclasses")).stdout
+    assert "gvisor" in (await kubectl("get", "runtimeclasses")).stdout
+
+
+def test_delete_answers_follow_the_upstream_registries() -> None:
+    """Which kinds answer a DELETE with the object: the generated client's return type of
+    each delete call comes from upstream's OpenAPI, which follows each registry's
+    ReturnDeletedObject."""
+    import kubernetes_asyncio.client.api as apis
+
+    returns: dict[str, str] = {}
+    for name in dir(apis):
+        cls = getattr(apis, name)
+        for method in dir(cls) if isinstance(cls, type) else ():
+            if method.startswith("delete_") and not method.startswith("delete_collection") \
+                    and not method.endswith("_with_http_info"):
+                m = re.search(r":rtype: (\w+)", getattr(cls, method).__doc__ or "")
+                returns[f"{name}.{method}"] = m.group(1) if m else ""
+
+    def snake(kind: str) -> str:
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", kind).lower()
+
+    checked = 0
+    for kind in BUILTIN_KINDS:
+        if "delete" not in kind.verbs:
+            continue
+        group = kind.group.removesuffix(".k8s.io").split(".")[0] if kind.group else "core"
+        api = "".join(p.capitalize() for p in re.split(r"[.-]", group)) + \
+            kind.version.capitalize() + "Api"
+        api = {"CoreV1Api": "CoreV1Api", "RbacV1Api": "RbacAuthorizationV1Api",
+               "FlowcontrolV1Api": "FlowcontrolApiserverV1Api"}.get(api, api)
+        scope = "namespaced_" if kind.namespaced else ""
+        rtype = returns.get(f"{api}.delete_{scope}{snake(kind.kind)}")
+        assert rtype is not None, (kind.kind, api)
+        assert kind.returns_deleted == (rtype != "V1Status"), (kind.kind, rtype)
+        checked += 1
+    assert checked > 40
+
+
+async def test_official_client_deletes_a_service(sandbox) -> None:
+    """The issue's case: the official client reads the DELETE answer as a V1Service."""
+    kubernetes = pytest.importorskip("kubernetes")
+
+    def run() -> tuple[str, str]:
+        api = kubernetes.config.new_client_from_config(config_file=str(sandbox.kubeconfig))
+        try:
+            core = kubernetes.client.CoreV1Api(api)
+            core.create_namespaced_service("default", {
+                "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                "spec": {"ports": [{"port": 80}]}})
+            core.create_namespaced_config_map("default", {
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}})
+            svc = core.delete_namespaced_service("web", "default")
+            status = core.delete_namespaced_config_map("cm", "default")  # a plain dict
+            return svc.metadata.name, status["status"]
+        finally:
+            api.close()
+
+    assert await asyncio.to_thread(run) == ("web", "Success")
+    assert sandbox.sandbox.store.find(("", "services"), "default", "web") is None
+
+
+async def test_auth_whoami(sandbox, kubectl: Callable) -> None:
+    res = await kubectl("auth", "whoami", "-o", "json")
+    info = json.loads(res.stdout)
+    assert info["kind"] == "SelfSubjectReview"
+    assert info["status"]["userInfo"]["username"] == "kubetui-sandbox"
+    assert "system:authenticated" in info["status"]["userInfo"]["groups"]
+
+
+async def test_create_token_authenticates_as_the_service_account(sandbox, kubectl: Callable,
+                                                                 tmp_path) -> None:  # noqa: ANN001
+    await kubectl("create", "serviceaccount", "robot")
+    token = (await kubectl("create", "token", "robot", "--duration=1h")).stdout.strip()
+    assert token.count(".") == 2
+    # The token works against the API, as the service account.
+    res = await kubectl("auth", "whoami", f"--token={token}", "--kubeconfig",
+                        str(sandbox.kubeconfig), "-o", "jsonpath={.status.userInfo.username}")
+    assert res.stdout == "system:serviceaccount:default:robot"
+    # A TokenReview says the same; a made-up token is not authenticated.
+    review = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+              "spec": {"token": token}}
+    out = json.loads((await kubectl("create", "-f", "-", "-o", "json",
+                                    input=json.dumps(review))).stdout)
+    assert out["status"]["authenticated"] is True
+    assert out["status"]["user"]["username"] == "system:serviceaccount:default:robot"
+    review["spec"]["token"] = "made-up"
+    out = json.loads((await kubectl("create", "-f", "-", "-o", "json",
+                                    input=json.dumps(review))).stdout)
+    assert out["status"].get("authenticated") is not True
+    short = await kubectl("create", "token", "robot", "--duration=1m", check=False)
+    assert "may not specify a duration less than 10 minutes" in short.stderr
+    missing = await kubectl("create", "token", "ghost", check=False)
+    assert 'serviceaccounts "ghost" not found' in missing.stderr
