@@ -99,6 +99,7 @@ class Sandbox:
     token: str = ""
     _issued: dict[str, float] = field(default_factory=dict)  # token -> when issued
     service_tokens: IssuedTokens = field(default_factory=IssuedTokens)
+    ca_pem: bytes = b""  # the API server's CA, once it serves (kube-root-ca.crt holds it)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     #: The nodes' containers as seen from inside: the kubelet runs them, the API
     #: server's exec, attach and port-forward reach them.

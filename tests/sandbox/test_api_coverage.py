@@ -67,7 +67,7 @@ async def test_new_kinds_store_and_list(sandbox, kubectl: Callable) -> None:
     assert "gvisor" in (await kubectl("get", "runtimeclasses")).stdout
 
 
-def test_delete_answers_follow_the_upstream_registries() -> None:
+async def test_delete_answers_follow_the_upstream_registries() -> None:
     """Which kinds answer a DELETE with the object: the generated client's return type of
     each delete call comes from upstream's OpenAPI, which follows each registry's
     ReturnDeletedObject."""

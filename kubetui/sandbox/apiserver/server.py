@@ -87,6 +87,7 @@ class SandboxServer:
         await self._runner.setup()
         if self.tls is None:
             self.tls = make_serving_cert([self.host])
+        self.sandbox.ca_pem = self.tls.ca_pem
         site = web.TCPSite(self._runner, self.host, self.port,
                            ssl_context=self.tls.server_context())
         await site.start()

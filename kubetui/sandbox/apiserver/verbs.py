@@ -435,6 +435,9 @@ def scale_of(kind: Kind, obj: Obj) -> Obj:
         raise not_found(kind.group, f"{kind.plural}/scale", obj["metadata"]["name"])
     meta = obj["metadata"]
     spec, status = obj.get("spec", {}), obj.get("status", {})
+    selector = spec.get("selector") or {}
+    if kind.kind == "ReplicationController":  # a plain label map there
+        selector = {"matchLabels": selector}
     return {
         "kind": "Scale",
         "apiVersion": SCALE_API_VERSION,
@@ -442,7 +445,7 @@ def scale_of(kind: Kind, obj: Obj) -> Obj:
                                           "creationTimestamp") if k in meta},
         "spec": {"replicas": spec.get("replicas", 1)},
         "status": {"replicas": status.get("replicas", 0),
-                   "selector": selector_to_string(spec.get("selector") or {})},
+                   "selector": selector_to_string(selector)},
     }
 
 
