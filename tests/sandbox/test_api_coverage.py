@@ -63,8 +63,15 @@ async def test_new_kinds_store_and_list(sandbox, kubectl: Callable) -> None:
                                                         "items": docs}))
     out = (await kubectl("get", "leases", "-o", "json")).stdout
     assert json.loads(out)["items"][0]["spec"]["holderIdentity"] == "pod-a"
-    assert "high" in (await kubectl("get", "priorityclasses")).stdout
-    assert "gvisor" in (await kubectl("get", "runtimeclasses")).stdout
+    # kubectl prints the server's tables, with kubectl's columns for each kind.
+    leases = (await kubectl("get", "leases")).stdout.splitlines()
+    assert leases[0].split() == ["NAME", "HOLDER", "AGE"] and leases[1].split()[:2] == \
+        ["leader", "pod-a"]
+    pcs = (await kubectl("get", "priorityclasses")).stdout.splitlines()
+    assert pcs[0].split() == ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"]
+    assert pcs[1].split()[:3] == ["high", "1000", "false"]
+    rcs = (await kubectl("get", "runtimeclasses")).stdout.splitlines()
+    assert rcs[0].split() == ["NAME", "HANDLER", "AGE"] and "runsc" in rcs[1]
 
 
 async def test_delete_answers_follow_the_upstream_registries() -> None:

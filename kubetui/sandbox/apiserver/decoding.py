@@ -120,13 +120,17 @@ class _Walk:
                            "of type int32")
             return v
         if t.kind == "quantity":
+            # Quantity.UnmarshalJSON: a string or a number, surrounding space trimmed;
+            # what is stored is the string form.
+            if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+                self.error(_QUANTITY_ERROR)
+                return v
+            text = v.strip() if isinstance(v, str) else json.dumps(v)
             try:
-                parse_quantity(v if isinstance(v, str) else str(v))
+                parse_quantity(text)
             except ValueError:
                 self.error(_QUANTITY_ERROR)
-            if isinstance(v, (bool, dict, list)):
-                self.error(_QUANTITY_ERROR)
-            return v
+            return text
         if t.kind == "time":
             if not isinstance(v, str):
                 self.error(f"json: cannot unmarshal {typeschema.describe(v)} into Go value "
