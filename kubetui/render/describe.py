@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 
 from kubetui.render.age import format_age, parse_time, since
 from kubetui.render.printers.core import host_port, node_roles, load_balancer_addresses
-from kubetui.render.printers.event import as_core_event
+from kubetui.render.printers.event import as_core_event, event_source
 from kubetui.render.text import (access_modes, dig, format_labels, format_selector, go_float,
                                  selector_string)
 from kubetui.quantity import format_cpu, format_memory, parse_quantity
@@ -242,7 +242,7 @@ def _events(w: _Writer, events: list[dict], now: datetime) -> None:
             age = f"{since(e.get('lastTimestamp'), now)} (x{count} over {first})"
         else:
             age = first
-        source = dig(e, "source", "component") or e.get("reportingController") or ""
+        source = event_source(e)[0]  # the component only, as kubectl describe's From
         w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{age}\t{source}\t"
                    f"{(e.get('message') or '').strip()}\n")
 

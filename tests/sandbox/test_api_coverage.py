@@ -164,3 +164,20 @@ async def test_create_token_authenticates_as_the_service_account(sandbox, kubect
     assert "may not specify a duration less than 10 minutes" in short.stderr
     missing = await kubectl("create", "token", "ghost", check=False)
     assert 'serviceaccounts "ghost" not found' in missing.stderr
+
+
+async def test_core_event_reporting_component_is_its_source(sandbox, kubectl: Callable) -> None:
+    """core/v1 names the reporting controller `reportingComponent`; an Event written with it
+    (and no source) shows it in SOURCE, as kubectl's formatEventSource does."""
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1"},
+             "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"},
+             "reason": "Pulled", "message": "pulled", "type": "Normal",
+             "eventTime": "2026-01-01T00:00:00.000000Z", "action": "Pulling",
+             "reportingComponent": "kubelet", "reportingInstance": "node-1"}
+    await kubectl("create", "-f", "-", input=json.dumps(event))
+    stored = sandbox.sandbox.store.get(("", "events"), "default", "e1")
+    assert stored["reportingComponent"] == "kubelet"
+    out = (await kubectl("get", "events", "-o", "wide")).stdout.splitlines()
+    header = out[0].split()
+    row = next(line for line in out if "e1" in line)
+    assert "SOURCE" in header and "kubelet, node-1" in row

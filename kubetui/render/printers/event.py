@@ -29,6 +29,7 @@ _NEW_TO_CORE = {
     "deprecatedLastTimestamp": "lastTimestamp",
     "deprecatedCount": "count",
     "deprecatedSource": "source",
+    "reportingController": "reportingComponent",  # the same Go field, JSON-named apart
 }
 
 
@@ -36,6 +37,14 @@ def as_core_event(event: dict) -> dict:
     """An events.k8s.io/v1 Event with its fields under their core/v1 names (the server
     prints both versions from one internal type)."""
     return {_NEW_TO_CORE.get(key, key): value for key, value in event.items()}
+
+
+def event_source(event: dict) -> tuple[str, str]:
+    """(component, host) as kubectl's formatEventSource picks them: the source's, else
+    the reporting controller's (core/v1 `reportingComponent`) and instance."""
+    source = event.get("source") or {}
+    return (source.get("component") or event.get("reportingComponent") or "",
+            source.get("host") or event.get("reportingInstance") or "")
 
 
 def render(event: dict, now: datetime) -> tuple[list[Cell], Health]:
@@ -53,9 +62,7 @@ def render(event: dict, now: datetime) -> tuple[list[Cell], Health]:
     target = involved.get("kind", "").lower()
     if involved.get("name"):
         target = f"{target}/{involved['name']}"
-    source = event.get("source") or {}
-    component = source.get("component") or event.get("reportingController", "")
-    host = source.get("host") or event.get("reportingInstance", "")
+    component, host = event_source(event)
     cells: list[Cell] = [
         last_seen, event.get("type", ""), event.get("reason", ""), target,
         involved.get("fieldPath", ""), f"{component}, {host}" if host else component,
