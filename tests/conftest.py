@@ -45,6 +45,9 @@ async def start_sandbox(kubeconfig: Path, **options: object) -> RunningSandbox:
     written at `kubeconfig`."""
     from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 
+    # No node unless a test asks (`nodes=N`) or adds its own: tests place pods themselves.
+    if options.get("scenario", "empty") == "empty":
+        options.setdefault("nodes", 0)
     opts = SandboxOptions(**{"host": "127.0.0.1", "port": 0, **options},  # type: ignore[arg-type]
                           kubeconfig=str(kubeconfig))
     return await RunningSandbox.start(opts)

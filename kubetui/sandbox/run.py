@@ -51,6 +51,7 @@ class SandboxOptions:
     kubeconfig: str | None = None
     context: str = CONTEXT
     scenario: str = "empty"
+    nodes: int | None = None  # None: as many as the scenario has (empty: one)
     pods: int = 1000
     namespaces: int = 10
     churn: float = 0.0
@@ -85,10 +86,9 @@ class RunningSandbox:
         sb.faults = opts.faults
         if opts.controllers:
             sb.start_controllers(_controllers(opts))
-        if opts.scenario != "empty":
-            from kubetui.sandbox.scenarios import load_scenario
-            with _collector_paused():
-                await load_scenario(sb, opts)
+        from kubetui.sandbox.scenarios import load_scenario
+        with _collector_paused():
+            await load_scenario(sb, opts)
         tls = None
         if opts.state_dir:
             identity = load_or_create(Path(opts.state_dir), opts.host, sb.token)

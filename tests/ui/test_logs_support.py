@@ -37,7 +37,7 @@ STORE = StoreSettings(flush_interval=0.02, backoff_base=0.05, backoff_max=0.3, l
 async def fast_sandbox(isolated_home: Path) -> AsyncIterator[RunningSandbox]:
     """The real sandbox (HTTPS API, controllers), its kubelet at a fast pace."""
     opts = SandboxOptions(kubeconfig=str(isolated_home / ".kube" / "config"),
-                          controllers=False)
+                          controllers=False, nodes=0)
     running = await RunningSandbox.start(opts)
     running.sandbox.start_controllers([
         functools.partial(Kubelet, timing=FAST) if make is Kubelet else make
