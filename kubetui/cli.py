@@ -72,6 +72,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) 
     p.add_argument("--nodes", type=_non_negative_int, default=None, metavar="N",
                    help="how many nodes the cluster has (default: the scenario's own: 1 for "
                         "empty, 4 for demo, enough for the pods for scale)")
+    p.add_argument("--auth", choices=("token", "cert"), default="token",
+                   help="the kubeconfig's credential: a bearer token, or a client "
+                        "certificate signed by the sandbox's CA (as kind and kubeadm write)")
     p.add_argument("--pods", type=int, default=1000, help="scale scenario: pods to create")
     p.add_argument("--namespaces", type=int, default=10,
                    help="scale scenario: namespaces to spread them over")
@@ -143,8 +146,8 @@ def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> Sandbox
     return SandboxOptions(
         host=getattr(args, "host", "127.0.0.1"), port=getattr(args, "port", 0),
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
-        nodes=args.nodes, pods=args.pods, namespaces=args.namespaces, churn=args.churn,
-        pace=args.pace, watch_history=args.watch_history,
+        nodes=args.nodes, auth=args.auth, pods=args.pods, namespaces=args.namespaces,
+        churn=args.churn, pace=args.pace, watch_history=args.watch_history,
         state_dir=getattr(args, "state_dir", None),
         faults=Faults(drop_watches_every=args.drop_watches_every,
                       drop_streams_every=args.drop_streams_every, error_rate=args.error_rate,

@@ -181,3 +181,44 @@ async def test_core_event_reporting_component_is_its_source(sandbox, kubectl: Ca
     header = out[0].split()
     row = next(line for line in out if "e1" in line)
     assert "SOURCE" in header and "kubelet, node-1" in row
+
+
+async def test_client_certificate_auth(isolated_home, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """--auth cert: the kubeconfig holds a client certificate the sandbox's CA signed;
+    kubectl and kubetui's own client authenticate with it, as against kind."""
+    import yaml
+
+    from kubetui.cluster import kubeconfig
+    from kubetui.cluster.client import ClusterClient
+    from tests.conftest import KUBECTL, serving_sandbox
+
+    async with serving_sandbox(isolated_home, monkeypatch, auth="cert") as running:
+        doc = yaml.safe_load(running.kubeconfig.read_text())
+        user = doc["users"][0]["user"]
+        assert set(user) == {"client-certificate-data", "client-key-data"}
+        cfg = kubeconfig.load()
+        client = await ClusterClient.connect(cfg, cfg.current)
+        try:
+            from kubernetes_asyncio import client as k8s
+
+            namespaces = await k8s.CoreV1Api(client.api_client).list_namespace()
+            assert "kube-system" in {n.metadata.name for n in namespaces.items}
+        finally:
+            await client.close()
+        if KUBECTL is None:
+            pytest.skip("kubectl is not installed on this machine")
+        proc = await asyncio.create_subprocess_exec(
+            KUBECTL, f"--cache-dir={tmp_path / 'cache'}", "auth", "whoami", "-o", "json",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err
+        info = json.loads(out)["status"]["userInfo"]
+        assert info["username"] == "kubetui-sandbox"
+        assert "kubeadm:cluster-admins" in info["groups"]
+        # Without a certificate or a token: 401.
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(ssl=running.client_ssl_context())
+        async with aiohttp.ClientSession(connector=connector) as session:
+            async with session.get(running.url + "/api/v1/namespaces") as resp:
+                assert resp.status == 401

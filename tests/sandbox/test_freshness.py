@@ -108,8 +108,8 @@ async def test_state_dir_keeps_the_endpoint_across_restarts(isolated_home: Path)
     ca, token = first.ca_pem, first.sandbox.token
     make_cm(first, "only-on-the-first")
     await stop_sandbox(first)
-    assert sorted(p.name for p in state.iterdir()) == ["ca.crt", "tls.crt", "tls.key",
-                                                       "token"]
+    assert sorted(p.name for p in state.iterdir()) == ["ca.crt", "ca.key", "tls.crt",
+                                                       "tls.key", "token"]
     assert {oct(p.stat().st_mode & 0o777) for p in state.iterdir()} == {"0o600"}
     assert oct(state.stat().st_mode & 0o777) == "0o700"
     second = await start_sandbox(config, state_dir=str(state), port=port)

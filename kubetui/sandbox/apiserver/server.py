@@ -23,6 +23,7 @@ from aiohttp import web
 
 from kubetui.sandbox import metrics
 from kubetui.sandbox.apiserver import resources, verbs
+from kubetui.sandbox.apiserver.authn import UserInfo
 from kubetui.sandbox.apiserver.authorization import authorize
 from kubetui.sandbox.apiserver.control import CONTROL_FAULTS, CONTROL_PREFIX, faults_endpoint
 from kubetui.sandbox.apiserver.eviction import evict
@@ -38,7 +39,7 @@ from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.streams.endpoints import SUBRESOURCES as STREAMING
 from kubetui.sandbox.streams.endpoints import StreamEndpoints
-from kubetui.sandbox.tls import ServingCert, make_serving_cert
+from kubetui.sandbox.tls import ServingCert, make_serving_cert, peer_user
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +177,16 @@ class SandboxServer:
         return resp
 
     def _authenticate(self, request: web.Request) -> None:
+        """A bearer token, else a client certificate the CA signed (as kube-apiserver
+        tries its authenticators in turn)."""
         auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
         user = self.sandbox.authenticate(token) if token else None
+        if user is None and not token and request.transport is not None:
+            ssl_object = request.transport.get_extra_info("ssl_object")
+            subject = peer_user(ssl_object.getpeercert() if ssl_object else None)
+            if subject is not None:
+                user = UserInfo(subject[0], (*subject[1], "system:authenticated"))
         if user is None:
             raise ApiError(401, "Unauthorized")
         request[USER] = user
