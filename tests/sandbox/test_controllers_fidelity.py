@@ -113,3 +113,37 @@ async def test_job_at_backoff_limit_fails_and_stops_making_pods() -> None:
         assert sb.store.count(PODS) == 0 and len(created) == 1
     finally:
         await sb.stop()
+
+
+async def test_probe_failure_events_name_the_probes_kind(isolated_home, monkeypatch,
+                                                         kubectl: Callable) -> None:  # noqa: ANN001
+    """A failing TCP readiness probe reports a dial error, an HTTP one a status code (the
+    issue: a TCP probe said "HTTP probe failed with statuscode: 503")."""
+    from tests.conftest import serving_sandbox
+
+    async with serving_sandbox(isolated_home, monkeypatch, pace=0.02) as running:
+        add_node(running.sandbox, "node-1")
+        probes = {"tcp": {"tcpSocket": {"port": "web"}}, "http": {"httpGet": {"port": 80}}}
+        for name, probe in probes.items():
+            await kubectl("create", "-f", "-", input=json.dumps({
+                "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                "spec": {"containers": [{
+                    "name": "c", "image": "example/never-ready",
+                    "ports": [{"name": "web", "containerPort": 8080}],
+                    "readinessProbe": {**probe, "periodSeconds": 5}}]}}))
+
+        async def messages() -> dict[str, str]:
+            out = await kubectl("get", "events", "--field-selector", "reason=Unhealthy",
+                                "-o", "json")
+            return {e["involvedObject"]["name"]: e["message"]
+                    for e in json.loads(out.stdout)["items"]}
+        found = await wait_for(lambda: _both(messages), timeout=30)
+        ip = running.sandbox.store.get(PODS, "default", "tcp")["status"]["podIP"]
+        assert found["tcp"] == (f"Readiness probe failed: dial tcp {ip}:8080: connect: "
+                                "connection refused")
+        assert found["http"] == "Readiness probe failed: HTTP probe failed with statuscode: 503"
+
+
+async def _both(messages: Callable) -> dict[str, str] | None:
+    got = await messages()
+    return got if {"tcp", "http"} <= set(got) else None
