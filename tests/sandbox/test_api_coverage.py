@@ -222,3 +222,39 @@ async def test_client_certificate_auth(isolated_home, monkeypatch, tmp_path) -> 
         async with aiohttp.ClientSession(connector=connector) as session:
             async with session.get(running.url + "/api/v1/namespaces") as resp:
                 assert resp.status == 401
+
+
+async def test_error_status_keys_in_the_real_servers_order(sandbox) -> None:
+    """metav1.Status's fields in Go order: ..., reason, details, code."""
+    kubernetes = pytest.importorskip("kubernetes")
+
+    def fetch() -> str:
+        api = kubernetes.config.new_client_from_config(config_file=str(sandbox.kubeconfig))
+        try:
+            core = kubernetes.client.CoreV1Api(api)
+            resp = core.read_namespaced_config_map("nope", "default", _preload_content=False)
+            return resp.data.decode()
+        except kubernetes.client.ApiException as e:
+            return e.body if isinstance(e.body, str) else e.body.decode()
+        finally:
+            api.close()
+
+    body = await asyncio.to_thread(fetch)
+    keys = list(json.loads(body))
+    assert keys == ["kind", "apiVersion", "metadata", "status", "message", "reason",
+                    "details", "code"]
+
+
+async def test_metrics_count_requests_by_verb_resource_and_code(sandbox,
+                                                                kubectl: Callable) -> None:
+    """`kubectl get --raw /metrics` reads Prometheus text with apiserver_request_total."""
+    await kubectl("get", "configmaps")
+    await kubectl("get", "configmap", "nope", check=False)
+    text = (await kubectl("get", "--raw", "/metrics")).stdout
+    assert "# TYPE apiserver_request_total counter" in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("apiserver_request_total{")]
+    list_ok = next(ln for ln in lines if 'resource="configmaps"' in ln
+                   and 'verb="LIST"' in ln and 'code="200"' in ln)
+    assert 'scope="namespace"' in list_ok and int(list_ok.rsplit(" ", 1)[1]) >= 1
+    assert any('resource="configmaps"' in ln and 'verb="GET"' in ln and 'code="404"' in ln
+               and 'scope="resource"' in ln for ln in lines)

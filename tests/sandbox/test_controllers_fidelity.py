@@ -147,3 +147,20 @@ async def test_probe_failure_events_name_the_probes_kind(isolated_home, monkeypa
 async def _both(messages: Callable) -> dict[str, str] | None:
     got = await messages()
     return got if {"tcp", "http"} <= set(got) else None
+
+
+async def test_statefulset_status_writes_available_replicas_zero(sandbox,
+                                                                 kubectl: Callable) -> None:
+    """StatefulSetStatus.availableReplicas has no omitempty: a set with no pod available
+    still shows `availableReplicas: 0` (clients read it without a default)."""
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+           "spec": {"replicas": 1, "serviceName": "db",
+                    "selector": {"matchLabels": {"app": "db"}},
+                    "template": {"metadata": {"labels": {"app": "db"}},
+                                 "spec": {"containers": [{"name": "c", "image": "db"}]}}}}
+    await kubectl("create", "-f", "-", input=json.dumps(sts))  # no node: nothing runs
+    store = sandbox.sandbox.store
+    status = await wait_for(lambda: store.get(("apps", "statefulsets"), "default",
+                                              "db").get("status", {}).get("replicas"))
+    out = json.loads((await kubectl("get", "sts", "db", "-o", "json")).stdout)
+    assert status and out["status"]["availableReplicas"] == 0

@@ -34,6 +34,8 @@ from kubetui.sandbox.apiserver.metrics_api import metrics_response
 from kubetui.sandbox.apiserver.pod_logs import LogStreams
 from kubetui.sandbox.apiserver.routing import (PUBLIC_PATHS, Route, Unmatched, document,
                                                resource_route)
+from kubetui.sandbox.apiserver.request_metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from kubetui.sandbox.apiserver.request_metrics import RequestCounter, clean_verb
 from kubetui.sandbox.apiserver.watch import WatchStreams
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
@@ -42,6 +44,7 @@ from kubetui.sandbox.streams.endpoints import StreamEndpoints
 from kubetui.sandbox.tls import ServingCert, make_serving_cert, peer_user
 
 log = logging.getLogger(__name__)
+ROUTE = web.RequestKey("route", Route)  # the resource a request named
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class SandboxServer:
     _lister: Lister = field(init=False)
     _logs: LogStreams = field(init=False)
     streams: StreamEndpoints = field(init=False)
+    request_counter: RequestCounter = field(default_factory=RequestCounter)
 
     def __post_init__(self) -> None:
         self.streams = StreamEndpoints(self.sandbox)
@@ -174,6 +178,12 @@ class SandboxServer:
         self.requests.append(RequestRecord(request.method, request.path, request.query_string,
                                            resp.status, request.headers.get("User-Agent", ""),
                                            matched))
+        route = request.get(ROUTE)
+        if route is not None:
+            verb = clean_verb(request.method, route, go_bool(request.query.get("watch")),
+                              request.headers.get("Content-Type", ""))
+            self.request_counter.count(route, verb, resp.status,
+                                       "dryRun" in request.query)
         return resp
 
     def _authenticate(self, request: web.Request) -> None:
@@ -198,12 +208,16 @@ class SandboxServer:
         parts = [p for p in path.split("/") if p]
         if path == CONTROL_FAULTS:
             return await faults_endpoint(self.sandbox, request)
+        if path == "/metrics":
+            return web.Response(body=self.request_counter.text().encode(),
+                                headers={"Content-Type": METRICS_CONTENT_TYPE})
         doc = document(self.sandbox, request, path, parts)
         if doc is not None:
             return doc
         return await self._resource(request, resource_route(self.sandbox, parts))
 
     async def _resource(self, request: web.Request, r: Route) -> web.StreamResponse:
+        request[ROUTE] = r  # for the request counter
         q = request.query
         method = request.method
         authorize(self.sandbox.faults.rbac, r, method, q)
