@@ -258,3 +258,47 @@ async def test_metrics_count_requests_by_verb_resource_and_code(sandbox,
     assert 'scope="namespace"' in list_ok and int(list_ok.rsplit(" ", 1)[1]) >= 1
     assert any('resource="configmaps"' in ln and 'verb="GET"' in ln and 'code="404"' in ln
                and 'scope="resource"' in ln for ln in lines)
+
+
+DEPLOY_YAML = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: default}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: web, image: nginx}}]}}
+"""
+
+
+async def test_server_side_apply_owns_fields_and_conflicts(sandbox, kubectl: Callable) -> None:
+    await kubectl("apply", "-f", "-", input=DEPLOY_YAML.format(replicas=2))
+    await kubectl("label", "deployment", "web", "team=shop")
+
+    def managers() -> dict[str, dict]:
+        dep = sandbox.sandbox.store.get(("apps", "deployments"), "default", "web")
+        return {(m["manager"], m["operation"]): m["fieldsV1"]
+                for m in dep["metadata"]["managedFields"]}
+    owned = managers()
+    assert "f:replicas" in owned[("kubectl-client-side-apply", "Update")]["f:spec"]
+    assert owned[("kubectl-label", "Update")] == {"f:metadata": {"f:labels": {"f:team": {}}}}
+    # Another manager changing replicas: 409 naming the owner.
+    res = await kubectl("apply", "--server-side", "-f", "-", check=False,
+                        input=DEPLOY_YAML.format(replicas=5))
+    assert res.returncode != 0
+    assert ('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using '
+            'apps/v1: .spec.replicas') in res.stderr
+    assert sandbox.sandbox.store.get(("apps", "deployments"), "default",
+                                     "web")["spec"]["replicas"] == 2
+    # The same values conflict with no one; forcing takes the field.
+    await kubectl("apply", "--server-side", "--force-conflicts", "-f", "-",
+                  input=DEPLOY_YAML.format(replicas=5))
+    owned = managers()
+    assert owned[("kubectl", "Apply")]["f:spec"]["f:replicas"] == {}
+    assert "f:replicas" not in owned[("kubectl-client-side-apply", "Update")]["f:spec"]
+    out = json.loads((await kubectl("get", "deploy", "web", "-o", "json",
+                                    "--show-managed-fields")).stdout)
+    assert {m["manager"] for m in out["metadata"]["managedFields"]} >= {
+        "kubectl-client-side-apply", "kubectl-label", "kubectl"}

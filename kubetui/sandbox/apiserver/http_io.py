@@ -76,7 +76,7 @@ def write_opts(q: Any) -> verbs.WriteOptions:
     return verbs.WriteOptions(dry_run=dry_run(q, None), field_manager=q.get("fieldManager", ""),
                               field_validation=decoding.field_validation(
                                   q.get("fieldValidation")),
-                              warnings=[])
+                              force=go_bool(q.get("force")), warnings=[])
 
 
 def warned(resp: web.Response, opts: verbs.WriteOptions) -> web.Response:

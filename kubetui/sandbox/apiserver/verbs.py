@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox.apiserver import decoding, defaults, patch, rbac, validation
+from kubetui.sandbox.apiserver import (decoding, defaults, managed_fields, patch, rbac,
+                                       validation)
 from kubetui.sandbox.apiserver.authn import (
     ADMIN, API_AUDIENCE, DEFAULT_EXPIRATION, MIN_EXPIRATION, UserInfo, service_account_user,
 )
@@ -50,6 +51,7 @@ class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
     field_validation: str = decoding.WARN  # Strict, Warn or Ignore
+    force: bool = False  # server-side apply takes fields other managers own
     #: Where a request collects the `Warning` headers it answers with (None: nobody asks).
     warnings: list[str] | None = None
     user: UserInfo = ADMIN  # who asks (SelfSubjectReview answers with it)
@@ -243,20 +245,9 @@ def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
                                           else "", meta.get("name", "")):
             raise already_exists(kind.group, kind.plural, meta["name"])
         return obj
-    _record_manager(obj, opts.field_manager, "Update")
+    if opts.field_manager:
+        managed_fields.record_update(None, obj, opts.field_manager, kind.kind)
     return sb.store.create(store_key(kind), obj, namespaced=kind.namespaced)
-
-
-def _record_manager(obj: Obj, manager: str, operation: str) -> None:
-    """A managedFields entry per manager, as kubectl describes and `-o yaml` shows them."""
-    if not manager:
-        return
-    entries = [e for e in obj["metadata"].get("managedFields") or []
-               if not (e.get("manager") == manager and e.get("operation") == operation)]
-    entries.append({"manager": manager, "operation": operation,
-                    "apiVersion": obj.get("apiVersion", ""), "time": now_rfc3339(),
-                    "fieldsType": "FieldsV1", "fieldsV1": {}})
-    obj["metadata"]["managedFields"] = entries
 
 
 def update(sb: Sandbox, kind: Kind, namespace: str, name: str, body: Any, version: str,
@@ -301,7 +292,8 @@ def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOpt
         _check_immutable(kind, old, obj)
     if opts.dry_run:
         return obj
-    _record_manager(obj, opts.field_manager, "Update")
+    if opts.field_manager and not status_only:
+        managed_fields.record_update(old, obj, opts.field_manager, kind.kind)
     if kind.kind == "Namespace" and not status_only:
         obj["status"] = old.get("status", {})
     return sb.store.update(key, obj, check_rv=check_rv, status_only=status_only)
@@ -381,7 +373,9 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
         applied = _check_identity(kind, namespace, _decode_applied(kind, body), kind.version)
         if applied["metadata"].get("name") != name:
             raise bad_request("the name of the object does not match the name on the URL")
-        new = patch.apply_patch(None, applied, kind.kind, opts.field_manager)
+        new = patch.apply_patch(None, applied, kind.kind)
+        managed_fields.record_apply(None, applied, new, opts.field_manager, kind.kind,
+                                    opts.force)
         new = _prepare_new(sb, kind, new)
         if opts.dry_run:
             return new
@@ -402,7 +396,9 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
         new = patch.strategic_merge_patch(target, body, kind.kind)
     else:
         applied = _check_identity(kind, namespace, _decode_applied(kind, body), kind.version)
-        new = patch.apply_patch(target, applied, kind.kind, opts.field_manager)
+        new = patch.apply_patch(target, applied, kind.kind)
+        managed_fields.record_apply(target, applied, new, opts.field_manager, kind.kind,
+                                    opts.force)
     if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
         raise bad_request("the patch removed the object's metadata")
     if content_type != PATCH_APPLY:
@@ -417,14 +413,10 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
     if check:
         raise conflict(kind.group, kind.plural, name)
     new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
-    manager_op = "Apply" if content_type == PATCH_APPLY else "Update"
-    out = _replace(sb, kind, new, subresource,
-                   WriteOptions(opts.dry_run, field_validation=decoding.IGNORE), check_rv=False)
-    if opts.field_manager and not opts.dry_run and out is not current:
-        final = clone(out)
-        _record_manager(final, opts.field_manager, manager_op)
-        out = sb.store.update(key, final, check_rv=False)
-    return out
+    # An apply's ownership is set above; any other patch is an update by its manager.
+    manager = "" if content_type == PATCH_APPLY else opts.field_manager
+    return _replace(sb, kind, new, subresource,
+                    WriteOptions(opts.dry_run, manager, decoding.IGNORE), check_rv=False)
 
 
 # ----- scale subresource ------------------------------------------------------------------
@@ -485,7 +477,7 @@ def _patch_scale(sb: Sandbox, kind: Kind, current: Obj, content_type: str, body:
         new = patch.merge_patch(scale, body)
     else:
         new = patch.strategic_merge_patch(scale, body, "Scale") if content_type == \
-            PATCH_STRATEGIC else patch.apply_patch(scale, body, "Scale", opts.field_manager)
+            PATCH_STRATEGIC else patch.apply_patch(scale, body, "Scale")
     return _set_replicas(sb, kind, current, new, opts)
 
 
