@@ -164,3 +164,16 @@ async def test_statefulset_status_writes_available_replicas_zero(sandbox,
                                               "db").get("status", {}).get("replicas"))
     out = json.loads((await kubectl("get", "sts", "db", "-o", "json")).stdout)
     assert status and out["status"]["availableReplicas"] == 0
+
+
+async def test_every_node_heartbeats_a_lease(sandbox, kubectl: Callable) -> None:
+    """kube-node-lease holds one Lease per node, held by the node and owned by it."""
+    add_node(sandbox.sandbox, "node-1")
+    lease = await wait_for(lambda: sandbox.sandbox.store.find(
+        ("coordination.k8s.io", "leases"), "kube-node-lease", "node-1"))
+    out = json.loads((await kubectl("get", "lease", "node-1", "-n", "kube-node-lease",
+                                    "-o", "json")).stdout)
+    assert out["spec"]["holderIdentity"] == "node-1"
+    assert out["spec"]["leaseDurationSeconds"] == 40 and out["spec"]["renewTime"]
+    assert out["metadata"]["ownerReferences"][0]["kind"] == "Node"
+    assert lease["metadata"]["uid"] == out["metadata"]["uid"]
