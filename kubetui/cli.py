@@ -11,9 +11,9 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kubetui import __version__
 from kubetui.config import Settings
@@ -28,24 +28,24 @@ def _state_dir() -> Path:
     return Path(base) / "kubetui"
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
+T = TypeVar("T", int, float)
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
+def _not_negative(parse: Callable[[str], T], what: str) -> Callable[[str], T]:
+    """An argparse type: `parse`d, refused when negative."""
+    def check(text: str) -> T:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if value < 0:  # type: ignore[operator]
+            raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+        return value
+    return check
+
+
+_non_negative_int = _not_negative(int, "a whole number")
+_positive_float = _not_negative(float, "a number")
 
 
 def _fraction(text: str) -> float:
