@@ -97,7 +97,8 @@ class RunningSandbox:
             sb.adopt_token(identity.token)
             tls = identity.tls
         server = SandboxServer(sb, opts.host, opts.port,
-                               bookmark_interval=opts.bookmark_interval, tls=tls)
+                               bookmark_interval=opts.bookmark_interval, tls=tls,
+                               client_certs=opts.auth == "cert")
         await server.start()
         running = cls(sb, server, None, opts)
         if opts.kubeconfig:

@@ -32,16 +32,20 @@ class ServingCert:
     key_pem: bytes
     ca_key_pem: bytes = b""  # to sign client certificates; empty: none can be made
 
-    def server_context(self) -> ssl.SSLContext:
+    def server_context(self, client_certs: bool = False) -> ssl.SSLContext:
+        """With `client_certs`, certificates this CA signed are asked for (not required:
+        bearer tokens work as well). Python's ssl checks a presented certificate during
+        the handshake, so one from another CA fails it then, where kube-apiserver (Go's
+        RequestClientCert) would go on to the token: hence only when asked for."""
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         with tempfile.TemporaryDirectory() as d:
             cert, key = Path(d) / "tls.crt", Path(d) / "tls.key"
             cert.write_bytes(self.cert_pem + self.ca_pem)
             key.write_bytes(self.key_pem)
             ctx.load_cert_chain(cert, key)
-        # Client certificates are asked for, not required: bearer tokens work as well.
-        ctx.verify_mode = ssl.CERT_OPTIONAL
-        ctx.load_verify_locations(cadata=self.ca_pem.decode())
+        if client_certs:
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(cadata=self.ca_pem.decode())
         return ctx
 
     def client_cert(self, user: str, groups: tuple[str, ...] = ()) -> tuple[bytes, bytes]:

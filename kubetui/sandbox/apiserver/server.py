@@ -67,6 +67,7 @@ class SandboxServer:
     bookmark_interval: float = 10.0
     requests: list[RequestRecord] = field(default_factory=list)
     tls: ServingCert | None = None
+    client_certs: bool = False  # verify client certificates (--auth cert)
     _runner: web.AppRunner | None = None
     _fault_task: asyncio.Task[None] | None = None
     _streams_fault_task: asyncio.Task[None] | None = None
@@ -94,7 +95,7 @@ class SandboxServer:
             self.tls = make_serving_cert([self.host])
         self.sandbox.ca_pem = self.tls.ca_pem
         site = web.TCPSite(self._runner, self.host, self.port,
-                           ssl_context=self.tls.server_context())
+                           ssl_context=self.tls.server_context(self.client_certs))
         await site.start()
         sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
         self.port = sockets[0].getsockname()[1]
