@@ -36,6 +36,7 @@ import pytest_asyncio  # noqa: E402
 
 if TYPE_CHECKING:
     from kubetui.sandbox.run import RunningSandbox
+    from tests.fast_cluster import Cluster
 
 KUBECTL = shutil.which("kubectl")
 
@@ -105,6 +106,24 @@ async def stop_sandbox(running: RunningSandbox, timeout: float = 30) -> None:
             task.print_stack(file=out)
         raise AssertionError(f"the sandbox did not stop within {timeout}s; tasks:\n"
                              f"{out.getvalue()}") from None
+
+
+@pytest_asyncio.fixture
+async def cluster(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+                  ) -> AsyncIterator[Cluster]:
+    """A running sandbox with a fast kubelet and one node, a client and `Actions` on it
+    (tests/fast_cluster.py); KUBECONFIG points at it."""
+    from kubetui.cluster.actions import Actions
+    from tests.fast_cluster import Cluster, open_cluster
+
+    running, client = await open_cluster(isolated_home, monkeypatch)
+    c = Cluster(running, client, Actions(client))
+    c.node()
+    try:
+        yield c
+    finally:
+        await client.close()
+        await stop_sandbox(running)
 
 
 @dataclass

@@ -30,4 +30,6 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     lines = (ROOT / "README.md").read_text().splitlines()
     commands = [line.split("#")[0].strip() for line in lines[3:5]]
     assert commands == ["pip install . && kubetui --demo",
-                        "pip install '.[test]' && python -m pytest"]
+                        "pip install '.[test]' && python -m pytest -n 4"]
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci[-1] == commands[1], "CI runs exactly the README's test command"

@@ -8,15 +8,14 @@ import re
 
 import pytest
 
-from kubetui.cluster.actions import (RESTARTED_AT, Container, EditorFailed, Ref, needs,
+from kubetui.cluster.actions import (RESTARTED_AT, Container, EditorFailed, Ref,
                                      parse_manifest)
 from kubetui.cluster.rollout import REVISION, revision_of, rollout_status, template_diff
 from kubetui.kinds import BUILTIN_KINDS, builtin
-from tests.ui.test_actions_support import (NODE, NODES, POD, PODS, Cluster, cluster, deploy_ref,
-                                           web_and_settings)
+from kubetui.model.actions import needs
+from tests.fast_cluster import NODE, NODES, POD, PODS, Cluster, deploy_ref, web_and_settings
 from tests.waiting import wait_for
 
-__all__ = ["cluster"]
 PDBS = ("policy", "poddisruptionbudgets")
 
 

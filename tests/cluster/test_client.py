@@ -7,11 +7,11 @@ import socket
 
 import pytest
 import yaml
-from cluster_helpers import connect, kubeconfig_doc
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient, ClusterError
 from kubetui.kinds import builtin
+from tests.cluster.helpers import connect, kubeconfig_doc
 
 CRD = {
     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",

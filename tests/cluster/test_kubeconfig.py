@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cluster_helpers import kubeconfig_doc
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.errors import ConfigError
+from tests.cluster.helpers import kubeconfig_doc
 
 
 def test_kubeconfig_env_merges_files_first_wins(write_config, monkeypatch):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cluster_helpers import FAST, Recorder, connect, wait_for
 
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
 from kubetui.sandbox.core import Faults
+from tests.cluster.helpers import FAST, Recorder, connect
+from tests.waiting import wait_for
 
 CM = ("", "configmaps")
 CONFIGMAP = builtin("ConfigMap")
@@ -93,7 +94,7 @@ async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
     for i in range(120):
         make_cm(sb, f"cm-{i:03}")
     client = await connect(sb)
-    store = WatchStore(client, dataclasses.replace(FAST, page_size=50, flush_interval=0.2))
+    store = WatchStore(client, dataclasses.replace(FAST, page_size=50, flush_interval=1.0))
     try:
         rec = Recorder()
         rec.subscribe(store, CONFIGMAP, "default")

@@ -10,13 +10,13 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from cluster_helpers import FAST, Recorder, wait_for
-
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.store import WatchStore
 from kubetui.sandbox.kubeconfig import write_kubeconfig
+from tests.cluster.helpers import FAST, Recorder
 from tests.cluster.test_store import CM_PATH, CONFIGMAP, change_cm, converged, make_cm
+from tests.waiting import wait_for
 
 
 class Balancer:

@@ -19,7 +19,7 @@ from kubetui.sandbox.apiserver import verbs
 from kubetui.sandbox.apiserver.store import Obj
 from kubetui.sandbox.run import RunningSandbox
 from tests.conftest import KUBECTL
-from tests.sandbox.test_node_support import add_node
+from tests.sandbox.node_helpers import add_node
 from tests.waiting import wait_for
 
 PODS = ("", "pods")

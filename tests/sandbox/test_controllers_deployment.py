@@ -13,7 +13,7 @@ from kubetui.sandbox.controllers.deployment import (
 from kubetui.sandbox.core import Sandbox
 from tests.waiting import wait_for
 
-from .test_controllers_support import PODS, cluster, deployment, events, pods_of
+from tests.sandbox.controller_helpers import PODS, cluster, deployment, events, pods_of
 
 pytestmark = pytest.mark.asyncio
 DEPLOY = builtin("Deployment")

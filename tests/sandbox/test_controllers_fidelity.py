@@ -21,7 +21,7 @@ from kubetui.sandbox.core import Sandbox
 from tests.conftest import ROOT_CA
 from tests.waiting import wait_for
 
-from .test_node_support import PODS, add_node
+from tests.sandbox.node_helpers import PODS, add_node
 
 pytestmark = pytest.mark.asyncio
 

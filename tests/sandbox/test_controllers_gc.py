@@ -12,7 +12,7 @@ from kubetui.sandbox.controllers.replicaset import REPLICASETS
 from kubetui.sandbox.core import Sandbox
 from tests.waiting import wait_for
 
-from .test_controllers_support import PODS, cluster, deployment
+from tests.sandbox.controller_helpers import PODS, cluster, deployment
 
 pytestmark = pytest.mark.asyncio
 DEPLOY = builtin("Deployment")

@@ -15,7 +15,7 @@ from kubetui.sandbox.controllers.job import JOBS, JobController
 from kubetui.sandbox.core import Sandbox
 from tests.waiting import wait_for
 
-from .test_controllers_support import PODS, cluster, events, pods_of, replace
+from tests.sandbox.controller_helpers import PODS, cluster, events, pods_of, replace
 
 pytestmark = pytest.mark.asyncio
 

@@ -16,7 +16,7 @@ from kubetui.sandbox.controllers.scheduler import Scheduler
 from kubetui.sandbox.core import Sandbox
 from tests.waiting import wait_for
 
-from .test_controllers_support import PODS, add_node, deployment, replace
+from tests.sandbox.controller_helpers import PODS, add_node, deployment, replace
 
 pytestmark = pytest.mark.asyncio
 

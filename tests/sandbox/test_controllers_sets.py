@@ -17,7 +17,7 @@ from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.metrics import LOAD_ANNOTATION
 from tests.waiting import wait_for
 
-from .test_controllers_support import PODS, add_node, cluster, deployment, replace
+from tests.sandbox.controller_helpers import PODS, add_node, cluster, deployment, replace
 
 pytestmark = pytest.mark.asyncio
 STS = builtin("StatefulSet")

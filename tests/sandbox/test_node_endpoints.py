@@ -9,7 +9,7 @@ from kubetui.sandbox.apiserver import verbs
 from kubetui.sandbox.controllers.endpoints import ENDPOINTS, SLICES
 from tests.waiting import wait_for
 
-from .test_node_support import (
+from tests.sandbox.node_helpers import (
     add_node, create_pod, delete_pod, get_pod, is_ready, node_cluster, pod,
 )
 

@@ -12,7 +12,7 @@ from kubernetes_asyncio.client import ApiClient
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from tests.waiting import wait_for
 
-from .test_node_support import (
+from tests.sandbox.node_helpers import (
     FAST, add_node, condition, container_status, create_pod, delete_pod, event_count, get_pod,
     is_ready, node_cluster, pod, pod_events, reasons, states_seen, status,
 )

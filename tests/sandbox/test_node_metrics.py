@@ -8,7 +8,7 @@ from kubetui.sandbox.metrics import CPU_ANNOTATION, node_metrics, pod_metrics
 from kubetui.quantity import parse_quantity
 from tests.waiting import wait_for
 
-from .test_node_support import add_node, create_pod, is_ready, node_cluster, pod
+from tests.sandbox.node_helpers import add_node, create_pod, is_ready, node_cluster, pod
 
 pytestmark = pytest.mark.asyncio
 

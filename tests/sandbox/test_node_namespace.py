@@ -8,7 +8,7 @@ from kubetui.kinds import builtin
 from kubetui.sandbox.apiserver import verbs
 from tests.waiting import wait_for
 
-from .test_node_support import add_node, create_pod, get_pod, is_ready, node_cluster, pod
+from tests.sandbox.node_helpers import add_node, create_pod, get_pod, is_ready, node_cluster, pod
 
 pytestmark = pytest.mark.asyncio
 NAMESPACES = ("", "namespaces")

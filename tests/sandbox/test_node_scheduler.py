@@ -7,7 +7,7 @@ import pytest
 from kubetui.sandbox.apiserver.store import clone
 from tests.waiting import wait_for
 
-from .test_node_support import (
+from tests.sandbox.node_helpers import (
     NODES, add_node, condition, create_pod, get_pod, node_cluster, pod, pod_events, status,
 )
 

@@ -1,21 +1,19 @@
-"""Helpers for the app tests: a sandbox with a client to create objects through the API,
-object factories, the app built by the real factory, and waiting for conditions."""
+"""Helpers for the app tests: creating objects through the API (the `api` fixture, in
+tests/ui/conftest.py), the app built by the real factory, and waiting for conditions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest_asyncio
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.config import Settings
 from kubetui.ui.app import KubetuiApp, make_app
-from kubetui.ui.header import Breadcrumbs, Header
+from kubetui.ui.widgets.header import Breadcrumbs, Header
 from tests.waiting import wait_for
 
 #: Short store timings so that reconnecting and staleness show within a test's patience.
@@ -70,15 +68,6 @@ class Api:
         return await self.create(f"/api/v1/namespaces/{namespace}/services", {
             "metadata": {"name": name},
             "spec": {"selector": selector, "ports": [{"port": 80, "targetPort": 8080}]}})
-
-
-@pytest_asyncio.fixture
-async def api(sandbox: Any) -> AsyncIterator[Api]:
-    """A client on the `sandbox` fixture (KUBECONFIG points at it)."""
-    config = kubeconfig.load()
-    client = await ClusterClient.connect(config, config.current)
-    yield Api(client)
-    await client.close()
 
 
 def app_for(kubeconfig_path: str | Path | None = None, **settings: Any) -> KubetuiApp:

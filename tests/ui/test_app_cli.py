@@ -19,9 +19,7 @@ import pytest
 import yaml
 
 from kubetui.ui.app import KubetuiApp
-from tests.ui.app_helpers import Api, api, app_for, header_text, live, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, header_text, live, until
 
 
 def kubetui(*args: str) -> subprocess.CompletedProcess[str]:
@@ -102,6 +100,7 @@ async def test_forbidden_list_is_said_in_the_header(sandbox, api: Api) -> None:
 
 
 # ----- kubetui --demo in a real terminal ------------------------------------------------------
+
 
 def _run_in_pty(args: list[str], env: dict[str, str], until_seen: bytes,
                 keys: bytes, timeout: float = 60) -> tuple[int, bytes]:

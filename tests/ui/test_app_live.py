@@ -3,9 +3,7 @@ health (live, reconnecting, stale) as the sandbox misbehaves."""
 
 from __future__ import annotations
 
-from tests.ui.app_helpers import Api, api, app_for, header_text, live, names, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, header_text, live, names, until
 
 
 def status_of(app, name: str) -> str | None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from kubetui.cluster.logs import LogOptions, LogTarget
-from tests.ui.test_logs_support import (
-    DEPLOYMENT, LogHost, client, create_deployment, create_pod, fast_sandbox,  # noqa: F401
-    pod_doc, pod_target, pods_of, running, screen_rows, texts,
-)
+from tests.ui.log_helpers import (DEPLOYMENT, LogHost, create_deployment, create_pod, pod_doc,
+                                  pod_target, pods_of, running, screen_rows, texts)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kubetui.render.model import OK, PENDING, Cell, Health
+from kubetui.render.model import OK, PENDING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, CONTAINERS, IMAGES, NAME, SELECTOR, Printer,
                                           age, column, condition, name, spec, status)
 from kubetui.render.text import container_cells, dig, format_labels
@@ -16,7 +16,7 @@ REPLICATIONCONTROLLER = (NAME, column("Desired", "integer"), column("Current", "
                          column("Ready", "integer"), AGE, CONTAINERS, IMAGES, SELECTOR)
 
 
-def render_rc(rc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_rc(rc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     desired = spec(rc).get("replicas")
     desired = 1 if desired is None else desired
     ready = status(rc).get("readyReplicas", 0)
@@ -29,7 +29,7 @@ def render_rc(rc: dict, now: datetime) -> tuple[list[Cell], Health]:
 PODTEMPLATE = (NAME, column("Containers"), column("Images"), column("Pod Labels"))
 
 
-def render_podtemplate(pt: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_podtemplate(pt: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     template = pt.get("template") or {}
     containers, images = container_cells(dig(template, "spec", "containers"))
     return [name(pt), containers, images,
@@ -39,7 +39,7 @@ def render_podtemplate(pt: dict, now: datetime) -> tuple[list[Cell], Health]:
 LEASE = (NAME, column("Holder"), AGE)
 
 
-def render_lease(lease: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_lease(lease: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(lease), spec(lease).get("holderIdentity") or "", age(lease, now)], OK
 
 
@@ -47,7 +47,7 @@ PRIORITYCLASS = (NAME, column("Value", "integer"), column("Global-Default", "boo
                  column("PreemptionPolicy"))
 
 
-def render_priorityclass(pc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_priorityclass(pc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(pc), pc.get("value", 0), bool(pc.get("globalDefault")), age(pc, now),
             pc.get("preemptionPolicy") or "PreemptLowerPriority"], OK
 
@@ -55,7 +55,7 @@ def render_priorityclass(pc: dict, now: datetime) -> tuple[list[Cell], Health]:
 RUNTIMECLASS = (NAME, column("Handler"), AGE)
 
 
-def render_runtimeclass(rc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_runtimeclass(rc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(rc), rc.get("handler", ""), age(rc, now)], OK
 
 
@@ -73,12 +73,12 @@ def _duration(seconds: int | None) -> str:
     return f"{seconds}s"
 
 
-def render_csr(csr: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_csr(csr: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     conditions = [c.get("type", "") for c in status(csr).get("conditions") or ()]
     if status(csr).get("certificate") and "Approved" in conditions:
         conditions.append("Issued")
     state = ",".join(conditions) or "Pending"
-    health: Health = OK if "Issued" in conditions else PENDING
+    health: RowHealth = OK if "Issued" in conditions else PENDING
     if "Denied" in conditions or "Failed" in conditions:
         health = "failed"
     return [name(csr), age(csr, now), spec(csr).get("signerName", ""),
@@ -91,7 +91,7 @@ CSIDRIVER = (NAME, column("AttachRequired", "boolean"), column("PodInfoOnMount",
              column("RequiresRepublish", "boolean"), column("Modes"), AGE)
 
 
-def render_csidriver(driver: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_csidriver(driver: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     s = spec(driver)
     tokens = ",".join(t.get("audience", "") for t in s.get("tokenRequests") or ()) or "<unset>"
     modes = ",".join(s.get("volumeLifecycleModes") or ()) or "<none>"
@@ -104,14 +104,14 @@ def render_csidriver(driver: dict, now: datetime) -> tuple[list[Cell], Health]:
 CSINODE = (NAME, column("Drivers", "integer"), AGE)
 
 
-def render_csinode(node: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_csinode(node: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(node), len(spec(node).get("drivers") or ()), age(node, now)], OK
 
 
 CSISTORAGECAPACITY = (NAME, column("StorageClassName"), column("Capacity"))
 
 
-def render_csistoragecapacity(cap: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_csistoragecapacity(cap: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(cap), cap.get("storageClassName", ""), cap.get("capacity") or "<unset>"], OK
 
 
@@ -119,7 +119,7 @@ VOLUMEATTACHMENT = (NAME, column("Attacher"), column("PV"), column("Node"),
                     column("Attached", "boolean"), AGE)
 
 
-def render_volumeattachment(va: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_volumeattachment(va: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     s = spec(va)
     attached = bool(status(va).get("attached"))
     return [name(va), s.get("attacher", ""), (s.get("source") or {}).get(
@@ -130,14 +130,14 @@ def render_volumeattachment(va: dict, now: datetime) -> tuple[list[Cell], Health
 WEBHOOKS = (NAME, column("Webhooks", "integer"), AGE)
 
 
-def render_webhooks(config: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_webhooks(config: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(config), len(config.get("webhooks") or ()), age(config, now)], OK
 
 
 ADMISSIONPOLICY = (NAME, column("Validations", "integer"), column("ParamKind"), AGE)
 
 
-def render_admissionpolicy(policy: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_admissionpolicy(policy: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     kind = spec(policy).get("paramKind")
     param = f"{kind.get('apiVersion', '')}/{kind.get('kind', '')}" if kind else "<unset>"
     return [name(policy), len(spec(policy).get("validations") or ()), param,
@@ -147,7 +147,7 @@ def render_admissionpolicy(policy: dict, now: datetime) -> tuple[list[Cell], Hea
 POLICYBINDING = (NAME, column("PolicyName"), column("ParamRef"), AGE)
 
 
-def render_policybinding(binding: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_policybinding(binding: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ref = spec(binding).get("paramRef")
     param = "<unset>"
     if ref:
@@ -158,7 +158,7 @@ def render_policybinding(binding: dict, now: datetime) -> tuple[list[Cell], Heal
 APISERVICE = (NAME, column("Service"), column("Available"), AGE)
 
 
-def render_apiservice(svc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_apiservice(svc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ref = spec(svc).get("service")
     service = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else "Local"
     available = condition(svc, "Available")
@@ -174,7 +174,7 @@ FLOWSCHEMA = (NAME, column("PriorityLevel"), column("MatchingPrecedence", "integ
               column("DistinguisherMethod"), AGE, column("MissingPL"))
 
 
-def render_flowschema(fs: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_flowschema(fs: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     s = spec(fs)
     method = (s.get("distinguisherMethod") or {}).get("type") or "<none>"
     dangling = condition(fs, "Dangling")
@@ -187,7 +187,7 @@ PRIORITYLEVEL = (NAME, column("Type"), column("NominalConcurrencyShares"), colum
                  column("HandSize"), column("QueueLengthLimit"), AGE)
 
 
-def render_prioritylevel(plc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_prioritylevel(plc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     s = spec(plc)
     limited = s.get("limited") or {}
     queuing = (limited.get("limitResponse") or {}).get("queuing") or {}

@@ -1,0 +1,230 @@
+"""Small modal dialogs for actions: confirm, scale, set image, a text prompt.
+
+Safe by default: a confirmation's focused button is Cancel, so Enter pressed by reflex does
+nothing harmful; esc always cancels. Invalid input is refused inside the dialog, with the
+reason shown, and nothing is returned until it is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+from kubetui.cluster.actions import Container
+from kubetui.config import DEFAULT_SCALE_CEILING
+from kubetui.render.sanitize import visible
+from kubetui.ui.widgets.safe import SafeLabel, SafeStatic, safe
+
+
+_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 80%; max-width: 100; height: auto; max-height: 90%;
+    border: round $accent; background: $surface; padding: 0 1; }}
+{name} .title {{ text-style: bold; margin-bottom: 1; }}
+{name} .error {{ color: $text-error; height: auto; }}
+{name} .body {{ height: auto; max-height: 20; }}
+{name} Horizontal {{ height: auto; align: right middle; margin-top: 1; }}
+{name} Button {{ margin-left: 2; }}
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """"Delete these?" with the objects named. Cancel has the focus; esc cancels."""
+
+    DEFAULT_CSS = _CSS.format(name="ConfirmDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("left", "app.focus_previous", show=False),
+        Binding("right", "app.focus_next", show=False),
+    ]
+
+    def __init__(self, title: str, body: str, confirm: str, danger: bool = True) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.confirm = confirm
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield SafeLabel(self.title_text, classes="title")
+            with VerticalScroll(classes="body"):
+                yield SafeStatic(self.body, id="body")
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm, id="confirm",
+                             variant="error" if self.danger else "primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def parse_replicas(text: str, ceiling: int = DEFAULT_SCALE_CEILING) -> int | str:
+    """The count typed, or why it is refused."""
+    text = text.strip()
+    if not text:
+        return "type a number of replicas"
+    if text.lstrip("-").isdigit() and text.startswith("-"):
+        return "the number of replicas cannot be negative"
+    if not text.isdigit():
+        return f"{text!r} is not a whole number"
+    value = int(text)
+    if value > ceiling:
+        return f"{value} is above the ceiling of {ceiling} replicas"
+    return value
+
+
+class ScaleDialog(ModalScreen[int | None]):
+    """The current count, up/down to change it, digits to type it; Enter to scale."""
+
+    DEFAULT_CSS = _CSS.format(name="ScaleDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("up", "step(1)", "More", id="dialog.scale_up"),
+        Binding("down", "step(-1)", "Fewer", id="dialog.scale_down"),
+    ]
+
+    def __init__(self, what: str, current: int, ceiling: int = DEFAULT_SCALE_CEILING) -> None:
+        super().__init__()
+        self.what = what
+        self.current = current
+        self.ceiling = ceiling
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield SafeLabel(f"Scale {self.what}: now {self.current} replicas", classes="title")
+            yield Input(str(self.current), id="count")
+            yield SafeStatic("", classes="error", id="error")
+            yield Static("up/down change the count · enter scales · esc cancels",
+                         classes="hint")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#count", Input)
+
+    def on_mount(self) -> None:
+        self.input.focus()
+        self.input.select_all()
+
+    def action_step(self, delta: int) -> None:
+        value = parse_replicas(self.input.value, self.ceiling)
+        base = value if isinstance(value, int) else self.current
+        self.input.value = str(min(max(base + delta, 0), self.ceiling))
+        self.query_one("#error", Static).update("")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = parse_replicas(event.value, self.ceiling)
+        if isinstance(value, str):
+            self.query_one("#error", Static).update(value)
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
+    """Pick a container (when there are several) and type its new image."""
+
+    DEFAULT_CSS = _CSS.format(name="SetImageDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, what: str, containers: Sequence[Container]) -> None:
+        super().__init__()
+        self.what = what
+        self.containers = list(containers)
+
+    def compose(self) -> ComposeResult:
+        first = next((c for c in self.containers if not c.init), self.containers[0])
+        with Vertical():
+            yield SafeLabel(f"Set image of {self.what}", classes="title")
+            yield Select([(safe(f"{'init: ' if c.init else ''}{c.name} ({c.image})"), i)
+                          for i, c in enumerate(self.containers)],
+                         value=self.containers.index(first), allow_blank=False,
+                         id="container")
+            yield Input(visible(first.image), id="image", placeholder="registry/image:tag")
+            yield SafeStatic("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#image", Input).focus()
+
+    @property
+    def container(self) -> Container:
+        return self.containers[int(self.query_one("#container", Select).value)]  # type: ignore[arg-type]
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        self.query_one("#image", Input).value = visible(self.container.image)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        image = event.value.strip()
+        problem = ("type an image" if not image else
+                   "an image name has no spaces" if any(c.isspace() for c in image) else
+                   f"{self.container.name} already runs {image}"
+                   if image == self.container.image else "")
+        if problem:
+            self.query_one("#error", Static).update(problem)
+            return
+        self.dismiss((self.container, image))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptDialog(ModalScreen[str | None]):
+    """One line of text (a file path, a revision); `check` returns why it is refused."""
+
+    DEFAULT_CSS = _CSS.format(name="PromptDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "",
+                 check: Callable[[str], str] | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.value = value
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield SafeLabel(self.title_text, classes="title")
+            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield SafeStatic("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        problem = self.check(value) if self.check else ("" if value else "type something")
+        if problem:
+            self.query_one("#error", Static).update(problem)
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
