@@ -111,7 +111,7 @@ def recorded_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recor
 
     async def start() -> tuple[RunningSandbox, asyncio.Server]:
         running = await RunningSandbox.start(SandboxOptions(
-            host="127.0.0.1", port=0, kubeconfig=str(path), controllers=False))
+            host="127.0.0.1", port=0, kubeconfig=str(path), controllers=False, nodes=0))
         replay(running.sandbox, state)
         proxy = await _tunnel(int(running.url.rpartition(":")[2]))
         doc = yaml.safe_load(path.read_text())
