@@ -117,11 +117,18 @@ async def test_wrong_type_through_edit_is_never_stored(kubectl: Callable, sandbo
     assert "web" in res.stdout
 
 
-def _official_post(sandbox, url: str, body: Any) -> tuple[int, dict[str, str]]:  # noqa: ANN001
-    """POST with the official (synchronous) client; run it in a thread, since the sandbox
-    serves on this test's event loop."""
+def _official_api(sandbox):  # noqa: ANN001, ANN202
+    """An official (synchronous) client on the sandbox; run it in a thread, since the
+    sandbox serves on this test's event loop."""
     kubernetes = pytest.importorskip("kubernetes")
-    api = kubernetes.config.new_client_from_config(config_file=str(sandbox.kubeconfig))
+    return kubernetes.config.new_client_from_config(config_file=str(sandbox.kubeconfig))
+
+
+def _official_post(sandbox, url: str, body: Any, api: Any = None  # noqa: ANN001
+                   ) -> tuple[int, dict[str, str]]:
+    """POST with the official client (`api`, or one made for this request and closed)."""
+    own = api is None
+    api = _official_api(sandbox) if own else api
     try:
         cfg = api.configuration
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -132,7 +139,8 @@ def _official_post(sandbox, url: str, body: Any) -> tuple[int, dict[str, str]]: 
         resp.read()
         return resp.status, dict(resp.getheaders())
     finally:
-        api.close()
+        if own:
+            api.close()
 
 
 async def test_official_client_warn_is_the_default(sandbox) -> None:
@@ -186,6 +194,7 @@ async def test_wrong_types_into_every_kind_never_crash(sandbox, kubectl: Callabl
     controllers still work (a crashed controller would make no pods)."""
     def feed() -> list[str]:
         failures = []
+        api = _official_api(sandbox)  # one connection for every request: TLS set-up is slow
         for kind in BUILTIN_KINDS:
             if "create" not in kind.verbs:
                 continue
@@ -193,11 +202,12 @@ async def test_wrong_types_into_every_kind_never_crash(sandbox, kubectl: Callabl
             url = f"{prefix}/namespaces/default/{kind.plural}" if kind.namespaced else \
                 f"{prefix}/{kind.plural}"
             for path, body in _wrong_bodies(kind):
-                status, _ = _official_post(sandbox, url, body)
+                status, _ = _official_post(sandbox, url, body, api)
                 stored = sandbox.sandbox.store.find(
                     kind.key, "default" if kind.namespaced else "", "fuzz")
                 if not 400 <= status < 500 or stored is not None:
                     failures.append(f"{kind.kind} {'.'.join(path)}={body}: {status}")
+        api.close()
         return failures
 
     failures = await asyncio.to_thread(feed)
