@@ -31,6 +31,7 @@ from kubetui.ui.dialogs import (  # noqa: E402
 from kubetui.ui.help import HelpScreen  # noqa: E402
 from kubetui.ui.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.log_view import LogView  # noqa: E402
+from kubetui.ui.problems_screen import ProblemsScreen  # noqa: E402
 from kubetui.ui.resource_table import ResourceTable  # noqa: E402
 from kubetui.ui.rollout_view import RolloutScreen  # noqa: E402
 from kubetui.ui.table_model import sort_letters  # noqa: E402
@@ -46,6 +47,7 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Command line (`:`) and filter (`/`)", [PromptBar]),
     ("Describe (`d`) and YAML (`y`)", [DescribeScreen, TextView, YamlScreen]),
     ("Events (`:ev`)", [EventsScreen]),
+    ("Problems (`:problems`, `!`)", [ProblemsScreen]),
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
     ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog]),

@@ -34,7 +34,7 @@ def _imported_after(modules: list[str]) -> set[str]:
 
 @pytest.mark.parametrize("package", ["kubetui.sandbox", "kubetui.cluster", "kubetui.render",
                                      "kubetui.kinds", "kubetui.selectors",
-                                     "kubetui.ui.table_model"])
+                                     "kubetui.ui.table_model", "kubetui.model"])
 def test_no_textual_below_the_ui(package: str) -> None:
     loaded = _imported_after(_modules(package))
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded), package

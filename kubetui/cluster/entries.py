@@ -15,6 +15,7 @@ from typing import Any
 
 from kubetui.kinds import Kind
 from kubetui.render import Row, render_crd_row, render_row
+from kubetui.render.diagnosis import Finding, diagnose, has_rules
 
 _SHORT_CELL = 24  # cells up to this length are interned: statuses, counts, ages
 _CACHE_LIMIT = 4096
@@ -35,6 +36,9 @@ class Entry:
     #: An Event's involvedObject (regarding) uid, so an object's events are told from
     #: those of an earlier object of the same name; "" for other kinds.
     ref: str = ""
+    #: What is wrong with the object (`render.diagnosis`), None when nothing is: what
+    #: `:problems` lists, kept here so triage needs no watch of its own.
+    problem: Finding | None = None
 
 
 class _Shared:
@@ -61,6 +65,7 @@ class EntryMaker:
         self._labels = _Shared()
         self._owners = _Shared()
         self._is_event = kind.kind == "Event"
+        self._diagnosed = printer_columns is None and has_rules(kind.kind, kind.group)
 
     def row(self, obj: dict[str, Any], now: datetime) -> Row:
         if self._printer_columns is not None:
@@ -99,6 +104,8 @@ class EntryMaker:
             created=_epoch(created) if created else None,
             rv=meta.get("resourceVersion", ""),
             ref=self._ref(obj) if self._is_event else "",
+            problem=diagnose(self.kind.kind, self.kind.group, obj) if self._diagnosed
+            else None,
         )
 
     @staticmethod

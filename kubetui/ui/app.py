@@ -35,14 +35,15 @@ from kubetui.render import Column, columns_for, crd_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
-from kubetui.ui.command import (CONTEXT_WORDS, QUIT_WORDS, CommandSuggester, PromptBar,
-                                parse_command)
+from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, QUIT_WORDS, CommandSuggester,
+                                PromptBar, parse_command)
 from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
 from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.problems_screen import GoTo, ProblemsScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -67,7 +68,7 @@ YOUNG_GC_THRESHOLD = 10_000
 #: App actions about the main table: over a pushed view (logs, describe, rollout...) they
 #: would act on a table the person cannot see, so they are hidden and disabled there.
 MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
-                              "toggle_namespaces", "toggle_wide"})
+                              "toggle_namespaces", "toggle_wide", "problems"})
 
 
 def tune_gc() -> None:
@@ -163,6 +164,7 @@ class KubetuiApp(ActionKeys, App[None]):
         Binding("d", "describe", "Describe", id="app.describe"),
         Binding("y", "yaml", "YAML", id="app.yaml"),
         Binding("l", "logs", "Logs", id="app.logs"),
+        Binding("exclamation_mark", "problems", "Problems", id="app.problems"),
         *(Binding(tab.key, f"tab({i})", f"Show {tab.label.lower()}", show=False,
                   id=f"app.tab.{tab.kind.plural}") for i, tab in enumerate(TABS)),
         Binding("ctrl+n", "toggle_namespaces", "Namespace pane", show=False,
@@ -512,6 +514,25 @@ class KubetuiApp(ActionKeys, App[None]):
         self.push_screen(LogScreen(self.session.client, target, store=self.session.store,
                                    capacity=self.user_config.log_buffer))
 
+    def action_problems(self) -> None:
+        """Every unhealthy object in the current namespace scope (`:problems`)."""
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        self.push_screen(ProblemsScreen(self.session.store, self.namespace,
+                                        log_buffer=self.user_config.log_buffer),
+                         self._go_to_object)
+
+    async def _go_to_object(self, target: GoTo | None) -> None:
+        """Show an object chosen in another screen in its kind's view, cursor on it."""
+        if target is None or self.session is None:
+            return
+        namespace = target.namespace if target.kind.namespaced else self.namespace
+        if namespace:
+            self.session.store.add_namespace(namespace)
+        self.stack = [Frame(root_view(target.kind, namespace), cursor=target.uid)]
+        await self._show()
+
     def _open_detail(self, screen: type[DescribeScreen] | type[YamlScreen]) -> None:
         entry, view = self.main_table.selected_entry, self.view
         if self.session is None or view is None or entry is None:
@@ -578,6 +599,9 @@ class KubetuiApp(ActionKeys, App[None]):
         if command.word in QUIT_WORDS:
             self.exit()
             return
+        if command.word in PROBLEM_WORDS:
+            self.action_problems()
+            return
         if command.word in CONTEXT_WORDS:
             if command.arg:
                 self._switch_context(command.arg)
@@ -630,12 +654,13 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *(a for k in kinds for a in k.aliases)}
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS,
+                *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS:
+        if word in QUIT_WORDS or word in PROBLEM_WORDS:
             return []
         return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
 
@@ -655,7 +680,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
-    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker,
+    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
                *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}

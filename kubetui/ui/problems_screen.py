@@ -1,0 +1,190 @@
+"""`:problems`: every unhealthy object in the namespace scope, most severe first, live.
+
+The rows come from `model.problems` over the store's shared watches; this screen only
+paces redraws (a burst of batches costs one recomputation) and re-checks once a second,
+as problems that must last (a pod not ready) start to count with time. Enter goes to the
+object in its kind's view; d, y and l open describe, YAML and logs of the selection.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from kubetui.cluster.logs import LogTarget
+from kubetui.cluster.store import Batch, Health, WatchStore
+from kubetui.kinds import Kind
+from kubetui.model.problems import (GRACE, PROBLEM_COLUMNS, Problem, ProblemIndex,
+                                    ProblemsFeed, problem_entry)
+from kubetui.render.diagnosis import CRITICAL
+from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
+from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.resource_table import ResourceTable
+
+__all__ = ["GoTo", "ProblemsScreen"]
+
+
+@dataclass(frozen=True)
+class GoTo:
+    """What the screen is dismissed with: show this object in its kind's view."""
+
+    kind: Kind
+    namespace: str
+    uid: str
+
+
+class ProblemsScreen(Screen[GoTo | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="problems.close"),
+        Binding("slash", "filter", "Filter", id="problems.filter"),
+        Binding("d", "describe", "Describe", id="problems.describe"),
+        Binding("y", "yaml", "YAML", id="problems.yaml"),
+        Binding("l", "logs", "Logs", id="problems.logs"),
+    ]
+    DEFAULT_CSS = """
+    ProblemsScreen #problems-title { height: 1; background: $panel; padding: 0 1; }
+    ProblemsScreen #problems-filter { dock: bottom; display: none; border: none; height: 1;
+                                      padding: 0 1; }
+    ProblemsScreen #problems-filter.-open { display: block; }
+    """
+    #: Seconds between a change and the redraw it causes (changes meanwhile ride along).
+    PACE: ClassVar[float] = 0.05
+
+    def __init__(self, store: WatchStore, namespace: str | None, *, log_buffer: int,
+                 grace: float = GRACE) -> None:
+        super().__init__()
+        self.store = store
+        self.namespace = namespace
+        self.log_buffer = log_buffer
+        self.index = ProblemIndex(grace=grace)
+        self.shown: dict[str, Problem] = {}
+        self._feed: ProblemsFeed | None = None
+        self._pending: Timer | None = None
+        self._health: Health | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="problems-title", markup=False)
+        yield ResourceTable(id="problems-table")
+        yield Input(placeholder="filter", id="problems-filter")
+        yield Footer()
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#problems-table", ResourceTable)
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.set_columns(PROBLEM_COLUMNS, wide=True)
+        table.show_namespace = self.namespace is None
+        table.sort_by("SEVERITY", reverse=False)
+        table.empty_text = "Loading…"
+        table.focus()
+        self._feed = ProblemsFeed(self.store, self.namespace, self._changed, self._on_health,
+                                  self.index)
+        self.set_interval(1.0, self.refresh_problems)
+
+    def on_unmount(self) -> None:
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
+
+    def _title(self) -> str:
+        where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
+        critical = sum(1 for p in self.shown.values() if p.severity == CRITICAL)
+        parts = [f"Problems · {where}",
+                 f"{critical} critical, {len(self.shown) - critical} warning"]
+        if self._health is not None and self._health.state != "live":
+            parts.append(self._health.error or self._health.state)
+        return "  ·  ".join(parts)
+
+    def _on_health(self, health: Health) -> None:
+        self._health = health
+        self.query_one("#problems-title", Static).update(self._title())
+
+    def _changed(self) -> None:
+        if self._pending is None:
+            self._pending = self.set_timer(self.PACE, self.refresh_problems)
+
+    def refresh_problems(self) -> None:
+        """Recompute the problems and apply only what changed to the table."""
+        self._pending = None
+        if self._feed is None:
+            return
+        now = {p.uid: p for p in self.index.problems(time.time())}
+        upserts = [problem_entry(p) for uid, p in now.items() if self.shown.get(uid) != p]
+        deletes = [uid for uid in self.shown if uid not in now]
+        self.shown = now
+        if upserts or deletes:
+            self.table.apply(Batch(upserts, deletes, False))
+        if self._feed.synced:
+            self.table.empty_text = "No problems: everything looks healthy"
+        self.query_one("#problems-title", Static).update(self._title())
+
+    # ----- acting on the selection ------------------------------------------------------
+
+    @property
+    def selected(self) -> Problem | None:
+        uid = self.table.selected_uid
+        return self.shown.get(uid) if uid else None
+
+    @on(ResourceTable.Selected, "#problems-table")
+    def _chosen(self, message: ResourceTable.Selected) -> None:
+        message.stop()
+        problem = self.shown.get(message.entry.uid)
+        if problem is not None:
+            self.dismiss(GoTo(problem.kind, problem.namespace, problem.uid))
+
+    def action_close(self) -> None:
+        search = self.query_one("#problems-filter", Input)
+        if search.has_class("-open") or self.table.filter.text:
+            self._close_filter(clear=True)
+        else:
+            self.dismiss(None)
+
+    def action_describe(self) -> None:
+        if (p := self.selected) is not None:
+            self.app.push_screen(DescribeScreen(self.store, p.kind, p.namespace, p.name))
+
+    def action_yaml(self) -> None:
+        if (p := self.selected) is not None:
+            self.app.push_screen(YamlScreen(self.store, p.kind, p.namespace, p.name))
+
+    def action_logs(self) -> None:
+        p = self.selected
+        if p is None:
+            return
+        if not p.kind.has_logs:
+            self.notify(f"{p.kind.kind}s have no logs", severity="warning")
+            return
+        self.app.push_screen(LogScreen(self.store.client, LogTarget(p.kind, p.namespace, p.name),
+                                       store=self.store, capacity=self.log_buffer))
+
+    def action_filter(self) -> None:
+        search = self.query_one("#problems-filter", Input)
+        search.value = self.table.filter.text
+        search.add_class("-open")
+        search.focus()
+
+    @on(Input.Changed, "#problems-filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+
+    @on(Input.Submitted, "#problems-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self._close_filter(clear=False)
+
+    def _close_filter(self, clear: bool) -> None:
+        search = self.query_one("#problems-filter", Input)
+        search.remove_class("-open")
+        if clear:
+            search.value = ""
+            self.table.set_filter("")
+        self.table.focus()

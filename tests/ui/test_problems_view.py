@@ -1,0 +1,116 @@
+"""`:problems` against the demo sandbox: every planted fault with its reason, live; Enter
+goes to the object; d/y/l act on the selection."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from kubetui.cluster import kubeconfig
+from kubetui.cluster.client import ClusterClient
+from kubetui.ui.detail_screens import DescribeScreen
+from kubetui.ui.problems_screen import ProblemsScreen
+from tests.conftest import serving_sandbox
+from tests.ui.app_helpers import Api, api, app_for, live, until
+
+__all__ = ["api"]
+
+
+@pytest_asyncio.fixture
+async def demo(isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
+    """The demo cluster (kubelet 20x faster) and a client on it."""
+    async with serving_sandbox(isolated_home, monkeypatch, scenario="demo",
+                               pace=0.05) as running:
+        config = kubeconfig.load()
+        client = await ClusterClient.connect(config, config.current)
+        yield running, Api(client)
+        await client.close()
+
+
+def rows(screen: ProblemsScreen) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(kind, name) -> the row's cells, as the table shows them."""
+    table = screen.table
+    out = {}
+    for i in range(table.row_count):
+        entry = table.entry_at(i)
+        out[(entry.row.cells[1], entry.name.rsplit("-", 2)[0] if entry.row.cells[1] == "Pod"
+             else entry.name)] = entry.row.cells
+    return out
+
+
+def has(screen: ProblemsScreen, kind: str, name: str, reason: str, detail: str) -> bool:
+    cells = rows(screen).get((kind, name))
+    return cells is not None and cells[3] == reason and detail in cells[4]
+
+
+async def test_problems_lists_every_planted_fault_with_its_reason(demo) -> None:
+    _, api = demo
+    app = app_for()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await live(app, "pods")
+        await pilot.press("0", "colon", *"problems", "enter")
+        screen = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
+        screen.index.grace = 0.0  # the stuck rollout counts before its 60 s have passed
+        # The crash loop with its exit code, the pull error from the registry's event,
+        # the scheduler's message, the stuck rollout and the failed Job.
+        await until(lambda: has(screen, "Pod", "recommendations", "CrashLoopBackOff",
+                                "last exit code 1 (Error)"), 60, "crash loop")
+        await until(lambda: any(has(screen, "Pod", "admin", reason, "Failed to pull image")
+                                for reason in ("ErrImagePull", "ImagePullBackOff")),
+                    30, "pull error")
+        await until(lambda: has(screen, "Pod", "ml-training", "FailedScheduling",
+                                "Insufficient cpu"), 30, "FailedScheduling")
+        await until(lambda: has(screen, "Deployment", "checkout", "RolloutInProgress",
+                                "1/3 updated"), 30, "stuck rollout")
+        await until(lambda: has(screen, "Job", "legacy-import", "BackoffLimitExceeded", ""),
+                    90, "failed job")
+        # Between two crashes the loop is still critical: exited, or running not ready.
+        crash = rows(screen).get(("Pod", "recommendations"))
+        assert crash is not None and crash[0] == "critical"
+        assert crash[3] in ("CrashLoopBackOff", "Error", "Restarting"), crash
+        assert "exit code 1" in crash[4]
+        assert "critical" in str(screen.query_one("#problems-title").render())
+
+        # A fault made while the view is open shows within a second.
+        await api.patch("/api/v1/nodes/demo-worker-small", {"spec": {"unschedulable": True}})
+        made = time.monotonic()
+        await until(lambda: has(screen, "Node", "demo-worker-small", "Cordoned", ""), 5)
+        assert time.monotonic() - made < 1.0
+
+        # d describes the selection; Enter goes to the object in its kind's view.
+        table = screen.table
+        index = next(i for i in range(table.row_count)
+                     if table.entry_at(i).name == "legacy-import")
+        uid = table.entry_at(index).uid
+        assert table.select_uid(uid)
+        await pilot.press("d")
+        describe = await until(lambda: isinstance(app.screen, DescribeScreen) and app.screen)
+        await until(lambda: "BackoffLimitExceeded" in describe.view.text)
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+        await pilot.press("enter")
+        await until(lambda: app.view is not None and app.view.kind.kind == "Job"
+                    and app.main_table.selected_uid == uid, message="at the failed Job")
+        assert app.view.namespace == "batch"
+
+
+async def test_problems_follow_the_namespace_and_say_when_all_is_well(sandbox,
+                                                                      api: Api) -> None:
+    await api.namespace("calm")
+    await api.pod("broken", namespace="default", image="nginx")  # no node: Pending
+    app = app_for(namespace="calm")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("exclamation_mark")
+        screen = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
+        await until(lambda: screen.table.empty_text.startswith("No problems"))
+        assert screen.table.row_count == 0  # default's pending pod is not in scope
+        await api.pod("stuck", namespace="calm")  # no node: it cannot be scheduled
+        screen.index.grace = 0.0
+        await until(lambda: screen.table.row_count == 1, message="the new pod listed")
+        assert screen.table.entry_at(0).name == "stuck"
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.screen_stack[0])
