@@ -24,10 +24,10 @@ from kubetui.render import columns_for  # noqa: E402
 from kubetui.ui.app import KubetuiApp  # noqa: E402
 from kubetui.ui.command import PromptBar  # noqa: E402
 from kubetui.ui.contexts import ContextPicker  # noqa: E402
-from kubetui.ui.detail_screens import (  # noqa: E402
-    DescribeScreen, EventsScreen, TextView, YamlScreen)
+from kubetui.ui.detail_screens import DescribeScreen, TextView, YamlScreen  # noqa: E402
 from kubetui.ui.dialogs import (  # noqa: E402
     ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog)
+from kubetui.ui.events_screen import EventsScreen  # noqa: E402
 from kubetui.ui.help import HelpScreen  # noqa: E402
 from kubetui.ui.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.log_view import LogView  # noqa: E402

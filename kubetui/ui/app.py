@@ -38,12 +38,14 @@ from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, Act
 from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, QUIT_WORDS, CommandSuggester,
                                 PromptBar, parse_command)
 from kubetui.ui.contexts import ContextPicker
-from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
+from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
+from kubetui.ui.events_screen import EventsScreen
 from kubetui.ui.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.help import HelpScreen, key_help
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.problems_screen import GoTo, ProblemsScreen
+from kubetui.ui.goto import GoTo
+from kubetui.ui.problems_screen import ProblemsScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -68,7 +70,7 @@ YOUNG_GC_THRESHOLD = 10_000
 #: App actions about the main table: over a pushed view (logs, describe, rollout...) they
 #: would act on a table the person cannot see, so they are hidden and disabled there.
 MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
-                              "toggle_namespaces", "toggle_wide", "problems"})
+                              "toggle_namespaces", "toggle_wide", "problems", "events"})
 
 
 def tune_gc() -> None:
@@ -164,6 +166,7 @@ class KubetuiApp(ActionKeys, App[None]):
         Binding("d", "describe", "Describe", id="app.describe"),
         Binding("y", "yaml", "YAML", id="app.yaml"),
         Binding("l", "logs", "Logs", id="app.logs"),
+        Binding("v", "events", "Events", id="app.events"),
         Binding("exclamation_mark", "problems", "Problems", id="app.problems"),
         *(Binding(tab.key, f"tab({i})", f"Show {tab.label.lower()}", show=False,
                   id=f"app.tab.{tab.kind.plural}") for i, tab in enumerate(TABS)),
@@ -514,6 +517,15 @@ class KubetuiApp(ActionKeys, App[None]):
         self.push_screen(LogScreen(self.session.client, target, store=self.session.store,
                                    capacity=self.user_config.log_buffer))
 
+    def action_events(self) -> None:
+        """The events about the selected object."""
+        entry, view = self.main_table.selected_entry, self.view
+        if self.session is None or view is None or entry is None:
+            return
+        self.push_screen(EventsScreen(self.session.store, entry.namespace or None,
+                                      involved=(view.kind.kind, entry.name, entry.uid)),
+                         self._go_to_object)
+
     def action_problems(self) -> None:
         """Every unhealthy object in the current namespace scope (`:problems`)."""
         if self.session is None:
@@ -628,7 +640,7 @@ class KubetuiApp(ActionKeys, App[None]):
         if kind.key == EVENT.key:  # a live stream, newest first, rather than a table
             namespace = self.namespace if not command.arg else (
                 None if command.arg in _ALL_NAMESPACES else command.arg)
-            self.push_screen(EventsScreen(session.store, namespace))
+            self.push_screen(EventsScreen(session.store, namespace), self._go_to_object)
             return
         if kind.key == NAMESPACE.key and command.arg:
             await self._set_namespace(None if command.arg in _ALL_NAMESPACES else command.arg)

@@ -1,4 +1,4 @@
-"""Describe, YAML and Events: the screens that show one object (or the event stream) live.
+"""Describe and YAML: the screens that show one object live (events: `events_screen.py`).
 
 Each screen takes the context's `WatchStore` (its `client` does the reads), the `Kind`, the
 namespace and the name, so the app pushes one with a single call. The screens follow the
@@ -27,7 +27,6 @@ from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from kubetui import clock
@@ -35,17 +34,14 @@ from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.related import Described, fetch_described
 from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin
-from kubetui.render import columns_for
 from kubetui.render.describe import describe
 from kubetui.render.yaml_text import MASK, decode_secret, to_yaml
 from kubetui.render.sanitize import visible
-from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.safe import SafeStatic
 
-__all__ = ["DescribeScreen", "EventsScreen", "EventsView", "TextView", "YamlScreen"]
+__all__ = ["DescribeScreen", "TextView", "YamlScreen"]
 
 EVENT_KIND = builtin("Event", "")
-_EVENT_COLUMNS = columns_for("Event")
 
 Highlighter = Callable[[str], Text]
 
@@ -468,94 +464,3 @@ class YamlScreen(_ObjectScreen):
         self.notify("Secret values revealed: x masks them again" if self.revealed
                     else "Secret values masked", severity="warning" if self.revealed
                     else "information", timeout=3)
-
-
-# ----- events -------------------------------------------------------------------------------
-
-class EventsView(Widget):
-    """core/v1 Events streaming live, newest first, Warnings red (the table's "failed"
-    style): for the whole cluster (`namespace` None), one namespace, or one object
-    (`involved` = (kind, name, uid), e.g. ("Deployment", "web", uid), within `namespace`).
-    An object's events are matched by uid, so those of an earlier object of the same
-    name stay out.
-
-    While the cursor is on the newest event the view follows the stream, as `tail -f`
-    does; move down and it holds still."""
-
-    DEFAULT_CSS = "EventsView { height: 1fr; }"
-
-    def __init__(self, store: WatchStore, namespace: str | None = None,
-                 involved: tuple[str, str, str] | None = None, *,
-                 id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.store = store
-        self.namespace = namespace or None
-        self.involved_uid = involved[2] if involved else None
-        self.health: Health | None = None
-        self._sub: Subscription | None = None
-
-    def compose(self) -> ComposeResult:
-        yield ResourceTable(id="events-table")
-
-    @property
-    def table(self) -> ResourceTable:
-        return self.query_one("#events-table", ResourceTable)
-
-    def on_mount(self) -> None:
-        table = self.table
-        table.set_columns(_EVENT_COLUMNS)
-        table.show_namespace = self.namespace is None
-        table.sort_by("LAST SEEN", reverse=False)
-        table.empty_text = "Waiting for events…"
-        self._sub = self.store.subscribe(EVENT_KIND, self.namespace, self._on_batch,
-                                         self._on_health)
-
-    def on_unmount(self) -> None:
-        if self._sub is not None:
-            self._sub.close()
-            self._sub = None
-
-    def _on_health(self, health: Health) -> None:
-        self.health = health
-        self.table.empty_text = ("No events" if health.state == "live"
-                                 else health.error or "Waiting for events…")
-
-    def _wanted(self, entry: Entry) -> bool:
-        return self.involved_uid is None or entry.ref == self.involved_uid
-
-    def _on_batch(self, batch: Batch) -> None:
-        table = self.table
-        following = table.cursor_index in (None, 0)
-        upserts = [e for e in batch.upserts if self._wanted(e)]
-        table.apply(Batch(upserts, batch.deletes, batch.reset))
-        if following and table.row_count:
-            table.action_first()
-
-
-class EventsScreen(Screen[None]):
-    """`EventsView` full screen with a title; `esc` goes back."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="events.close"),
-    ]
-    DEFAULT_CSS = "EventsScreen #events-title { height: 1; background: $panel; padding: 0 1; }"
-
-    def __init__(self, store: WatchStore, namespace: str | None = None,
-                 involved: tuple[str, str, str] | None = None) -> None:
-        super().__init__()
-        self.store = store
-        self.namespace = namespace
-        self.involved = involved
-
-    def compose(self) -> ComposeResult:
-        where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
-        about = f"{self.involved[0]} {self.involved[1]} in " if self.involved else ""
-        yield SafeStatic(f"Events · {about}{where}", id="events-title")
-        yield EventsView(self.store, self.namespace, self.involved, id="events-view")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(EventsView).table.focus()
-
-    def action_close(self) -> None:
-        self.dismiss()

@@ -9,7 +9,6 @@ object in its kind's view; d, y and l open describe, YAML and logs of the select
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -17,28 +16,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.store import Batch, Health, WatchStore
-from kubetui.kinds import Kind
 from kubetui.model.problems import (GRACE, PROBLEM_COLUMNS, Problem, ProblemIndex,
                                     ProblemsFeed, problem_entry)
 from kubetui.render.diagnosis import CRITICAL
 from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
+from kubetui.ui.goto import GoTo
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.table_filter import TableFilter
 
-__all__ = ["GoTo", "ProblemsScreen"]
-
-
-@dataclass(frozen=True)
-class GoTo:
-    """What the screen is dismissed with: show this object in its kind's view."""
-
-    kind: Kind
-    namespace: str
-    uid: str
+__all__ = ["ProblemsScreen"]
 
 
 class ProblemsScreen(Screen[GoTo | None]):
@@ -49,12 +40,8 @@ class ProblemsScreen(Screen[GoTo | None]):
         Binding("y", "yaml", "YAML", id="problems.yaml"),
         Binding("l", "logs", "Logs", id="problems.logs"),
     ]
-    DEFAULT_CSS = """
-    ProblemsScreen #problems-title { height: 1; background: $panel; padding: 0 1; }
-    ProblemsScreen #problems-filter { dock: bottom; display: none; border: none; height: 1;
-                                      padding: 0 1; }
-    ProblemsScreen #problems-filter.-open { display: block; }
-    """
+    DEFAULT_CSS = "ProblemsScreen #problems-title { height: 1; background: $panel; " \
+                  "padding: 0 1; }"
     #: Seconds between a change and the redraw it causes (changes meanwhile ride along).
     PACE: ClassVar[float] = 0.05
 
@@ -73,7 +60,7 @@ class ProblemsScreen(Screen[GoTo | None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="problems-title", markup=False)
         yield ResourceTable(id="problems-table")
-        yield Input(placeholder="filter", id="problems-filter")
+        yield TableFilter("#problems-table", id="problems-filter")
         yield Footer()
 
     @property
@@ -143,9 +130,9 @@ class ProblemsScreen(Screen[GoTo | None]):
             self.dismiss(GoTo(problem.kind, problem.namespace, problem.uid))
 
     def action_close(self) -> None:
-        search = self.query_one("#problems-filter", Input)
-        if search.has_class("-open") or self.table.filter.text:
-            self._close_filter(clear=True)
+        search = self.query_one(TableFilter)
+        if search.is_open or self.table.filter.text:
+            search.close(clear=True)
         else:
             self.dismiss(None)
 
@@ -168,23 +155,4 @@ class ProblemsScreen(Screen[GoTo | None]):
                                        store=self.store, capacity=self.log_buffer))
 
     def action_filter(self) -> None:
-        search = self.query_one("#problems-filter", Input)
-        search.value = self.table.filter.text
-        search.add_class("-open")
-        search.focus()
-
-    @on(Input.Changed, "#problems-filter")
-    def _filter_typed(self, event: Input.Changed) -> None:
-        self.table.set_filter(event.value)
-
-    @on(Input.Submitted, "#problems-filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        self._close_filter(clear=False)
-
-    def _close_filter(self, clear: bool) -> None:
-        search = self.query_one("#problems-filter", Input)
-        search.remove_class("-open")
-        if clear:
-            search.value = ""
-            self.table.set_filter("")
-        self.table.focus()
+        self.query_one(TableFilter).open()

@@ -212,7 +212,8 @@ async def test_a_bad_config_file_is_named(sandbox, tmp_path: Path, text: str,
 
 
 async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -> None:
-    from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, YamlScreen
+    from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
+    from kubetui.ui.events_screen import EventsScreen
     await api.pod("web-1")
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:

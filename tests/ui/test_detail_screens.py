@@ -16,7 +16,8 @@ from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
-from kubetui.ui.detail_screens import DescribeScreen, EventsScreen, EventsView, YamlScreen
+from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
+from kubetui.ui.events_screen import EventsScreen, EventsView
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio
@@ -167,8 +168,12 @@ async def test_events_view_puts_a_new_warning_on_top(store: WatchStore) -> None:
         assert top.name == "web-1.b"
         assert top.row.health == "failed"  # drawn in the table's error colour
         assert view.table.selected_uid == top.uid
-        assert view.table.shown_columns[:5] == ["LAST SEEN", "TYPE", "REASON", "OBJECT",
-                                                "MESSAGE"]
+        # kubectl's -o wide columns in its order, as many as fit; the message is also
+        # shown whole under the table.
+        shown = view.table.shown_columns
+        assert shown[:7] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE",
+                             "MESSAGE"]
+        assert view.detail.endswith("Back-off restarting failed container app")
 
 
 async def test_events_view_for_one_object(store: WatchStore) -> None:

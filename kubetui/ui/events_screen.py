@@ -1,0 +1,199 @@
+"""Events you can read: the live stream, newest first, with the selected event in full.
+
+The table shows kubectl's columns, the wide ones (source, first seen, count) as the width
+allows; the pane under it shows the selected event whole (its message wrapped, the object,
+source, first and last seen, count). `/` filters as in tables, `t` keeps only Warnings,
+Enter opens the object the event is about.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
+from kubetui.kinds import builtin, resolve
+from kubetui.render import columns_for
+from kubetui.ui.goto import GoTo
+from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.table_filter import TableFilter
+
+__all__ = ["EventsScreen", "EventsView", "event_text"]
+
+EVENT_KIND = builtin("Event", "")
+_EVENT_COLUMNS = columns_for("Event")
+_CELL = {c.name: i for i, c in enumerate(_EVENT_COLUMNS)}
+
+
+def _cell(entry: Entry, column: str) -> str:
+    cells = entry.row.cells
+    i = _CELL[column]
+    return str(cells[i]) if i < len(cells) else ""
+
+
+def event_text(entry: Entry) -> str:
+    """One event in full, for the detail pane."""
+    where = f"{entry.namespace}/" if entry.namespace else ""
+    lines = [f"{_cell(entry, 'TYPE')} {_cell(entry, 'REASON')} · {_cell(entry, 'OBJECT')}"
+             + (f" {_cell(entry, 'SUBOBJECT')}" if _cell(entry, "SUBOBJECT") else "")
+             + f" · {where}{entry.name}",
+             f"source {_cell(entry, 'SOURCE') or '-'} · first seen {_cell(entry, 'FIRST SEEN')}"
+             f" ago · last seen {_cell(entry, 'LAST SEEN')} ago · count {_cell(entry, 'COUNT')}",
+             _cell(entry, "MESSAGE")]
+    return "\n".join(lines)
+
+
+class EventsView(Widget):
+    """core/v1 Events streaming live, newest first, Warnings red: for the whole cluster
+    (`namespace` None), one namespace, or one object (`involved` = (kind, name, uid),
+    e.g. ("Deployment", "web", uid), within `namespace`). An object's events are matched
+    by uid, so those of an earlier object of the same name stay out.
+
+    While the cursor is on the newest event the view follows the stream, as `tail -f`
+    does; move down and it holds still."""
+
+    DEFAULT_CSS = """
+    EventsView { height: 1fr; }
+    EventsView #events-table { height: 1fr; }
+    EventsView #event-detail { height: auto; max-height: 12; border-top: solid $panel;
+                               padding: 0 1; }
+    """
+
+    def __init__(self, store: WatchStore, namespace: str | None = None,
+                 involved: tuple[str, str, str] | None = None, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.namespace = namespace or None
+        self.involved_uid = involved[2] if involved else None
+        self.warnings_only = False
+        self.health: Health | None = None
+        self._sub: Subscription | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(id="events-table")
+        yield Static("", id="event-detail", markup=False)
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#events-table", ResourceTable)
+
+    @property
+    def detail(self) -> str:
+        return str(self.query_one("#event-detail", Static).render())
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.set_columns(_EVENT_COLUMNS, wide=True)
+        table.show_namespace = self.namespace is None
+        table.sort_by("LAST SEEN", reverse=False)
+        table.empty_text = "Waiting for events…"
+        self._sub = self.store.subscribe(EVENT_KIND, self.namespace, self._on_batch,
+                                         self._on_health)
+
+    def on_unmount(self) -> None:
+        if self._sub is not None:
+            self._sub.close()
+            self._sub = None
+
+    def _on_health(self, health: Health) -> None:
+        self.health = health
+        self.table.empty_text = ("No events" if health.state == "live"
+                                 else health.error or "Waiting for events…")
+
+    def _wanted(self, entry: Entry) -> bool:
+        return (self.involved_uid is None or entry.ref == self.involved_uid) and \
+            (not self.warnings_only or entry.problem is not None)
+
+    def _on_batch(self, batch: Batch) -> None:
+        table = self.table
+        following = table.cursor_index in (None, 0)
+        upserts = [e for e in batch.upserts if self._wanted(e)]
+        # An event changed into one this view leaves out (never: type is fixed) or out of
+        # scope is simply not shown; deletes of rows not shown are ignored by the table.
+        table.apply(Batch(upserts, batch.deletes, batch.reset))
+        if following and table.row_count:
+            table.action_first()
+        self._show_selected()
+
+    def toggle_warnings(self) -> None:
+        """Show only Warnings, or everything again."""
+        self.warnings_only = not self.warnings_only
+        if self._sub is not None and not self._sub.needs_reset:
+            self._on_batch(Batch(list(self._sub.entries().values()), [], True))
+
+    @on(ResourceTable.Highlighted, "#events-table")
+    def _highlighted(self, message: ResourceTable.Highlighted) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        entry = self.table.selected_entry
+        self.query_one("#event-detail", Static).update(event_text(entry) if entry else "")
+
+
+class EventsScreen(Screen[GoTo | None]):
+    """`EventsView` full screen with a title; `esc` goes back, Enter goes to the object."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="events.close"),
+        Binding("slash", "filter", "Filter", id="events.filter"),
+        Binding("t", "warnings", "Warnings only", id="events.warnings"),
+    ]
+    DEFAULT_CSS = "EventsScreen #events-title { height: 1; background: $panel; padding: 0 1; }"
+
+    def __init__(self, store: WatchStore, namespace: str | None = None,
+                 involved: tuple[str, str, str] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.namespace = namespace
+        self.involved = involved
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(False), id="events-title", markup=False)
+        yield EventsView(self.store, self.namespace, self.involved, id="events-view")
+        yield TableFilter("#events-table", id="events-filter")
+        yield Footer()
+
+    def _title(self, warnings_only: bool) -> str:
+        where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
+        about = f"{self.involved[0]} {self.involved[1]} in " if self.involved else ""
+        only = " · Warnings only" if warnings_only else ""
+        return f"Events · {about}{where}{only}"
+
+    @property
+    def view(self) -> EventsView:
+        return self.query_one(EventsView)
+
+    def on_mount(self) -> None:
+        self.view.table.focus()
+
+    def action_close(self) -> None:
+        search = self.query_one(TableFilter)
+        if search.is_open or self.view.table.filter.text:
+            search.close(clear=True)
+        else:
+            self.dismiss(None)
+
+    def action_filter(self) -> None:
+        self.query_one(TableFilter).open()
+
+    def action_warnings(self) -> None:
+        self.view.toggle_warnings()
+        self.query_one("#events-title", Static).update(self._title(self.view.warnings_only))
+
+    @on(ResourceTable.Selected, "#events-table")
+    def _chosen(self, message: ResourceTable.Selected) -> None:
+        message.stop()
+        entry = message.entry
+        word, _, _ = _cell(entry, "OBJECT").partition("/")
+        kind = resolve(word) if word else None
+        if kind is None or not entry.ref:
+            self.notify("this event names no object kubetui can show", severity="warning")
+            return
+        self.dismiss(GoTo(kind, entry.namespace if kind.namespaced else "", entry.ref))
