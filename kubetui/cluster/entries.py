@@ -16,6 +16,7 @@ from typing import Any
 from kubetui.kinds import Kind
 from kubetui.render import Row, render_crd_row, render_row
 from kubetui.render.diagnosis import Finding, diagnose, has_rules
+from kubetui.render.metrics import Resources, resources_of
 
 _SHORT_CELL = 24  # cells up to this length are interned: statuses, counts, ages
 _CACHE_LIMIT = 4096
@@ -39,6 +40,9 @@ class Entry:
     #: What is wrong with the object (`render.diagnosis`), None when nothing is: what
     #: `:problems` lists, kept here so triage needs no watch of its own.
     problem: Finding | None = None
+    #: A pod's requests and limits, a node's allocatable: what its metrics are read
+    #: against (`render.metrics`); None for other kinds. Shared between equal values.
+    resources: Resources | None = None
 
 
 class _Shared:
@@ -66,6 +70,8 @@ class EntryMaker:
         self._owners = _Shared()
         self._is_event = kind.kind == "Event"
         self._diagnosed = printer_columns is None and has_rules(kind.kind, kind.group)
+        self._measured = kind.group == "" and kind.kind in ("Pod", "Node")
+        self._resources = _Shared()
 
     def row(self, obj: dict[str, Any], now: datetime) -> Row:
         if self._printer_columns is not None:
@@ -106,7 +112,12 @@ class EntryMaker:
             ref=self._ref(obj) if self._is_event else "",
             problem=diagnose(self.kind.kind, self.kind.group, obj) if self._diagnosed
             else None,
+            resources=self._resources_of(obj) if self._measured else None,
         )
+
+    def _resources_of(self, obj: dict[str, Any]) -> Resources | None:
+        found = resources_of(self.kind.kind, obj)
+        return self._resources.get(found, lambda: found) if found is not None else None
 
     @staticmethod
     def _ref(event: dict[str, Any]) -> str:

@@ -28,10 +28,13 @@ from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
 from kubetui.cluster.logs import LogTarget
+from kubetui.cluster.metrics import MetricsFeed, Reading
 from kubetui.cluster.store import Batch, Health
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
+from kubetui.model.metrics import MetricsJoin
 from kubetui.render import Column, columns_for, crd_columns
+from kubetui.render.metrics import metric_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
@@ -127,6 +130,13 @@ class FeedNote(Message):
         self.note = note
 
 
+class MetricsRead(Message):
+    def __init__(self, generation: int, reading: Reading) -> None:
+        super().__init__()
+        self.generation = generation
+        self.reading = reading
+
+
 class PaneBatch(Message):
     """Namespaces for the side pane, from `session`'s store."""
 
@@ -198,6 +208,9 @@ class KubetuiApp(ActionKeys, App[None]):
         self._pane_choice: bool | None = None  # None: by terminal width
         self._wide = True  # kubectl's -o wide columns, as many as fit
         self._columns: list[Column] = []
+        self._join: MetricsJoin | None = None  # CPU/MEM columns of pods and nodes
+        self._metrics: MetricsFeed | None = None
+        self._metrics_told = ""  # why metrics are absent, said once
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -350,10 +363,10 @@ class KubetuiApp(ActionKeys, App[None]):
                     severity="error", timeout=15)
 
     def _close_feeds(self) -> None:
-        for feed in (self.feed, self._pane_feed):
+        for feed in (self.feed, self._pane_feed, self._metrics):
             if feed is not None:
                 feed.close()
-        self.feed = self._pane_feed = None
+        self.feed = self._pane_feed = self._metrics = None
 
     # ----------------------------------------------------------------- showing a view
     async def _show(self) -> None:
@@ -361,14 +374,24 @@ class KubetuiApp(ActionKeys, App[None]):
         session = self.session
         frame = self.stack[-1]
         view = frame.view
-        if self.feed is not None:
-            self.feed.close()
-            self.feed = None
+        for feed in (self.feed, self._metrics):
+            if feed is not None:
+                feed.close()
+        self.feed = self._metrics = None
         self._generation += 1
         generation = self._generation
         table = self.main_table
         table.clear()
         self._columns = await self._columns_of(view.kind)
+        self._join = None
+        if session is not None and view.kind.group == "" and metric_columns(view.kind.kind):
+            self._join = MetricsJoin(view.kind.kind, self._columns)
+            self._columns = self._join.columns
+            self._metrics = MetricsFeed(
+                session.client, view.kind.kind == "Node", view.namespace,
+                lambda r: self.post_message(MetricsRead(generation, r)),
+                self.user_config.metrics_interval)
+            self._metrics.start()
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
@@ -420,13 +443,23 @@ class KubetuiApp(ActionKeys, App[None]):
         if message.generation != self._generation or self.view is None or self.feed is None:
             return
         table = self.main_table
-        table.apply(message.batch)
+        table.apply(self._join.batch(message.batch) if self._join else message.batch)
         if message.batch.reset:
             table.empty_text = self._empty_text(self.view, self.feed.health)
         if self._pending_cursor is not None:
             found = table.select_uid(self._pending_cursor)
             if found or self.feed.health.state == "live":
                 self._pending_cursor = None
+
+    def on_metrics_read(self, message: MetricsRead) -> None:
+        if message.generation != self._generation or self._join is None:
+            return
+        self.main_table.apply(self._join.update(message.reading))
+        error = message.reading.error
+        if error and error != self._metrics_told:  # once, not at every poll
+            self.notify(f"CPU and MEM show n/a: {error}", title="No metrics",
+                        severity="warning", timeout=8)
+        self._metrics_told = error
 
     def on_feed_health(self, message: FeedHealth) -> None:
         if message.generation == self._generation and self.view is not None:
