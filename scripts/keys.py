@@ -23,6 +23,7 @@ from textual.keys import format_key  # noqa: E402
 from kubetui.render import columns_for  # noqa: E402
 from kubetui.ui.app import KubetuiApp  # noqa: E402
 from kubetui.ui.command import PromptBar  # noqa: E402
+from kubetui.ui.containers_screen import ContainersScreen  # noqa: E402
 from kubetui.ui.contexts import ContextPicker  # noqa: E402
 from kubetui.ui.detail_screens import DescribeScreen, TextView, YamlScreen  # noqa: E402
 from kubetui.ui.dialogs import (  # noqa: E402
@@ -48,6 +49,7 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Describe (`d`) and YAML (`y`)", [DescribeScreen, TextView, YamlScreen]),
     ("Events (`:ev`)", [EventsScreen]),
     ("Problems (`:problems`, `!`)", [ProblemsScreen]),
+    ("Containers (Enter on a pod)", [ContainersScreen]),
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
     ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog]),

@@ -40,6 +40,7 @@ from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, Act
                                   ActionRunner)
 from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, QUIT_WORDS, CommandSuggester,
                                 PromptBar, parse_command)
+from kubetui.ui.containers_screen import ContainersScreen
 from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
 from kubetui.ui.events_screen import EventsScreen
@@ -620,6 +621,11 @@ class KubetuiApp(ActionKeys, App[None]):
         entry = self.main_table.selected_entry
         if session is None or view is None or entry is None or entry.uid != uid:
             return
+        if view.kind.key == POD.key:
+            self.push_screen(ContainersScreen(
+                session.store, entry.namespace, entry.name, log_buffer=self.user_config.log_buffer,
+                metrics_interval=self.user_config.metrics_interval))
+            return
         obj = None
         if needs_object(view.kind):
             try:
@@ -726,7 +732,7 @@ class KubetuiApp(ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               *ACTION_SCREENS)
+               ContainersScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 
