@@ -18,10 +18,10 @@ from kubetui.cluster.entries import Entry
 from kubetui.cluster.store import Batch, Health, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin, resolve
 from kubetui.render.diagnosis import CRITICAL, WARNING, Finding
-from kubetui.render.model import FAILED, PENDING, Column, Row
+from kubetui.render.model import FAILED, OK, PENDING, Column, Row
 
-__all__ = ["PROBLEM_COLUMNS", "PROBLEM_KINDS", "Problem", "ProblemIndex", "ProblemsFeed",
-           "SEVERITY_NAMES", "problem_entry"]
+__all__ = ["PROBLEM_COLUMNS", "PROBLEM_KINDS", "PULSE_COLUMNS", "Problem", "ProblemIndex",
+           "ProblemsFeed", "Pulse", "SEVERITY_NAMES", "problem_entry", "pulse_entry"]
 
 POD, CRONJOB, JOB = builtin("Pod"), builtin("CronJob"), builtin("Job")
 SERVICE, ENDPOINTS, EVENT = builtin("Service"), builtin("Endpoints"), builtin("Event", "")
@@ -138,12 +138,18 @@ class ProblemIndex:
         out.sort(key=lambda p: (p.severity, p.kind.kind, p.namespace, p.name))
         return out
 
-    def unhealthy(self, now: float) -> dict[tuple[str, str], set[str]]:
-        """Kind key -> uids of its unhealthy objects (for `:pulses`)."""
-        out: dict[tuple[str, str], set[str]] = {}
+    def pulses(self, now: float) -> list[Pulse]:
+        """Per kind (in `PROBLEM_KINDS` order, Events and Endpoints left out: they speak
+        for other objects), how many there are and how many are unhealthy."""
+        unhealthy: dict[tuple[str, str], set[str]] = {}
+        critical: set[tuple[str, str]] = set()
         for p in self.problems(now):
-            out.setdefault(p.kind.key, set()).add(p.uid)
-        return out
+            unhealthy.setdefault(p.kind.key, set()).add(p.uid)
+            if p.severity == CRITICAL:
+                critical.add(p.kind.key)
+        return [Pulse(kind, len(self.totals[kind.key]), len(unhealthy.get(kind.key, ())),
+                      kind.key in critical)
+                for kind in PROBLEM_KINDS if kind.key not in (EVENT.key, ENDPOINTS.key)]
 
     def _problem(self, kind: Kind, entry: Entry, now: float) -> Problem | None:
         finding = entry.problem
@@ -204,6 +210,28 @@ class ProblemIndex:
             yield Problem(ref, kind, newest.namespace, name, WARNING, "WarningStorm",
                           f"{total} warnings ({', '.join(reasons)}); last: {last.detail}",
                           last.since)
+
+
+@dataclass(frozen=True, slots=True)
+class Pulse:
+    kind: Kind
+    total: int
+    unhealthy: int
+    critical: bool  # one of them at least is critical
+
+
+PULSE_COLUMNS = (Column("KIND", format="name"), Column("TOTAL", sort="number"),
+                 Column("HEALTHY", sort="number"), Column("UNHEALTHY", sort="number"))
+
+
+def pulse_entry(pulse: Pulse) -> Entry:
+    """A pulse as a row of `PULSE_COLUMNS`, keyed by its kind."""
+    cells = (pulse.kind.plural, str(pulse.total), str(pulse.total - pulse.unhealthy),
+             str(pulse.unhealthy))
+    health = FAILED if pulse.critical else PENDING if pulse.unhealthy else OK
+    return Entry(uid="/".join(pulse.kind.key), name=pulse.kind.plural, namespace="",
+                 row=Row(cells=cells, health=health), labels={}, owners=(), node="",
+                 created=None, rv="")
 
 
 def problem_entry(problem: Problem) -> Entry:

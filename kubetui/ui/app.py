@@ -38,8 +38,8 @@ from kubetui.render.metrics import metric_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
-from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, QUIT_WORDS, CommandSuggester,
-                                PromptBar, parse_command)
+from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
+                                CommandSuggester, PromptBar, parse_command)
 from kubetui.ui.containers_screen import ContainersScreen
 from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
@@ -50,6 +50,7 @@ from kubetui.ui.key_names import unknown_key
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.goto import GoTo
 from kubetui.ui.problems_screen import ProblemsScreen
+from kubetui.ui.pulses_screen import PulsesScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -653,6 +654,12 @@ class KubetuiApp(ActionKeys, App[None]):
         if command.word in PROBLEM_WORDS:
             self.action_problems()
             return
+        if command.word in PULSE_WORDS:
+            if self.session is not None:
+                self.push_screen(PulsesScreen(
+                    self.session.store, self.namespace, log_buffer=self.user_config.log_buffer,
+                    metrics_interval=self.user_config.metrics_interval), self._go_to_object)
+            return
         if command.word in CONTEXT_WORDS:
             if command.arg:
                 self._switch_context(command.arg)
@@ -705,13 +712,13 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS or word in PROBLEM_WORDS:
+        if word in QUIT_WORDS or word in PROBLEM_WORDS or word in PULSE_WORDS:
             return []
         return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
 
@@ -732,7 +739,7 @@ class KubetuiApp(ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               ContainersScreen, *ACTION_SCREENS)
+               ContainersScreen, PulsesScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

@@ -20,6 +20,7 @@ from kubetui.render.sanitize import visible
 QUIT_WORDS = ("q", "q!", "quit")
 CONTEXT_WORDS = ("ctx", "context", "contexts")
 PROBLEM_WORDS = ("problems", "problem", "triage")
+PULSE_WORDS = ("pulses", "pulse", "pu")
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,9 @@ class ProblemsScreen(Screen[GoTo | None]):
     PACE: ClassVar[float] = 0.05
 
     def __init__(self, store: WatchStore, namespace: str | None, *, log_buffer: int,
-                 grace: float = GRACE) -> None:
+                 grace: float = GRACE, filter: str = "") -> None:
         super().__init__()
+        self.initial_filter = filter
         self.store = store
         self.namespace = namespace
         self.log_buffer = log_buffer
@@ -72,6 +73,7 @@ class ProblemsScreen(Screen[GoTo | None]):
         table.set_columns(PROBLEM_COLUMNS, wide=True)
         table.show_namespace = self.namespace is None
         table.sort_by("SEVERITY", reverse=False)
+        table.set_filter(self.initial_filter)
         table.empty_text = "Loading…"
         table.focus()
         self._feed = ProblemsFeed(self.store, self.namespace, self._changed, self._on_health,

@@ -13,6 +13,7 @@ from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
 from kubetui.ui.detail_screens import DescribeScreen
 from kubetui.ui.problems_screen import ProblemsScreen
+from kubetui.ui.pulses_screen import PulsesScreen
 from tests.conftest import serving_sandbox
 from tests.ui.app_helpers import Api, api, app_for, live, until
 
@@ -114,3 +115,39 @@ async def test_problems_follow_the_namespace_and_say_when_all_is_well(sandbox,
         assert screen.table.entry_at(0).name == "stuck"
         await pilot.press("escape")
         await until(lambda: app.screen is app.screen_stack[0])
+
+
+async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(demo) -> None:
+    app = app_for()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await live(app, "pods")
+        await pilot.press("0", "colon", *"pulses", "enter")
+        screen = await until(lambda: isinstance(app.screen, PulsesScreen) and app.screen)
+
+        def counts(kind: str) -> tuple[int, int] | None:
+            table = screen.kinds
+            for i in range(table.row_count):
+                cells = table.entry_at(i).row.cells
+                if cells[0] == kind:
+                    return int(cells[1]), int(cells[3])
+            return None
+
+        await until(lambda: (c := counts("jobs")) and c[1] >= 1, 60, "the failed Job")
+        await until(lambda: (c := counts("pods")) and c[0] > 20 and c[1] >= 3, 60)
+        total, unhealthy = counts("nodes")
+        assert total == 4
+        # The nodes with their CPU and memory, from metrics.k8s.io.
+        await until(lambda: screen.nodes.row_count == 4 and all(
+            screen.nodes.entry_at(i).row.cells[5].endswith("m")
+            for i in range(4)), 30, "nodes measured")
+        # Enter on a kind: its unhealthy ones only.
+        table = screen.kinds
+        assert table.select_uid("batch/jobs")
+        await pilot.press("enter")
+        problems = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
+        await until(lambda: problems.table.row_count >= 1)
+        assert {problems.table.entry_at(i).row.cells[1]
+                for i in range(problems.table.row_count)} == {"Job"}
+        await pilot.press("enter")  # to the Job, through both screens
+        await until(lambda: app.screen is app.screen_stack[0] and app.view is not None
+                    and app.view.kind.kind == "Job")
