@@ -34,6 +34,7 @@ from kubetui.ui.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.log_view import LogView  # noqa: E402
 from kubetui.ui.problems_screen import ProblemsScreen  # noqa: E402
 from kubetui.ui.pulses_screen import PulsesScreen  # noqa: E402
+from kubetui.ui.xray_screen import XrayScreen  # noqa: E402
 from kubetui.ui.resource_table import ResourceTable  # noqa: E402
 from kubetui.ui.rollout_view import RolloutScreen  # noqa: E402
 from kubetui.ui.table_model import sort_letters  # noqa: E402
@@ -52,6 +53,7 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Problems (`:problems`, `!`)", [ProblemsScreen]),
     ("Containers (Enter on a pod)", [ContainersScreen]),
     ("Pulses (`:pulses`)", [PulsesScreen]),
+    ("Xray (`:xray KIND [NAME]`)", [XrayScreen]),
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
     ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog]),

@@ -39,7 +39,7 @@ from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
 from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
-                                CommandSuggester, PromptBar, parse_command)
+                                XRAY_WORDS, CommandSuggester, PromptBar, parse_command)
 from kubetui.ui.containers_screen import ContainersScreen
 from kubetui.ui.contexts import ContextPicker
 from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
@@ -51,6 +51,7 @@ from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.goto import GoTo
 from kubetui.ui.problems_screen import ProblemsScreen
 from kubetui.ui.pulses_screen import PulsesScreen
+from kubetui.ui.xray_screen import XrayScreen
 from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.session import Session
 from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
@@ -654,6 +655,9 @@ class KubetuiApp(ActionKeys, App[None]):
         if command.word in PROBLEM_WORDS:
             self.action_problems()
             return
+        if command.word in XRAY_WORDS:
+            self._xray(command.arg)
+            return
         if command.word in PULSE_WORDS:
             if self.session is not None:
                 self.push_screen(PulsesScreen(
@@ -698,6 +702,20 @@ class KubetuiApp(ActionKeys, App[None]):
                 session.store.add_namespace(namespace)
         await self._go(root_view(kind, namespace))
 
+    def _xray(self, arg: str) -> None:
+        """`:xray KIND [NAME]`: the tree of KIND's objects in the namespace scope."""
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        word, _, name = arg.partition(" ")
+        kind = self.session.resolve(word) if word else None
+        if kind is None:
+            self.notify("xray what? e.g. :xray deploy, :xray sts redis, :xray svc",
+                        severity="warning")
+            return
+        self.push_screen(XrayScreen(self.session.store, kind, self.namespace, name.strip()),
+                         self._go_to_object)
+
     def _switch_context(self, name: str) -> None:
         try:
             self.kubeconfig.context(name)
@@ -712,7 +730,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
@@ -720,6 +738,8 @@ class KubetuiApp(ActionKeys, App[None]):
             return [c.name for c in self.kubeconfig.contexts]
         if word in QUIT_WORDS or word in PROBLEM_WORDS or word in PULSE_WORDS:
             return []
+        if word in XRAY_WORDS:
+            return ["deploy", "sts", "ds", "rs", "job", "cj", "svc", "po"]
         return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
 
     # ----------------------------------------------------------------- command palette
@@ -739,7 +759,7 @@ class KubetuiApp(ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               ContainersScreen, PulsesScreen, *ACTION_SCREENS)
+               ContainersScreen, PulsesScreen, XrayScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

@@ -21,6 +21,7 @@ QUIT_WORDS = ("q", "q!", "quit")
 CONTEXT_WORDS = ("ctx", "context", "contexts")
 PROBLEM_WORDS = ("problems", "problem", "triage")
 PULSE_WORDS = ("pulses", "pulse", "pu")
+XRAY_WORDS = ("xray",)
 
 
 @dataclass(frozen=True)

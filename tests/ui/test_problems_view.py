@@ -14,6 +14,7 @@ from kubetui.cluster.client import ClusterClient
 from kubetui.ui.detail_screens import DescribeScreen
 from kubetui.ui.problems_screen import ProblemsScreen
 from kubetui.ui.pulses_screen import PulsesScreen
+from kubetui.ui.xray_screen import XrayScreen
 from tests.conftest import serving_sandbox
 from tests.ui.app_helpers import Api, api, app_for, live, until
 
@@ -151,3 +152,42 @@ async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(demo) 
         await pilot.press("enter")  # to the Job, through both screens
         await until(lambda: app.screen is app.screen_stack[0] and app.view is not None
                     and app.view.kind.kind == "Job")
+
+
+def xray_rows(screen: XrayScreen) -> list[tuple[str, str, str]]:
+    table = screen.table
+    return [tuple(table.entry_at(i).row.cells) for i in range(table.row_count)]
+
+
+async def test_xray_shows_how_a_namespace_s_deployments_relate(demo) -> None:
+    app = app_for(namespace="shop")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await live(app, "pods")
+        await pilot.press("colon", *"xray deploy", "enter")
+        screen = await until(lambda: isinstance(app.screen, XrayScreen) and app.screen)
+
+        def has(text: str, status: str = "") -> bool:
+            return any(text in row[0] and (not status or row[1] == status)
+                       for row in xray_rows(screen))
+
+        # The API's tree: its ReplicaSet and pods, what they use, its Service and HPA.
+        await until(lambda: has("deployment/api") and has("replicaset/api-")
+                    and has("pod/api-"), 30)
+        for used in ("configmap/api-config", "secret/api-db-credentials",
+                     "serviceaccount/default", "service/api", "horizontalpodautoscaler/api",
+                     "node/demo-worker-", "container/api"):
+            assert has(used), used
+        # The crash loop is marked with the reason :problems gives it (the tree is listed
+        # again when pods change).
+        await until(lambda: any("pod/recommendations-" in r[0] and r[1] in (
+            "CrashLoopBackOff", "Error", "Restarting") for r in xray_rows(screen)), 60)
+        # Enter goes to the Service.
+        table = screen.table
+        index = next(i for i, r in enumerate(xray_rows(screen)) if r[0].endswith("service/api"))
+        uid = table.entry_at(index).uid
+        assert table.select_uid(uid)
+        await pilot.press("enter")
+        await until(lambda: app.screen is app.screen_stack[0] and app.view is not None
+                    and app.view.kind.kind == "Service"
+                    and app.main_table.selected_entry is not None
+                    and app.main_table.selected_entry.name == "api")
