@@ -38,6 +38,9 @@ class Finding:
     #: ("Unhealthy" for a failing probe); `kubetui.model.problems` swaps in their message.
     explained_by: tuple[str, ...] = ()
     count: int = 1  # how often (an Event's count)
+    #: The container of a crash loop (CrashLoopBackOff): its previous instance's last log
+    #: line says why it died, which `:problems` reads.
+    crashed: str = ""
 
 
 def _epoch(timestamp: str | None) -> float | None:
@@ -68,7 +71,7 @@ def _container_finding(cs: dict, init: bool) -> Finding | None:
     if reason == "CrashLoopBackOff":
         last = (cs.get("lastState") or {}).get("terminated") or {}
         return Finding(CRITICAL, reason,
-                       f"{where}: last {_exit(last)}, {restarts} restarts")
+                       f"{where}: last {_exit(last)}, {restarts} restarts", crashed=name)
     if reason in FAILURE_REASONS:
         pull = "Image" in reason or reason == "InvalidImageName"
         message = _one_line(waiting.get("message", ""))

@@ -8,6 +8,7 @@ Store callbacks only post messages; the handlers below own what is shown.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -33,6 +34,7 @@ from kubetui.cluster.store import Batch, Health
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
 from kubetui.model.metrics import MetricsJoin
+from kubetui.model.problems import ProblemsFeed
 from kubetui.render import Column, columns_for, crd_columns
 from kubetui.render.metrics import metric_columns
 from kubetui.render.sanitize import visible
@@ -214,6 +216,8 @@ class KubetuiApp(ActionKeys, App[None]):
         self._join: MetricsJoin | None = None  # CPU/MEM columns of pods and nodes
         self._metrics: MetricsFeed | None = None
         self._metrics_told = ""  # why metrics are absent, said once
+        self._problems: ProblemsFeed | None = None  # for the header's count
+        self._problems_scope: tuple[Session, str | None] | None = None
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -272,6 +276,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self.main_table.empty_text = f"Connecting to {info.server}…"
         self._layout_pane(self.size.width)
         self.main_table.focus()
+        self.set_interval(1.0, self._count_problems)
         self._connect(self.context_name)
 
     async def on_unmount(self) -> None:
@@ -341,7 +346,8 @@ class KubetuiApp(ActionKeys, App[None]):
                                           scale_ceiling=self.user_config.scale_ceiling)
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
-                           version=session.version, busy="", problem="", health=None)
+                           version=session.version, busy="", problem="", health=None,
+                           problems=None)
         if namespace:
             session.store.add_namespace(namespace)
         self.pane.clear()
@@ -366,10 +372,32 @@ class KubetuiApp(ActionKeys, App[None]):
                     severity="error", timeout=15)
 
     def _close_feeds(self) -> None:
-        for feed in (self.feed, self._pane_feed, self._metrics):
+        for feed in (self.feed, self._pane_feed, self._metrics, self._problems):
             if feed is not None:
                 feed.close()
-        self.feed = self._pane_feed = self._metrics = None
+        self.feed = self._pane_feed = self._metrics = self._problems = None
+        self._problems_scope = None
+
+    def _follow_problems(self) -> None:
+        """Count the problems of the namespace scope shown, for the header (the streams
+        are shared with the views; the count is taken once a second)."""
+        scope = (self.session, self.namespace) if self.session is not None else None
+        if scope == self._problems_scope:
+            return
+        if self._problems is not None:
+            self._problems.close()
+            self._problems = None
+        self._problems_scope = scope
+        self.header.update(problems=None)  # until the new scope is counted
+        if self.session is not None:
+            self._problems = ProblemsFeed(self.session.store, self.namespace, lambda: None,
+                                          ignore)
+
+    def _count_problems(self) -> None:
+        feed = self._problems
+        if feed is not None and feed.synced:
+            feed.index.update(time.time())
+            self.header.update(problems=len(feed.index.current))
 
     # ----------------------------------------------------------------- showing a view
     async def _show(self) -> None:
@@ -405,6 +433,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self._show_chrome(health=None)
         if session is None:
             return
+        self._follow_problems()
         self.feed = Feed(session.store, view,
                          lambda b: self.post_message(FeedBatch(generation, b)),
                          lambda h: self.post_message(FeedHealth(generation, h)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -19,7 +19,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from kubetui.cluster.logs import LogTarget
-from kubetui.cluster.store import Batch, Health, WatchStore
+from kubetui.cluster.previous_log import previous_last_line
+from kubetui.cluster.store import Batch, Entry, Health, WatchStore
 from kubetui.model.problems import (GRACE, PROBLEM_COLUMNS, Problem, ProblemIndex,
                                     ProblemsFeed, problem_entry)
 from kubetui.render.diagnosis import CRITICAL
@@ -54,6 +55,10 @@ class ProblemsScreen(Screen[GoTo | None]):
         self.log_buffer = log_buffer
         self.index = ProblemIndex(grace=grace)
         self.shown: dict[str, Problem] = {}
+        #: A crashed container's last log line, by (pod uid, detail): a new restart
+        #: changes the detail, so each instance's last words are read once.
+        self.last_words: dict[tuple[str, str], str] = {}
+        self._reading = False
         self._feed: ProblemsFeed | None = None
         self._pending: Timer | None = None
         self._health: Health | None = None
@@ -107,15 +112,38 @@ class ProblemsScreen(Screen[GoTo | None]):
         self._pending = None
         if self._feed is None:
             return
-        now = {p.uid: p for p in self.index.problems(time.time())}
-        upserts = [problem_entry(p) for uid, p in now.items() if self.shown.get(uid) != p]
-        deletes = [uid for uid in self.shown if uid not in now]
-        self.shown = now
-        if upserts or deletes:
-            self.table.apply(Batch(upserts, deletes, False))
+        changed, gone = self.index.update(time.time())
+        self.shown = self.index.current
+        if changed or gone:
+            self.table.apply(Batch([self._entry(p) for p in changed], gone, False))
         if self._feed.synced:
             self.table.empty_text = "No problems: everything looks healthy"
         self.query_one("#problems-title", Static).update(self._title())
+        if not self._reading and any(p.crashed and (p.uid, p.detail) not in self.last_words
+                                     for p in changed):
+            self._reading = True
+            self.read_last_words()
+
+    def _entry(self, problem: Problem) -> Entry:
+        return problem_entry(problem, self.last_words.get((problem.uid, problem.detail), ""))
+
+    #: Crashed containers whose last log line is read per round (a request each).
+    LAST_WORDS_PER_ROUND: ClassVar[int] = 10
+
+    @work(group="last-words", exit_on_error=False)
+    async def read_last_words(self) -> None:
+        """Read the previous instance's last log line of crashed containers shown."""
+        try:
+            wanted = [p for p in self.shown.values()
+                      if p.crashed and (p.uid, p.detail) not in self.last_words]
+            for p in wanted[:self.LAST_WORDS_PER_ROUND]:
+                line = await previous_last_line(self.store.client, p.namespace, p.name,
+                                                p.crashed)
+                self.last_words[(p.uid, p.detail)] = line
+                if line and self.shown.get(p.uid) == p:
+                    self.table.apply(Batch([self._entry(p)], [], False))
+        finally:
+            self._reading = False
 
     # ----- acting on the selection ------------------------------------------------------
 

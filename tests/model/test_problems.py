@@ -78,7 +78,11 @@ def test_not_ready_for_long_says_which_probe_fails_and_waits_for_the_grace() -> 
     assert problem.detail == ("Readiness probe failed: HTTP probe failed with statuscode: "
                               "503 (x40)")
     began = entry(POD, pod).problem.since
-    assert index.problems(began + 30) == []  # not ready for 30 s: not yet a problem
+    later = index_of((POD, entry(POD, pod)), (EVENT, probe))
+    assert later.problems(began + 30) == []  # not ready for 30 s: not yet a problem
+    assert later.update(began + 59) == ([], [])
+    [due] = later.update(began + 61)[0]  # the grace ran out: it counts, with no change
+    assert due.reason == "NotReady"
 
 
 def test_failed_scheduling_keeps_the_scheduler_s_message() -> None:
@@ -131,6 +135,19 @@ def test_a_warning_storm_on_a_healthy_object() -> None:
     [problem] = index.problems(NOW.timestamp())
     assert problem.reason == "WarningStorm" and problem.kind.kind == "Pod"
     assert problem.detail.startswith("25 warnings (BackOff, FailedMount)")
+
+
+def test_updates_report_only_what_changed() -> None:
+    crash = entry(POD, fixture("pods", "crashloop"))
+    index = index_of((POD, crash))
+    now = NOW.timestamp()
+    [first], gone = index.update(now)
+    assert first.reason == "CrashLoopBackOff" and gone == []
+    assert index.update(now) == ([], [])  # nothing happened
+    index.apply(POD, Batch([crash], [], False))  # the same again (a relist)
+    assert index.update(now) == ([], [])
+    index.apply(POD, Batch([], [crash.uid], False))
+    assert index.update(now) == ([], [crash.uid]) and index.current == {}
 
 
 def test_changes_and_deletes_follow_the_store_and_order_is_by_severity() -> None:

@@ -3,6 +3,7 @@ goes to the object; d/y/l act on the selection."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from kubetui.ui.problems_screen import ProblemsScreen
 from kubetui.ui.pulses_screen import PulsesScreen
 from kubetui.ui.xray_screen import XrayScreen
 from tests.conftest import serving_sandbox
-from tests.ui.app_helpers import Api, api, app_for, live, until
+from tests.ui.app_helpers import Api, api, app_for, header_text, live, until
 
 __all__ = ["api"]
 
@@ -53,7 +54,12 @@ async def test_problems_lists_every_planted_fault_with_its_reason(demo) -> None:
     app = app_for()
     async with app.run_test(size=(200, 50)) as pilot:
         await live(app, "pods")
-        await pilot.press("0", "colon", *"problems", "enter")
+        await pilot.press("0")
+        # The header counts what is wrong: at least the crash loop, the pull error, the
+        # unschedulable pod and the failed Job (lasting states count after a minute).
+        await until(lambda: (m := re.search(r"! (\d+) problems", header_text(app)))
+                    and int(m[1]) >= 4, 90, "the header's count")
+        await pilot.press("colon", *"problems", "enter")
         screen = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
         screen.index.grace = 0.0  # the stuck rollout counts before its 60 s have passed
         # The crash loop with its exit code, the pull error from the registry's event,
@@ -69,6 +75,9 @@ async def test_problems_lists_every_planted_fault_with_its_reason(demo) -> None:
                                 "1/3 updated"), 30, "stuck rollout")
         await until(lambda: has(screen, "Job", "legacy-import", "BackoffLimitExceeded", ""),
                     90, "failed job")
+        # What the crashed instance said last, from its previous log.
+        await until(lambda: "last log: " in (rows(screen).get(("Pod", "recommendations"))
+                                             or ("",) * 5)[4], 30, "the last log line")
         # Between two crashes the loop is still critical: exited, or running not ready.
         crash = rows(screen).get(("Pod", "recommendations"))
         assert crash is not None and crash[0] == "critical"
@@ -106,6 +115,7 @@ async def test_problems_follow_the_namespace_and_say_when_all_is_well(sandbox,
     app = app_for(namespace="calm")
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")
+        await until(lambda: "no problems" in header_text(app))  # calm is calm
         await pilot.press("exclamation_mark")
         screen = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
         await until(lambda: screen.table.empty_text.startswith("No problems"))
