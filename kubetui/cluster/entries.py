@@ -17,6 +17,7 @@ from kubetui.kinds import Kind
 from kubetui.render import Row, render_crd_row, render_row
 from kubetui.render.diagnosis import Finding, diagnose, has_rules
 from kubetui.render.metrics import Resources, resources_of
+from kubetui.render.printers.event import as_core_event, last_seen_time
 
 _SHORT_CELL = 24  # cells up to this length are interned: statuses, counts, ages
 _CACHE_LIMIT = 4096
@@ -32,7 +33,9 @@ class Entry:
     labels: dict[str, str]  # shared between entries: never mutate
     owners: tuple[str, ...]  # uids of ownerReferences
     node: str  # spec.nodeName (pods), else ""
-    created: float | None  # creationTimestamp as epoch seconds
+    #: creationTimestamp as epoch seconds; for an Event, when it was last seen: what its
+    #: table's LAST SEEN shows and sorts by, to the second rather than by the rounded text.
+    created: float | None
     rv: str
     #: An Event's involvedObject (regarding) uid, so an object's events are told from
     #: those of an earlier object of the same name; "" for other kinds.
@@ -98,6 +101,8 @@ class EntryMaker:
             uids = tuple(r.get("uid", "") for r in refs)
             owners = self._owners.get(uids, lambda: tuple(sys.intern(u) for u in uids))
         created = meta.get("creationTimestamp")
+        if self._is_event:
+            created = last_seen_time(as_core_event(obj)) or created
         return Entry(
             uid=meta.get("uid") or _synthetic_uid(meta),
             name=meta.get("name", ""),

@@ -3,9 +3,11 @@
 The metrics API has no watch: `MetricsFeed` lists PodMetrics (of a namespace or all) or
 NodeMetrics every `interval` seconds, never more often than the server's own window (the
 resolution metrics-server scrapes at, 15 s by default), and only between `start` and
-`close`. When the API is not served, or refused, each reading says why (`error`) and
-polling goes on quietly at the same pace, so installing metrics-server later is noticed.
-No Textual here.
+`close`, skipping polls while `shown()` says the view is hidden (under another screen).
+When the API is not served, or refused, each reading says why (`error`) and polling goes
+on quietly at the same pace, so installing metrics-server later is noticed. Tens of
+thousands of pods make a list of megabytes: it is decoded in a thread, so the event loop
+keeps drawing meanwhile. No Textual here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
@@ -84,6 +88,15 @@ def parse_reading(body: dict[str, Any], at: float) -> tuple[Reading, float]:
     return Reading(usage, containers, "", at), window
 
 
+def _decode(raw: bytes, at: float) -> tuple[Reading, float]:
+    try:
+        body = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        return Reading(error="metrics.k8s.io answered with something that is not JSON",
+                       at=at), 0.0
+    return parse_reading(body, at)
+
+
 def why_absent(error: ClusterError) -> str:
     if error.status in (404, 503):
         return "metrics.k8s.io is not served (is metrics-server installed?)"
@@ -97,7 +110,8 @@ class MetricsFeed:
 
     def __init__(self, client: ClusterClient, nodes: bool, namespace: str | None,
                  on_reading: Callable[[Reading], None],
-                 interval: float = DEFAULT_INTERVAL) -> None:
+                 interval: float = DEFAULT_INTERVAL,
+                 shown: Callable[[], bool] = lambda: True) -> None:
         self.client = client
         self.path = f"{GROUP_VERSION}/nodes" if nodes else (
             f"{GROUP_VERSION}/namespaces/{namespace}/pods" if namespace
@@ -106,6 +120,7 @@ class MetricsFeed:
         self.polls = 0
         self.last: Reading | None = None
         self._on_reading = on_reading
+        self._shown = shown
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -121,13 +136,16 @@ class MetricsFeed:
     async def read(self) -> tuple[Reading, float]:
         """One poll: the reading, and the server's window (0 if unknown or absent)."""
         try:
-            body = await self.client.request("GET", self.path)
+            raw = await self.client.request_bytes("GET", self.path)
         except ClusterError as e:
             return Reading(error=why_absent(e), at=time.time()), 0.0
-        return parse_reading(body, time.time())
+        return await asyncio.to_thread(_decode, raw, time.time())
 
     async def _run(self) -> None:
         while True:
+            if not self._shown():
+                await asyncio.sleep(min(1.0, self.interval))
+                continue
             reading, window = await self.read()
             self.polls += 1
             self.last = reading

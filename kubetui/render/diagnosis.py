@@ -16,6 +16,7 @@ from typing import Any
 
 from kubetui.render.age import parse_time
 from kubetui.render.printers.base import condition, meta, spec, status
+from kubetui.render.printers.event import as_core_event, last_seen_time
 from kubetui.render.printers.pod import FAILURE_REASONS
 
 __all__ = ["CRITICAL", "WARNING", "Finding", "diagnose", "has_rules"]
@@ -238,14 +239,12 @@ def _endpoints(e: dict) -> Finding | None:
 def _event(e: dict) -> Finding | None:
     if e.get("type") != "Warning":
         return None
+    e = as_core_event(e)
     series = e.get("series") or {}
-    last = (series.get("lastObservedTime") or e.get("lastTimestamp")
-            or e.get("deprecatedLastTimestamp") or e.get("eventTime")
-            or meta(e).get("creationTimestamp"))
-    count = series.get("count") or e.get("count") or e.get("deprecatedCount") or 1
-    return Finding(WARNING, e.get("reason", ""), _one_line(e.get("message") or e.get("note")
-                                                           or ""),
-                   since=_epoch(last), count=count)
+    count = series.get("count") or e.get("count") or 1
+    return Finding(WARNING, e.get("reason", ""), _one_line(e.get("message") or ""),
+                   since=_epoch(last_seen_time(e) or meta(e).get("creationTimestamp")),
+                   count=count)
 
 
 _RULES: dict[tuple[str, str], Callable[[dict], Finding | None]] = {

@@ -1,7 +1,8 @@
 """CPU and memory columns: what `kubectl top` prints, and k9s's percentages.
 
 Pods: CPU, MEM, then use as a percentage of the containers' requests and limits (%CPU/R,
-%CPU/L, %MEM/R, %MEM/L, as k9s shows them). Nodes: CPU, %CPU, MEM, %MEM of allocatable,
+%CPU/L, %MEM/R, %MEM/L, as k9s shows them). Workloads: CPU and MEM summed over their pods.
+Nodes: CPU, %CPU, MEM, %MEM of allocatable,
 as `kubectl top node`. Figures follow kubectl's printer (metricsutil): CPU in millicores
 rounded up, memory in whole MiB rounded down, percentages truncated. "-" where there is
 nothing to show (a pod not running, no request set), "n/a" when the metrics API is not
@@ -16,7 +17,8 @@ from typing import Any, NamedTuple
 from kubetui.quantity import parse_quantity
 from kubetui.render.model import Column
 
-__all__ = ["NOT_AVAILABLE", "Resources", "metric_cells", "metric_columns", "resources_of"]
+__all__ = ["NOT_AVAILABLE", "WORKLOAD_KINDS", "Resources", "metric_cells", "metric_columns",
+           "resources_of"]
 
 NOT_AVAILABLE = "n/a"
 _MI = 1024 * 1024
@@ -42,6 +44,11 @@ _NODE = (
 )
 
 
+#: Workloads show the sum over their pods.
+_WORKLOAD = _POD[:2]
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
+
+
 class Resources(NamedTuple):
     """What usage is measured against: a pod's summed container requests and limits, or
     a node's allocatable (in `cpu` and `memory`, the limits 0). Cores and bytes; 0 = unset."""
@@ -53,7 +60,9 @@ class Resources(NamedTuple):
 
 
 def metric_columns(kind: str) -> tuple[Column, ...]:
-    """The metrics columns of `kind` ("Pod", "Node"); () for other kinds."""
+    """The metrics columns of `kind` ("Pod", "Node", a workload); () for other kinds."""
+    if kind in WORKLOAD_KINDS:
+        return _WORKLOAD
     return {"Pod": _POD, "Node": _NODE}.get(kind, ())
 
 
@@ -109,6 +118,8 @@ def metric_cells(kind: str, cpu: float | None, memory: float | None,
     if cpu is None or memory is None:
         return ("-",) * width
     res = resources or Resources(0.0, 0.0, 0.0, 0.0)
+    if kind in WORKLOAD_KINDS:
+        return (cpu_text(cpu), memory_text(memory))
     if kind == "Node":
         # kubectl top node: MilliValue over MilliValue, truncated.
         return (cpu_text(cpu), _percent(millicores(cpu), millicores(res.cpu)),

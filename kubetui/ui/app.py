@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -30,13 +30,14 @@ from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.metrics import MetricsFeed, Reading
-from kubetui.cluster.store import Batch, Health
+from kubetui.cluster.scope import REPLICASET
+from kubetui.cluster.store import Batch, Health, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.problems import ProblemsFeed
 from kubetui.render import Column, columns_for, crd_columns
-from kubetui.render.metrics import metric_columns
+from kubetui.render.metrics import WORKLOAD_KINDS, metric_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
                                   ActionRunner)
@@ -215,6 +216,8 @@ class KubetuiApp(ActionKeys, App[None]):
         self._columns: list[Column] = []
         self._join: MetricsJoin | None = None  # CPU/MEM columns of pods and nodes
         self._metrics: MetricsFeed | None = None
+        self._metric_subs: list[Subscription] = []  # what a workload's sums are taken over
+        self._metric_rows: Iterator[Batch] | None = None  # a reading being drawn
         self._metrics_told = ""  # why metrics are absent, said once
         self._problems: ProblemsFeed | None = None  # for the header's count
         self._problems_scope: tuple[Session, str | None] | None = None
@@ -372,10 +375,12 @@ class KubetuiApp(ActionKeys, App[None]):
                     severity="error", timeout=15)
 
     def _close_feeds(self) -> None:
-        for feed in (self.feed, self._pane_feed, self._metrics, self._problems):
+        for feed in (self.feed, self._pane_feed, self._metrics, self._problems,
+                     *self._metric_subs):
             if feed is not None:
                 feed.close()
         self.feed = self._pane_feed = self._metrics = self._problems = None
+        self._metric_subs = []
         self._problems_scope = None
 
     def _follow_problems(self) -> None:
@@ -405,23 +410,24 @@ class KubetuiApp(ActionKeys, App[None]):
         session = self.session
         frame = self.stack[-1]
         view = frame.view
-        for feed in (self.feed, self._metrics):
+        for feed in (self.feed, self._metrics, *self._metric_subs):
             if feed is not None:
                 feed.close()
-        self.feed = self._metrics = None
+        self.feed, self._metrics, self._metric_subs = None, None, []
         self._generation += 1
         generation = self._generation
         table = self.main_table
         table.clear()
         self._columns = await self._columns_of(view.kind)
         self._join = None
-        if session is not None and view.kind.group == "" and metric_columns(view.kind.kind):
-            self._join = MetricsJoin(view.kind.kind, self._columns)
+        if session is not None and by_key(*view.kind.key) and metric_columns(view.kind.kind):
+            self._join = self._metrics_join(session, view)
             self._columns = self._join.columns
             self._metrics = MetricsFeed(
                 session.client, view.kind.kind == "Node", view.namespace,
                 lambda r: self.post_message(MetricsRead(generation, r)),
-                self.user_config.metrics_interval)
+                self.user_config.metrics_interval,
+                shown=self._main_screen_shown)
             self._metrics.start()
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
@@ -438,6 +444,20 @@ class KubetuiApp(ActionKeys, App[None]):
                          lambda b: self.post_message(FeedBatch(generation, b)),
                          lambda h: self.post_message(FeedHealth(generation, h)),
                          lambda n: self.post_message(FeedNote(generation, n)))
+
+    def _metrics_join(self, session: Session, view: View) -> MetricsJoin:
+        """CPU/MEM columns for `view`: a workload's sum over its pods needs its pods (and
+        a Deployment's ReplicaSets), followed on the shared streams."""
+        kind = view.kind.kind
+        if kind not in WORKLOAD_KINDS:
+            return MetricsJoin(kind, self._columns)
+        follow = [POD] + ([REPLICASET] if kind == "Deployment" else [])
+        self._metric_subs = [session.store.subscribe(k, view.namespace, ignore, ignore)
+                             for k in follow]
+        pods = self._metric_subs[0]
+        replicasets = self._metric_subs[1] if len(self._metric_subs) > 1 else None
+        return MetricsJoin(kind, self._columns, lambda: pods.entries().values(),
+                           (lambda: replicasets.entries().values()) if replicasets else None)
 
     async def _columns_of(self, kind: Kind) -> list[Column]:
         """kubectl's columns; a custom resource's from its CRD's printer columns (the
@@ -486,12 +506,28 @@ class KubetuiApp(ActionKeys, App[None]):
     def on_metrics_read(self, message: MetricsRead) -> None:
         if message.generation != self._generation or self._join is None:
             return
-        self.main_table.apply(self._join.update(message.reading))
+        self._metric_rows = self._join.updates(message.reading)
+        self._next_metric_rows(message.generation)
         error = message.reading.error
         if error and error != self._metrics_told:  # once, not at every poll
             self.notify(f"CPU and MEM show n/a: {error}", title="No metrics",
                         severity="warning", timeout=8)
         self._metrics_told = error
+
+    def _main_screen_shown(self) -> bool:
+        """Whether the main table is on screen (no view pushed over it)."""
+        return len(self.screen_stack) == 1
+
+    def _next_metric_rows(self, generation: int) -> None:
+        """Redraw the rows of a new reading a batch at a time; keys go in between."""
+        if generation != self._generation or self._metric_rows is None:
+            return
+        batch = next(self._metric_rows, None)
+        if batch is None:
+            self._metric_rows = None
+            return
+        self.main_table.apply(batch)
+        self.call_later(self._next_metric_rows, generation)
 
     def on_feed_health(self, message: FeedHealth) -> None:
         if message.generation == self._generation and self.view is not None:

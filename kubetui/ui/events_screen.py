@@ -8,21 +8,22 @@ Enter opens the object the event is about.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
 from kubetui.kinds import builtin, resolve
 from kubetui.render import columns_for
 from kubetui.ui.goto import GoTo
+from kubetui.ui.log_view import clean
 from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_filter import TableFilter
+from kubetui.ui.table_screen import TableScreen
 
 __all__ = ["EventsScreen", "EventsView", "event_text"]
 
@@ -38,7 +39,8 @@ def _cell(entry: Entry, column: str) -> str:
 
 
 def event_text(entry: Entry) -> str:
-    """One event in full, for the detail pane."""
+    """One event in full, for the detail pane. Cluster text is cleaned of terminal escapes
+    and control characters as the log view does (`log_view.clean`)."""
     where = f"{entry.namespace}/" if entry.namespace else ""
     lines = [f"{_cell(entry, 'TYPE')} {_cell(entry, 'REASON')} · {_cell(entry, 'OBJECT')}"
              + (f" {_cell(entry, 'SUBOBJECT')}" if _cell(entry, "SUBOBJECT") else "")
@@ -46,7 +48,7 @@ def event_text(entry: Entry) -> str:
              f"source {_cell(entry, 'SOURCE') or '-'} · first seen {_cell(entry, 'FIRST SEEN')}"
              f" ago · last seen {_cell(entry, 'LAST SEEN')} ago · count {_cell(entry, 'COUNT')}",
              _cell(entry, "MESSAGE")]
-    return "\n".join(lines)
+    return "\n".join(clean(line) for line in lines)
 
 
 class EventsView(Widget):
@@ -137,7 +139,7 @@ class EventsView(Widget):
         self.query_one("#event-detail", Static).update(event_text(entry) if entry else "")
 
 
-class EventsScreen(Screen[GoTo | None]):
+class EventsScreen(TableScreen, inherit_bindings=False):
     """`EventsView` full screen with a title; `esc` goes back, Enter goes to the object."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -145,7 +147,7 @@ class EventsScreen(Screen[GoTo | None]):
         Binding("slash", "filter", "Filter", id="events.filter"),
         Binding("t", "warnings", "Warnings only", id="events.warnings"),
     ]
-    DEFAULT_CSS = "EventsScreen #events-title { height: 1; background: $panel; padding: 0 1; }"
+    TABLE = "#events-table"
 
     def __init__(self, store: WatchStore, namespace: str | None = None,
                  involved: tuple[str, str, str] | None = None) -> None:
@@ -154,16 +156,13 @@ class EventsScreen(Screen[GoTo | None]):
         self.namespace = namespace
         self.involved = involved
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._title(False), id="events-title", markup=False)
+    def body(self) -> Iterator[Widget]:
         yield EventsView(self.store, self.namespace, self.involved, id="events-view")
-        yield TableFilter("#events-table", id="events-filter")
-        yield Footer()
 
-    def _title(self, warnings_only: bool) -> str:
+    def title_text(self) -> str:
         where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
         about = f"{self.involved[0]} {self.involved[1]} in " if self.involved else ""
-        only = " · Warnings only" if warnings_only else ""
+        only = " · Warnings only" if self.is_mounted and self.view.warnings_only else ""
         return f"Events · {about}{where}{only}"
 
     @property
@@ -173,19 +172,9 @@ class EventsScreen(Screen[GoTo | None]):
     def on_mount(self) -> None:
         self.view.table.focus()
 
-    def action_close(self) -> None:
-        search = self.query_one(TableFilter)
-        if search.is_open or self.view.table.filter.text:
-            search.close(clear=True)
-        else:
-            self.dismiss(None)
-
-    def action_filter(self) -> None:
-        self.query_one(TableFilter).open()
-
     def action_warnings(self) -> None:
         self.view.toggle_warnings()
-        self.query_one("#events-title", Static).update(self._title(self.view.warnings_only))
+        self.show_title()
 
     @on(ResourceTable.Selected, "#events-table")
     def _chosen(self, message: ResourceTable.Selected) -> None:

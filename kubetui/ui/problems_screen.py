@@ -12,11 +12,8 @@ import time
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
 
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.previous_log import previous_last_line
@@ -28,21 +25,17 @@ from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
 from kubetui.ui.goto import GoTo
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_filter import TableFilter
+from kubetui.ui.table_screen import TableScreen
 
 __all__ = ["ProblemsScreen"]
 
 
-class ProblemsScreen(Screen[GoTo | None]):
+class ProblemsScreen(TableScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="problems.close"),
-        Binding("slash", "filter", "Filter", id="problems.filter"),
         Binding("d", "describe", "Describe", id="problems.describe"),
         Binding("y", "yaml", "YAML", id="problems.yaml"),
         Binding("l", "logs", "Logs", id="problems.logs"),
     ]
-    DEFAULT_CSS = "ProblemsScreen #problems-title { height: 1; background: $panel; " \
-                  "padding: 0 1; }"
     #: Seconds between a change and the redraw it causes (changes meanwhile ride along).
     PACE: ClassVar[float] = 0.05
 
@@ -63,16 +56,6 @@ class ProblemsScreen(Screen[GoTo | None]):
         self._pending: Timer | None = None
         self._health: Health | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="problems-title", markup=False)
-        yield ResourceTable(id="problems-table")
-        yield TableFilter("#problems-table", id="problems-filter")
-        yield Footer()
-
-    @property
-    def table(self) -> ResourceTable:
-        return self.query_one("#problems-table", ResourceTable)
-
     def on_mount(self) -> None:
         table = self.table
         table.set_columns(PROBLEM_COLUMNS, wide=True)
@@ -90,7 +73,7 @@ class ProblemsScreen(Screen[GoTo | None]):
             self._feed.close()
             self._feed = None
 
-    def _title(self) -> str:
+    def title_text(self) -> str:
         where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
         critical = sum(1 for p in self.shown.values() if p.severity == CRITICAL)
         parts = [f"Problems · {where}",
@@ -101,7 +84,7 @@ class ProblemsScreen(Screen[GoTo | None]):
 
     def _on_health(self, health: Health) -> None:
         self._health = health
-        self.query_one("#problems-title", Static).update(self._title())
+        self.show_title()
 
     def _changed(self) -> None:
         if self._pending is None:
@@ -118,7 +101,7 @@ class ProblemsScreen(Screen[GoTo | None]):
             self.table.apply(Batch([self._entry(p) for p in changed], gone, False))
         if self._feed.synced:
             self.table.empty_text = "No problems: everything looks healthy"
-        self.query_one("#problems-title", Static).update(self._title())
+        self.show_title()
         if not self._reading and any(p.crashed and (p.uid, p.detail) not in self.last_words
                                      for p in changed):
             self._reading = True
@@ -152,19 +135,12 @@ class ProblemsScreen(Screen[GoTo | None]):
         uid = self.table.selected_uid
         return self.shown.get(uid) if uid else None
 
-    @on(ResourceTable.Selected, "#problems-table")
+    @on(ResourceTable.Selected)
     def _chosen(self, message: ResourceTable.Selected) -> None:
         message.stop()
         problem = self.shown.get(message.entry.uid)
         if problem is not None:
             self.dismiss(GoTo(problem.kind, problem.namespace, problem.uid))
-
-    def action_close(self) -> None:
-        search = self.query_one(TableFilter)
-        if search.is_open or self.table.filter.text:
-            search.close(clear=True)
-        else:
-            self.dismiss(None)
 
     def action_describe(self) -> None:
         if (p := self.selected) is not None:
@@ -183,6 +159,3 @@ class ProblemsScreen(Screen[GoTo | None]):
             return
         self.app.push_screen(LogScreen(self.store.client, LogTarget(p.kind, p.namespace, p.name),
                                        store=self.store, capacity=self.log_buffer))
-
-    def action_filter(self) -> None:
-        self.query_one(TableFilter).open()

@@ -13,11 +13,7 @@ import asyncio
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
 
 from kubetui.cluster.entries import Entry
 from kubetui.cluster.errors import ClusterError
@@ -29,7 +25,7 @@ from kubetui.render.diagnosis import CRITICAL
 from kubetui.render.model import FAILED, OK, PENDING, Column, Row
 from kubetui.ui.goto import GoTo
 from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_filter import TableFilter
+from kubetui.ui.table_screen import TableScreen
 
 __all__ = ["XrayScreen"]
 
@@ -47,12 +43,7 @@ def _entry(index: int, prefix: str, node: XNode, key: str) -> Entry:
                          health=health), labels={}, owners=(), node="", created=None, rv="")
 
 
-class XrayScreen(Screen[GoTo | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="xray.close"),
-        Binding("slash", "filter", "Filter", id="xray.filter"),
-    ]
-    DEFAULT_CSS = "XrayScreen #xray-title { height: 1; background: $panel; padding: 0 1; }"
+class XrayScreen(TableScreen):
     DEBOUNCE: ClassVar[float] = 1.0
 
     def __init__(self, store: WatchStore, kind: Kind, namespace: str | None,
@@ -69,17 +60,7 @@ class XrayScreen(Screen[GoTo | None]):
         self._subs: list[Subscription] = []
         self._timer: Timer | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="xray-title", markup=False)
-        yield ResourceTable(id="xray-table")
-        yield TableFilter("#xray-table", id="xray-filter")
-        yield Footer()
-
-    @property
-    def table(self) -> ResourceTable:
-        return self.query_one("#xray-table", ResourceTable)
-
-    def _title(self) -> str:
+    def title_text(self) -> str:
         where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
         what = f"{self.kind.kind.lower()}/{self.object_name}" if self.object_name \
             else self.kind.plural
@@ -144,9 +125,9 @@ class XrayScreen(Screen[GoTo | None]):
         self.table.apply(Batch([_entry(i, prefix, node, key)
                                 for i, (prefix, node, key) in enumerate(lines)], [], True))
         self.table.empty_text = self.error or f"No {self.kind.plural}"
-        self.query_one("#xray-title", Static).update(self._title())
+        self.show_title()
 
-    @on(ResourceTable.Selected, "#xray-table")
+    @on(ResourceTable.Selected)
     def _chosen(self, message: ResourceTable.Selected) -> None:
         message.stop()
         node = self._nodes_by_key.get(message.entry.uid)
@@ -156,13 +137,3 @@ class XrayScreen(Screen[GoTo | None]):
             return
         kind = builtin(node.kind, dict(RELATED_KINDS)[node.kind])
         self.dismiss(GoTo(kind, node.namespace, node.uid))
-
-    def action_close(self) -> None:
-        search = self.query_one(TableFilter)
-        if search.is_open or self.table.filter.text:
-            search.close(clear=True)
-        else:
-            self.dismiss(None)
-
-    def action_filter(self) -> None:
-        self.query_one(TableFilter).open()

@@ -60,3 +60,26 @@ def test_joined_rows_put_metrics_before_the_wide_columns_and_follow_readings() -
     assert join.update(reading).upserts == []  # nothing new: nothing redrawn
     assert join.batch(Batch([], [pod.uid], False)).deletes == [pod.uid]
     assert join.update(parse_reading({"items": []}, 2.0)[0]).upserts == []
+
+
+def test_a_deployment_s_use_is_summed_over_its_replicasets_pods() -> None:
+    rs = entry(builtin("ReplicaSet"), fixture("apps", "replicaset"))
+    deployment_uid = rs.owners[0]
+    pods = []
+    for i, name in enumerate(("web-a", "web-b")):
+        pod = fixture("pods", "running", name=name, namespace="shop", uid=f"p{i}")
+        pod["metadata"]["ownerReferences"] = [{"kind": "ReplicaSet", "uid": rs.uid,
+                                               "name": "web"}]
+        pods.append(entry(POD, pod))
+    reading, _ = parse_reading({"items": [
+        {"metadata": {"name": n, "namespace": "shop"},
+         "containers": [{"name": "app", "usage": {"cpu": "100m", "memory": "64Mi"}}]}
+        for n in ("web-a", "web-b", "unrelated")]}, 1.0)
+    join = MetricsJoin("Deployment", columns_for("Deployment", "apps"),
+                       lambda: pods, lambda: [rs])
+    deploy = entry(builtin("Deployment"), fixture("apps", "deployment", uid=deployment_uid))
+    join.batch(Batch([deploy], [], True))
+    [row] = join.update(reading).upserts
+    names = [c.name for c in join.columns]
+    assert row.row.cells[names.index("CPU")] == "200m"
+    assert row.row.cells[names.index("MEM")] == "128Mi"

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta, timezone
+
 from kubetui.ui.events_screen import EventsScreen
 from tests.ui.app_helpers import Api, api, app_for, live, names, until
 
@@ -15,14 +18,17 @@ LONG = ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kub
 
 
 async def post_event(api: Api, name: str, about: dict, type_: str, reason: str,
-                     message: str) -> None:
+                     message: str, seen_ago: int = 0) -> None:
     meta = about["metadata"]
+    stamp = (datetime.now(timezone.utc) - timedelta(seconds=seen_ago)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
     await api.create("/api/v1/namespaces/default/events", {
         "metadata": {"name": name},
         "involvedObject": {"kind": about["kind"], "name": meta["name"],
                            "namespace": "default", "uid": meta["uid"], "apiVersion": "v1"},
         "type": type_, "reason": reason, "message": message,
-        "source": {"component": "default-scheduler"}, "count": 3})
+        "source": {"component": "default-scheduler"}, "count": 3,
+        "firstTimestamp": stamp, "lastTimestamp": stamp})
 
 
 def shown(screen: EventsScreen) -> list[str]:
@@ -74,3 +80,23 @@ async def test_events_read_whole_filter_warnings_and_go_to_the_object(sandbox,
         await until(lambda: "web-1.a" in shown(screen))
         assert all(n.startswith("web-1.") for n in shown(screen))
         assert screen.involved == ("Pod", "web-1", web["metadata"]["uid"])
+
+
+async def test_newest_first_by_the_second_though_last_seen_reads_the_same(sandbox,
+                                                                         api: Api) -> None:
+    web = await api.pod("web-1")
+    await post_event(api, "a-older", web, "Normal", "Pulled", "first", seen_ago=12 * 60 + 50)
+    await post_event(api, "b-newer", web, "Normal", "Pulled", "second", seen_ago=12 * 60 + 5)
+    app = app_for()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await live(app, "pods")
+        await pilot.press("colon", "e", "v", "enter")
+        screen = await until(lambda: isinstance(app.screen, EventsScreen) and app.screen)
+        await until(lambda: {"a-older", "b-newer"} <= set(shown(screen)))
+        ours = [n for n in shown(screen) if n in ("a-older", "b-newer")]
+        assert ours == ["b-newer", "a-older"]  # by time, not by name
+        table = screen.view.table
+        seen = {table.entry_at(i).name: table._model.cell_text(
+            table._model.rows[table.entry_at(i).uid], table._model.slots[0], time.time())
+            for i in range(table.row_count)}
+        assert seen["a-older"] == seen["b-newer"] == "12m"  # both read the same

@@ -83,3 +83,23 @@ async def test_without_a_metrics_api_the_columns_say_n_a_once(sandbox, api: Api,
         await until(lambda: metrics.polls >= polls + 2, 20)  # polled on, said nothing more
         assert len([n for n in app._notifications if "n/a" in n.message]) == 1
         assert cells(app, "web-1", "%CPU/R") == ("n/a",)
+
+
+async def test_a_deployment_shows_the_sum_over_its_pods(sandbox, api: Api, kubectl) -> None:
+    await api.node("node-1")
+    labels = {"app": "web"}
+    await api.create("/apis/apps/v1/namespaces/default/deployments", {
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels, "annotations": {
+                     CPU_ANNOTATION: "120m", MEMORY_ANNOTATION: "100Mi"}},
+                     "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}})
+    app = app_for()
+    async with app.run_test(size=(200, 40)) as pilot:
+        await live(app, "pods")
+        await pilot.press("2")
+        await live(app, "deployments")
+        await until(lambda: cells(app, "web", "CPU", "MEM") == ("360m", "300Mi"), 30,
+                    "three pods' use summed")
+        top = (await kubectl("top", "pod", "--no-headers")).stdout.split("\n")
+        assert sum(int(line.split()[1][:-1]) for line in top if line) == 360

@@ -83,7 +83,7 @@ async def test_problems_lists_every_planted_fault_with_its_reason(demo) -> None:
         assert crash is not None and crash[0] == "critical"
         assert crash[3] in ("CrashLoopBackOff", "Error", "Restarting"), crash
         assert "exit code 1" in crash[4]
-        assert "critical" in str(screen.query_one("#problems-title").render())
+        assert "critical" in str(screen.query_one("#list-title").render())
 
         # A fault made while the view is open shows within a second.
         await api.patch("/api/v1/nodes/demo-worker-small", {"spec": {"unschedulable": True}})
