@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from kubetui.cluster.entries import Entry
 from kubetui.cluster.errors import ClusterError
@@ -28,6 +28,7 @@ from kubetui.render.containers import CONTAINER_COLUMNS, container_rows
 from kubetui.render.model import Row
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.safe import SafeStatic
 
 __all__ = ["ContainersScreen"]
 
@@ -60,7 +61,7 @@ class ContainersScreen(Screen[None]):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="containers-title", markup=False)
+        yield SafeStatic(self._title(), id="containers-title")
         yield ResourceTable(id="containers-table")
         yield Footer()
 
@@ -117,7 +118,7 @@ class ContainersScreen(Screen[None]):
         self._show()
 
     def _show(self) -> None:
-        self.query_one("#containers-title", Static).update(self._title())
+        self.query_one("#containers-title", SafeStatic).update(self._title())
         if self.pod is None:
             self.table.empty_text = self.error or "Loading…"
             return

@@ -15,15 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Static
 
 from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
 from kubetui.kinds import builtin, resolve
 from kubetui.render import columns_for
 from kubetui.ui.goto import GoTo
-from kubetui.ui.log_view import clean
 from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_screen import TableScreen
+from kubetui.ui.safe import SafeStatic
+from kubetui.ui.table_screen import _TableScreen
 
 __all__ = ["EventsScreen", "EventsView", "event_text"]
 
@@ -39,8 +38,7 @@ def _cell(entry: Entry, column: str) -> str:
 
 
 def event_text(entry: Entry) -> str:
-    """One event in full, for the detail pane. Cluster text is cleaned of terminal escapes
-    and control characters as the log view does (`log_view.clean`)."""
+    """One event in full, for the detail pane (drawn by a `SafeStatic`: sanitised)."""
     where = f"{entry.namespace}/" if entry.namespace else ""
     lines = [f"{_cell(entry, 'TYPE')} {_cell(entry, 'REASON')} · {_cell(entry, 'OBJECT')}"
              + (f" {_cell(entry, 'SUBOBJECT')}" if _cell(entry, "SUBOBJECT") else "")
@@ -48,7 +46,7 @@ def event_text(entry: Entry) -> str:
              f"source {_cell(entry, 'SOURCE') or '-'} · first seen {_cell(entry, 'FIRST SEEN')}"
              f" ago · last seen {_cell(entry, 'LAST SEEN')} ago · count {_cell(entry, 'COUNT')}",
              _cell(entry, "MESSAGE")]
-    return "\n".join(clean(line) for line in lines)
+    return "\n".join(lines)
 
 
 class EventsView(Widget):
@@ -80,7 +78,7 @@ class EventsView(Widget):
 
     def compose(self) -> ComposeResult:
         yield ResourceTable(id="events-table")
-        yield Static("", id="event-detail", markup=False)
+        yield SafeStatic("", id="event-detail")
 
     @property
     def table(self) -> ResourceTable:
@@ -88,7 +86,7 @@ class EventsView(Widget):
 
     @property
     def detail(self) -> str:
-        return str(self.query_one("#event-detail", Static).render())
+        return str(self.query_one("#event-detail", SafeStatic).render())
 
     def on_mount(self) -> None:
         table = self.table
@@ -136,10 +134,10 @@ class EventsView(Widget):
 
     def _show_selected(self) -> None:
         entry = self.table.selected_entry
-        self.query_one("#event-detail", Static).update(event_text(entry) if entry else "")
+        self.query_one("#event-detail", SafeStatic).update(event_text(entry) if entry else "")
 
 
-class EventsScreen(TableScreen, inherit_bindings=False):
+class EventsScreen(_TableScreen, inherit_bindings=False):
     """`EventsView` full screen with a title; `esc` goes back, Enter goes to the object."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

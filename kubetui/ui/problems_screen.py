@@ -25,12 +25,12 @@ from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
 from kubetui.ui.goto import GoTo
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_screen import TableScreen
+from kubetui.ui.table_screen import _TableScreen
 
 __all__ = ["ProblemsScreen"]
 
 
-class ProblemsScreen(TableScreen):
+class ProblemsScreen(_TableScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "describe", "Describe", id="problems.describe"),
         Binding("y", "yaml", "YAML", id="problems.yaml"),

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from kubetui.cluster.metrics import MetricsFeed, Reading
 from kubetui.cluster.store import Batch, Subscription, WatchStore
@@ -27,6 +27,7 @@ from kubetui.render import columns_for
 from kubetui.ui.goto import GoTo
 from kubetui.ui.problems_screen import ProblemsScreen
 from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.safe import SafeStatic
 
 __all__ = ["PulsesScreen"]
 
@@ -60,9 +61,9 @@ class PulsesScreen(Screen[GoTo | None]):
 
     def compose(self) -> ComposeResult:
         where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
-        yield Static(f"Pulses · {where}", classes="pulses-title", markup=False)
+        yield SafeStatic(f"Pulses · {where}", classes="pulses-title")
         yield ResourceTable(id="pulses-kinds")
-        yield Static("Nodes", classes="pulses-title", id="pulses-nodes-title", markup=False)
+        yield SafeStatic("Nodes", classes="pulses-title", id="pulses-nodes-title")
         yield ResourceTable(id="pulses-nodes")
         yield Footer()
 
@@ -111,7 +112,7 @@ class PulsesScreen(Screen[GoTo | None]):
     def _on_reading(self, reading: Reading) -> None:
         self.nodes.apply(self._join.update(reading))
         title = "Nodes" + (f" · CPU/MEM n/a: {reading.error}" if reading.error else "")
-        self.query_one("#pulses-nodes-title", Static).update(title)
+        self.query_one("#pulses-nodes-title", SafeStatic).update(title)
 
     def action_close(self) -> None:
         self.dismiss(None)

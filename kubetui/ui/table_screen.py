@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from kubetui.ui.goto import GoTo
 from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.safe import SafeStatic
 
-__all__ = ["TableFilter", "TableScreen"]
+__all__ = ["TableFilter"]  # and `_TableScreen`, the base of the list screens
 
 
 class TableFilter(Input):
@@ -66,7 +67,7 @@ class TableFilter(Input):
         self.close(clear=False)
 
 
-class TableScreen(Screen[GoTo | None]):
+class _TableScreen(Screen[GoTo | None]):
     """A title, the widgets of `body` (by default one table), the filter and the footer.
     Dismissed with a `GoTo` when Enter picks an object, None on esc."""
 
@@ -74,12 +75,12 @@ class TableScreen(Screen[GoTo | None]):
         Binding("escape", "close", "Back", id="list.close"),
         Binding("slash", "filter", "Filter", id="list.filter"),
     ]
-    DEFAULT_CSS = "TableScreen #list-title { height: 1; background: $panel; padding: 0 1; }"
+    DEFAULT_CSS = "_TableScreen #list-title { height: 1; background: $panel; padding: 0 1; }"
     #: The selector of the table `/` filters.
     TABLE: ClassVar[str] = "#list-table"
 
     def compose(self) -> ComposeResult:
-        yield Static(self.title_text(), id="list-title", markup=False)
+        yield SafeStatic(self.title_text(), id="list-title")
         yield from self.body()
         yield TableFilter(self.TABLE, id="list-filter")
         yield Footer()
@@ -91,7 +92,7 @@ class TableScreen(Screen[GoTo | None]):
         raise NotImplementedError
 
     def show_title(self) -> None:
-        self.query_one("#list-title", Static).update(self.title_text())
+        self.query_one("#list-title", SafeStatic).update(self.title_text())
 
     @property
     def table(self) -> ResourceTable:

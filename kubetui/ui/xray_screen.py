@@ -25,7 +25,7 @@ from kubetui.render.diagnosis import CRITICAL
 from kubetui.render.model import FAILED, OK, PENDING, Column, Row
 from kubetui.ui.goto import GoTo
 from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_screen import TableScreen
+from kubetui.ui.table_screen import _TableScreen
 
 __all__ = ["XrayScreen"]
 
@@ -43,7 +43,7 @@ def _entry(index: int, prefix: str, node: XNode, key: str) -> Entry:
                          health=health), labels={}, owners=(), node="", created=None, rv="")
 
 
-class XrayScreen(TableScreen):
+class XrayScreen(_TableScreen):
     DEBOUNCE: ClassVar[float] = 1.0
 
     def __init__(self, store: WatchStore, kind: Kind, namespace: str | None,
