@@ -31,6 +31,13 @@ async def post_event(api: Api, name: str, about: dict, type_: str, reason: str,
         "firstTimestamp": stamp, "lastTimestamp": stamp})
 
 
+async def open_events(app, pilot) -> EventsScreen:
+    """`:ev` over the live pods view."""
+    await live(app, "pods")
+    await pilot.press("colon", "e", "v", "enter")
+    return await until(lambda: isinstance(app.screen, EventsScreen) and app.screen)
+
+
 def shown(screen: EventsScreen) -> list[str]:
     table = screen.view.table
     return [table.entry_at(i).name for i in range(table.row_count)]
@@ -44,9 +51,7 @@ async def test_events_read_whole_filter_warnings_and_go_to_the_object(sandbox,
     await post_event(api, "db-1.a", db, "Normal", "Scheduled", "Successfully assigned")
     app = app_for()
     async with app.run_test(size=(120, 40)) as pilot:
-        await live(app, "pods")
-        await pilot.press("colon", "e", "v", "enter")
-        screen = await until(lambda: isinstance(app.screen, EventsScreen) and app.screen)
+        screen = await open_events(app, pilot)
         # (the sandbox's scheduler adds its own events about these node-less pods)
         await until(lambda: {"web-1.a", "db-1.a"} <= set(shown(screen)))
         table = screen.view.table
@@ -89,9 +94,7 @@ async def test_newest_first_by_the_second_though_last_seen_reads_the_same(sandbo
     await post_event(api, "b-newer", web, "Normal", "Pulled", "second", seen_ago=12 * 60 + 5)
     app = app_for()
     async with app.run_test(size=(160, 40)) as pilot:
-        await live(app, "pods")
-        await pilot.press("colon", "e", "v", "enter")
-        screen = await until(lambda: isinstance(app.screen, EventsScreen) and app.screen)
+        screen = await open_events(app, pilot)
         await until(lambda: {"a-older", "b-newer"} <= set(shown(screen)))
         ours = [n for n in shown(screen) if n in ("a-older", "b-newer")]
         assert ours == ["b-newer", "a-older"]  # by time, not by name
