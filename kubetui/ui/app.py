@@ -8,7 +8,6 @@ Store callbacks only post messages; the handlers below own what is shown.
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
@@ -25,6 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from kubetui import clock
 from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
@@ -401,7 +401,7 @@ class KubetuiApp(ActionKeys, App[None]):
     def _count_problems(self) -> None:
         feed = self._problems
         if feed is not None and feed.synced:
-            feed.index.update(time.time())
+            feed.index.update(clock.time())
             self.header.update(problems=len(feed.index.current))
 
     # ----------------------------------------------------------------- showing a view

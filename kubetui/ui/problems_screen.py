@@ -8,13 +8,13 @@ object in its kind's view; d, y and l open describe, YAML and logs of the select
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
+from kubetui import clock
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.previous_log import previous_last_line
 from kubetui.cluster.store import Batch, Entry, Health, WatchStore
@@ -95,7 +95,7 @@ class ProblemsScreen(_TableScreen):
         self._pending = None
         if self._feed is None:
             return
-        changed, gone = self.index.update(time.time())
+        changed, gone = self.index.update(clock.time())
         self.shown = self.index.current
         if changed or gone:
             self.table.apply(Batch([self._entry(p) for p in changed], gone, False))

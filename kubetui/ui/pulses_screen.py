@@ -8,7 +8,6 @@ view's rows joined to metrics.k8s.io (`model.metrics`).
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from textual import on
@@ -18,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from kubetui import clock
 from kubetui.cluster.metrics import MetricsFeed, Reading
 from kubetui.cluster.store import Batch, Subscription, WatchStore
 from kubetui.kinds import builtin
@@ -103,7 +103,7 @@ class PulsesScreen(Screen[GoTo | None]):
         self._pending = None
         if self._feed is None:
             return
-        rows = [pulse_entry(p) for p in self._feed.index.pulses(time.time())]
+        rows = [pulse_entry(p) for p in self._feed.index.pulses(clock.time())]
         self.kinds.apply(Batch(rows, [], True))
 
     def _on_nodes(self, batch: Batch) -> None:
@@ -127,7 +127,7 @@ class PulsesScreen(Screen[GoTo | None]):
         if message.table is self.nodes:
             self.dismiss(GoTo(NODE, "", entry.uid))
             return
-        kind = next(p.kind for p in self._feed.index.pulses(time.time())
+        kind = next(p.kind for p in self._feed.index.pulses(clock.time())
                     if p.kind.plural == entry.name) if self._feed else None
         if kind is None:
             return

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from kubetui.ui.containers_screen import ContainersScreen
 from kubetui.ui.log_screen import LogScreen
-from tests.ui.app_helpers import Api, api, app_for, live, names, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, live, names, until
 
 
 def row(screen: ContainersScreen, name: str) -> dict[str, str] | None:

@@ -7,9 +7,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from kubetui.ui.events_screen import EventsScreen
-from tests.ui.app_helpers import Api, api, app_for, live, names, until
+from tests.ui.app_helpers import Api, app_for, live, names, until
 
-__all__ = ["api"]
 
 LONG = ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/"
         "control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 "

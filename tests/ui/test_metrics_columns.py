@@ -4,9 +4,7 @@ sandbox, and `n/a` (said once) when the cluster serves no metrics API."""
 from __future__ import annotations
 
 from kubetui.sandbox.metrics import CPU_ANNOTATION, MEMORY_ANNOTATION
-from tests.ui.app_helpers import Api, api, app_for, live, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, live, until
 
 
 def cells(app, name: str, *columns: str) -> tuple[str, ...] | None:

@@ -17,9 +17,7 @@ from kubetui.ui.problems_screen import ProblemsScreen
 from kubetui.ui.pulses_screen import PulsesScreen
 from kubetui.ui.xray_screen import XrayScreen
 from tests.conftest import serving_sandbox
-from tests.ui.app_helpers import Api, api, app_for, header_text, live, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, header_text, live, until
 
 
 @pytest_asyncio.fixture
