@@ -24,17 +24,27 @@ NOT_AVAILABLE = "n/a"
 _MI = 1024 * 1024
 
 
-def _column(name: str, sort: str, description: str) -> Column:
-    return Column(name=name, type="string", sort=sort, description=description)
+def _column(name: str, sort: str, description: str, priority: int = 0) -> Column:
+    return Column(name=name, type="string", sort=sort, description=description,
+                  priority=priority)
+
+
+#: A pod's percentages go first when the terminal is narrow (before kubectl's wide
+#: columns, long before NAME is cut).
+_PERCENT = 2
 
 
 _POD = (
     _column("CPU", "quantity", "CPU used, in millicores (metrics.k8s.io)."),
     _column("MEM", "quantity", "Memory used (working set), in MiB (metrics.k8s.io)."),
-    _column("%CPU/R", "number", "CPU used, as a percentage of the containers' requests."),
-    _column("%CPU/L", "number", "CPU used, as a percentage of the containers' limits."),
-    _column("%MEM/R", "number", "Memory used, as a percentage of the containers' requests."),
-    _column("%MEM/L", "number", "Memory used, as a percentage of the containers' limits."),
+    _column("%CPU/R", "number", "CPU used, as a percentage of the containers' requests.",
+            _PERCENT),
+    _column("%CPU/L", "number", "CPU used, as a percentage of the containers' limits.",
+            _PERCENT),
+    _column("%MEM/R", "number", "Memory used, as a percentage of the containers' requests.",
+            _PERCENT),
+    _column("%MEM/L", "number", "Memory used, as a percentage of the containers' limits.",
+            _PERCENT),
 )
 _NODE = (
     _column("CPU", "quantity", "CPU used, in millicores (metrics.k8s.io)."),
