@@ -221,7 +221,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
     @property
     def header(self) -> Header:
-        return self.query_one(Header)
+        return self.screen_stack[0].query_one(Header)  # also while a view is pushed over it
 
     @property
     def main_table(self) -> ResourceTable:
@@ -387,7 +387,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _count_problems(self) -> None:
         feed = self._problems
-        if feed is not None and feed.synced:
+        if feed is not None and feed.synced and self.screen_stack:
             feed.index.update(clock.time())
             self.header.update(problems=len(feed.index.current))
 
