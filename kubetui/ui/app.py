@@ -225,11 +225,11 @@ class KubetuiApp(ActionKeys, App[None]):
 
     @property
     def main_table(self) -> ResourceTable:
-        return self.query_one("#main", ResourceTable)
+        return self.screen_stack[0].query_one("#main", ResourceTable)  # also under a view
 
     @property
     def pane(self) -> ResourceTable:
-        return self.query_one("#namespaces", ResourceTable)
+        return self.screen_stack[0].query_one("#namespaces", ResourceTable)
 
     @property
     def prompt(self) -> PromptBar:
