@@ -47,9 +47,10 @@ from kubetui.cluster.client import ClusterClient  # noqa: E402
 from kubetui.cluster.logs import LogBatch, LogOptions, LogSettings, LogTarget, Source  # noqa: E402
 from kubetui.cluster.store import WatchStore  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
+from kubetui.model.log_ring import Ring  # noqa: E402
 from kubetui.ui.app import tune_gc  # noqa: E402
-from kubetui.ui.log_screen import LogScreen  # noqa: E402
-from kubetui.ui.log_view import LogView, Ring  # noqa: E402
+from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
+from kubetui.ui.widgets.log_view import LogView  # noqa: E402
 
 POD, DEPLOYMENT = builtin("Pod"), builtin("Deployment")
 

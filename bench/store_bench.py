@@ -49,7 +49,7 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]  # this checkout's kubetui, sandb
 from kubetui.cluster import kubeconfig as kubeconfigs  # noqa: E402
 from kubetui.cluster import paths  # noqa: E402
 from kubetui.cluster.client import ClusterClient  # noqa: E402
-from kubetui.cluster.store import Batch, Health, Subscription, WatchStore  # noqa: E402
+from kubetui.cluster.store import Batch, StreamHealth, Subscription, WatchStore  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from sandbox_bench import kubectl_get_pods, memory_mb, serve  # noqa: E402
 
@@ -107,7 +107,7 @@ class Follower:
                                  if e.labels.get(LABEL[0]) == LABEL[1])
         self._check()
 
-    def _on_health(self, health: Health) -> None:
+    def _on_health(self, health: StreamHealth) -> None:
         self._check()
 
     def _check(self) -> None:

@@ -37,7 +37,7 @@ from textual.screen import Screen
 from kubetui.cluster.store import Batch, Entry
 from kubetui.render.model import Column, Row
 from kubetui.ui.app import tune_gc
-from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 COLUMNS = [
     Column("NAME", format="name"), Column("READY", sort="ratio"), Column("STATUS"),

@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="namespace to open (default: the context's)")
     where.add_argument("-A", "--all-namespaces", action="store_true",
                        help="open on all namespaces")
+    p.add_argument("-c", "--command", dest="view", default=None, metavar="RESOURCE",
+                   help="the view to open, as k9s's -c (e.g. deploy; default: pods)")
     p.add_argument("--readonly", action="store_true",
                    help="hide and refuse every action that changes the cluster")
     p.add_argument("--config", default=None, metavar="PATH",
@@ -199,7 +201,7 @@ async def _cancel_tasks() -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(kubeconfig=args.kubeconfig, context=args.context,
                     namespace=args.namespace, all_namespaces=args.all_namespaces,
-                    readonly=args.readonly,
+                    readonly=args.readonly, view=args.view,
                     config_path=Path(args.config).expanduser() if args.config else None)
 
 

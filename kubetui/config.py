@@ -56,6 +56,7 @@ class Settings:
     namespace: str | None = None  # None: the context's namespace
     all_namespaces: bool = False
     readonly: bool = False  # or-ed with the config file's `readonly`
+    view: str | None = None  # the resource to show first (k9s's -c), e.g. "deploy"; None: pods
     config_path: Path | None = None  # None: the XDG location
     store: StoreSettings = field(default_factory=StoreSettings)
 

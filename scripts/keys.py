@@ -20,24 +20,25 @@ from textual.binding import Binding  # noqa: E402
 from textual.dom import DOMNode  # noqa: E402
 from textual.keys import format_key  # noqa: E402
 
+from kubetui.model.rows import sort_letters  # noqa: E402
 from kubetui.render import columns_for  # noqa: E402
 from kubetui.ui.app import KubetuiApp  # noqa: E402
-from kubetui.ui.command import PromptBar  # noqa: E402
-from kubetui.ui.containers_screen import ContainersScreen  # noqa: E402
-from kubetui.ui.contexts import ContextPicker  # noqa: E402
-from kubetui.ui.detail_screens import DescribeScreen, TextView, YamlScreen  # noqa: E402
-from kubetui.ui.dialogs import (  # noqa: E402
+from kubetui.ui.screens.containers_screen import ContainersScreen  # noqa: E402
+from kubetui.ui.screens.contexts import ContextPicker  # noqa: E402
+from kubetui.ui.screens.dialogs import (  # noqa: E402
     ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog)
-from kubetui.ui.events_screen import EventsScreen  # noqa: E402
-from kubetui.ui.help import HelpScreen  # noqa: E402
-from kubetui.ui.log_screen import LogScreen  # noqa: E402
-from kubetui.ui.log_view import LogView  # noqa: E402
-from kubetui.ui.problems_screen import ProblemsScreen  # noqa: E402
-from kubetui.ui.pulses_screen import PulsesScreen  # noqa: E402
-from kubetui.ui.xray_screen import XrayScreen  # noqa: E402
-from kubetui.ui.resource_table import ResourceTable  # noqa: E402
-from kubetui.ui.rollout_view import RolloutScreen  # noqa: E402
-from kubetui.ui.table_model import sort_letters  # noqa: E402
+from kubetui.ui.screens.events_screen import EventsScreen  # noqa: E402
+from kubetui.ui.screens.help import HelpScreen  # noqa: E402
+from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
+from kubetui.ui.screens.problems_screen import ProblemsScreen  # noqa: E402
+from kubetui.ui.screens.pulses_screen import PulsesScreen  # noqa: E402
+from kubetui.ui.screens.rollout_screen import RolloutScreen  # noqa: E402
+from kubetui.ui.screens.xray_screen import XrayScreen  # noqa: E402
+from kubetui.ui.widgets.log_view import LogView  # noqa: E402
+from kubetui.ui.widgets.prompt_bar import PromptBar  # noqa: E402
+from kubetui.ui.widgets.resource_table import ResourceTable  # noqa: E402
+from kubetui.ui.widgets.text_view import TextView  # noqa: E402
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BEGIN, END = "<!-- keys:begin -->", "<!-- keys:end -->"

@@ -24,11 +24,11 @@ from textual.widgets import OptionList
 from kubetui.sandbox.apiserver.store import now_rfc3339
 from kubetui.sandbox.core import Sandbox
 from kubetui.ui.app import KubetuiApp
-from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
-from kubetui.ui.dialogs import ScaleDialog
-from kubetui.ui.help import HelpScreen
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.screens.dialogs import ScaleDialog
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.rollout_screen import RolloutScreen
 
 SIZE = (150, 40)
 RECORDED = Path(__file__).resolve().parent.parent / "tests" / "ui" / "scenes" / "demo.json"

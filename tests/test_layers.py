@@ -1,8 +1,9 @@
-"""The layers stay apart: cluster access, the watch store, row rendering and the sandbox
-import no Textual; the sandbox imports nothing of the UI or the client side; the UI does
-no HTTP itself; rendering is pure. The one test of the layer order (the cluster and render
-packages' own "no Textual" checks are the parametrized cases below: every module of each
-package is imported, the package itself first)."""
+"""The layers stay apart, in the order the kubetui package docstring gives: each imports
+nothing above it; cluster access, the watch store, the view models, row rendering and the
+sandbox import no Textual; the sandbox imports nothing of the UI or the client side; the UI
+does no HTTP itself; rendering is pure. The one test of the layer order (the cluster and
+render packages' own "no Textual" checks are the parametrized cases below: every module of
+each package is imported, the package itself first)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,30 @@ def _imported_after(modules: list[str]) -> set[str]:
     return set(out.stdout.split())
 
 
+#: Bottom up, as the package docstring says: each layer imports nothing of those after it.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("base", ("kubetui.kinds", "kubetui.names", "kubetui.quantity", "kubetui.selectors")),
+    ("render", ("kubetui.render",)),
+    ("cluster", ("kubetui.cluster",)),
+    ("model", ("kubetui.model",)),
+    ("ui", ("kubetui.ui",)),
+]
+
+
+def test_the_package_docstring_gives_this_layer_order() -> None:
+    assert " -> ".join(name for name, _ in LAYERS) in (kubetui.__doc__ or "")
+
+
+@pytest.mark.parametrize("index", range(len(LAYERS) - 1), ids=[n for n, _ in LAYERS[:-1]])
+def test_no_layer_imports_one_above_it(index: int) -> None:
+    name, packages = LAYERS[index]
+    above = tuple(p for _, ps in LAYERS[index + 1:] for p in ps)
+    loaded = _imported_after([m for p in packages for m in _modules(p)])
+    assert sorted(m for m in loaded if m.startswith(above)) == [], name
+
+
 @pytest.mark.parametrize("package", ["kubetui.sandbox", "kubetui.cluster", "kubetui.render",
-                                     "kubetui.kinds", "kubetui.selectors",
-                                     "kubetui.ui.table_model", "kubetui.model"])
+                                     "kubetui.kinds", "kubetui.selectors", "kubetui.model"])
 def test_no_textual_below_the_ui(package: str) -> None:
     loaded = _imported_after(_modules(package))
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded), package
@@ -42,7 +64,8 @@ def test_no_textual_below_the_ui(package: str) -> None:
 
 def test_sandbox_imports_no_ui_or_client() -> None:
     loaded = _imported_after(_modules("kubetui.sandbox"))
-    assert not [m for m in loaded if m.startswith(("kubetui.ui", "kubetui.cluster"))]
+    assert not [m for m in loaded if m.startswith(("kubetui.ui", "kubetui.cluster",
+                                                   "kubetui.model"))]
 
 
 def test_package_is_importable() -> None:
@@ -67,18 +90,20 @@ def _direct_imports(package_dir: str) -> dict[str, set[str]]:
     return out
 
 
-def test_the_ui_never_talks_http_itself() -> None:
-    """HTTP belongs to kubetui.cluster; the UI only calls it (and never the sandbox)."""
+@pytest.mark.parametrize("package_dir", ["ui", "model"])
+def test_the_ui_and_models_never_talk_http_themselves(package_dir: str) -> None:
+    """HTTP belongs to kubetui.cluster; the UI and the view models only call it (and never
+    the sandbox)."""
     forbidden = ("aiohttp", "kubernetes_asyncio", "urllib3", "requests", "kubetui.sandbox")
     offenders = {f: sorted(m for m in mods if m.startswith(forbidden))
-                 for f, mods in _direct_imports("ui").items()}
+                 for f, mods in _direct_imports(package_dir).items()}
     assert {f: m for f, m in offenders.items() if m} == {}
 
 
 def test_rendering_is_pure() -> None:
     """Rows are rendered from plain objects: no HTTP, no cluster access, no sandbox."""
     forbidden = ("aiohttp", "kubernetes_asyncio", "kubetui.cluster", "kubetui.sandbox",
-                 "kubetui.ui")
+                 "kubetui.model", "kubetui.ui")
     offenders = {f: sorted(m for m in mods if m.startswith(forbidden))
                  for f, mods in _direct_imports("render").items()}
     assert {f: m for f, m in offenders.items() if m} == {}
@@ -256,7 +281,5 @@ def test_no_import_cycles_outside_the_ui() -> None:
     assert [c for c in _kubetui_cycles() if not any(m.startswith("kubetui.ui") for m in c)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="ui.actions_ui <-> ui.rollout_view (under TYPE_CHECKING);"
-                                      " the ui split of issue 12 removes it: drop this mark then")
 def test_no_import_cycles_in_the_ui() -> None:
     assert [c for c in _kubetui_cycles() if any(m.startswith("kubetui.ui") for m in c)] == []

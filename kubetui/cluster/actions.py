@@ -3,8 +3,9 @@
 Every action returns a `Result`: whether it worked, a sentence for a person, and the
 requests that were sent (the notification shows them). Server errors come back as words
 (`explain`), never as exceptions, so a view can always tell the person what happened.
-Before acting, the UI asks `permitted(needs(action, refs))`, which runs
-SelfSubjectAccessReviews, so "you may not …" comes before anything is half done.
+Before acting, the UI asks `permitted(accesses)` (what each action needs is declared in
+`kubetui.model.actions`), which runs SelfSubjectAccessReviews, so "you may not …" comes
+before anything is half done.
 """
 
 from __future__ import annotations
@@ -182,26 +183,6 @@ class Access:
             text += f' in namespace "{self.namespace}"' if self.namespace else \
                 " in every namespace"
         return text
-
-
-#: action name (as the app's bindings name them) -> (verb, subresource) on each target.
-_NEEDS: dict[str, tuple[str, str]] = {
-    "scale": ("patch", "scale"), "restart": ("patch", ""), "set_image": ("patch", ""),
-    "rollout_undo": ("patch", ""), "rollout_pause": ("patch", ""),
-    "rollout_resume": ("patch", ""), "edit": ("update", ""), "delete": ("delete", ""),
-    "kill": ("delete", ""), "cordon": ("patch", ""), "uncordon": ("patch", ""),
-    "drain": ("patch", ""), "apply": ("patch", ""),
-}
-
-
-def needs(action: str, refs: Iterable[Ref]) -> list[Access]:
-    """The permissions `action` on `refs` needs (drain also evicts pods anywhere; apply
-    is a patch, and creating needs `create` as well: see `ApplyPlan.creates`)."""
-    verb, sub = _NEEDS[action]
-    out = [Access(verb, r.kind, r.namespace, r.name, sub) for r in refs]
-    if action == "drain":
-        out.append(Access("create", POD, "", "", "eviction"))
-    return out
 
 
 # ----- the actions -----------------------------------------------------------------------

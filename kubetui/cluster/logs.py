@@ -26,7 +26,7 @@ from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.entries import uid_of
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.scope import Scope, pods_of
-from kubetui.cluster.store import Batch, Health, Subscription, WatchStore
+from kubetui.cluster.store import Batch, StreamHealth, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin
 
 __all__ = ["ContainerLog", "LogBatch", "LogFeed", "LogLine", "LogOptions", "LogSettings",
@@ -542,7 +542,7 @@ class LogFeed:
             if entry.uid not in self._pods and self._scope.matches(entry, self._owners):
                 self._pods[entry.uid] = _PodLogs(self, entry.namespace, entry.name)
 
-    def _health(self, health: Health) -> None:
+    def _health(self, health: StreamHealth) -> None:
         if health.state == "error" and health.error:
             self._sink.problem(f"watching pods: {health.error}")
 

@@ -29,7 +29,7 @@ from kubetui.cluster.reflector import (ERROR, LIVE, RECONNECTING, STALE, SYNCING
                                        StoreSettings)
 from kubetui.kinds import Kind, by_key
 
-__all__ = ["Batch", "Entry", "Health", "StoreSettings", "Subscription", "WatchStore"]
+__all__ = ["Batch", "Entry", "StreamHealth", "StoreSettings", "Subscription", "WatchStore"]
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ _SEVERITY = {LIVE: 0, SYNCING: 1, RECONNECTING: 2, STALE: 3, ERROR: 4}
 
 
 @dataclass
-class Health:
+class StreamHealth:
     state: str  # "syncing" | "live" | "reconnecting" | "stale" | "error"
     error: str | None  # the problem; with "live", a note on a fallback view (RBAC)
     since: float  # wall time the state began (for "stale": when contact was lost)
@@ -54,7 +54,7 @@ class Subscription:
     """One subscriber's handle on a shared stream."""
 
     def __init__(self, stream: _Stream, on_batch: Callable[[Batch], None],
-                 on_health: Callable[[Health], None]) -> None:
+                 on_health: Callable[[StreamHealth], None]) -> None:
         self._stream = stream
         self.on_batch = on_batch
         self.on_health = on_health
@@ -62,7 +62,7 @@ class Subscription:
         self.closed = False
 
     @property
-    def health(self) -> Health:
+    def health(self) -> StreamHealth:
         return self._stream.health
 
     def entries(self) -> dict[str, Entry]:
@@ -103,7 +103,7 @@ class WatchStore:
 
     def subscribe(self, kind: Kind, namespace: str | None,
                   on_batch: Callable[[Batch], None],
-                  on_health: Callable[[Health], None]) -> Subscription:
+                  on_health: Callable[[StreamHealth], None]) -> Subscription:
         """Follow `kind` in `namespace` (None or "" = all; ignored for cluster-scoped kinds).
         The first batch is a reset with the current content, delivered soon after."""
         ns = (namespace or "") if kind.namespaced else ""
@@ -136,7 +136,7 @@ class _Stream:
         self.key = key
         self.settings = store.settings
         self.entries: dict[str, Entry] = {}
-        self.health = Health(SYNCING, None, time.time())
+        self.health = StreamHealth(SYNCING, None, time.time())
         self._loop = asyncio.get_running_loop()
         self._subs: list[Subscription] = []
         self._dirty: dict[str, Entry | None] = {}  # None = deleted
@@ -148,7 +148,7 @@ class _Stream:
         self._tasks: dict[str | None, asyncio.Task[None]] = {}
         self._note: str | None = None  # why we show a fallback instead of the real list
         self._fallback = False
-        self._live_after_flush: Health | None = None  # "live", held until the rows are out
+        self._live_after_flush: StreamHealth | None = None  # "live", held until the rows are out
         self._start(namespace)
 
     # ----- life cycle ----------------------------------------------------------------
@@ -238,7 +238,7 @@ class _Stream:
         worst = max(self._reflectors.values(), key=lambda r: _SEVERITY[r.state])
         error = worst.error if worst.state != LIVE else self._note
         if worst.state == LIVE and self._dirty:  # the list's rows first, then "live"
-            self._live_after_flush = Health(LIVE, error, worst.since)
+            self._live_after_flush = StreamHealth(LIVE, error, worst.since)
             self._schedule_flush()
             return
         self._live_after_flush = None
@@ -282,7 +282,7 @@ class _Stream:
     def _set_health(self, state: str, error: str | None, since: float) -> None:
         if (state, error) == (self.health.state, self.health.error):
             return
-        self.health = Health(state, error, since)
+        self.health = StreamHealth(state, error, since)
         for sub in list(self._subs):
             if not sub.needs_reset:
                 _call(sub.on_health, self.health)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kubetui.cluster.entries import Entry
-from kubetui.cluster.store import Batch, Health, Subscription, WatchStore
+from kubetui.cluster.store import Batch, StreamHealth, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin, resolve
 from kubetui.render.diagnosis import CRITICAL, WARNING, Finding
 from kubetui.render.model import FAILED, OK, PENDING, Column, Row
@@ -324,7 +324,7 @@ class ProblemsFeed:
     `on_change` after each batch (on the event loop; the caller paces its redraws)."""
 
     def __init__(self, store: WatchStore, namespace: str | None,
-                 on_change: Callable[[], None], on_health: Callable[[Health], None],
+                 on_change: Callable[[], None], on_health: Callable[[StreamHealth], None],
                  index: ProblemIndex | None = None) -> None:
         self.index = index or ProblemIndex()
         self._on_change = on_change
@@ -335,7 +335,7 @@ class ProblemsFeed:
                 on_health if kind is POD else _ignore))
 
     @property
-    def health(self) -> Health:
+    def health(self) -> StreamHealth:
         return self._subs[0].health
 
     @property

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from kubetui.render import printers
 from kubetui.render.custom import crd_cells, crd_columns
-from kubetui.render.model import OK, PENDING, TERMINATING, Cell, Column, Health, Row
+from kubetui.render.model import OK, PENDING, TERMINATING, Cell, Column, RowHealth, Row
 from kubetui.render.text import display
 
 __all__ = ["Column", "Row", "columns_for", "crd_columns", "render_crd_row", "render_row",
@@ -21,7 +21,7 @@ def columns_for(kind: str, group: str = "") -> list[Column]:
 
 
 def render_values(kind: str, obj: dict, now: datetime, group: str = "",
-                  printer_columns: list[dict] | None = None) -> tuple[list[Cell], Health]:
+                  printer_columns: list[dict] | None = None) -> tuple[list[Cell], RowHealth]:
     """The typed cells of `obj` as the server's Table carries them, and its health.
     With `printer_columns` the object is a custom resource and `kind` is not consulted."""
     printer = None if printer_columns is not None else printers.find(kind, group)

@@ -11,7 +11,7 @@ from typing import Any
 
 from kubetui.render.age import since
 from kubetui.render.metrics import cpu_text, memory_text
-from kubetui.render.model import DONE, FAILED, OK, PENDING, Column, Health
+from kubetui.render.model import DONE, FAILED, OK, PENDING, Column, RowHealth
 from kubetui.render.printers.pod import FAILURE_REASONS
 
 __all__ = ["CONTAINER_COLUMNS", "ContainerRow", "container_rows"]
@@ -31,7 +31,7 @@ class ContainerRow:
     name: str
     type: str  # "init" | "sidecar" | "container" | "ephemeral"
     cells: tuple[str, ...]  # one per CONTAINER_COLUMNS
-    health: Health
+    health: RowHealth
 
 
 def _ports(spec: dict) -> str:
@@ -82,7 +82,7 @@ def _row(spec: dict, kind: str, status: dict | None, usage: tuple[float, float] 
     terminated = state.get("terminated")
     last = (status.get("lastState") or {}).get("terminated")
     if reason in FAILURE_REASONS or (terminated and terminated.get("exitCode", 0) != 0):
-        health: Health = FAILED
+        health: RowHealth = FAILED
     elif terminated:
         health = DONE
     elif kind == "ephemeral" or ready:

@@ -8,7 +8,7 @@ from typing import Any
 
 from kubetui.render.age import parse_time, since
 from kubetui.render.jsonpath import JSONPathError, evaluate
-from kubetui.render.model import OK, PENDING, Cell, Column, Health
+from kubetui.render.model import OK, PENDING, Cell, Column, RowHealth
 from kubetui.render.printers.base import NAME, condition, name
 from kubetui.render.text import go_float, go_json
 
@@ -40,7 +40,7 @@ def crd_columns(printer_columns: list[dict] | None) -> list[Column]:
 
 
 def crd_cells(printer_columns: list[dict] | None, obj: dict,
-              now: datetime) -> tuple[list[Cell], Health]:
+              now: datetime) -> tuple[list[Cell], RowHealth]:
     """The typed cells of one custom resource, and its health from a Ready condition."""
     cells: list[Cell] = [name(obj)]
     for definition in _definitions(printer_columns):

@@ -10,7 +10,7 @@ from typing import Final, Literal
 #: column whatever its type says; None where a custom column's path found nothing.
 Cell = str | int | float | bool | None
 
-Health = Literal["ok", "pending", "failed", "done", "terminating"]
+RowHealth = Literal["ok", "pending", "failed", "done", "terminating"]
 OK: Final = "ok"
 PENDING: Final = "pending"
 FAILED: Final = "failed"
@@ -37,4 +37,4 @@ class Column:
 @dataclass(frozen=True, slots=True)
 class Row:
     cells: tuple[str, ...]  # one string per column (wide ones included), rendered at `now`
-    health: Health
+    health: RowHealth

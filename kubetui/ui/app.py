@@ -1,6 +1,6 @@
 """The kubetui application: the layout, k9s-style navigation and the live main table.
 
-State is a stack of `Frame`s (views with their cursor, filter and sort): `:` commands and
+State is a stack of `ViewState`s (views with their cursor, filter and sort): `:` commands and
 tabs start a new stack, Enter pushes a drill-down, esc pops back to the frame as it was.
 Store callbacks only post messages; the handlers below own what is shown.
 """
@@ -31,41 +31,36 @@ from kubetui.cluster.kubeconfig import Kubeconfig
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.metrics import MetricsFeed, Reading
 from kubetui.cluster.scope import REPLICASET
-from kubetui.cluster.store import Batch, Health, Subscription
+from kubetui.cluster.store import Batch, StreamHealth, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
+from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
+                                    XRAY_WORDS, parse_command)
+from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.problems import ProblemsFeed
+from kubetui.model.session import Session
+from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
+                                 needs_object, root_view)
 from kubetui.render import Column, columns_for, crd_columns
 from kubetui.render.metrics import WORKLOAD_KINDS, metric_columns
 from kubetui.render.sanitize import visible
-from kubetui.ui.actions_ui import (ACTION_BINDINGS, ACTION_SCREENS, ACTIONS, ActionKeys,
-                                  ActionRunner)
-from kubetui.ui.command import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
-                                XRAY_WORDS, CommandSuggester, PromptBar, parse_command)
-from kubetui.ui.containers_screen import ContainersScreen
-from kubetui.ui.contexts import ContextPicker
-from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
-from kubetui.ui.events_screen import EventsScreen
-from kubetui.ui.header import Breadcrumbs, Header, TabStrip
-from kubetui.ui.help import HelpScreen, key_help
+from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ACTION_SCREENS, ActionKeys
+from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.key_names import unknown_key
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.goto import GoTo
-from kubetui.ui.problems_screen import ProblemsScreen
-from kubetui.ui.pulses_screen import PulsesScreen
-from kubetui.ui.xray_screen import XrayScreen
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.session import Session
-from kubetui.ui.views import (EVENT, NAMESPACE, POD, TABS, Feed, View, drill_view, ignore,
-                              needs_object, root_view)
-
-#: Actions that change the cluster. In read-only mode their bindings are hidden and the
-#: actions refused (`check_action`); every mutating action must be named here.
-MUTATING: frozenset[str] = frozenset({
-    "scale", "restart", "rollout_undo", "rollout_pause", "rollout_resume", "set_image",
-    "edit", "delete", "kill", "cordon", "uncordon", "drain", "apply",
-})
+from kubetui.ui.screens.containers_screen import ContainersScreen
+from kubetui.ui.screens.contexts import ContextPicker
+from kubetui.ui.screens.events_screen import EventsScreen
+from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.screens.help import HelpScreen, key_help
+from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.problems_screen import ProblemsScreen
+from kubetui.ui.screens.pulses_screen import PulsesScreen
+from kubetui.ui.screens.xray_screen import XrayScreen
+from kubetui.ui.widgets.header import Breadcrumbs, Header, TabStrip
+from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110
@@ -105,66 +100,49 @@ def tune_gc() -> None:
     gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
-@dataclass(frozen=True)
-class Frame:
-    """A view as the person left it."""
-
-    view: View
-    cursor: str | None = None  # uid
-    filter: str = ""
-    sort: tuple[str, bool] | None = None  # (column, reverse)
-
-
+@dataclass
 class FeedBatch(Message):
-    def __init__(self, generation: int, batch: Batch) -> None:
-        super().__init__()
-        self.generation = generation
-        self.batch = batch
+    generation: int
+    batch: Batch
 
 
+@dataclass
 class FeedHealth(Message):
-    def __init__(self, generation: int, health: Health) -> None:
-        super().__init__()
-        self.generation = generation
-        self.health = health
+    generation: int
+    health: StreamHealth
 
 
+@dataclass
 class FeedNote(Message):
-    def __init__(self, generation: int, note: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.note = note
+    generation: int
+    note: str
 
 
+@dataclass
 class MetricsRead(Message):
-    def __init__(self, generation: int, reading: Reading) -> None:
-        super().__init__()
-        self.generation = generation
-        self.reading = reading
+    generation: int
+    reading: Reading
 
 
+@dataclass
 class PaneBatch(Message):
     """Namespaces for the side pane, from `session`'s store."""
 
-    def __init__(self, session: Session, batch: Batch) -> None:
-        super().__init__()
-        self.session = session
-        self.batch = batch
+    session: Session
+    batch: Batch
 
 
+@dataclass
 class Connected(Message):
-    def __init__(self, attempt: int, session: Session) -> None:
-        super().__init__()
-        self.attempt = attempt
-        self.session = session
+    attempt: int
+    session: Session
 
 
+@dataclass
 class ConnectFailed(Message):
-    def __init__(self, attempt: int, context: str, error: str) -> None:
-        super().__init__()
-        self.attempt = attempt
-        self.context = context
-        self.error = error
+    attempt: int
+    context: str
+    error: str
 
 
 class KubetuiApp(ActionKeys, App[None]):
@@ -201,7 +179,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self.kubeconfig = kubeconfig
         self.readonly = settings.readonly or user_config.readonly
         self.session: Session | None = None
-        self.stack: list[Frame] = []
+        self.stack: list[ViewState] = []
         self.feed: Feed | None = None
         self._pane_feed: Feed | None = None
         self._generation = 0  # of the main feed: batches of older feeds are dropped
@@ -300,10 +278,8 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- read-only gate
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.readonly and action in MUTATING:
-            return False
-        if action in ACTIONS:  # connected, on the main screen, applicable to the kind
-            return self.actions_check(action)
+        if action in ACTION_NAMES:  # connected, on the main screen, and no `refusal`
+            return self.actions_check(action)  # (read-only mode, a kind it does not fit)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
         if action in MAIN_SCREEN_ONLY:  # they act on the main table, hidden from the
@@ -357,11 +333,22 @@ class KubetuiApp(ActionKeys, App[None]):
         self._pane_feed = Feed(session.store, root_view(NAMESPACE, None),
                                lambda b: self.post_message(PaneBatch(session, b)),
                                ignore, ignore)
-        kind = self.stack[0].view.kind if self.stack else POD
-        if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
-            kind = POD
-        self.stack = [Frame(root_view(kind, namespace))]
+        if self.stack:
+            kind = self.stack[0].view.kind
+            if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
+                kind = POD
+        else:
+            kind = self._first_kind(session)
+        self.stack = [ViewState(root_view(kind, namespace))]
         await self._show()
+
+    def _first_kind(self, session: Session) -> Kind:
+        """The kind `--command` names (pods when it names none the server has)."""
+        name = self.settings.view
+        kind = session.resolve(name) if name else None
+        if name and kind is None:
+            self.notify(f"the server has no resource type {name!r}", severity="error")
+        return kind or POD
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         if message.attempt != self._attempt:
@@ -478,7 +465,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self.query_one(Breadcrumbs).show([f.view.crumb for f in self.stack], note="",
                                          filter=self.main_table.filter.text)
 
-    def _empty_text(self, view: View, health: Health) -> str:
+    def _empty_text(self, view: View, health: StreamHealth) -> str:
         """What an empty table says: still loading, why nothing can be listed, or that
         there is nothing."""
         if health.state == "syncing":
@@ -553,7 +540,7 @@ class KubetuiApp(ActionKeys, App[None]):
         if self.session is None:
             self.notify("not connected", severity="warning")
             return
-        self.stack = [Frame(view)]
+        self.stack = [ViewState(view)]
         await self._show()
 
     async def _set_namespace(self, namespace: str | None) -> None:
@@ -643,7 +630,7 @@ class KubetuiApp(ActionKeys, App[None]):
         namespace = target.namespace if target.kind.namespaced else self.namespace
         if namespace:
             self.session.store.add_namespace(namespace)
-        self.stack = [Frame(root_view(target.kind, namespace), cursor=target.uid)]
+        self.stack = [ViewState(root_view(target.kind, namespace), cursor=target.uid)]
         await self._show()
 
     def _open_detail(self, screen: type[DescribeScreen] | type[YamlScreen]) -> None:
@@ -706,7 +693,7 @@ class KubetuiApp(ActionKeys, App[None]):
         if target.namespace and target.kind.namespaced:
             session.store.add_namespace(target.namespace)
         self._save_frame()
-        self.stack.append(Frame(target))
+        self.stack.append(ViewState(target))
         await self._show()
 
     # ----------------------------------------------------------------- commands
@@ -858,4 +845,4 @@ def make_app(settings: Settings) -> KubetuiApp:
     return app
 
 
-__all__ = ["MUTATING", "Frame", "KubetuiApp", "make_app", "tune_gc"]
+__all__ = ["KubetuiApp", "make_app", "tune_gc"]

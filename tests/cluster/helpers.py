@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
-from kubetui.cluster.store import Batch, Entry, Health, StoreSettings, Subscription, WatchStore
+from kubetui.cluster.store import Batch, Entry, StreamHealth, StoreSettings, Subscription, WatchStore
 
 if TYPE_CHECKING:
     from kubetui.sandbox.run import RunningSandbox
@@ -46,7 +46,7 @@ class Recorder:
     def __init__(self) -> None:
         self.rows: dict[str, Entry] = {}
         self.batches: list[Batch] = []
-        self.health: list[Health] = []
+        self.health: list[StreamHealth] = []
 
     def on_batch(self, batch: Batch) -> None:
         self.batches.append(batch)
@@ -57,7 +57,7 @@ class Recorder:
         for e in batch.upserts:
             self.rows[e.uid] = e
 
-    def on_health(self, health: Health) -> None:
+    def on_health(self, health: StreamHealth) -> None:
         self.health.append(health)
 
     @property

@@ -8,10 +8,11 @@ import re
 
 import pytest
 
-from kubetui.cluster.actions import (RESTARTED_AT, Container, EditorFailed, Ref, needs,
+from kubetui.cluster.actions import (RESTARTED_AT, Container, EditorFailed, Ref,
                                      parse_manifest)
 from kubetui.cluster.rollout import REVISION, revision_of, rollout_status, template_diff
 from kubetui.kinds import BUILTIN_KINDS, builtin
+from kubetui.model.actions import needs
 from tests.fast_cluster import NODE, NODES, POD, PODS, Cluster, deploy_ref, web_and_settings
 from tests.waiting import wait_for
 

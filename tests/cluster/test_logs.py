@@ -7,7 +7,8 @@ import pytest
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.logs import (ContainerLog, LogLine, LogOptions, LogSettings, Source,
                                   _exit_words, _time_key, _waiting_words, container_names)
-from kubetui.ui.log_view import Ring, clean, compile_search, pretty_json
+from kubetui.model.log_ring import Ring
+from kubetui.ui.widgets.log_view import clean, compile_search, pretty_json
 
 SRC = Source("default", "web", "app")
 

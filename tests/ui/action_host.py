@@ -1,84 +1,61 @@
-"""A host app for the action keys: one live table of a kind with the keys wired as the app
-wires them, and an $EDITOR script for the edit tests."""
+"""The real app opened on one kind for the action tests (as `make_app` builds it, so through
+the real bindings, read-only gate and runner), its recorded notifications, and an $EDITOR
+script for the edit tests."""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer
-
-from kubetui.cluster import kubeconfig
+from kubetui.config import default_config_path
 from kubetui.kinds import Kind
-from kubetui.render import columns_for
-from kubetui.ui.actions_ui import ACTION_BINDINGS, ACTIONS, ActionKeys, ActionRunner
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.session import Session
-from kubetui.ui.views import Feed, root_view
-from tests.ui.app_helpers import FAST as FAST_STORE
+from kubetui.ui.app import KubetuiApp
+from tests.ui.app_helpers import app_for, names
+from tests.waiting import wait_for
 
 
-class ActionsHost(ActionKeys, App[None]):
-    """One live table of `kind` with the action keys, wired as the app wires them (see
-    `ActionKeys`); notifications are recorded."""
+def action_app(kind: Kind, namespace: str = "default", readonly: bool = False,
+               ceiling: int | None = None) -> KubetuiApp:
+    """The app as `make_app` builds it (so the real bindings, read-only gate and runner),
+    opening on `kind` in `namespace` ("" for the context's) as `-c`/`-n` would; a
+    `ceiling` is written to the config file as `scale_ceiling`. Its notifications are
+    recorded (`notes`)."""
+    if ceiling is not None:
+        config = default_config_path()
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f"scale_ceiling: {ceiling}\n")
+    app = app_for(view=kind.plural, namespace=namespace or None, readonly=readonly)
+    recorded: list[tuple[str, str]] = []
+    shown = app.notify
 
-    BINDINGS = [*ACTION_BINDINGS]
+    def notify(message: str, **options: Any) -> None:
+        recorded.append((options.get("severity", "information"), message))
+        shown(message, **options)
 
-    def __init__(self, kind: Kind, namespace: str = "default", readonly: bool = False,
-                 ceiling: int = 1000, drain: dict[str, float] | None = None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.namespace = namespace
-        self.readonly = readonly
-        self.ceiling = ceiling
-        self.drain_options = drain or {}
-        self.notes: list[tuple[str, str]] = []  # (severity, message)
-        self.session: Session | None = None
-        self.feed: Feed | None = None
+    app.notify = notify  # type: ignore[method-assign]
+    _NOTES[app] = recorded
+    return app
 
-    def compose(self) -> ComposeResult:
-        yield ResourceTable(id="main")
-        yield Footer()
 
-    @property
-    def table(self) -> ResourceTable:
-        return self.query_one(ResourceTable)
+_NOTES: weakref.WeakKeyDictionary[KubetuiApp, list[tuple[str, str]]] = \
+    weakref.WeakKeyDictionary()
 
-    async def on_mount(self) -> None:
-        config = kubeconfig.load()
-        self.session = await Session.open(config, config.current, FAST_STORE)
-        self.action_runner = ActionRunner(self, self.session, self.readonly, self.ceiling,
-                                          self.drain_options)
-        self.table.set_columns(columns_for(self.kind.kind, self.kind.group))
-        self.table.focus()
-        self.feed = Feed(self.session.store, root_view(self.kind, self.namespace),
-                         self.table.apply, lambda _: None, lambda _: None)
-        self.refresh_bindings()
 
-    async def on_unmount(self) -> None:
-        if self.feed is not None:
-            self.feed.close()
-        if self.session is not None:
-            await self.session.close()
+def notes(app: KubetuiApp) -> list[tuple[str, str]]:
+    """The app's notifications so far: (severity, message)."""
+    return _NOTES[app]
 
-    def action_context(self) -> tuple[ResourceTable, Kind | None, str]:
-        return self.table, self.kind, self.namespace
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.actions_check(action) if action in ACTIONS else True
+def noted(app: KubetuiApp, words: str) -> str | None:
+    """The first notification holding `words`."""
+    return next((m for _, m in notes(app) if words in m), None)
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        self.notes.append((severity, message))
-        super().notify(message, title=title, severity=severity,  # type: ignore[arg-type]
-                       timeout=timeout, markup=markup)
 
-    def noted(self, words: str) -> str | None:
-        return next((m for _, m in self.notes if words in m), None)
-
-    def names(self) -> list[str]:
-        return [self.table.entry_at(i).name for i in range(self.table.row_count)]
+async def opened(app: KubetuiApp, pilot: Any, *rows: str) -> None:
+    """Wait until the app is connected and its table shows `rows`."""
+    await wait_for(lambda: app.action_runner is not None and set(rows) <= set(names(app)))
+    await pilot.pause()
 
 
 def editor_script(folder: Path, steps: list[dict[str, Any]]) -> Path:

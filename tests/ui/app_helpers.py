@@ -13,7 +13,7 @@ from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.config import Settings
 from kubetui.ui.app import KubetuiApp, make_app
-from kubetui.ui.header import Breadcrumbs, Header
+from kubetui.ui.widgets.header import Breadcrumbs, Header
 from tests.waiting import wait_for
 
 #: Short store timings so that reconnecting and staleness show within a test's patience.

@@ -14,8 +14,8 @@ from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.run import RunningSandbox
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.log_view import LogView
+from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.widgets.log_view import LogView
 
 POD = builtin("Pod")
 DEPLOYMENT = builtin("Deployment")

@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 
 from kubetui.cluster.store import Entry
 from kubetui.render.model import Column, Row
-from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 
 NOW = 1_700_000_000.0

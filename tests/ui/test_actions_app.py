@@ -4,10 +4,10 @@ has them, during which the sandbox receives no mutating request."""
 
 from __future__ import annotations
 
-from kubetui.ui.actions_ui import ACTION_BINDINGS
+from kubetui.ui.actions.keys import ACTION_BINDINGS
 from kubetui.ui.app import KubetuiApp
-from kubetui.ui.dialogs import ScaleDialog
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.screens.dialogs import ScaleDialog
+from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.app_helpers import app_for, live, names
 from tests.fast_cluster import Cluster
 from tests.waiting import wait_for

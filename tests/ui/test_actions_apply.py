@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
+from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
+from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, Cluster, web_and_settings
-from tests.ui.action_host import ActionsHost
+from tests.ui.action_host import action_app, noted
 from tests.waiting import wait_for
 
 
 async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: Path) -> None:
     cluster.create_deployment(replicas=1)
     (tmp_path / "app.yaml").write_text(web_and_settings(replicas=3))
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+        await wait_for(lambda: app.action_runner is not None and "web" in names(app))
         await pilot.press("a")
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         prompt.query_one("#answer").value = str(tmp_path / "missing.yaml")
@@ -32,7 +33,7 @@ async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: 
         assert cluster.deployment()["spec"]["replicas"] == 1  # the dry run changed nothing
         await pilot.press("right", "enter")
         await wait_for(lambda: cluster.deployment()["spec"]["replicas"] == 3)
-        await wait_for(lambda: app.noted("configmap/settings serverside-applied"))
+        await wait_for(lambda: noted(app, "configmap/settings serverside-applied"))
     assert cluster.store.get(("", "configmaps"), "default", "settings")["data"] == \
         {"level": "debug"}
 
@@ -41,12 +42,12 @@ async def test_a_bad_file_is_reported_and_nothing_applied(cluster: Cluster,
                                                           tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n")
     before = len(cluster.running.server.mutating_requests())
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.action_runner is not None)
         await pilot.press("a")
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         prompt.query_one("#answer").value = str(tmp_path / "bad.yaml")
         await pilot.press("enter")
-        await wait_for(lambda: app.noted("the file is not valid YAML"))
+        await wait_for(lambda: noted(app, "the file is not valid YAML"))
     assert len(cluster.running.server.mutating_requests()) == before

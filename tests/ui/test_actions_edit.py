@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kubetui.ui.app import KubetuiApp
+from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, Cluster
-from tests.ui.action_host import ActionsHost, editor_script
+from tests.ui.action_host import action_app, editor_script, noted, notes
 from tests.waiting import wait_for
 
 
@@ -18,16 +20,16 @@ def _puts(cluster: Cluster) -> list[str]:
 
 
 async def _edit(cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                steps: list[dict], during=None) -> ActionsHost:  # noqa: ANN001
+                steps: list[dict], during=None) -> KubetuiApp:  # noqa: ANN001
     monkeypatch.setenv("EDITOR", str(editor_script(tmp_path, steps)))
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+        await wait_for(lambda: app.action_runner is not None and "web" in names(app))
         await pilot.press("e")
         if during is not None:
             await during()
         await wait_for(lambda: any(m.startswith(("deployment.apps/web edited", "Edit "))
-                                   for _, m in app.notes), timeout=20)
+                                   for _, m in notes(app)), timeout=20)
     return app
 
 
@@ -38,7 +40,7 @@ async def test_edit_applies_with_the_resource_version_read(
     read_at = cluster.deployment()["metadata"]["resourceVersion"]
     app = await _edit(cluster, tmp_path, monkeypatch,
                       [{"replace": ["replicas: 1", "replicas: 4"]}])
-    assert app.noted("deployment.apps/web edited")
+    assert noted(app, "deployment.apps/web edited")
     assert cluster.deployment()["spec"]["replicas"] == 4
     [put] = [r for r in cluster.running.server.mutating_requests() if r.method == "PUT"]
     assert put.path == "/apis/apps/v1/namespaces/default/deployments/web"
@@ -51,7 +53,7 @@ async def test_no_change_sends_nothing(cluster: Cluster, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     cluster.create_deployment()
     app = await _edit(cluster, tmp_path, monkeypatch, [{"keep": True}])
-    assert app.noted("Edit cancelled, no changes made")
+    assert noted(app, "Edit cancelled, no changes made")
     assert _puts(cluster) == []
 
 
@@ -66,7 +68,7 @@ async def test_invalid_yaml_reopens_with_the_text_and_the_error(
     again = (tmp_path / "shown-1.yaml").read_text()
     assert "# Error: the file is not valid YAML" in again
     assert "replicas: [2" in again  # the person's text, not the original
-    assert app.noted("deployment.apps/web edited")
+    assert noted(app, "deployment.apps/web edited")
     assert cluster.deployment()["spec"]["replicas"] == 2
     assert len(_puts(cluster)) == 1
 
@@ -81,7 +83,7 @@ async def test_rejected_by_the_server_422_reopens_and_changes_nothing(
     again = (tmp_path / "shown-1.yaml").read_text()
     assert "# Error: the server refused the change as invalid" in again
     assert "replicas: -3" in again
-    assert app.noted("Edit cancelled, no valid changes were saved")
+    assert noted(app, "Edit cancelled, no valid changes were saved")
     assert cluster.deployment()["metadata"]["resourceVersion"] == before
 
 
@@ -104,7 +106,7 @@ async def test_stale_resource_version_409_reopens_the_editor(
     again = (tmp_path / "shown-1.yaml").read_text()
     assert "# Error: deployment.apps/web" in again and "changed by someone else" in again
     assert "replicas: 5" in again  # no edit is lost
-    assert app.noted("Edit cancelled, no valid changes were saved")
+    assert noted(app, "Edit cancelled, no valid changes were saved")
     assert cluster.deployment()["spec"]["replicas"] == 1
     assert cluster.deployment()["metadata"]["labels"]["owner"] == "someone-else"
 
@@ -113,9 +115,9 @@ async def test_a_failing_editor_cancels(cluster: Cluster, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     cluster.create_deployment()
     monkeypatch.setenv("EDITOR", str(tmp_path / "no-such-editor"))
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+        await wait_for(lambda: app.action_runner is not None and "web" in names(app))
         await pilot.press("e")
-        await wait_for(lambda: app.noted("cannot run the editor"))
+        await wait_for(lambda: noted(app, "cannot run the editor"))
     assert _puts(cluster) == []

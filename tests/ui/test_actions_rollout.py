@@ -6,15 +6,17 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from kubetui.cluster.rollout import REVISION
-from kubetui.ui.dialogs import ConfirmDialog
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.dialogs import ConfirmDialog
+from kubetui.ui.screens.rollout_screen import RolloutScreen
+from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, Cluster
-from tests.ui.action_host import ActionsHost
+from tests.ui.action_host import action_app
 from tests.waiting import wait_for
 
 
-async def _rollout_view(app: ActionsHost, pilot) -> RolloutScreen:  # noqa: ANN001
-    await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+async def _rollout_view(app: KubetuiApp, pilot) -> RolloutScreen:  # noqa: ANN001
+    await wait_for(lambda: app.action_runner is not None and "web" in names(app))
     await pilot.press("o")
     return await wait_for(lambda: isinstance(app.screen, RolloutScreen) and app.screen)
 
@@ -22,7 +24,7 @@ async def _rollout_view(app: ActionsHost, pilot) -> RolloutScreen:  # noqa: ANN0
 async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=3)
     await wait_for(cluster.rolled_out)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot)
         await wait_for(lambda: "successfully rolled out" in view.status_text)
@@ -59,7 +61,7 @@ async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
 async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2, progressDeadlineSeconds=1)
     await wait_for(cluster.rolled_out)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot)
         await cluster.set_image_directly("app:never-ready")
@@ -75,7 +77,7 @@ async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
     await wait_for(cluster.rolled_out)
     await cluster.set_image_directly("nginx:1.26")
     await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
         view = await _rollout_view(app, pilot)
         await wait_for(lambda: view.state is not None and len(view.state.history) == 2)

@@ -4,10 +4,11 @@ writes is told "you may not …" before anything is sent."""
 
 from __future__ import annotations
 
-from kubetui.ui.actions_ui import ACTION_BINDINGS
-from kubetui.ui.rollout_view import RolloutScreen
+from kubetui.ui.actions.keys import ACTION_BINDINGS
+from kubetui.ui.screens.rollout_screen import RolloutScreen
+from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, NODE, POD, Cluster
-from tests.ui.action_host import ActionsHost
+from tests.ui.action_host import action_app, noted, notes
 from tests.waiting import wait_for
 
 
@@ -27,9 +28,9 @@ async def test_readonly_run_pressing_every_mutating_key_sends_no_write(
     await wait_for(cluster.rolled_out)
     for kind, name, namespace in ((DEPLOY, "web", "default"), (POD, "lonely", "default"),
                                   (NODE, "node-1", "")):
-        app = ActionsHost(kind, namespace, readonly=True)
+        app = action_app(kind, namespace, readonly=True)
         async with app.run_test(size=(140, 40)) as pilot:
-            await wait_for(lambda: app.action_runner is not None and name in app.names())
+            await wait_for(lambda: app.action_runner is not None and name in names(app))
             await pilot.pause()
             shown = {b.binding.action for b in app.screen.active_bindings.values()
                      if b.enabled}
@@ -56,18 +57,18 @@ async def test_readonly_run_pressing_every_mutating_key_sends_no_write(
 async def test_rbac_readonly_user_is_told_you_may_not(cluster: Cluster) -> None:
     cluster.create_deployment()
     cluster.running.sandbox.faults.rbac = "readonly"
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(lambda: app.action_runner is not None and "web" in app.names())
+        await wait_for(lambda: app.action_runner is not None and "web" in names(app))
         await pilot.press("s")
-        note = await wait_for(lambda: app.noted("you may not"))
+        note = await wait_for(lambda: noted(app, "you may not"))
         assert note.startswith('you may not patch deployments.apps/scale "web" in '
                                'namespace "default"')
         assert app.screen is app.screen_stack[0]  # no dialog: refused before asking
         for key in ("r", "e", "i", "ctrl+d"):
-            count = len(app.notes)
+            count = len(notes(app))
             await pilot.press(key)
-            await wait_for(lambda: len(app.notes) > count and "you may not" in
-                           app.notes[-1][1], message=key)
+            await wait_for(lambda: len(notes(app)) > count and "you may not" in
+                           notes(app)[-1][1], message=key)
     assert cluster.running.server.mutating_requests() == []
     assert cluster.deployment()["spec"]["replicas"] == 2

@@ -5,16 +5,11 @@ from the sandbox's store."""
 from __future__ import annotations
 
 from kubetui.cluster.actions import RESTARTED_AT
-from kubetui.ui.dialogs import ConfirmDialog, ScaleDialog, SetImageDialog
+from kubetui.ui.screens.dialogs import ConfirmDialog, ScaleDialog, SetImageDialog
+from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, POD, PODS, Cluster
-from tests.ui.action_host import ActionsHost
+from tests.ui.action_host import action_app, noted, opened
 from tests.waiting import wait_for
-
-
-async def _open(app: ActionsHost, pilot, *names: str) -> None:  # noqa: ANN001
-    await wait_for(lambda: app.action_runner is not None and
-                   set(names) <= set(app.names()))
-    await pilot.pause()
 
 
 def _scale_patches(cluster: Cluster) -> list[str]:
@@ -24,18 +19,18 @@ def _scale_patches(cluster: Cluster) -> list[str]:
 
 async def test_scale_with_up_key_and_typed_digits(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "web")
+        await opened(app, pilot, "web")
         await pilot.press("s")
         dialog = await wait_for(lambda: isinstance(app.screen, ScaleDialog) and app.screen)
         assert dialog.input.value == "2"
         assert "now 2 replicas" in str(dialog.query_one(".title").render())
         await pilot.press("up", "up", "down", "enter")
         await wait_for(lambda: cluster.deployment()["spec"]["replicas"] == 3)
-        await wait_for(lambda: app.noted("deployment.apps/web scaled to 3"))
+        await wait_for(lambda: noted(app, "deployment.apps/web scaled to 3"))
         assert "PATCH /apis/apps/v1/namespaces/default/deployments/web/scale" in \
-            app.noted("scaled to 3")
+            noted(app, "scaled to 3")
         await pilot.press("s")
         await wait_for(lambda: isinstance(app.screen, ScaleDialog))
         await pilot.press("backspace", *"5", "enter")
@@ -45,9 +40,9 @@ async def test_scale_with_up_key_and_typed_digits(cluster: Cluster) -> None:
 
 async def test_bad_scale_input_is_refused_in_the_dialog(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2)
-    app = ActionsHost(DEPLOY, ceiling=50)
+    app = action_app(DEPLOY, ceiling=50)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "web")
+        await opened(app, pilot, "web")
         for typed, reason in (("-1", "cannot be negative"), ("abc", "not a whole number"),
                               ("", "type a number"), ("51", "above the ceiling of 50")):
             await pilot.press("s")
@@ -65,9 +60,9 @@ async def test_bad_scale_input_is_refused_in_the_dialog(cluster: Cluster) -> Non
 
 async def test_scale_to_zero_asks_and_cancel_is_the_default(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "web")
+        await opened(app, pilot, "web")
         await pilot.press("s")
         await wait_for(lambda: isinstance(app.screen, ScaleDialog))
         await pilot.press("backspace", "0", "enter")
@@ -88,30 +83,30 @@ async def test_scale_to_zero_asks_and_cancel_is_the_default(cluster: Cluster) ->
 async def test_restart_and_refusal_for_a_paused_deployment(cluster: Cluster) -> None:
     cluster.create_deployment()
     cluster.create_deployment("held", paused=True)
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "web", "held")
-        app.table.select_uid(cluster.deployment("web")["metadata"]["uid"])
+        await opened(app, pilot, "web", "held")
+        app.main_table.select_uid(cluster.deployment("web")["metadata"]["uid"])
         await pilot.press("r")
         await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("right", "enter")
         await wait_for(lambda: RESTARTED_AT in (cluster.deployment()["spec"]["template"]
                                                 ["metadata"].get("annotations") or {}))
-        await wait_for(lambda: app.noted("deployment.apps/web restarted"))
-        app.table.select_uid(cluster.deployment("held")["metadata"]["uid"])
+        await wait_for(lambda: noted(app, "deployment.apps/web restarted"))
+        app.main_table.select_uid(cluster.deployment("held")["metadata"]["uid"])
         await pilot.press("r")
         await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("right", "enter")
-        await wait_for(lambda: app.noted("can't restart paused deployment"))
+        await wait_for(lambda: noted(app, "can't restart paused deployment"))
         assert RESTARTED_AT not in (cluster.deployment("held")["spec"]["template"]
                                     ["metadata"].get("annotations") or {})
 
 
 async def test_set_image_from_the_dialog(cluster: Cluster) -> None:
     cluster.create_deployment()
-    app = ActionsHost(DEPLOY)
+    app = action_app(DEPLOY)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "web")
+        await opened(app, pilot, "web")
         await pilot.press("i")
         dialog = await wait_for(lambda: isinstance(app.screen, SetImageDialog)
                                 and app.screen)
@@ -139,9 +134,9 @@ def _pods(cluster: Cluster) -> set[str]:
 async def test_delete_marked_rows_after_confirmation(cluster: Cluster) -> None:
     for name in ("a", "b", "c"):
         await _pod(cluster, name)
-    app = ActionsHost(POD)
+    app = action_app(POD)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "a", "b", "c")
+        await opened(app, pilot, "a", "b", "c")
         await pilot.press("home", "space", "down", "space")  # marks a and b
         await pilot.press("ctrl+d")
         confirm = await wait_for(lambda: isinstance(app.screen, ConfirmDialog)
@@ -156,31 +151,31 @@ async def test_delete_marked_rows_after_confirmation(cluster: Cluster) -> None:
         await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("right", "enter")
         await wait_for(lambda: _pods(cluster) == {"c"})
-        await wait_for(lambda: app.names() == ["c"])  # the live view shows it
-        note = await wait_for(lambda: app.noted("deleted pod/a, pod/b"))
+        await wait_for(lambda: names(app) == ["c"])  # the live view shows it
+        note = await wait_for(lambda: noted(app, "deleted pod/a, pod/b"))
         assert '"propagationPolicy":"Background"' in note
 
 
 async def test_kill_asks_too_and_deletes_without_grace(cluster: Cluster) -> None:
     await _pod(cluster, "stuck")
-    app = ActionsHost(POD)
+    app = action_app(POD)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "stuck")
+        await opened(app, pilot, "stuck")
         await pilot.press("ctrl+k")
         await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("right", "enter")
         await wait_for(lambda: "stuck" not in _pods(cluster))
-        assert '"gracePeriodSeconds":0' in await wait_for(lambda: app.noted("killed pod/stuck"))
+        assert '"gracePeriodSeconds":0' in await wait_for(lambda: noted(app, "killed pod/stuck"))
 
 
 async def test_deleted_by_someone_else_is_said_in_words(cluster: Cluster) -> None:
     await _pod(cluster, "gone")
-    app = ActionsHost(POD)
+    app = action_app(POD)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _open(app, pilot, "gone")
+        await opened(app, pilot, "gone")
         await pilot.press("ctrl+d")
         await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
         await cluster.client.request("DELETE", "/api/v1/namespaces/default/pods/gone",
                                      {"gracePeriodSeconds": 0})
         await pilot.press("right", "enter")
-        await wait_for(lambda: app.noted("no longer exists: someone else deleted it"))
+        await wait_for(lambda: noted(app, "no longer exists: someone else deleted it"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kubetui.cli import build_parser
 from kubetui.ui.app import KubetuiApp
 from tests.conftest import start_sandbox
 from tests.ui.app_helpers import Api, app_for, crumbs_text, header_text, live, names, until
@@ -41,6 +42,22 @@ async def test_command_switches_by_alias(sandbox, api: Api, typed: str, plural: 
         assert crumbs_text(app).startswith(plural)
         if plural == "nodes":
             await until(lambda: names(app) == ["node-1"])
+
+
+async def test_start_view_from_the_command_flag(sandbox, api: Api) -> None:
+    """`-c deploy` (k9s's flag) opens on Deployments; a name the server lacks says so and
+    opens on pods."""
+    assert build_parser().parse_args(["-c", "deploy"]).view == "deploy"
+    await api.deployment("web")
+    app = app_for(view="deploy")
+    async with app.run_test(size=(160, 45)):
+        await live(app, "deployments")
+        await until(lambda: names(app) == ["web"])
+    app = app_for(view="nosuchthing")
+    async with app.run_test(size=(160, 45)):
+        await live(app, "pods")
+        assert any("no resource type 'nosuchthing'" in n.message
+                   for n in app._notifications)
 
 
 async def test_command_completion_and_errors(sandbox, api: Api) -> None:
@@ -247,7 +264,7 @@ async def test_switch_context_between_two_clusters(sandbox, api: Api, tmp_path: 
             assert second.url in header_text(app)
             assert first_client.api_client.rest_client.pool_manager.closed
             await command(pilot, "ctx")  # the picker, the current one highlighted
-            from kubetui.ui.contexts import ContextPicker
+            from kubetui.ui.screens.contexts import ContextPicker
             await until(lambda: isinstance(app.screen, ContextPicker))
             await pilot.press("up", "enter")
             await until(lambda: names(app) == ["in-first"])

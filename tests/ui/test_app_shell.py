@@ -9,11 +9,14 @@ import pytest
 from textual.binding import Binding
 
 from kubetui.config import ConfigFileError, Settings
-from kubetui.ui.app import MUTATING, KubetuiApp
-from kubetui.ui.header import TabStrip
-from kubetui.ui.help import HelpScreen
-from kubetui.ui.views import TABS
-from tests.ui.app_helpers import FAST, Api, app_for, crumbs_text, header_text, live, names, until
+from kubetui.model.actions import MUTATING
+from kubetui.model.views import TABS
+from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.widgets.header import TabStrip
+from tests.ui.app_helpers import (FAST, Api, app_for, crumbs_text, header_text, live,
+                                  names, until)
+
 
 
 async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) -> None:
@@ -219,8 +222,8 @@ async def test_a_bad_config_file_is_named(sandbox, tmp_path: Path, text: str,
 
 
 async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -> None:
-    from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
-    from kubetui.ui.events_screen import EventsScreen
+    from kubetui.ui.screens.events_screen import EventsScreen
+    from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
     await api.pod("web-1")
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
@@ -237,8 +240,8 @@ async def test_describe_yaml_and_events_open_over_the_table(sandbox, api: Api) -
 
 
 async def test_l_opens_the_logs_of_the_selected_pod(sandbox, api: Api) -> None:
-    from kubetui.ui.log_screen import LogScreen
-    from tests.ui.log_helpers import texts
+    from kubetui.ui.screens.log_screen import LogScreen
+    from tests.ui.log_helpers import (texts)
 
     await api.pod("talker")
     logs = sandbox.sandbox.logs
@@ -261,7 +264,7 @@ async def test_l_opens_the_logs_of_the_selected_pod(sandbox, api: Api) -> None:
 async def test_main_table_keys_are_hidden_over_other_views(sandbox, api: Api) -> None:
     """Over a pushed view, `0`, `l`, `y`... would act on the table behind it: they are
     neither shown nor run there."""
-    from kubetui.ui.detail_screens import DescribeScreen
+    from kubetui.ui.screens.object_screens import DescribeScreen
 
     await api.pod("web-1")
     app = app_for()
@@ -281,9 +284,9 @@ async def test_main_table_keys_are_hidden_over_other_views(sandbox, api: Api) ->
 
 def test_every_built_in_key_is_a_known_key_name() -> None:
     """The check the keymap gets would accept every key kubetui binds itself."""
-    from kubetui.ui.command import PromptBar
+    from kubetui.ui.widgets.prompt_bar import PromptBar
     from kubetui.ui.key_names import unknown_key
-    from kubetui.ui.resource_table import ResourceTable
+    from kubetui.ui.widgets.resource_table import ResourceTable
     from tests.ui.test_injection import screen_classes
 
     classes = {KubetuiApp, ResourceTable, PromptBar, *screen_classes()}

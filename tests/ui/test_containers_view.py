@@ -3,8 +3,8 @@ a container row opens that container's logs. Against the sandbox."""
 
 from __future__ import annotations
 
-from kubetui.ui.containers_screen import ContainersScreen
-from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.screens.containers_screen import ContainersScreen
+from kubetui.ui.screens.log_screen import LogScreen
 from tests.ui.app_helpers import Api, app_for, live, names, until
 
 

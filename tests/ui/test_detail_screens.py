@@ -16,8 +16,9 @@ from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
-from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
-from kubetui.ui.events_screen import EventsScreen, EventsView
+from kubetui.ui.screens.events_screen import EventsScreen
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.widgets.events_view import EventsView
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from kubetui.ui.events_screen import EventsScreen
+from kubetui.ui.screens.events_screen import EventsScreen
 from tests.ui.app_helpers import Api, app_for, live, names, until
 
 

@@ -30,18 +30,18 @@ import kubetui.ui
 from kubetui.cluster.actions import Ref
 from kubetui.kinds import builtin
 from kubetui.ui.app import KubetuiApp
-from kubetui.ui.contexts import ContextPicker
-from kubetui.ui.containers_screen import ContainersScreen
-from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
-from kubetui.ui.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
-from kubetui.ui.events_screen import EventsScreen
-from kubetui.ui.help import HelpScreen
-from kubetui.ui.log_screen import ContainerDialog, LogScreen
-from kubetui.ui.problems_screen import ProblemsScreen
-from kubetui.ui.pulses_screen import PulsesScreen
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.rollout_view import RolloutScreen
-from kubetui.ui.xray_screen import XrayScreen
+from kubetui.ui.screens.containers_screen import ContainersScreen
+from kubetui.ui.screens.contexts import ContextPicker
+from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
+from kubetui.ui.screens.events_screen import EventsScreen
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.problems_screen import ProblemsScreen
+from kubetui.ui.screens.pulses_screen import PulsesScreen
+from kubetui.ui.screens.rollout_screen import RolloutScreen
+from kubetui.ui.screens.xray_screen import XrayScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.app_helpers import Api, app_for, header_text, live, until
 from tests.ui.test_app_navigation import command, select
 
@@ -212,7 +212,9 @@ async def open_containers(app: KubetuiApp, pilot: Any, world: dict[str, Any]) ->
 
 async def open_rollout(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     assert app.action_runner is not None
-    app.push_screen(RolloutScreen(app.action_runner, Ref(DEPLOY, "default", "evil-deploy")))
+    runner = app.action_runner
+    app.push_screen(RolloutScreen(runner.actions, runner.session.store,
+                                  Ref(DEPLOY, "default", "evil-deploy"), runner.readonly))
     await _on_screen(app, RolloutScreen)
     await until(lambda: app.screen.state is not None and app.screen.state.history)
     return True
@@ -338,7 +340,7 @@ async def test_no_view_writes_injected_sequences(sandbox, api: Api, isolated_hom
         app.push_screen(DescribeScreen(app.session.store, POD, "default", f"x{HOSTILE}"))
         await until(lambda: app.screen.loads > 0 and app.screen.error)
         assert app.action_runner is not None
-        await app.action_runner.scale([Ref(DEPLOY, "default", f"x{HOSTILE}")])
+        await app.action_runner.run("scale", [Ref(DEPLOY, "default", f"x{HOSTILE}")])
         await until(lambda: any(MARK in n.message for n in app._notifications))
         await drawn(app, pilot, since)
         assert_clean(app, since, "server errors", shows_outside_text=True)

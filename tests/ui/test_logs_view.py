@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from kubetui.cluster.logs import LogOptions
-from kubetui.ui.log_screen import save_dir
-from tests.ui.log_helpers import (LogHost, create_pod, pod_doc, pod_target, running,
-                                  screen_rows, texts)
+from kubetui.ui.screens.log_screen import save_dir
+from tests.ui.log_helpers import (LogHost, create_pod, pod_doc, pod_target, running, screen_rows, texts)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -12,10 +12,10 @@ import pytest_asyncio
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.client import ClusterClient
-from kubetui.ui.detail_screens import DescribeScreen
-from kubetui.ui.problems_screen import ProblemsScreen
-from kubetui.ui.pulses_screen import PulsesScreen
-from kubetui.ui.xray_screen import XrayScreen
+from kubetui.ui.screens.object_screens import DescribeScreen
+from kubetui.ui.screens.problems_screen import ProblemsScreen
+from kubetui.ui.screens.pulses_screen import PulsesScreen
+from kubetui.ui.screens.xray_screen import XrayScreen
 from tests.conftest import serving_sandbox
 from tests.ui.app_helpers import Api, app_for, header_text, live, until
 

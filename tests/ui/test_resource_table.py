@@ -8,13 +8,11 @@ import pytest
 from textual.strip import Strip
 
 from kubetui.cluster.store import Batch
+from kubetui.model.rows import (RowFilter, RowModel, Slot, fit_columns, fit_text,
+                                parse_selector, sort_binding_id, sort_letters)
 from kubetui.render.model import Column, Row
 from kubetui.selectors import LabelRequirement
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_model import (
-    RowFilter, RowModel, Slot, fit_columns, fit_text, parse_selector, sort_binding_id,
-    sort_letters,
-)
+from kubetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.table_helpers import NOW, POD_COLUMNS, Clock, TableApp, pod
 from tests.waiting import wait_for
 

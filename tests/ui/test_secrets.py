@@ -30,11 +30,12 @@ from kubetui.cluster.actions import Request
 from kubetui.cluster.client import ClusterClient
 from kubetui.kinds import builtin
 from kubetui.render.yaml_text import MASK
-from kubetui.ui.detail_screens import YamlScreen
-from kubetui.ui.dialogs import ConfirmDialog, PromptDialog
-from kubetui.ui.log_screen import save_dir
+from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog
+from kubetui.ui.screens.log_screen import save_dir
+from kubetui.ui.screens.object_screens import YamlScreen
+from tests.ui.app_helpers import names
 from tests.fast_cluster import Cluster
-from tests.ui.action_host import ActionsHost
+from tests.ui.action_host import action_app, noted, notes
 from tests.ui.test_logs_view import open_web, write
 from tests.waiting import wait_for
 
@@ -77,15 +78,15 @@ async def test_edit_of_a_secret_notifies_without_values(
         cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     await make_secret(cluster)
     monkeypatch.setenv("EDITOR", str(recording_editor(tmp_path, b64(CLEAR), b64(NEW_CLEAR))))
-    app = ActionsHost(SECRET)
+    app = action_app(SECRET)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: app.action_runner is not None and "db" in app.names())
+        await wait_for(lambda: app.action_runner is not None and "db" in names(app))
         await pilot.press("e")
-        note = await wait_for(lambda: app.noted("secret/db edited"), timeout=20)
+        note = await wait_for(lambda: noted(app, "secret/db edited"), timeout=20)
     secret = cluster.store.get(("", "secrets"), "default", "db")
     assert secret["data"]["password"] == b64(NEW_CLEAR)  # the edit did happen
     assert "sent: PUT /api/v1/namespaces/default/secrets/db" in note
-    assert leaked([m for _, m in app.notes]) == []
+    assert leaked([m for _, m in notes(app)]) == []
     path, file_mode, dir_mode = (tmp_path / "seen").read_text().split()
     assert (file_mode, dir_mode) == ("600", "700")
     assert not Path(path).exists() and not Path(path).parent.exists()
@@ -112,9 +113,9 @@ async def test_apply_of_a_secret_shows_no_value_in_the_plan_or_the_result(
     manifest.write_text(yaml.safe_dump({
         "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
         "data": {"password": b64(NEW_CLEAR)}, "stringData": {"apikey": API_KEY}}))
-    app = ActionsHost(SECRET)
+    app = action_app(SECRET)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(lambda: app.action_runner is not None and "db" in app.names())
+        await wait_for(lambda: app.action_runner is not None and "db" in names(app))
         await pilot.press("a")
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         prompt.query_one("#answer").value = str(manifest)
@@ -126,16 +127,16 @@ async def test_apply_of_a_secret_shows_no_value_in_the_plan_or_the_result(
         assert f"{MASK} (before)" in body and f"{MASK} (after)" in body  # which key changes
         assert leaked([body]) == []
         await pilot.press("right", "enter")
-        await wait_for(lambda: app.noted("secret/db serverside-applied"))
+        await wait_for(lambda: noted(app, "secret/db serverside-applied"))
     secret = cluster.store.get(("", "secrets"), "default", "db")
     assert secret["data"] == {"password": b64(NEW_CLEAR), "apikey": b64(API_KEY)}
-    assert leaked([m for _, m in app.notes]) == []
+    assert leaked([m for _, m in notes(app)]) == []
 
 
 async def test_reveal_shows_decoded_values_and_a_reopened_view_is_masked(
         cluster: Cluster) -> None:
     await make_secret(cluster)
-    app = ActionsHost(SECRET)
+    app = action_app(SECRET)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.session is not None)
         assert app.session is not None

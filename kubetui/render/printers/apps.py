@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kubetui.render.model import FAILED, OK, PENDING, Cell, Health
+from kubetui.render.model import FAILED, OK, PENDING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, CONTAINERS, IMAGES, NAME, SELECTOR, Printer,
                                           age, column, condition, meta, name, spec, status)
 from kubetui.render.text import (container_cells, dig, format_labels, format_selector,
@@ -23,7 +23,7 @@ def _template_cells(obj: dict) -> tuple[str, str]:
     return container_cells(dig(obj, "spec", "template", "spec", "containers"))
 
 
-def _progress(desired: int, *counts: int) -> Health:
+def _progress(desired: int, *counts: int) -> RowHealth:
     return OK if all(count >= desired for count in counts) else PENDING
 
 
@@ -39,7 +39,7 @@ DEPLOYMENT = (
 )
 
 
-def render_deployment(deploy: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_deployment(deploy: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     desired, st = _replicas(deploy), status(deploy)
     ready, updated = st.get("readyReplicas", 0), st.get("updatedReplicas", 0)
     available = st.get("availableReplicas", 0)
@@ -68,7 +68,7 @@ REPLICASET = (
 )
 
 
-def render_replicaset(rs: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_replicaset(rs: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     desired, st = _replicas(rs), status(rs)
     ready = st.get("readyReplicas", 0)
     cells: list[Cell] = [name(rs), desired, st.get("replicas", 0), ready, age(rs, now),
@@ -85,7 +85,7 @@ STATEFULSET = (
 )
 
 
-def render_statefulset(sts: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_statefulset(sts: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     desired, ready = _replicas(sts), status(sts).get("readyReplicas", 0)
     cells: list[Cell] = [name(sts), f"{ready}/{desired}", age(sts, now), *_template_cells(sts)]
     return cells, _progress(desired, ready)
@@ -106,7 +106,7 @@ DAEMONSET = (
 )
 
 
-def render_daemonset(ds: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_daemonset(ds: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     st = status(ds)
     desired, ready = st.get("desiredNumberScheduled", 0), st.get("numberReady", 0)
     updated, available = st.get("updatedNumberScheduled", 0), st.get("numberAvailable", 0)
@@ -125,7 +125,7 @@ CONTROLLERREVISION = (
 )
 
 
-def render_controllerrevision(rev: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_controllerrevision(rev: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     owner = next((o for o in meta(rev).get("ownerReferences") or [] if o.get("controller")),
                  None)
     controller = "<none>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kubetui.render.model import FAILED, OK, PENDING, Cell, Health
+from kubetui.render.model import FAILED, OK, PENDING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition, name,
                                           spec, status)
 
@@ -21,7 +21,7 @@ COLUMNS = (
 SHOWN_METRICS = 2
 
 
-def render(hpa: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render(hpa: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     hpa_spec, hpa_status = spec(hpa), status(hpa)
     ref = hpa_spec.get("scaleTargetRef") or {}
     metrics, current = _metrics(hpa)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kubetui.render.age import since
-from kubetui.render.model import Cell, Column, Health
+from kubetui.render.model import Cell, Column, RowHealth
 
-Render = Callable[[dict, datetime], tuple[list[Cell], Health]]
+Render = Callable[[dict, datetime], tuple[list[Cell], RowHealth]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubetui.render.age import format_age, parse_time, since
-from kubetui.render.model import DONE, FAILED, OK, PENDING, TERMINATING, Cell, Health
+from kubetui.render.model import DONE, FAILED, OK, PENDING, TERMINATING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, CONTAINERS, IMAGES, NAME, SELECTOR, Printer,
                                           age, column, condition_true, meta, name, spec,
                                           status)
@@ -23,13 +23,13 @@ JOB = (
 )
 
 #: STATUS in kubectl's order of precedence, with the health each one means.
-_JOB_STATES: tuple[tuple[str, Health], ...] = (
+_JOB_STATES: tuple[tuple[str, RowHealth], ...] = (
     ("Complete", DONE), ("Failed", FAILED), ("Terminating", TERMINATING),
     ("Suspended", PENDING), ("FailureTarget", FAILED),
 )
 
 
-def render_job(job: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_job(job: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     job_spec, job_status = spec(job), status(job)
     succeeded = job_status.get("succeeded", 0)
     if job_spec.get("completions") is not None:
@@ -45,7 +45,7 @@ def render_job(job: dict, now: datetime) -> tuple[list[Cell], Health]:
     return cells, health
 
 
-def job_state(job: dict) -> tuple[str, Health]:
+def job_state(job: dict) -> tuple[str, RowHealth]:
     for state, health in _JOB_STATES:
         if state == "Terminating":
             if meta(job).get("deletionTimestamp"):
@@ -77,7 +77,7 @@ CRONJOB = (
 )
 
 
-def render_cronjob(cj: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_cronjob(cj: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     cj_spec = spec(cj)
     suspend = cj_spec.get("suspend")
     last = status(cj).get("lastScheduleTime")

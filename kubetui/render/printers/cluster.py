@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubetui.render.age import created_at
-from kubetui.render.model import OK, PENDING, Cell, Column, Health
+from kubetui.render.model import OK, PENDING, Cell, Column, RowHealth
 from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, int_or_string,
                                           meta, name, spec, status, wide)
 
@@ -21,7 +21,7 @@ PODDISRUPTIONBUDGET = (
 )
 
 
-def render_pdb(pdb: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_pdb(pdb: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pdb_spec, pdb_status = spec(pdb), status(pdb)
     cells: list[Cell] = [name(pdb), int_or_string(pdb_spec.get("minAvailable")),
                          int_or_string(pdb_spec.get("maxUnavailable")),
@@ -37,7 +37,7 @@ def _binding_columns(kind: str) -> tuple[Column, ...]:
             wide("ServiceAccounts", description=f"ServiceAccounts in the {kind}"))
 
 
-def render_binding(binding: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_binding(binding: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ref = binding.get("roleRef") or {}
     subjects: dict[str, list[str]] = {"User": [], "Group": [], "ServiceAccount": []}
     for subject in binding.get("subjects") or []:
@@ -62,7 +62,7 @@ _DEFAULT_CLASS_ANNOTATIONS = ("storageclass.kubernetes.io/is-default-class",
                               "storageclass.beta.kubernetes.io/is-default-class")
 
 
-def render_storageclass(sc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_storageclass(sc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     annotations = meta(sc).get("annotations") or {}
     is_default = any(annotations.get(a) == "true" for a in _DEFAULT_CLASS_ANNOTATIONS)
     cells: list[Cell] = [
@@ -77,7 +77,7 @@ def render_storageclass(sc: dict, now: datetime) -> tuple[list[Cell], Health]:
 DEFAULT_TABLE = (NAME, column("Created At", "date"))
 
 
-def render_default(obj: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_default(obj: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     """The server's default table convertor: the name and the creation time, not an age."""
     return [name(obj), created_at(meta(obj).get("creationTimestamp"))], OK
 

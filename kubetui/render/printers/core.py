@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime
 
-from kubetui.render.model import FAILED, OK, PENDING, TERMINATING, Cell, Health
+from kubetui.render.model import FAILED, OK, PENDING, TERMINATING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition, meta,
                                           name, spec, status, wide)
 from kubetui.render.text import access_modes, format_labels, list_with_more
@@ -13,7 +13,7 @@ from kubetui.render.text import access_modes, format_labels, list_with_more
 NAMESPACE = (NAME, column("Status", description="The status of the namespace"), AGE)
 
 
-def render_namespace(ns: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_namespace(ns: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     phase = status(ns).get("phase", "")
     health = {"Active": OK, "Terminating": TERMINATING}.get(phase, PENDING)
     return [name(ns), phase, age(ns, now)], health
@@ -34,7 +34,7 @@ NODE = (
 _ROLE_PREFIX = "node-role.kubernetes.io/"
 
 
-def render_node(node: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_node(node: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ready = condition(node, "Ready")
     states = ["Unknown" if ready is None
               else "Ready" if ready.get("status") == "True" else "NotReady"]
@@ -80,7 +80,7 @@ SERVICE = (
 )
 
 
-def render_service(svc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_service(svc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     svc_spec = spec(svc)
     # spec.clusterIP is clusterIPs[0]; read it too for objects that carry only that.
     cluster_ips = svc_spec.get("clusterIPs") or [svc_spec.get("clusterIP")]
@@ -123,18 +123,33 @@ def load_balancer_addresses(lb_status: dict | None) -> list[str]:
 ENDPOINTS = (NAME, column("Endpoints"), AGE)
 
 
-def render_endpoints(ep: dict, now: datetime) -> tuple[list[Cell], Health]:
-    subsets = ep.get("subsets") or []
+def render_endpoints(ep: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
+    addresses = endpoint_addresses(ep)
+    return [name(ep), endpoints_text(ep), age(ep, now)], OK if addresses else PENDING
+
+
+def endpoint_addresses(ep: dict | None, port_name: str | None = None) -> list[str]:
+    """Every host:port of an Endpoints object (of the port named `port_name` only, when
+    given); the bare IPs of subsets without ports (headless services)."""
     addresses: list[str] = []
-    for subset in subsets:
+    for subset in (ep or {}).get("subsets") or []:
         ips = [a.get("ip", "") for a in subset.get("addresses") or []]
         ports = subset.get("ports") or []
-        if not ports:  # headless services may have no ports
+        if not ports:
             addresses += ips
         for port in ports:
-            addresses += [host_port(ip, port.get("port")) for ip in ips]
-    text = list_with_more(addresses, len(addresses), empty="") if subsets else "<none>"
-    return [name(ep), text, age(ep, now)], OK if addresses else PENDING
+            if port_name is None or port.get("name", "") == port_name:
+                addresses += [host_port(ip, port.get("port")) for ip in ips]
+    return addresses
+
+
+def endpoints_text(ep: dict | None, port_name: str | None = None) -> str:
+    """kubectl's formatEndpoints: up to three addresses, then " + N more..."; <none>
+    without subsets."""
+    if not (ep or {}).get("subsets"):
+        return "<none>"
+    addresses = endpoint_addresses(ep, port_name)
+    return list_with_more(addresses, len(addresses), empty="")
 
 
 def host_port(ip: str, port: int | None) -> str:
@@ -149,7 +164,7 @@ def host_port(ip: str, port: int | None) -> str:
 CONFIGMAP = (NAME, column("Data", sort="number"), AGE)
 
 
-def render_configmap(cm: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_configmap(cm: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     count = len(cm.get("data") or {}) + len(cm.get("binaryData") or {})
     return [name(cm), count, age(cm, now)], OK
 
@@ -157,7 +172,7 @@ def render_configmap(cm: dict, now: datetime) -> tuple[list[Cell], Health]:
 SECRET = (NAME, column("Type"), column("Data", sort="number"), AGE)
 
 
-def render_secret(secret: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_secret(secret: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(secret), secret.get("type", ""), len(secret.get("data") or {}),
             age(secret, now)], OK
 
@@ -165,7 +180,7 @@ def render_secret(secret: dict, now: datetime) -> tuple[list[Cell], Health]:
 SERVICEACCOUNT = (NAME, column("Secrets", sort="number"), AGE)
 
 
-def render_serviceaccount(sa: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_serviceaccount(sa: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(sa), len(sa.get("secrets") or []), age(sa, now)], OK
 
 
@@ -186,7 +201,7 @@ PERSISTENTVOLUME = (
 )
 
 
-def render_pv(pv: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_pv(pv: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pv_spec = spec(pv)
     claim = pv_spec.get("claimRef")
     phase = status(pv).get("phase", "")
@@ -220,7 +235,13 @@ PERSISTENTVOLUMECLAIM = (
 )
 
 
-def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], Health]:
+def pvc_storage_class(pvc: dict) -> str:
+    """GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName."""
+    annotations = meta(pvc).get("annotations") or {}
+    return annotations.get(_STORAGE_CLASS_ANNOTATION, spec(pvc).get("storageClassName") or "")
+
+
+def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pvc_spec, pvc_status = spec(pvc), status(pvc)
     phase = pvc_status.get("phase", "")
     if meta(pvc).get("deletionTimestamp"):
@@ -229,10 +250,7 @@ def render_pvc(pvc: dict, now: datetime) -> tuple[list[Cell], Health]:
     # Capacity and access modes are the bound volume's, so shown only once bound.
     capacity = (pvc_status.get("capacity") or {}).get("storage", "0") if volume else ""
     modes = access_modes(pvc_status.get("accessModes")) if volume else ""
-    annotations = meta(pvc).get("annotations") or {}
-    storage_class = annotations.get(_STORAGE_CLASS_ANNOTATION,
-                                    pvc_spec.get("storageClassName") or "")
-    cells: list[Cell] = [name(pvc), phase, volume, capacity, modes, storage_class,
+    cells: list[Cell] = [name(pvc), phase, volume, capacity, modes, pvc_storage_class(pvc),
                          pvc_spec.get("volumeAttributesClassName") or "<unset>",
                          age(pvc, now), pvc_spec.get("volumeMode") or "<unset>"]
     health = {"Bound": OK, "Lost": FAILED, "Terminating": TERMINATING}.get(phase, PENDING)
@@ -249,7 +267,7 @@ RESOURCEQUOTA = (
 )
 
 
-def render_resourcequota(quota: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_resourcequota(quota: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     hard = status(quota).get("hard") or {}
     used = status(quota).get("used") or {}
     requests, limits = [], []

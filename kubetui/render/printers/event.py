@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubetui.render.age import since
-from kubetui.render.model import FAILED, OK, Cell, Health
+from kubetui.render.model import FAILED, OK, Cell, RowHealth
 from kubetui.render.printers.base import Printer, column, name, wide
 
 COLUMNS = (
@@ -46,7 +46,7 @@ def last_seen_time(event: dict) -> str | None:
     return event.get("lastTimestamp") or event.get("firstTimestamp") or event.get("eventTime")
 
 
-def render(event: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render(event: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     event = as_core_event(event)
     first_seen = (since(event["firstTimestamp"], now) if event.get("firstTimestamp")
                   else since(event.get("eventTime"), now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kubetui.render.model import OK, PENDING, Cell, Health
+from kubetui.render.model import OK, PENDING, Cell, RowHealth
 from kubetui.render.printers.base import AGE, NAME, Printer, age, column, name, spec, status
 from kubetui.render.printers.core import load_balancer_addresses
 from kubetui.render.text import format_selector, list_with_more
@@ -24,7 +24,7 @@ INGRESS = (
 SHOWN_HOSTS = 3
 
 
-def render_ingress(ing: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_ingress(ing: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ing_spec = spec(ing)
     address = ",".join(load_balancer_addresses(status(ing).get("loadBalancer")))
     cells: list[Cell] = [name(ing), ing_spec.get("ingressClassName") or "<none>",
@@ -53,7 +53,7 @@ INGRESSCLASS = (
 )
 
 
-def render_ingressclass(ic: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_ingressclass(ic: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     params = spec(ic).get("parameters")
     parameters = "<none>"
     if params:
@@ -67,7 +67,7 @@ def render_ingressclass(ic: dict, now: datetime) -> tuple[list[Cell], Health]:
 NETWORKPOLICY = (NAME, column("Pod-Selector"), AGE)
 
 
-def render_networkpolicy(policy: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_networkpolicy(policy: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     return [name(policy), format_selector(spec(policy).get("podSelector")),
             age(policy, now)], OK
 
@@ -75,7 +75,7 @@ def render_networkpolicy(policy: dict, now: datetime) -> tuple[list[Cell], Healt
 ENDPOINTSLICE = (NAME, column("AddressType"), column("Ports"), column("Endpoints"), AGE)
 
 
-def render_endpointslice(eps: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render_endpointslice(eps: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     ports = [str(p["port"]) if p.get("port") is not None
              else p["name"] if p.get("name") is not None else "*"
              for p in eps.get("ports") or []]

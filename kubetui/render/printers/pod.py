@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kubetui.render.age import format_age, parse_time
-from kubetui.render.model import DONE, FAILED, OK, PENDING, TERMINATING, Cell, Health
+from kubetui.render.model import DONE, FAILED, OK, PENDING, TERMINATING, Cell, RowHealth
 from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition,
                                           condition_true, meta, name, spec, status, wide)
 from kubetui.render.text import dig
@@ -58,7 +58,7 @@ def _terminated_reason(terminated: dict) -> str:
     return f"ExitCode:{terminated.get('exitCode', 0)}"
 
 
-def render(pod: dict, now: datetime) -> tuple[list[Cell], Health]:
+def render(pod: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pod_spec, pod_status = spec(pod), status(pod)
     phase = pod_status.get("phase", "")
     reason = pod_status.get("reason") or phase
@@ -142,7 +142,7 @@ def _gates(pod: dict) -> str:
     return f"{passed}/{len(gates)}"
 
 
-def _health(reason: str, phase: str, ready: int, total: int) -> Health:
+def _health(reason: str, phase: str, ready: int, total: int) -> RowHealth:
     if reason == "Terminating":
         return TERMINATING
     if phase == "Succeeded" or reason == "Completed":

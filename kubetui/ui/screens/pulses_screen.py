@@ -24,10 +24,10 @@ from kubetui.kinds import builtin
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.problems import PULSE_COLUMNS, ProblemsFeed, pulse_entry
 from kubetui.render import columns_for
-from kubetui.ui.goto import GoTo
-from kubetui.ui.problems_screen import ProblemsScreen
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.safe import SafeStatic
+from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.screens.problems_screen import ProblemsScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.widgets.safe import SafeStatic
 
 __all__ = ["PulsesScreen"]
 

@@ -26,9 +26,9 @@ from kubetui.cluster.store import Batch, Subscription, WatchStore
 from kubetui.kinds import builtin
 from kubetui.render.containers import CONTAINER_COLUMNS, container_rows
 from kubetui.render.model import Row
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.safe import SafeStatic
+from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.widgets.safe import SafeStatic
 
 __all__ = ["ContainersScreen"]
 

@@ -17,15 +17,15 @@ from textual.timer import Timer
 from kubetui import clock
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.previous_log import previous_last_line
-from kubetui.cluster.store import Batch, Entry, Health, WatchStore
+from kubetui.cluster.store import Batch, Entry, StreamHealth, WatchStore
 from kubetui.model.problems import (GRACE, PROBLEM_COLUMNS, Problem, ProblemIndex,
                                     ProblemsFeed, problem_entry)
 from kubetui.render.diagnosis import CRITICAL
-from kubetui.ui.detail_screens import DescribeScreen, YamlScreen
-from kubetui.ui.goto import GoTo
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_screen import _TableScreen
+from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.screens.table_screen import _TableScreen
 
 __all__ = ["ProblemsScreen"]
 
@@ -54,7 +54,7 @@ class ProblemsScreen(_TableScreen):
         self._reading = False
         self._feed: ProblemsFeed | None = None
         self._pending: Timer | None = None
-        self._health: Health | None = None
+        self._health: StreamHealth | None = None
 
     def on_mount(self) -> None:
         table = self.table
@@ -82,7 +82,7 @@ class ProblemsScreen(_TableScreen):
             parts.append(self._health.error or self._health.state)
         return "  ·  ".join(parts)
 
-    def _on_health(self, health: Health) -> None:
+    def _on_health(self, health: StreamHealth) -> None:
         self._health = health
         self.show_title()
 

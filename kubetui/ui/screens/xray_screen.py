@@ -23,9 +23,9 @@ from kubetui.kinds import Kind, builtin
 from kubetui.model.xray import RELATED_KINDS, XNode, flatten, problems_in, xray
 from kubetui.render.diagnosis import CRITICAL
 from kubetui.render.model import FAILED, OK, PENDING, Column, Row
-from kubetui.ui.goto import GoTo
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.table_screen import _TableScreen
+from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.screens.table_screen import _TableScreen
 
 __all__ = ["XrayScreen"]
 

@@ -1,7 +1,7 @@
 """The pure side of the resource table: rows in sort order with a filter (`RowModel`),
 what `/` typed means (`RowFilter`), per-column sort keys and which columns fit the screen.
 No Textual here (rich's cell widths only), so it is tested and benchmarked on its own;
-`resource_table.py` draws it.
+`kubetui.ui.widgets.resource_table` draws it.
 
 What is kept per row (well under 1 KiB beyond the store's `Entry`): one `RowData` (the
 entry, its sort key, its lower-cased filter text, when it arrived) and two slots (key and

@@ -1,37 +1,29 @@
-"""Events you can read: the live stream, newest first, with the selected event in full.
-
-The table shows kubectl's columns, the wide ones (source, first seen, count) as the width
-allows; the pane under it shows the selected event whole (its message wrapped, the object,
-source, first and last seen, count). `/` filters as in tables, `t` keeps only Warnings,
-Enter opens the object the event is about.
+"""`EventsView`: core/v1 Events streaming live from the watch store, newest first, with
+the selected event whole in a pane under the table (its message wrapped, the object,
+source, first and last seen, count). The table shows kubectl's columns, the wide ones
+(source, first seen, count) as the width allows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import ClassVar
-
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
-from kubetui.cluster.store import Batch, Entry, Health, Subscription, WatchStore
-from kubetui.kinds import builtin, resolve
+from kubetui.cluster.store import Batch, Entry, StreamHealth, Subscription, WatchStore
+from kubetui.kinds import builtin
 from kubetui.render import columns_for
-from kubetui.ui.goto import GoTo
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.safe import SafeStatic
-from kubetui.ui.table_screen import _TableScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.widgets.safe import SafeStatic
 
-__all__ = ["EventsScreen", "EventsView", "event_text"]
+__all__ = ["EventsView", "event_cell", "event_text"]
 
 EVENT_KIND = builtin("Event", "")
 _EVENT_COLUMNS = columns_for("Event")
 _CELL = {c.name: i for i, c in enumerate(_EVENT_COLUMNS)}
 
 
-def _cell(entry: Entry, column: str) -> str:
+def event_cell(entry: Entry, column: str) -> str:
     cells = entry.row.cells
     i = _CELL[column]
     return str(cells[i]) if i < len(cells) else ""
@@ -40,12 +32,12 @@ def _cell(entry: Entry, column: str) -> str:
 def event_text(entry: Entry) -> str:
     """One event in full, for the detail pane (drawn by a `SafeStatic`: sanitised)."""
     where = f"{entry.namespace}/" if entry.namespace else ""
-    lines = [f"{_cell(entry, 'TYPE')} {_cell(entry, 'REASON')} · {_cell(entry, 'OBJECT')}"
-             + (f" {_cell(entry, 'SUBOBJECT')}" if _cell(entry, "SUBOBJECT") else "")
+    lines = [f"{event_cell(entry, 'TYPE')} {event_cell(entry, 'REASON')} · {event_cell(entry, 'OBJECT')}"
+             + (f" {event_cell(entry, 'SUBOBJECT')}" if event_cell(entry, "SUBOBJECT") else "")
              + f" · {where}{entry.name}",
-             f"source {_cell(entry, 'SOURCE') or '-'} · first seen {_cell(entry, 'FIRST SEEN')}"
-             f" ago · last seen {_cell(entry, 'LAST SEEN')} ago · count {_cell(entry, 'COUNT')}",
-             _cell(entry, "MESSAGE")]
+             f"source {event_cell(entry, 'SOURCE') or '-'} · first seen {event_cell(entry, 'FIRST SEEN')}"
+             f" ago · last seen {event_cell(entry, 'LAST SEEN')} ago · count {event_cell(entry, 'COUNT')}",
+             event_cell(entry, "MESSAGE")]
     return "\n".join(lines)
 
 
@@ -73,7 +65,7 @@ class EventsView(Widget):
         self.namespace = namespace or None
         self.involved_uid = involved[2] if involved else None
         self.warnings_only = False
-        self.health: Health | None = None
+        self.health: StreamHealth | None = None
         self._sub: Subscription | None = None
 
     def compose(self) -> ComposeResult:
@@ -102,7 +94,7 @@ class EventsView(Widget):
             self._sub.close()
             self._sub = None
 
-    def _on_health(self, health: Health) -> None:
+    def _on_health(self, health: StreamHealth) -> None:
         self.health = health
         self.table.empty_text = ("No events" if health.state == "live"
                                  else health.error or "Waiting for events…")
@@ -137,50 +129,3 @@ class EventsView(Widget):
         self.query_one("#event-detail", SafeStatic).update(event_text(entry) if entry else "")
 
 
-class EventsScreen(_TableScreen, inherit_bindings=False):
-    """`EventsView` full screen with a title; `esc` goes back, Enter goes to the object."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="events.close"),
-        Binding("slash", "filter", "Filter", id="events.filter"),
-        Binding("t", "warnings", "Warnings only", id="events.warnings"),
-    ]
-    TABLE = "#events-table"
-
-    def __init__(self, store: WatchStore, namespace: str | None = None,
-                 involved: tuple[str, str, str] | None = None) -> None:
-        super().__init__()
-        self.store = store
-        self.namespace = namespace
-        self.involved = involved
-
-    def body(self) -> Iterator[Widget]:
-        yield EventsView(self.store, self.namespace, self.involved, id="events-view")
-
-    def title_text(self) -> str:
-        where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
-        about = f"{self.involved[0]} {self.involved[1]} in " if self.involved else ""
-        only = " · Warnings only" if self.is_mounted and self.view.warnings_only else ""
-        return f"Events · {about}{where}{only}"
-
-    @property
-    def view(self) -> EventsView:
-        return self.query_one(EventsView)
-
-    def on_mount(self) -> None:
-        self.view.table.focus()
-
-    def action_warnings(self) -> None:
-        self.view.toggle_warnings()
-        self.show_title()
-
-    @on(ResourceTable.Selected, "#events-table")
-    def _chosen(self, message: ResourceTable.Selected) -> None:
-        message.stop()
-        entry = message.entry
-        word, _, _ = _cell(entry, "OBJECT").partition("/")
-        kind = resolve(word) if word else None
-        if kind is None or not entry.ref:
-            self.notify("this event names no object kubetui can show", severity="warning")
-            return
-        self.dismiss(GoTo(kind, entry.namespace if kind.namespaced else "", entry.ref))

@@ -5,7 +5,7 @@ seconds and an update hundreds of milliseconds. This widget uses the line API in
 (`ScrollView` + `render_line`): Textual asks only for the lines on screen, and a line is
 rebuilt only when its row, the layout, the cursor, a mark or a live age changed.
 
-Rows, their order and filter, sort keys and column fitting are `table_model.py` (no
+Rows, their order and filter, sort keys and column fitting are `kubetui.model.rows` (no
 Textual); this module draws them. Strips are kept only for recently drawn rows (an LRU).
 After a batch the widget compares what each screen line showed before with what it shows
 now and refreshes only the lines that differ. When rows arrive above the viewport the scroll
@@ -33,17 +33,17 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kubetui.clock import time as wall_time
+from kubetui.model.rows import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
+                                column_cap, fit_columns, fit_text, sort_binding_id,
+                                sort_letters)
 from kubetui.render.model import Column, Row
-from kubetui.ui.table_model import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
-                                    column_cap, fit_columns, fit_text, sort_binding_id,
-                                    sort_letters)
 
 if TYPE_CHECKING:
     from kubetui.cluster.store import Batch, Entry
 
 
 @dataclass(frozen=True, slots=True)
-class _Frame:
+class _Painted:
     """What the screen showed: enough to tell which lines a change touched."""
 
     top: int
@@ -104,25 +104,23 @@ class ResourceTable(ScrollView, can_focus=True):
     AGE_INTERVAL: ClassVar[float] = 1.0
     _MARK = "▌"
 
+    @dataclass
     class Selected(Message):
         """Enter (or a double click) on a row."""
 
-        def __init__(self, table: ResourceTable, entry: Entry) -> None:
-            super().__init__()
-            self.table = table
-            self.entry = entry
+        table: ResourceTable
+        entry: Entry
 
         @property
         def control(self) -> ResourceTable:
             return self.table
 
+    @dataclass
     class Highlighted(Message):
         """The cursor is on a different object (moved, or its row went away)."""
 
-        def __init__(self, table: ResourceTable, entry: Entry | None) -> None:
-            super().__init__()
-            self.table = table
-            self.entry = entry
+        table: ResourceTable
+        entry: Entry | None
 
         @property
         def control(self) -> ResourceTable:
@@ -548,10 +546,10 @@ class ResourceTable(ScrollView, can_focus=True):
         return [model.uid_at(i) for i in range(top, min(len(model), top + self._page))]
 
     # ----------------------------------------------------------------- cursor & repaint
-    def _frame(self) -> _Frame:
-        return _Frame(self._top, tuple(self._visible_uids()), self._cursor)
+    def _frame(self) -> _Painted:
+        return _Painted(self._top, tuple(self._visible_uids()), self._cursor)
 
-    def _settle(self, before: _Frame | None, changed: set[str], full: bool,
+    def _settle(self, before: _Painted | None, changed: set[str], full: bool,
                 follow_cursor: bool = False) -> None:
         """After rows changed: put the cursor back on its object (or where its row was),
         keep what was on screen in place, and repaint only the lines that differ.
@@ -591,7 +589,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._cursor != old_cursor:
             self.post_message(self.Highlighted(self, self.selected_entry))
 
-    def _anchored_top(self, before: _Frame) -> int:
+    def _anchored_top(self, before: _Painted) -> int:
         """The scroll offset that keeps the anchor row (the cursor if it was on screen,
         else the top row) on the same screen line."""
         anchor = before.cursor if before.cursor in before.uids else (

@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.cluster.actions import Container
+from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.render.sanitize import visible
-from kubetui.ui.safe import SafeLabel, SafeStatic, safe
+from kubetui.ui.widgets.safe import SafeLabel, SafeStatic, safe
 
 
 _CSS = """

@@ -15,9 +15,9 @@ from textual.events import Click
 from textual.message import Message
 from textual.widget import Widget
 
-from kubetui.cluster.store import Health
+from kubetui.cluster.store import StreamHealth
+from kubetui.model.views import Tab
 from kubetui.render.sanitize import visible
-from kubetui.ui.views import Tab
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Status:
     version: str = ""
     namespace: str | None = None  # None: all namespaces
     view: str = ""
-    health: Health | None = None
+    health: StreamHealth | None = None
     busy: str = ""  # "connecting to x…"
     problem: str = ""  # why there is no connection
     readonly: bool = False
@@ -37,7 +37,7 @@ class Status:
 Part = tuple[str, str]  # (text, style): pieces that `Content.assemble` joins
 
 
-def health_parts(health: Health | None, busy: str, problem: str, now: float) -> list[Part]:
+def health_parts(health: StreamHealth | None, busy: str, problem: str, now: float) -> list[Part]:
     """The watch's health in words: "● live", "◌ syncing", "↻ reconnecting: <why>",
     "✕ stale for 12s", "✕ error: <why>"."""
     if busy:
@@ -124,10 +124,9 @@ class TabStrip(Widget):
     TabStrip { height: 1; padding: 0 1; background: $surface; color: $text-muted; }
     """
 
+    @dataclass
     class Chosen(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+        index: int
 
     def __init__(self, tabs: tuple[Tab, ...], **kwargs: str) -> None:
         super().__init__(**kwargs)

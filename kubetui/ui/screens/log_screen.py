@@ -39,9 +39,9 @@ from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.logs import (ENDED, FAILED, STREAMING, WAITING, LogBatch, LogFeed,
                                   LogOptions, LogSettings, LogTarget)
 from kubetui.cluster.store import WatchStore
-from kubetui.ui.log_view import DEFAULT_CAPACITY, LogView
 from kubetui.private_files import write_private
-from kubetui.ui.safe import SafeStatic, safe
+from kubetui.ui.widgets.log_view import DEFAULT_CAPACITY, LogView
+from kubetui.ui.widgets.safe import SafeStatic, safe
 
 #: `T` cycles through these (None: the whole log).
 TAIL_LENGTHS: tuple[int | None, ...] = (100, 500, 1000, 5000, None)

@@ -3,8 +3,8 @@ filters typed live into the table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual import on
@@ -15,44 +15,8 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
+from kubetui.model.commands import complete
 from kubetui.render.sanitize import visible
-
-QUIT_WORDS = ("q", "q!", "quit")
-CONTEXT_WORDS = ("ctx", "context", "contexts")
-PROBLEM_WORDS = ("problems", "problem", "triage")
-PULSE_WORDS = ("pulses", "pulse", "pu")
-XRAY_WORDS = ("xray",)
-
-
-@dataclass(frozen=True)
-class Command:
-    """`:word arg`, lower-cased word; `arg` is "" when absent."""
-
-    word: str
-    arg: str = ""
-
-
-def parse_command(text: str) -> Command | None:
-    words = text.strip().lstrip(":").split()
-    if not words:
-        return None
-    return Command(words[0].lower(), " ".join(words[1:]))
-
-
-def complete(value: str, words: Iterable[str],
-             arguments: Callable[[str], Iterable[str]]) -> str | None:
-    """The completion of `value`: its first word from `words`, or its second from
-    `arguments(first word)`; the shortest candidate wins (`de` -> `deploy`), then the
-    alphabetically first."""
-    head, space, tail = value.partition(" ")
-    if not space:
-        prefix, candidates, keep = head.lower(), words, ""
-    else:
-        prefix, candidates, keep = tail, arguments(head.lower()), head + " "
-    found = sorted((c for c in candidates if c.startswith(prefix) and c != prefix),
-                   key=lambda c: (len(c), c))
-    return keep + found[0] if found else None
-
 
 class CommandSuggester(Suggester):
     def __init__(self, words: Callable[[], Iterable[str]],
@@ -83,23 +47,20 @@ class PromptBar(Horizontal):
         Binding("tab", "accept_suggestion", "Complete", id="prompt.complete"),
     ]
 
+    @dataclass
     class Submitted(Message):
-        def __init__(self, mode: str, value: str) -> None:
-            super().__init__()
-            self.mode = mode
-            self.value = value
+        mode: str
+        value: str
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, mode: str, value: str) -> None:
-            super().__init__()
-            self.mode = mode
-            self.value = value
+        mode: str
+        value: str
 
+    @dataclass
     class Closed(Message):
-        def __init__(self, mode: str, cancelled: bool) -> None:
-            super().__init__()
-            self.mode = mode
-            self.cancelled = cancelled
+        mode: str
+        cancelled: bool
 
     def __init__(self, suggester: Suggester, **kwargs: str) -> None:
         super().__init__(**kwargs)

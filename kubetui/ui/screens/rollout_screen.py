@@ -8,7 +8,7 @@ its ReplicaSets), at most one read in flight, so a burst of events costs one or 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,14 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kubetui.cluster.actions import REPLICASET, Ref, Rollout
+from kubetui.cluster.actions import REPLICASET, Actions, Ref, Rollout
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.rollout import Revision, revision_of, template_diff
-from kubetui.cluster.store import Batch, Subscription
-from kubetui.ui.safe import SafeStatic, safe
-
-if TYPE_CHECKING:
-    from kubetui.ui.actions_ui import ActionRunner
+from kubetui.cluster.store import Batch, Subscription, WatchStore
+from kubetui.model.actions import BY_NAME, refusal
+from kubetui.ui.actions.steps import RunAction
+from kubetui.ui.widgets.safe import SafeStatic, safe
 
 
 class RolloutChanged(Message):
@@ -104,10 +103,13 @@ class RolloutScreen(Screen[None]):
         Binding("P", "rollout_resume", "Resume", id="rollout.resume"),
     ]
 
-    def __init__(self, runner: ActionRunner, ref: Ref) -> None:
+    def __init__(self, actions: Actions, store: WatchStore, ref: Ref,
+                 readonly: bool = False) -> None:
         super().__init__()
-        self.runner = runner
+        self.actions = actions
+        self.store = store
         self.ref = ref
+        self.readonly = readonly
         self.state: Rollout | None = None
         self.error = ""
         self._subs: list[Subscription] = []
@@ -128,8 +130,7 @@ class RolloutScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.runner.session.store
-        self._subs = [store.subscribe(kind, self.ref.namespace, self._on_batch, _ignore)
+        self._subs = [self.store.subscribe(kind, self.ref.namespace, self._on_batch, _ignore)
                       for kind in (self.ref.kind, REPLICASET)]
         self.post_message(RolloutChanged())
 
@@ -164,7 +165,7 @@ class RolloutScreen(Screen[None]):
             while self._dirty:
                 self._dirty = False
                 try:
-                    self.state = await self.runner.actions.rollout(self.ref)
+                    self.state = await self.actions.rollout(self.ref)
                     self.error = ""
                 except ClusterError as e:
                     self.error = str(e)
@@ -200,9 +201,8 @@ class RolloutScreen(Screen[None]):
     # ----- keys ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        mutating = action in ("rollout_undo", "rollout_undo_to", "rollout_pause",
-                              "rollout_resume")
-        if mutating and self.runner.readonly:
+        spec = BY_NAME.get("rollout_undo" if action == "rollout_undo_to" else action)
+        if spec is not None and refusal(spec, self.ref.kind, self.readonly) is not None:
             return False
         paused = bool(self.state and (self.state.deployment.get("spec") or {}).get("paused"))
         if action == "rollout_pause":
@@ -242,8 +242,7 @@ class RolloutScreen(Screen[None]):
                             "template.")
 
     def action_rollout_undo(self, revision: int = 0) -> None:
-        self.run_worker(self.runner.undo(self.ref, revision), group="action",
-                        exit_on_error=False)
+        self.post_message(RunAction("rollout_undo", [self.ref], {"revision": revision}))
 
     def action_rollout_undo_to(self) -> None:
         chosen = self._highlighted()
@@ -253,12 +252,10 @@ class RolloutScreen(Screen[None]):
         self.action_rollout_undo(chosen.number)
 
     def action_rollout_pause(self) -> None:
-        self.run_worker(self.runner.set_paused(self.ref, True), group="action",
-                        exit_on_error=False)
+        self.post_message(RunAction("rollout_pause", [self.ref]))
 
     def action_rollout_resume(self) -> None:
-        self.run_worker(self.runner.set_paused(self.ref, False), group="action",
-                        exit_on_error=False)
+        self.post_message(RunAction("rollout_resume", [self.ref]))
 
 
 def _ignore(_: object) -> None:

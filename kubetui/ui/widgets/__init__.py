@@ -1,0 +1,1 @@
+"""Widgets the app and its screens are built from."""
