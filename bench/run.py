@@ -112,32 +112,40 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int) -> AppRun:
         rows = app.main_table.row_count
         paints.state = lambda: _keyed(app)
 
-        changes = 0
-        assert app.session is not None
-
-        def count(batch: Batch) -> None:
-            nonlocal changes
-            if not batch.reset:
-                changes += len(batch.upserts) + len(batch.deletes)
-
-        counter = app.session.store.subscribe(builtin("Pod"), None, count, lambda h: None)
-        counted_from = time.perf_counter()
-        move = []
-        for key in ["down"] * 60 + ["up"] * 40:
-            move.append(await key_latency(app, paints, key))
-            await asyncio.sleep(0.03)
-        typing = []
-        for _ in range(3):
-            await key_latency(app, paints, "slash")
-            for char in FILTER_TEXT:
-                typing.append(await key_latency(app, paints, char))
-                await asyncio.sleep(0.03)
-            await key_latency(app, paints, "escape")  # closes the prompt, clears the filter
-        changes_per_s = changes / (time.perf_counter() - counted_from)
-        counter.close()
+        move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT)
         await pilot.pause()
     return AppRun(startup, first_rows - start, synced - start, rows, move, typing, changes_per_s,
                   memory_mb(os.getpid())[1])
+
+
+async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
+                           ) -> tuple[list[float], list[float], float]:
+    """Key to paint (ms) of 100 cursor moves and of typing `filter_text` after `/` three
+    times (esc clears it), and the pod changes per second the store delivered meanwhile."""
+    changes = 0
+    assert app.session is not None
+
+    def count(batch: Batch) -> None:
+        nonlocal changes
+        if not batch.reset:
+            changes += len(batch.upserts) + len(batch.deletes)
+
+    counter = app.session.store.subscribe(builtin("Pod"), None, count, lambda h: None)
+    counted_from = time.perf_counter()
+    move = []
+    for key in ["down"] * 60 + ["up"] * 40:
+        move.append(await key_latency(app, paints, key))
+        await asyncio.sleep(0.03)
+    typing = []
+    for _ in range(3):
+        await key_latency(app, paints, "slash")
+        for char in filter_text:
+            typing.append(await key_latency(app, paints, char))
+            await asyncio.sleep(0.03)
+        await key_latency(app, paints, "escape")  # closes the filter, clearing it
+    changes_per_s = changes / (time.perf_counter() - counted_from)
+    counter.close()
+    return move, typing, changes_per_s
 
 
 def app_in_child(kubeconfig: Path, pods: int) -> AppRun:

@@ -11,9 +11,9 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kubetui import __version__
 from kubetui.config import Settings
@@ -28,14 +28,24 @@ def _state_dir() -> Path:
     return Path(base) / "kubetui"
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
+T = TypeVar("T", int, float)
+
+
+def _not_negative(parse: Callable[[str], T], what: str) -> Callable[[str], T]:
+    """An argparse type: `parse`d, refused when negative."""
+    def check(text: str) -> T:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if value < 0:  # type: ignore[operator]
+            raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+        return value
+    return check
+
+
+_non_negative_int = _not_negative(int, "a whole number")
+_positive_float = _not_negative(float, "a number")
 
 
 def _fraction(text: str) -> float:
@@ -59,6 +69,12 @@ def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) 
     p.add_argument("--scenario", default=None, choices=("demo", "empty", "scale"),
                    help="what the cluster holds at start (default: demo for --demo, "
                         "empty for sandbox)")
+    p.add_argument("--nodes", type=_non_negative_int, default=None, metavar="N",
+                   help="how many nodes the cluster has (default: the scenario's own: 1 for "
+                        "empty, 4 for demo, enough for the pods for scale)")
+    p.add_argument("--auth", choices=("token", "cert"), default="token",
+                   help="the kubeconfig's credential: a bearer token, or a client "
+                        "certificate signed by the sandbox's CA (as kind and kubeadm write)")
     p.add_argument("--pods", type=int, default=1000, help="scale scenario: pods to create")
     p.add_argument("--namespaces", type=int, default=10,
                    help="scale scenario: namespaces to spread them over")
@@ -135,8 +151,9 @@ def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> Sandbox
     return SandboxOptions(
         host=getattr(args, "host", "127.0.0.1"), port=getattr(args, "port", 0),
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
-        pods=args.pods, namespaces=args.namespaces, churn=args.churn, pace=args.pace,
-        watch_history=args.watch_history, state_dir=getattr(args, "state_dir", None),
+        nodes=args.nodes, auth=args.auth, pods=args.pods, namespaces=args.namespaces,
+        churn=args.churn, pace=args.pace, watch_history=args.watch_history,
+        state_dir=getattr(args, "state_dir", None),
         faults=Faults(drop_watches_every=args.drop_watches_every,
                       drop_streams_every=args.drop_streams_every, error_rate=args.error_rate,
                       latency_ms=args.latency_ms, token_ttl=args.token_ttl, rbac=args.rbac),

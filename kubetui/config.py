@@ -8,6 +8,7 @@ theme: nord              # any Textual theme name
 readonly: true           # hide and refuse every action that changes the cluster
 log_buffer: 100000       # lines kept by a log view
 scale_ceiling: 1000      # the scale dialog refuses replica counts above this
+metrics_interval: 15     # seconds between metrics.k8s.io reads (never faster than the server's)
 keymap:                  # binding id -> keys (comma separated); `?` lists the ids
   app.filter: ctrl+f
   app.back: escape,backspace
@@ -28,6 +29,7 @@ from kubetui.cluster.reflector import StoreSettings
 
 DEFAULT_LOG_BUFFER = 100_000
 DEFAULT_SCALE_CEILING = 1000
+DEFAULT_METRICS_INTERVAL = 15
 
 
 class ConfigFileError(Exception):
@@ -41,6 +43,7 @@ class UserConfig:
     readonly: bool = False
     log_buffer: int = DEFAULT_LOG_BUFFER
     scale_ceiling: int = DEFAULT_SCALE_CEILING
+    metrics_interval: int = DEFAULT_METRICS_INTERVAL
     path: Path | None = None  # where it was read from (None: defaults, no file)
 
 
@@ -85,7 +88,7 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     return _parse(path, data)
 
 
-_KEYS = ("keymap", "theme", "readonly", "log_buffer", "scale_ceiling")
+_KEYS = ("keymap", "theme", "readonly", "log_buffer", "scale_ceiling", "metrics_interval")
 
 
 def _parse(path: Path, data: dict[str, Any]) -> UserConfig:
@@ -107,7 +110,8 @@ def _parse(path: Path, data: dict[str, Any]) -> UserConfig:
         raise bad("'readonly' must be true or false")
     counts = {}
     for key, default, what in (("log_buffer", DEFAULT_LOG_BUFFER, "lines"),
-                               ("scale_ceiling", DEFAULT_SCALE_CEILING, "replicas")):
+                               ("scale_ceiling", DEFAULT_SCALE_CEILING, "replicas"),
+                               ("metrics_interval", DEFAULT_METRICS_INTERVAL, "seconds")):
         value = data.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise bad(f"'{key}' must be a positive number of {what}")

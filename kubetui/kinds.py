@@ -45,6 +45,10 @@ class Kind:
     has_logs: bool = False  # pods, and workloads whose pods' logs can be aggregated
     # Other API versions under which the same objects are served (e.g. autoscaling/v1 HPA).
     also_versions: tuple[str, ...] = field(default=())
+    # DELETE answers with the deleted object rather than a Status: the registry's
+    # `ReturnDeletedObject` (k8s pkg/registry/*/storage), which the OpenAPI spec and so the
+    # generated clients' delete return types reflect.
+    returns_deleted: bool = False
 
     @property
     def api_version(self) -> str:
@@ -94,21 +98,26 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
     _k("Node", "", "v1", "nodes", False, ("no",), subresources=("status",)),
     _k("Pod", "", "v1", "pods", True, ("po",), categories=_ALL,
        subresources=("status", "log", "eviction", "binding", "exec", "attach", "portforward",
-                     "ephemeralcontainers"), has_logs=True),
+                     "ephemeralcontainers"), has_logs=True, returns_deleted=True),
     _k("Service", "", "v1", "services", True, ("svc",), categories=_ALL,
        verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-       subresources=("status",), has_logs=True),
+       subresources=("status",), has_logs=True, returns_deleted=True),
     _k("Endpoints", "", "v1", "endpoints", True, ("ep",)),
     _k("ConfigMap", "", "v1", "configmaps", True, ("cm",)),
     _k("Secret", "", "v1", "secrets", True),
-    _k("ServiceAccount", "", "v1", "serviceaccounts", True, ("sa",)),
+    _k("ServiceAccount", "", "v1", "serviceaccounts", True, ("sa",), subresources=("token",),
+       returns_deleted=True),
     _k("Event", "", "v1", "events", True, ("ev",)),
     _k("PersistentVolume", "", "v1", "persistentvolumes", False, ("pv",),
-       subresources=("status",)),
+       subresources=("status",), returns_deleted=True),
     _k("PersistentVolumeClaim", "", "v1", "persistentvolumeclaims", True, ("pvc",),
-       subresources=("status",)),
-    _k("ResourceQuota", "", "v1", "resourcequotas", True, ("quota",), subresources=("status",)),
+       subresources=("status",), returns_deleted=True),
+    _k("ResourceQuota", "", "v1", "resourcequotas", True, ("quota",), subresources=("status",),
+       returns_deleted=True),
     _k("LimitRange", "", "v1", "limitranges", True, ("limits",)),
+    _k("ReplicationController", "", "v1", "replicationcontrollers", True, ("rc",),
+       categories=_ALL, subresources=("status", "scale"), scalable=True, has_logs=True),
+    _k("PodTemplate", "", "v1", "podtemplates", True, returns_deleted=True),
     # apps/v1
     _k("Deployment", "apps", "v1", "deployments", True, ("deploy",), categories=_ALL,
        subresources=("status", "scale"), scalable=True, restartable=True, has_logs=True),
@@ -143,7 +152,38 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
     _k("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
     _k("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
     # storage.k8s.io/v1
-    _k("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
+    _k("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",),
+       returns_deleted=True),
+    _k("CSIDriver", "storage.k8s.io", "v1", "csidrivers", False, returns_deleted=True),
+    _k("CSINode", "storage.k8s.io", "v1", "csinodes", False, returns_deleted=True),
+    _k("CSIStorageCapacity", "storage.k8s.io", "v1", "csistoragecapacities", True),
+    _k("VolumeAttachment", "storage.k8s.io", "v1", "volumeattachments", False,
+       subresources=("status",), returns_deleted=True),
+    # coordination.k8s.io/v1: leader election and node heartbeats
+    _k("Lease", "coordination.k8s.io", "v1", "leases", True),
+    # scheduling.k8s.io/v1, node.k8s.io/v1
+    _k("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", False, ("pc",)),
+    _k("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", False),
+    # certificates.k8s.io/v1
+    _k("CertificateSigningRequest", "certificates.k8s.io", "v1", "certificatesigningrequests",
+       False, ("csr",), subresources=("status", "approval")),
+    # admissionregistration.k8s.io/v1: stored only, the sandbox calls no webhook
+    _k("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1",
+       "mutatingwebhookconfigurations", False),
+    _k("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1",
+       "validatingwebhookconfigurations", False),
+    _k("ValidatingAdmissionPolicy", "admissionregistration.k8s.io", "v1",
+       "validatingadmissionpolicies", False, subresources=("status",)),
+    _k("ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io", "v1",
+       "validatingadmissionpolicybindings", False),
+    # apiregistration.k8s.io/v1: the local APIServices a cluster lists; stored only
+    _k("APIService", "apiregistration.k8s.io", "v1", "apiservices", False,
+       subresources=("status",)),
+    # flowcontrol.apiserver.k8s.io/v1: API priority and fairness; stored only
+    _k("FlowSchema", "flowcontrol.apiserver.k8s.io", "v1", "flowschemas", False,
+       subresources=("status",)),
+    _k("PriorityLevelConfiguration", "flowcontrol.apiserver.k8s.io", "v1",
+       "prioritylevelconfigurations", False, subresources=("status",)),
     # apiextensions.k8s.io/v1
     _k("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions",
        False, ("crd", "crds"), subresources=("status",)),
@@ -152,6 +192,14 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
        False, verbs=("create",)),
     _k("SelfSubjectRulesReview", "authorization.k8s.io", "v1", "selfsubjectrulesreviews",
        False, verbs=("create",)),
+    _k("SubjectAccessReview", "authorization.k8s.io", "v1", "subjectaccessreviews",
+       False, verbs=("create",)),
+    _k("LocalSubjectAccessReview", "authorization.k8s.io", "v1", "localsubjectaccessreviews",
+       True, verbs=("create",)),
+    # authentication.k8s.io/v1: create-only reviews (`kubectl auth whoami`)
+    _k("TokenReview", "authentication.k8s.io", "v1", "tokenreviews", False, verbs=("create",)),
+    _k("SelfSubjectReview", "authentication.k8s.io", "v1", "selfsubjectreviews", False,
+       verbs=("create",)),
     # events.k8s.io/v1: the same events, newer schema
     _k("Event", "events.k8s.io", "v1", "events", True, ("ev",)),
 )
@@ -164,9 +212,7 @@ METRICS_KINDS: tuple[Kind, ...] = (
 )
 
 #: Kinds that are served but are not lists a person browses.
-_NOT_BROWSABLE = {("authorization.k8s.io", "selfsubjectaccessreviews"),
-                  ("authorization.k8s.io", "selfsubjectrulesreviews"),
-                  ("events.k8s.io", "events")}
+_NOT_BROWSABLE = {("events.k8s.io", "events")}
 
 
 def builtin(kind: str, group: str | None = None) -> Kind:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
@@ -12,23 +13,33 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "
 _QUANTITY = re.compile(r"^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))([A-Za-z]*[+-]?[0-9]*)$")
 
 
+_NANO = Fraction(1, 10**9)
+_INT64_MAX = 2**63 - 1
+
+
 def parse_quantity(q: str | int | float) -> float:
-    """The value of a quantity in base units (cores, bytes). Raises ValueError."""
+    """The value of a quantity in base units (cores, bytes). Raises ValueError.
+
+    As apimachinery's ParseQuantity (resource/quantity.go): no surrounding whitespace
+    (only the JSON decoder trims it), a non-zero magnitude rounds up, away from zero, to
+    a whole number of nano units (so 0.1n is 1n), and binary-suffixed amounts saturate
+    at the int64 maximum."""
     if isinstance(q, (int, float)) and not isinstance(q, bool):
         return float(q)
-    m = _QUANTITY.match(q.strip()) if isinstance(q, str) else None
+    m = _QUANTITY.match(q) if isinstance(q, str) else None
     if not m:
         raise ValueError(f"quantities must match the regular expression "
                          f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {q!r}")
-    number, suffix = float(m.group(1)), m.group(2)
+    number, suffix = Fraction(m.group(1)), m.group(2)
     if suffix in _BINARY:
-        return number * _BINARY[suffix]
+        return float(min(abs(number * _BINARY[suffix]), _INT64_MAX) * (-1 if number < 0 else 1))
     exp = re.fullmatch(r"[eE]([+-]?[0-9]+)", suffix)
     power = _DECIMAL.get(suffix, int(exp.group(1)) if exp else None)
     if power is None:
         raise ValueError(f"unable to parse quantity's suffix: {q!r}")
-    # Dividing for negative powers keeps "300m" at exactly 0.3.
-    return number * 10**power if power >= 0 else number / 10**-power
+    value = number * Fraction(10) ** power
+    nanos = math.ceil(abs(value) / _NANO)  # rounded up, away from zero
+    return float(nanos * _NANO) * (-1 if value < 0 else 1)
 
 
 def format_cpu(cores: float) -> str:

@@ -23,6 +23,7 @@ from textual.keys import format_key  # noqa: E402
 from kubetui.model.rows import sort_letters  # noqa: E402
 from kubetui.render import columns_for  # noqa: E402
 from kubetui.ui.app import KubetuiApp  # noqa: E402
+from kubetui.ui.screens.containers_screen import ContainersScreen  # noqa: E402
 from kubetui.ui.screens.contexts import ContextPicker  # noqa: E402
 from kubetui.ui.screens.dialogs import (  # noqa: E402
     ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog)
@@ -30,7 +31,10 @@ from kubetui.ui.screens.events_screen import EventsScreen  # noqa: E402
 from kubetui.ui.screens.help import HelpScreen  # noqa: E402
 from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
+from kubetui.ui.screens.problems_screen import ProblemsScreen  # noqa: E402
+from kubetui.ui.screens.pulses_screen import PulsesScreen  # noqa: E402
 from kubetui.ui.screens.rollout_screen import RolloutScreen  # noqa: E402
+from kubetui.ui.screens.xray_screen import XrayScreen  # noqa: E402
 from kubetui.ui.widgets.log_view import LogView  # noqa: E402
 from kubetui.ui.widgets.prompt_bar import PromptBar  # noqa: E402
 from kubetui.ui.widgets.resource_table import ResourceTable  # noqa: E402
@@ -47,6 +51,10 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Command line (`:`) and filter (`/`)", [PromptBar]),
     ("Describe (`d`) and YAML (`y`)", [DescribeScreen, TextView, YamlScreen]),
     ("Events (`:ev`)", [EventsScreen]),
+    ("Problems (`:problems`, `!`)", [ProblemsScreen]),
+    ("Containers (Enter on a pod)", [ContainersScreen]),
+    ("Pulses (`:pulses`)", [PulsesScreen]),
+    ("Xray (`:xray KIND [NAME]`)", [XrayScreen]),
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
     ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog]),

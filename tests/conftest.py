@@ -46,6 +46,9 @@ async def start_sandbox(kubeconfig: Path, **options: object) -> RunningSandbox:
     written at `kubeconfig`."""
     from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 
+    # No node unless a test asks (`nodes=N`) or adds its own: tests place pods themselves.
+    if options.get("scenario", "empty") == "empty":
+        options.setdefault("nodes", 0)
     opts = SandboxOptions(**{"host": "127.0.0.1", "port": 0, **options},  # type: ignore[arg-type]
                           kubeconfig=str(kubeconfig))
     return await RunningSandbox.start(opts)
@@ -59,6 +62,7 @@ async def serving_sandbox(home: Path, monkeypatch: pytest.MonkeyPatch,
     running = await start_sandbox(path, **options)
     monkeypatch.setenv("KUBECONFIG", str(path))
     try:
+        await namespace_ready(running)
         yield running
     finally:
         await stop_sandbox(running)
@@ -70,6 +74,22 @@ async def sandbox(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
     """A running, empty sandbox cluster; KUBECONFIG points at it."""
     async with serving_sandbox(isolated_home, monkeypatch) as running:
         yield running
+
+
+ROOT_CA = "kube-root-ca.crt"
+
+
+async def namespace_ready(running: RunningSandbox, namespace: str = "default") -> None:
+    """Wait, as client test suites do on a real cluster, until the namespace has its
+    `default` ServiceAccount and `kube-root-ca.crt` (when controllers run at all)."""
+    from tests.waiting import wait_for
+
+    if not running.options.controllers:
+        return
+    store = running.sandbox.store
+    await wait_for(lambda: store.find(("", "serviceaccounts"), namespace, "default")
+                   and store.find(("", "configmaps"), namespace, ROOT_CA),
+                   message=f"namespace {namespace} has its default ServiceAccount and {ROOT_CA}")
 
 
 async def stop_sandbox(running: RunningSandbox, timeout: float = 30) -> None:

@@ -20,8 +20,17 @@ def test_parse(text: str | int | float, value: float) -> None:
     assert parse_quantity(text) == pytest.approx(value, rel=1e-12)
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("0.1n", 1e-9), ("1e-12", 1e-9), ("-0.5n", -1e-9), ("1.5n", 2e-9), ("0", 0.0),
+    ("16Ei", 2.0**63 - 1), ("9Ei", 2.0**63 - 1), ("16E", 1.6e19),
+])
+def test_parse_rounds_and_saturates_as_kubernetes(text: str, value: float) -> None:
+    """Below 1n rounds up to 1n; binary amounts saturate at int64 (quantity.go)."""
+    assert parse_quantity(text) == pytest.approx(value, rel=1e-12)
+
+
 @pytest.mark.parametrize("bad", ["", "abc", "Mi", "1e", "1Qi", "1 Gi", "1.2.3", "1mi",
-                                 True, None])
+                                 " 1", "1Gi ", "\t100m", True, None])
 def test_parse_rejects(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_quantity(bad)  # type: ignore[arg-type]

@@ -110,6 +110,20 @@ class ClusterClient:
                       accept: str = "application/json") -> dict[str, Any]:
         """Send one request and decode the JSON answer ({} for an empty body). Errors raise
         `ClusterError` carrying the server's Status message."""
+        raw = await self.request_bytes(method, path, body, content_type, query, accept)
+        if not raw:
+            return {}
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise ClusterError(f"the server at {self.configuration.host} answered {path} with "
+                               "something that is not JSON") from None
+
+    async def request_bytes(self, method: str, path: str, body: Any = None,
+                            content_type: str = "application/json",
+                            query: dict[str, Any] | None = None,
+                            accept: str = "application/json") -> bytes:
+        """`request`'s answer undecoded, for a caller that decodes a large one elsewhere."""
         data: bytes | None = None
         if body is not None:
             data = body if isinstance(body, bytes) else (
@@ -123,13 +137,7 @@ class ClusterClient:
             raise self._transport_error(e) from None
         finally:
             resp.release()
-        if not raw:
-            return {}
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise ClusterError(f"the server at {self.configuration.host} answered {path} with "
-                               "something that is not JSON") from None
+        return raw
 
     async def stream(self, path: str, query: dict[str, Any],
                      read_timeout: float | None = None) -> AsyncGenerator[bytes, None]:

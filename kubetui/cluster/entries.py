@@ -15,6 +15,9 @@ from typing import Any
 
 from kubetui.kinds import Kind
 from kubetui.render import Row, render_crd_row, render_row
+from kubetui.render.diagnosis import Finding, diagnose, has_rules
+from kubetui.render.metrics import Resources, resources_of
+from kubetui.render.printers.event import as_core_event, last_seen_time
 
 _SHORT_CELL = 24  # cells up to this length are interned: statuses, counts, ages
 _CACHE_LIMIT = 4096
@@ -30,11 +33,19 @@ class Entry:
     labels: dict[str, str]  # shared between entries: never mutate
     owners: tuple[str, ...]  # uids of ownerReferences
     node: str  # spec.nodeName (pods), else ""
-    created: float | None  # creationTimestamp as epoch seconds
+    #: creationTimestamp as epoch seconds; for an Event, when it was last seen: what its
+    #: table's LAST SEEN shows and sorts by, to the second rather than by the rounded text.
+    created: float | None
     rv: str
     #: An Event's involvedObject (regarding) uid, so an object's events are told from
     #: those of an earlier object of the same name; "" for other kinds.
     ref: str = ""
+    #: What is wrong with the object (`render.diagnosis`), None when nothing is: what
+    #: `:problems` lists, kept here so triage needs no watch of its own.
+    problem: Finding | None = None
+    #: A pod's requests and limits, a node's allocatable: what its metrics are read
+    #: against (`render.metrics`); None for other kinds. Shared between equal values.
+    resources: Resources | None = None
 
 
 class _Shared:
@@ -61,6 +72,9 @@ class EntryMaker:
         self._labels = _Shared()
         self._owners = _Shared()
         self._is_event = kind.kind == "Event"
+        self._diagnosed = printer_columns is None and has_rules(kind.kind, kind.group)
+        self._measured = kind.group == "" and kind.kind in ("Pod", "Node")
+        self._resources = _Shared()
 
     def row(self, obj: dict[str, Any], now: datetime) -> Row:
         if self._printer_columns is not None:
@@ -87,6 +101,8 @@ class EntryMaker:
             uids = tuple(r.get("uid", "") for r in refs)
             owners = self._owners.get(uids, lambda: tuple(sys.intern(u) for u in uids))
         created = meta.get("creationTimestamp")
+        if self._is_event:
+            created = last_seen_time(as_core_event(obj)) or created
         return Entry(
             uid=meta.get("uid") or _synthetic_uid(meta),
             name=meta.get("name", ""),
@@ -99,7 +115,14 @@ class EntryMaker:
             created=_epoch(created) if created else None,
             rv=meta.get("resourceVersion", ""),
             ref=self._ref(obj) if self._is_event else "",
+            problem=diagnose(self.kind.kind, self.kind.group, obj) if self._diagnosed
+            else None,
+            resources=self._resources_of(obj) if self._measured else None,
         )
+
+    def _resources_of(self, obj: dict[str, Any]) -> Resources | None:
+        found = resources_of(self.kind.kind, obj)
+        return self._resources.get(found, lambda: found) if found is not None else None
 
     @staticmethod
     def _ref(event: dict[str, Any]) -> str:

@@ -3,7 +3,8 @@
 Which files: `--kubeconfig` alone when given (it must exist); else every file in `KUBECONFIG`
 (missing ones skipped); else `~/.kube/config`. Merging follows client-go: the first file
 that defines a cluster, user or context by name wins, and so does the first non-empty
-`current-context`. Relative paths in a file are relative to that file's folder. When no file
+`current-context`; one file naming two of a kind alike is an error, as client-go's
+conversion of its lists makes it (clientcmd/api/v1/conversion.go, "duplicate name"). Relative paths in a file are relative to that file's folder. When no file
 defines any context and the process runs in a pod, the service account is used.
 
 Parsing is ours rather than kubernetes-asyncio's loader, because that loader lets an exec
@@ -117,9 +118,14 @@ def _merge(merged: _Merged, path: Path, data: dict[str, Any]) -> None:
         items = data.get(section) or []
         if not isinstance(items, list):
             raise ConfigError(f"kubeconfig {path}: '{section}' must be a list")
+        seen: set[str] = set()
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 raise ConfigError(f"kubeconfig {path}: every entry of '{section}' needs a name")
+            if item["name"] in seen:  # client-go's conversion refuses the whole file
+                raise ConfigError(f"kubeconfig {path}: duplicate {section[:-1]} name "
+                                  f"{item['name']!r} in '{section}'")
+            seen.add(item["name"])
             value = item.get(inner) or {}
             if not isinstance(value, dict):
                 raise ConfigError(

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 QUIT_WORDS = ("q", "q!", "quit")
 CONTEXT_WORDS = ("ctx", "context", "contexts")
+PROBLEM_WORDS = ("problems", "problem", "triage")
+PULSE_WORDS = ("pulses", "pulse", "pu")
+XRAY_WORDS = ("xray",)
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,8 @@ def sort_binding_id(column: str) -> str:
 # The row model: everything the widget knows about rows and their order.
 
 NAMESPACE_COLUMN = "NAMESPACE"
+#: Columns showing the age of `Entry.created` (an Event's is when it was last seen).
+_ENTRY_TIME = frozenset({"AGE", "LAST SEEN"})
 _NS_INDEX = -1  # `Slot.index` of the namespace column, which is not one of the row's cells
 
 
@@ -388,7 +390,7 @@ class RowModel:
         slots = [Slot(NAMESPACE_COLUMN, _NS_INDEX, "text", 0, False, False)] \
             if show_namespace else []
         for i, column in enumerate(columns):
-            created = column.age and column.sort == "age" and column.name == "AGE"
+            created = column.age and column.sort == "age" and column.name in _ENTRY_TIME
             slots.append(Slot(column.name, i, column.sort, column.priority, column.age,
                                created))
         self.slots = slots

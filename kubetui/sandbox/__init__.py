@@ -14,7 +14,8 @@ and read its `store`, as the real control plane's components use their clients):
   (schedules), `metrics` (what metrics-server would report).
 - `apiserver/`: the Kubernetes API server; imports no controller.
   - `server`: life cycle, middleware (request log, faults, authentication, errors as
-    Status) and dispatch.
+    Status) and dispatch; `authn` (users, service-account tokens), `request_metrics`
+    (`/metrics`).
   - `routing`: URL to `Route`; /version, health, discovery and OpenAPI documents.
   - `resources`: create, get, update, patch, delete, deletecollection over HTTP.
   - `lists`: paged lists and continue tokens; `watch`: watch streaming and bookmarks.
@@ -23,13 +24,16 @@ and read its `store`, as the real control plane's components use their clients):
   - `authorization` (`--rbac` answers, modes in `rbac`), `views` (objects per API
     version, server-side Tables), `http_io` (query parameters, bodies, responses).
   - `verbs`: the API's verbs on the store (admission, defaults, validation, managed
-    fields); `defaults`, `validation`, `patch` (+ `patch_schema`), `discovery`,
-    `openapi`, `protobuf`: the API machinery behind them.
+    fields); `decoding` (bodies decoded by type, fieldValidation), `typeschema` (every
+    field's type, from kubernetes-asyncio's models), `managed_fields`, `defaults`,
+    `validation`, `patch` (+ `patch_schema`), `discovery`, `openapi`, `protobuf`: the API
+    machinery behind them.
   - `store`: the object store, the sandbox's etcd (resourceVersions, watch history).
 - `controllers/`: the control plane's loops on the `Reconciler` base (`base`):
   kube-controller-manager's workload controllers, garbage collector, namespace,
-  endpoints, disruption and HPA controllers, the `scheduler`, `podlogs` (containers'
-  output) and `kubelet/`:
+  endpoints, disruption, HPA and service account (+ root CA) controllers, the
+  `scheduler`, `node_lease` (node heartbeats), `podlogs` (containers' output) and
+  `kubelet/`:
   - `lifecycle` (the `Kubelet` controller), `containers` (what a container does, from
     its image), `runtime` (per pod and container state), `pod_status` (the status it
     writes), `ipam` (pod IPs), `nodes` (node registration), `timing` (`KubeletTiming`).

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kubetui.kinds import BUILTIN_KINDS, METRICS_KINDS, Kind
+from kubetui.sandbox.apiserver.authn import ADMIN, IssuedTokens, UserInfo
 from kubetui.sandbox.apiserver.discovery import kinds_from_crd
 from kubetui.sandbox.apiserver.store import Event, ObjectStore
 from kubetui.sandbox.container.runtime import ContainerRuntime
@@ -97,6 +98,8 @@ class Sandbox:
     faults: Faults = field(default_factory=Faults)
     token: str = ""
     _issued: dict[str, float] = field(default_factory=dict)  # token -> when issued
+    service_tokens: IssuedTokens = field(default_factory=IssuedTokens)
+    ca_pem: bytes = b""  # the API server's CA, once it serves (kube-root-ca.crt holds it)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     #: The nodes' containers as seen from inside: the kubelet runs them, the API
     #: server's exec, attach and port-forward reach them.
@@ -123,6 +126,13 @@ class Sandbox:
             return False
         ttl = self.faults.token_ttl
         return ttl <= 0 or time.monotonic() - issued < ttl
+
+    def authenticate(self, token: str) -> UserInfo | None:
+        """The user a bearer token stands for: the admin's, or a service account's."""
+        if self.token_valid(token):
+            return ADMIN
+        bound = self.service_tokens.lookup(token)
+        return bound[0] if bound else None
 
     @classmethod
     def create(cls, watch_history: int = 10_000, log_lines: int = 10_000) -> Sandbox:

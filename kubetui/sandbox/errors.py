@@ -39,6 +39,8 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     def status(self) -> dict[str, Any]:
+        """In metav1.Status's field order, as the real server writes it: details (when
+        there are any) come before code."""
         out: dict[str, Any] = {
             "kind": "Status",
             "apiVersion": "v1",
@@ -46,10 +48,10 @@ class ApiError(Exception):
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,
-            "code": self.code,
         }
         if self.details is not None:
             out["details"] = self.details
+        out["code"] = self.code
         return out
 
 

@@ -13,10 +13,15 @@ CONTEXT = "kubetui-sandbox"
 
 
 def kubeconfig_doc(url: str, ca_pem: bytes, token: str = "", token_file: str = "",
-                   context: str = CONTEXT, namespace: str = "default") -> dict:
+                   context: str = CONTEXT, namespace: str = "default",
+                   client_cert: tuple[bytes, bytes] | None = None) -> dict:
     """A kubeconfig with one cluster, one user (a bearer token, inline or in a file that
-    the sandbox keeps fresh) and one context, which is current."""
-    user = {"tokenFile": token_file} if token_file else {"token": token}
+    the sandbox keeps fresh, or a client certificate and key) and one context, which is
+    current."""
+    user: dict[str, str] = {"tokenFile": token_file} if token_file else {"token": token}
+    if client_cert is not None:
+        user = {"client-certificate-data": base64.b64encode(client_cert[0]).decode(),
+                "client-key-data": base64.b64encode(client_cert[1]).decode()}
     ctx = {"cluster": context, "user": context}
     if namespace:
         ctx["namespace"] = namespace
@@ -36,9 +41,10 @@ def kubeconfig_doc(url: str, ca_pem: bytes, token: str = "", token_file: str = "
 
 def write_kubeconfig(path: str | Path, url: str, ca_pem: bytes, token: str = "",
                      token_file: str = "", context: str = CONTEXT,
-                     namespace: str = "default") -> Path:
+                     namespace: str = "default",
+                     client_cert: tuple[bytes, bytes] | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_private(path, yaml.safe_dump(kubeconfig_doc(url, ca_pem, token, token_file,
-                                                             context, namespace),
+                                                             context, namespace, client_cert),
                                               sort_keys=False))

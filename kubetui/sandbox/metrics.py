@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 from collections.abc import Iterator
 from typing import Any
 
+from kubetui import clock
 from kubetui.kinds import builtin
 from kubetui.quantity import parse_quantity
 from kubetui.sandbox.apiserver.store import Obj, ObjectStore, now_rfc3339
@@ -172,7 +172,7 @@ def pod_cpu_millicores(store: ObjectStore, pod: Obj, now: float,
 
 def pod_metrics(sandbox: Sandbox, namespace: str | None) -> list[dict[str, Any]]:
     """PodMetrics of every running pod (in `namespace`, or everywhere)."""
-    now, stamp = time.time(), now_rfc3339()
+    now, stamp = clock.time(), now_rfc3339()
     store, shares = sandbox.store, dict[str, float]()
     out = []
     for pod in store.list(("", "pods"), namespace or None)[0]:
@@ -193,7 +193,7 @@ def pod_metrics(sandbox: Sandbox, namespace: str | None) -> list[dict[str, Any]]
 
 def node_metrics(sandbox: Sandbox) -> list[dict[str, Any]]:
     """NodeMetrics of every node: system overhead plus its running pods."""
-    now, stamp = time.time(), now_rfc3339()
+    now, stamp = clock.time(), now_rfc3339()
     store, shares = sandbox.store, dict[str, float]()
     totals: dict[str, list[float]] = {}
     for pod in store.iter(("", "pods")):

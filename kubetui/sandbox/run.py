@@ -18,6 +18,7 @@ from kubetui.sandbox.controllers import all_controllers
 from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.core import Controller, Faults, Sandbox
+from kubetui.sandbox.apiserver.authn import ADMIN
 from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
 from kubetui.sandbox.state_dir import load_or_create
 
@@ -51,6 +52,8 @@ class SandboxOptions:
     kubeconfig: str | None = None
     context: str = CONTEXT
     scenario: str = "empty"
+    nodes: int | None = None  # None: as many as the scenario has (empty: one)
+    auth: str = "token"  # the kubeconfig's credential: "token" or "cert" (a client cert)
     pods: int = 1000
     namespaces: int = 10
     churn: float = 0.0
@@ -85,17 +88,17 @@ class RunningSandbox:
         sb.faults = opts.faults
         if opts.controllers:
             sb.start_controllers(_controllers(opts))
-        if opts.scenario != "empty":
-            from kubetui.sandbox.scenarios import load_scenario
-            with _collector_paused():
-                await load_scenario(sb, opts)
+        from kubetui.sandbox.scenarios import load_scenario
+        with _collector_paused():
+            await load_scenario(sb, opts)
         tls = None
         if opts.state_dir:
             identity = load_or_create(Path(opts.state_dir), opts.host, sb.token)
             sb.adopt_token(identity.token)
             tls = identity.tls
         server = SandboxServer(sb, opts.host, opts.port,
-                               bookmark_interval=opts.bookmark_interval, tls=tls)
+                               bookmark_interval=opts.bookmark_interval, tls=tls,
+                               client_certs=opts.auth == "cert")
         await server.start()
         running = cls(sb, server, None, opts)
         if opts.kubeconfig:
@@ -116,6 +119,11 @@ class RunningSandbox:
             write_private(tf, self.sandbox.token)
             return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
                                     token_file=str(tf), context=self.options.context)
+        if self.options.auth == "cert":
+            assert self.server.tls is not None
+            cert = self.server.tls.client_cert(ADMIN.username, ADMIN.groups[:-1])
+            return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
+                                    context=self.options.context, client_cert=cert)
         return write_kubeconfig(self.options.kubeconfig, self.url, self.ca_pem,
                                 token=self.sandbox.token, context=self.options.context)
 

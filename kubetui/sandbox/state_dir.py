@@ -11,7 +11,7 @@ from pathlib import Path
 from kubetui.private_files import write_private
 from kubetui.sandbox.tls import ServingCert, make_serving_cert
 
-_FILES = ("ca.crt", "tls.crt", "tls.key", "token")
+_FILES = ("ca.crt", "tls.crt", "tls.key", "token", "ca.key")  # ca.key: for --auth cert
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,12 @@ def load_or_create(folder: Path, host: str, token: str) -> Identity:
     kept there when the folder holds none yet."""
     paths = [folder / name for name in _FILES]
     if all(p.is_file() for p in paths):
-        ca, cert, key, kept = (p.read_bytes() for p in paths)
-        return Identity(ServingCert(ca_pem=ca, cert_pem=cert, key_pem=key),
+        ca, cert, key, kept, ca_key = (p.read_bytes() for p in paths)
+        return Identity(ServingCert(ca_pem=ca, cert_pem=cert, key_pem=key, ca_key_pem=ca_key),
                         kept.decode().strip())
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     tls = make_serving_cert([host])
-    for path, data in zip(paths, (tls.ca_pem, tls.cert_pem, tls.key_pem, token.encode())):
+    for path, data in zip(paths, (tls.ca_pem, tls.cert_pem, tls.key_pem, token.encode(),
+                                  tls.ca_key_pem)):
         write_private(path, data)
     return Identity(tls, token)

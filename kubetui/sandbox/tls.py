@@ -3,6 +3,11 @@
 kubectl (client-go) sends no bearer token over plain HTTP, so the sandbox serves HTTPS
 like a real API server; clients trust it through the kubeconfig's
 `certificate-authority-data`. Keys are EC P-256: generated in milliseconds at start.
+
+The same CA signs client certificates (`--auth cert`), which the server asks for and
+verifies, as kube-apiserver's --client-ca-file does: the subject's CN is the user name
+and each O a group (k8s.io/apiserver authentication/request/x509), as kubeadm and kind
+write their admin's.
 """
 
 from __future__ import annotations
@@ -25,15 +30,53 @@ class ServingCert:
     ca_pem: bytes
     cert_pem: bytes
     key_pem: bytes
+    ca_key_pem: bytes = b""  # to sign client certificates; empty: none can be made
 
-    def server_context(self) -> ssl.SSLContext:
+    def server_context(self, client_certs: bool = False) -> ssl.SSLContext:
+        """With `client_certs`, certificates this CA signed are asked for (not required:
+        bearer tokens work as well). Python's ssl checks a presented certificate during
+        the handshake, so one from another CA fails it then, where kube-apiserver (Go's
+        RequestClientCert) would go on to the token: hence only when asked for."""
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         with tempfile.TemporaryDirectory() as d:
             cert, key = Path(d) / "tls.crt", Path(d) / "tls.key"
             cert.write_bytes(self.cert_pem + self.ca_pem)
             key.write_bytes(self.key_pem)
             ctx.load_cert_chain(cert, key)
+        if client_certs:
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(cadata=self.ca_pem.decode())
         return ctx
+
+    def client_cert(self, user: str, groups: tuple[str, ...] = ()) -> tuple[bytes, bytes]:
+        """(certificate PEM, key PEM) for `user` in `groups`, signed by this CA."""
+        ca_key = serialization.load_pem_private_key(self.ca_key_pem, password=None)
+        assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+        ca = x509.load_pem_x509_certificate(self.ca_pem)
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([*(x509.NameAttribute(NameOID.ORGANIZATION_NAME, g)
+                               for g in groups),
+                             x509.NameAttribute(NameOID.COMMON_NAME, user)])
+        start = ca.not_valid_before_utc
+        cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca.subject)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(start).not_valid_after(ca.not_valid_after_utc)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
+                               critical=False)
+                .sign(ca_key, hashes.SHA256()))
+        pem = serialization.Encoding.PEM
+        return cert.public_bytes(pem), key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def peer_user(peercert: dict | None) -> tuple[str, tuple[str, ...]] | None:
+    """(user, groups) from a verified client certificate as `ssl` reports it."""
+    if not peercert:
+        return None
+    names = [attr for rdn in peercert.get("subject", ()) for attr in rdn]
+    user = next((v for k, v in names if k == "commonName"), "")
+    groups = tuple(v for k, v in names if k == "organizationName")
+    return (user, groups) if user else None
 
 
 def _name(cn: str) -> x509.Name:
@@ -72,9 +115,10 @@ def make_serving_cert(hosts: list[str]) -> ServingCert:
                            critical=False)
             .sign(ca_key, hashes.SHA256()))
     pem = serialization.Encoding.PEM
+    private = serialization.PrivateFormat.PKCS8
     return ServingCert(
         ca_pem=ca.public_bytes(pem),
         cert_pem=cert.public_bytes(pem),
-        key_pem=key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()),
+        key_pem=key.private_bytes(pem, private, serialization.NoEncryption()),
+        ca_key_pem=ca_key.private_bytes(pem, private, serialization.NoEncryption()),
     )

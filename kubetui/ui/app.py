@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -27,19 +27,26 @@ from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
+from kubetui import clock
 from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
 from kubetui.cluster.logs import LogTarget
-from kubetui.cluster.store import Batch, StreamHealth
+from kubetui.cluster.metrics import MetricsFeed, Reading
+from kubetui.cluster.scope import REPLICASET
+from kubetui.cluster.store import Batch, StreamHealth, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
-from kubetui.model.commands import CONTEXT_WORDS, QUIT_WORDS, parse_command
+from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
+                                    XRAY_WORDS, parse_command)
 from kubetui.model.feed import Feed, ignore
+from kubetui.model.metrics import MetricsJoin
+from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
                                  needs_object, root_view)
 from kubetui.render import Column, columns_for, crd_columns, has_printer
+from kubetui.render.metrics import WORKLOAD_KINDS, metric_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ACTION_SCREENS, ActionKeys
 from kubetui.ui.actions.runner import ActionRunner
@@ -48,12 +55,17 @@ from kubetui.ui.key_names import unknown_key
 from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note
 from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.partial_update import CellScreen
+from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.screens.events_screen import EventsScreen
+from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.undo import UNDO_KEY
+from kubetui.ui.screens.problems_screen import ProblemsScreen
+from kubetui.ui.screens.pulses_screen import PulsesScreen
+from kubetui.ui.screens.xray_screen import XrayScreen
 from kubetui.ui.widgets.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
 from kubetui.ui.widgets.resource_table import ResourceTable
@@ -71,7 +83,8 @@ YOUNG_GC_THRESHOLD = 10_000
 #: App actions about the main table: over a pushed view (logs, describe, rollout...) they
 #: would act on a table the person cannot see, so they are hidden and disabled there.
 MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
-                              "toggle_namespaces", "toggle_wide", "aliases", "copy"})
+                              "toggle_namespaces", "toggle_wide", "aliases", "copy",
+                              "problems", "events"})
 
 
 def tune_gc() -> None:
@@ -120,6 +133,12 @@ class FeedNote(Message):
 
 
 @dataclass
+class MetricsRead(Message):
+    generation: int
+    reading: Reading
+
+
+@dataclass
 class PaneBatch(Message):
     """Namespaces for the side pane, from `session`'s store."""
 
@@ -155,6 +174,8 @@ class KubetuiApp(ActionKeys, App[None]):
         Binding("d", "describe", "Describe", id="app.describe"),
         Binding("y", "yaml", "YAML", id="app.yaml"),
         Binding("l", "logs", "Logs", id="app.logs"),
+        Binding("v", "events", "Events", id="app.events"),
+        Binding("exclamation_mark", "problems", "Problems", id="app.problems"),
         *(Binding(tab.key, f"tab({i})", f"Show {tab.label.lower()}", show=False,
                   id=f"app.tab.{tab.kind.plural}") for i, tab in enumerate(TABS)),
         Binding("ctrl+n", "toggle_namespaces", "Namespace pane", show=False,
@@ -192,6 +213,13 @@ class KubetuiApp(ActionKeys, App[None]):
         self._wide = True  # kubectl's -o wide columns, as many as fit
         self._columns: list[Column] = []
         self.message_log = MessageLog()
+        self._join: MetricsJoin | None = None  # CPU/MEM columns of pods and nodes
+        self._metrics: MetricsFeed | None = None
+        self._metric_subs: list[Subscription] = []  # what a workload's sums are taken over
+        self._metric_rows: Iterator[Batch] | None = None  # a reading being drawn
+        self._metrics_told = ""  # why metrics are absent, said once
+        self._problems: ProblemsFeed | None = None  # for the header's count
+        self._problems_scope: tuple[Session, str | None] | None = None
 
 
     # ----------------------------------------------------------------- layout
@@ -246,15 +274,15 @@ class KubetuiApp(ActionKeys, App[None]):
 
     @property
     def header(self) -> Header:
-        return self.query_one(Header)
+        return self.screen_stack[0].query_one(Header)  # also while a view is pushed over it
 
     @property
     def main_table(self) -> ResourceTable:
-        return self.query_one("#main", ResourceTable)
+        return self.screen_stack[0].query_one("#main", ResourceTable)  # also under a view
 
     @property
     def pane(self) -> ResourceTable:
-        return self.query_one("#namespaces", ResourceTable)
+        return self.screen_stack[0].query_one("#namespaces", ResourceTable)
 
     @property
     def prompt(self) -> PromptBar:
@@ -282,6 +310,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self.main_table.empty_text = f"Connecting to {info.server}…"
         self._layout_pane(self.size.width)
         self.main_table.focus()
+        self.set_interval(1.0, self._count_problems)
         self._connect(self.context_name)
 
     async def on_unmount(self) -> None:
@@ -356,7 +385,8 @@ class KubetuiApp(ActionKeys, App[None]):
                                           scale_ceiling=self.user_config.scale_ceiling)
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
-                           version=session.version, busy="", problem="", health=None)
+                           version=session.version, busy="", problem="", health=None,
+                           problems=None)
         if namespace:
             session.store.add_namespace(namespace)
         self.pane.clear()
@@ -415,10 +445,34 @@ class KubetuiApp(ActionKeys, App[None]):
                     severity="error", timeout=15)
 
     def _close_feeds(self) -> None:
-        for feed in (self.feed, self._pane_feed):
+        for feed in (self.feed, self._pane_feed, self._metrics, self._problems,
+                     *self._metric_subs):
             if feed is not None:
                 feed.close()
-        self.feed = self._pane_feed = None
+        self.feed = self._pane_feed = self._metrics = self._problems = None
+        self._metric_subs = []
+        self._problems_scope = None
+
+    def _follow_problems(self) -> None:
+        """Count the problems of the namespace scope shown, for the header (the streams
+        are shared with the views; the count is taken once a second)."""
+        scope = (self.session, self.namespace) if self.session is not None else None
+        if scope == self._problems_scope:
+            return
+        if self._problems is not None:
+            self._problems.close()
+            self._problems = None
+        self._problems_scope = scope
+        self.header.update(problems=None)  # until the new scope is counted
+        if self.session is not None:
+            self._problems = ProblemsFeed(self.session.store, self.namespace, lambda: None,
+                                          ignore)
+
+    def _count_problems(self) -> None:
+        feed = self._problems
+        if feed is not None and feed.synced and self.screen_stack:
+            feed.index.update(clock.time())
+            self.header.update(problems=len(feed.index.current))
 
     # ----------------------------------------------------------------- showing a view
     async def _show(self) -> None:
@@ -426,14 +480,25 @@ class KubetuiApp(ActionKeys, App[None]):
         session = self.session
         frame = self.stack[-1]
         view = frame.view
-        if self.feed is not None:
-            self.feed.close()
-            self.feed = None
+        for feed in (self.feed, self._metrics, *self._metric_subs):
+            if feed is not None:
+                feed.close()
+        self.feed, self._metrics, self._metric_subs = None, None, []
         self._generation += 1
         generation = self._generation
         table = self.main_table
         table.clear()
         self._columns = await self._columns_of(view.kind)
+        self._join = None
+        if session is not None and by_key(*view.kind.key) and metric_columns(view.kind.kind):
+            self._join = self._metrics_join(session, view)
+            self._columns = self._join.columns
+            self._metrics = MetricsFeed(
+                session.client, view.kind.kind == "Node", view.namespace,
+                lambda r: self.post_message(MetricsRead(generation, r)),
+                self.user_config.metrics_interval,
+                shown=self._main_screen_shown)
+            self._metrics.start()
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
@@ -448,10 +513,25 @@ class KubetuiApp(ActionKeys, App[None]):
         self._show_chrome(health=None)
         if session is None:
             return
+        self._follow_problems()
         self.feed = Feed(session.store, view,
                          lambda b: self.post_message(FeedBatch(generation, b)),
                          lambda h: self.post_message(FeedHealth(generation, h)),
                          lambda n: self.post_message(FeedNote(generation, n)))
+
+    def _metrics_join(self, session: Session, view: View) -> MetricsJoin:
+        """CPU/MEM columns for `view`: a workload's sum over its pods needs its pods (and
+        a Deployment's ReplicaSets), followed on the shared streams."""
+        kind = view.kind.kind
+        if kind not in WORKLOAD_KINDS:
+            return MetricsJoin(kind, self._columns)
+        follow = [POD] + ([REPLICASET] if kind == "Deployment" else [])
+        self._metric_subs = [session.store.subscribe(k, view.namespace, ignore, ignore)
+                             for k in follow]
+        pods = self._metric_subs[0]
+        replicasets = self._metric_subs[1] if len(self._metric_subs) > 1 else None
+        return MetricsJoin(kind, self._columns, lambda: pods.entries().values(),
+                           (lambda: replicasets.entries().values()) if replicasets else None)
 
     async def _columns_of(self, kind: Kind) -> list[Column]:
         """kubectl's columns; a custom resource's from its CRD's printer columns (the
@@ -490,13 +570,39 @@ class KubetuiApp(ActionKeys, App[None]):
         if message.generation != self._generation or self.view is None or self.feed is None:
             return
         table = self.main_table
-        table.apply(message.batch)
+        table.apply(self._join.batch(message.batch) if self._join else message.batch)
         if message.batch.reset:
             table.empty_text = self._empty_text(self.view, self.feed.health)
         if self._pending_cursor is not None:
             found = table.select_uid(self._pending_cursor)
             if found or self.feed.health.state == "live":
                 self._pending_cursor = None
+
+    def on_metrics_read(self, message: MetricsRead) -> None:
+        if message.generation != self._generation or self._join is None:
+            return
+        self._metric_rows = self._join.updates(message.reading)
+        self._next_metric_rows(message.generation)
+        error = message.reading.error
+        if error and error != self._metrics_told:  # once, not at every poll
+            self.notify(f"CPU and MEM show n/a: {error}", title="No metrics",
+                        severity="warning", timeout=8)
+        self._metrics_told = error
+
+    def _main_screen_shown(self) -> bool:
+        """Whether the main table is on screen (no view pushed over it)."""
+        return len(self.screen_stack) == 1
+
+    def _next_metric_rows(self, generation: int) -> None:
+        """Redraw the rows of a new reading a batch at a time; keys go in between."""
+        if generation != self._generation or self._metric_rows is None:
+            return
+        batch = next(self._metric_rows, None)
+        if batch is None:
+            self._metric_rows = None
+            return
+        self.main_table.apply(batch)
+        self.call_later(self._next_metric_rows, generation)
 
     def on_feed_health(self, message: FeedHealth) -> None:
         if message.generation == self._generation and self.view is not None:
@@ -590,6 +696,34 @@ class KubetuiApp(ActionKeys, App[None]):
         self.push_screen(LogScreen(self.session.client, target, store=self.session.store,
                                    capacity=self.user_config.log_buffer))
 
+    def action_events(self) -> None:
+        """The events about the selected object."""
+        entry, view = self.main_table.selected_entry, self.view
+        if self.session is None or view is None or entry is None:
+            return
+        self.push_screen(EventsScreen(self.session.store, entry.namespace or None,
+                                      involved=(view.kind.kind, entry.name, entry.uid)),
+                         self._go_to_object)
+
+    def action_problems(self) -> None:
+        """Every unhealthy object in the current namespace scope (`:problems`)."""
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        self.push_screen(ProblemsScreen(self.session.store, self.namespace,
+                                        log_buffer=self.user_config.log_buffer),
+                         self._go_to_object)
+
+    async def _go_to_object(self, target: GoTo | None) -> None:
+        """Show an object chosen in another screen in its kind's view, cursor on it."""
+        if target is None or self.session is None:
+            return
+        namespace = target.namespace if target.kind.namespaced else self.namespace
+        if namespace:
+            self.session.store.add_namespace(namespace)
+        self.stack = [ViewState(root_view(target.kind, namespace), cursor=target.uid)]
+        await self._show()
+
     def _open_detail(self, screen: type[DescribeScreen] | type[YamlScreen]) -> None:
         entry, view = self.main_table.selected_entry, self.view
         if self.session is None or view is None or entry is None:
@@ -628,6 +762,11 @@ class KubetuiApp(ActionKeys, App[None]):
         entry = self.main_table.selected_entry
         if session is None or view is None or entry is None or entry.uid != uid:
             return
+        if view.kind.key == POD.key:
+            self.push_screen(ContainersScreen(
+                session.store, entry.namespace, entry.name, log_buffer=self.user_config.log_buffer,
+                metrics_interval=self.user_config.metrics_interval))
+            return
         obj = None
         if needs_object(view.kind):
             try:
@@ -658,6 +797,18 @@ class KubetuiApp(ActionKeys, App[None]):
         if command.word in ALIAS_WORDS:
             self.action_aliases()
             return
+        if command.word in PROBLEM_WORDS:
+            self.action_problems()
+            return
+        if command.word in XRAY_WORDS:
+            self._xray(command.arg)
+            return
+        if command.word in PULSE_WORDS:
+            if self.session is not None:
+                self.push_screen(PulsesScreen(
+                    self.session.store, self.namespace, log_buffer=self.user_config.log_buffer,
+                    metrics_interval=self.user_config.metrics_interval), self._go_to_object)
+            return
         if command.word in CONTEXT_WORDS:
             if command.arg:
                 self._switch_context(command.arg)
@@ -684,7 +835,7 @@ class KubetuiApp(ActionKeys, App[None]):
         if kind.key == EVENT.key:  # a live stream, newest first, rather than a table
             namespace = self.namespace if not command.arg else (
                 None if command.arg in _ALL_NAMESPACES else command.arg)
-            self.push_screen(EventsScreen(session.store, namespace))
+            self.push_screen(EventsScreen(session.store, namespace), self._go_to_object)
             return
         if kind.key == NAMESPACE.key and command.arg:
             await self._set_namespace(None if command.arg in _ALL_NAMESPACES else command.arg)
@@ -695,6 +846,20 @@ class KubetuiApp(ActionKeys, App[None]):
             if namespace:
                 session.store.add_namespace(namespace)
         await self._go(root_view(kind, namespace))
+
+    def _xray(self, arg: str) -> None:
+        """`:xray KIND [NAME]`: the tree of KIND's objects in the namespace scope."""
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        word, _, name = arg.partition(" ")
+        kind = self.session.resolve(word) if word else None
+        if kind is None:
+            self.notify("xray what? e.g. :xray deploy, :xray sts redis, :xray svc",
+                        severity="warning")
+            return
+        self.push_screen(XrayScreen(self.session.store, kind, self.namespace, name.strip()),
+                         self._go_to_object)
 
     def _switch_context(self, name: str) -> None:
         try:
@@ -740,14 +905,18 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS, *MESSAGE_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS, *MESSAGE_WORDS, *PROBLEM_WORDS,
+                *PULSE_WORDS, *XRAY_WORDS,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS or word in ALIAS_WORDS or word in MESSAGE_WORDS:
+        if word in QUIT_WORDS or word in ALIAS_WORDS or word in MESSAGE_WORDS \
+                or word in PROBLEM_WORDS or word in PULSE_WORDS:
             return []
+        if word in XRAY_WORDS:
+            return ["deploy", "sts", "ds", "rs", "job", "cj", "svc", "po"]
         return [self.pane.entry_at(i).name for i in range(self.pane.row_count)]
 
     # ----------------------------------------------------------------- command palette
@@ -766,8 +935,8 @@ class KubetuiApp(ActionKeys, App[None]):
 
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
-    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker,
-               *ACTION_SCREENS)
+    classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
+               ContainersScreen, PulsesScreen, XrayScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

@@ -82,6 +82,8 @@ async def start_sandbox(tmp_path: Path) -> AsyncIterator[StartSandbox]:
     async def start(name: str = "sandbox", faults: Faults | None = None,
                     **options: Any) -> RunningSandbox:
         (tmp_path / name).mkdir(parents=True, exist_ok=True)
+        if options.get("scenario", "empty") == "empty":
+            options.setdefault("nodes", 0)  # tests add the nodes they need
         opts = SandboxOptions(kubeconfig=str(tmp_path / name / "config"), context=name,
                               faults=faults or Faults(), **options)
         sb = await RunningSandbox.start(opts)

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -69,6 +70,25 @@ def test_malformed_file_is_named(write_config, text, problem):
         kubeconfig.load(str(path))
     assert str(path) in str(err.value)
     assert problem in str(err.value)
+
+
+@pytest.mark.parametrize("section", ["clusters", "users", "contexts"])
+async def test_duplicate_name_in_one_file_is_an_error(write_config, section, tmp_path):
+    """As client-go: kubectl refuses the file too (asked here as the judge)."""
+    doc = kubeconfig_doc({"a": {"server": "https://a:6443"}}, current="a")
+    doc[section].append(dict(doc[section][0]))
+    path = write_config("dup.yaml", doc)
+    with pytest.raises(ConfigError) as err:
+        kubeconfig.load(str(path))
+    assert str(path) in str(err.value) and "duplicate" in str(err.value)
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed on this machine")
+    proc = await asyncio.create_subprocess_exec(
+        kubectl, f"--kubeconfig={path}", f"--cache-dir={tmp_path / 'cache'}", "config",
+        "view", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await proc.communicate()
+    assert proc.returncode != 0 and b"duplicate name" in stderr
 
 
 async def test_token_file_relative_to_its_kubeconfig(write_config, tmp_path):

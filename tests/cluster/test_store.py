@@ -54,9 +54,10 @@ def cm_watches(sb) -> list:
 @pytest.fixture
 async def cluster(start_sandbox, request):
     """(sandbox, client, store) with fast timings. Parametrized indirectly with a dict:
-    `faults` for the sandbox, `settings` for the store."""
+    `faults` for the sandbox, `settings` for the store. No control plane: the tests make
+    every change themselves (so no kube-root-ca.crt appears in their ConfigMaps)."""
     options = getattr(request, "param", {})
-    sb = await start_sandbox(faults=options.get("faults", Faults()))
+    sb = await start_sandbox(faults=options.get("faults", Faults()), controllers=False)
     client = await connect(sb)
     store = WatchStore(client, options.get("settings", FAST))
     yield sb, client, store
@@ -89,7 +90,7 @@ async def test_list_then_watch_converges(cluster):
 
 
 async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
-    sb = await start_sandbox()
+    sb = await start_sandbox(controllers=False)  # only the test's own ConfigMaps
     for i in range(120):
         make_cm(sb, f"cm-{i:03}")
     client = await connect(sb)

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT_CA
 from tests.sandbox.conftest import Api
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio
 
-CM = "/api/v1/namespaces/default/configmaps"
+CM = "/api/v1/namespaces/default/configmaps"  # besides these, kube-root-ca.crt
 
 
 def _cm(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
@@ -32,7 +33,7 @@ async def test_watch_without_rv_starts_with_current_state(api: Api) -> None:
     assert code == 200
     evs = _events(text)
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in evs] == \
-        [("ADDED", "a"), ("ADDED", "b")]
+        [("ADDED", "a"), ("ADDED", "b"), ("ADDED", ROOT_CA)]
 
 
 async def test_watch_from_rv_replays_what_came_after(api: Api) -> None:
@@ -80,12 +81,13 @@ async def test_label_and_field_selectors(api: Api, sandbox) -> None:
     _, doc = await api.call("GET", f"{CM}?labelSelector=tier%20in%20(web)")
     assert [i["metadata"]["name"] for i in doc["items"]] == ["a", "c"]
     _, doc = await api.call("GET", f"{CM}?labelSelector=tier!%3Dweb")
-    assert [i["metadata"]["name"] for i in doc["items"]] == ["b"]
+    assert [i["metadata"]["name"] for i in doc["items"]] == ["b", ROOT_CA]  # (no tier)
     _, doc = await api.call("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Db")
     assert [i["metadata"]["name"] for i in doc["items"]] == ["b"]
     _, doc = await api.call("GET", "/api/v1/configmaps?fieldSelector="
                                    "metadata.namespace%3Dkube-system")
-    assert doc["items"] == []
+    assert [i["metadata"]["name"] for i in doc["items"]] in ([], [ROOT_CA])  # (if made yet)
+    assert {i["metadata"]["namespace"] for i in doc["items"]} <= {"kube-system"}
     store = sandbox.sandbox.store
     for name, node in (("p1", "n1"), ("p2", "n2")):
         store.create(("", "pods"), {
@@ -109,7 +111,7 @@ async def test_paging_is_consistent(api: Api) -> None:
         names += [i["metadata"]["name"] for i in page["items"]]
         assert page["metadata"]["resourceVersion"] == p1["metadata"]["resourceVersion"]
         token = page["metadata"].get("continue")
-    assert names == ["c0", "c1", "c2", "c3", "c4"]
+    assert names == ["c0", "c1", "c2", "c3", "c4", ROOT_CA]
 
 
 async def test_tables_for_list_get_and_watch(api: Api, sandbox) -> None:
@@ -121,15 +123,15 @@ async def test_tables_for_list_get_and_watch(api: Api, sandbox) -> None:
     assert doc["kind"] == "Table"
     assert [c["name"] for c in doc["columnDefinitions"]] == ["Name", "Data", "Age"] or \
         [c["name"].upper() for c in doc["columnDefinitions"]][:2] == ["NAME", "DATA"]
-    row = doc["rows"][0]
-    assert row["cells"][0] == "t"
+    assert [r["cells"][0] for r in doc["rows"]] == [ROOT_CA, "t"]
+    row = doc["rows"][1]
     assert row["object"]["kind"] == "PartialObjectMetadata"
     assert row["object"]["metadata"]["namespace"] == "default"
     async with api.session.get(api.url + CM + "?watch=true&timeoutSeconds=1", headers={
             "Authorization": f"Bearer {api.token}", "Accept": table_accept}) as resp:
         evs = _events((await resp.read()).decode())
-    assert evs[0]["object"]["kind"] == "Table"
-    assert evs[0]["object"]["rows"][0]["cells"][0] == "t"
+    assert evs[1]["object"]["kind"] == "Table"
+    assert evs[1]["object"]["rows"][0]["cells"][0] == "t"
 
 
 async def test_generation_and_status(api: Api, sandbox) -> None:

@@ -77,3 +77,28 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         assert "Traceback" not in res.stderr
     finally:
         _stop(proc, signal.SIGTERM)
+
+
+@pytest.mark.parametrize(("extra", "nodes"), [((), 1), (("--nodes", "3"), 3)])
+def test_empty_scenario_has_ready_nodes_that_run_pods(tmp_path: Path, extra: tuple[str, ...],
+                                                      nodes: int) -> None:
+    """The empty cluster has one Ready node (`--nodes N` sizes it), so a pod runs."""
+    if not shutil.which("kubectl"):
+        pytest.skip("kubectl is not installed on this machine")
+    proc, line, kubeconfig = _start(tmp_path, "--pace", "0.05", *extra)
+    base = ["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={tmp_path / 'cache'}"]
+    try:
+        assert "serving" in line, line
+        res = subprocess.run([*base, "wait", "--for=condition=Ready", "nodes", "--all",
+                              "--timeout=60s"], capture_output=True, text=True, timeout=90)
+        assert res.returncode == 0, res.stderr
+        rows = subprocess.run([*base, "get", "nodes", "--no-headers"], capture_output=True,
+                              text=True, timeout=60).stdout.splitlines()
+        assert len(rows) == nodes and all(r.split()[1] == "Ready" for r in rows)
+        subprocess.run([*base, "run", "web", "--image=nginx"], check=True,
+                       capture_output=True, timeout=60)
+        res = subprocess.run([*base, "wait", "--for=condition=Ready", "pod/web",
+                              "--timeout=60s"], capture_output=True, text=True, timeout=90)
+        assert res.returncode == 0, res.stderr
+    finally:
+        _stop(proc, signal.SIGTERM)

@@ -25,6 +25,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from kubetui.sandbox.core import Faults
 from kubetui.sandbox.run import RunningSandbox
+from tests.conftest import ROOT_CA
 from tests.conftest import KUBECTL, serving_sandbox
 from tests.sandbox.conftest import Api, raw_api
 from tests.waiting import wait_for
@@ -92,8 +93,10 @@ async def test_dropped_watch_ends_and_resumes_for_kubernetes_asyncio(
         w = watch.Watch()
         try:
             async for ev in w.stream(typed.list_namespaced_config_map, "default", **kwargs):
-                cms.append((ev["type"], ev["object"].metadata.name))
-                seen_rv = ev["object"].metadata.resource_version
+                if ev["object"].metadata.name != ROOT_CA:  # the namespace's own
+                    cms.append((ev["type"], ev["object"].metadata.name))
+                # (initial ADDED events come in name order, not in resourceVersion order)
+                seen_rv = max(seen_rv or "0", ev["object"].metadata.resource_version, key=int)
         except aiohttp.ClientPayloadError:
             pass  # the cut arrives as a truncated chunked body: the stream ends either way
         finally:

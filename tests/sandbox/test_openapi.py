@@ -51,7 +51,7 @@ def patch_for(doc: dict[str, Any], kind: Kind, version: str) -> list[dict[str, A
 def refs(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "$ref":
+            if key == "$ref" and isinstance(value, str):  # (CRDs have a property "$ref")
                 yield value
             else:
                 yield from refs(value)
@@ -129,7 +129,10 @@ def test_every_builtin_kind_has_a_component_schema(kind: Kind) -> None:
     assert len(matches) == 1
     props = matches[0]["properties"]
     assert {"apiVersion", "kind", "metadata"} <= set(props)
-    assert matches[0]["x-kubernetes-preserve-unknown-fields"] is True
+    # A full schema: unknown fields are not preserved, and every $ref resolves.
+    assert "x-kubernetes-preserve-unknown-fields" not in matches[0]
+    names = set(doc["components"]["schemas"])
+    assert {r.removeprefix("#/components/schemas/") for r in refs(doc)} <= names
 
 
 def test_top_level_fields_follow_the_kind() -> None:
@@ -169,8 +172,11 @@ def test_paths_follow_scope_and_verbs() -> None:
     # namespaces have no deletecollection verb
     assert "delete" not in core["/api/v1/namespaces"]
     reviews = document(BUILTIN_KINDS, "authorization.k8s.io", "v1")["paths"]
-    assert set(reviews) == {"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-                            "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
+    assert set(reviews) == {
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        "/apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews"}
     assert set(reviews["/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"]) == {
         "post", "parameters"}
 

@@ -10,6 +10,7 @@ import pytest
 from kubetui.sandbox.apiserver.patch import (
     apply_patch, json_patch, merge_patch, strategic_merge_patch, supports_strategic,
 )
+from kubetui.sandbox.apiserver.managed_fields import record_apply
 from kubetui.sandbox.errors import ApiError
 
 
@@ -292,7 +293,8 @@ def test_custom_kind_merges_maps_and_replaces_lists() -> None:
 def test_apply_creates_and_records_manager() -> None:
     applied = {"apiVersion": "v1", "kind": "ConfigMap",
                "metadata": {"name": "cm", "labels": {"a": "b"}}, "data": {"k": "v"}}
-    out = apply_patch(None, applied, "ConfigMap", "kubectl")
+    out = apply_patch(None, applied, "ConfigMap")
+    record_apply(None, applied, out, "kubectl", "ConfigMap", force=False)
     assert out["data"] == {"k": "v"}
     [entry] = out["metadata"]["managedFields"]
     assert entry["manager"] == "kubectl"
@@ -308,12 +310,14 @@ def test_apply_merges_onto_live_by_merge_key() -> None:
     live = deployment()
     live["metadata"]["managedFields"] = [
         {"manager": "kubectl", "operation": "Apply", "fieldsV1": {}},
-        {"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {}}]
+        {"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {
+            "f:metadata": {"f:annotations": {"f:deployment.kubernetes.io/revision": {}}}}}]
     before = copy.deepcopy(live)
     applied = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
                "spec": {"replicas": 3, "template": {"spec": {"containers": [
                    {"name": "web", "image": "nginx:1.27"}]}}}}
-    out = apply_patch(live, applied, "Deployment", "kubectl")
+    out = apply_patch(live, applied, "Deployment")
+    record_apply(live, applied, out, "kubectl", "Deployment", force=False)
     assert out["spec"]["replicas"] == 3
     containers = {c["name"]: c for c in pod_spec(out)["containers"]}
     assert containers["web"]["image"] == "nginx:1.27"

@@ -43,7 +43,7 @@ async def api(sandbox: Any) -> AsyncIterator[Api]:
 async def fast_sandbox(isolated_home: Path) -> AsyncIterator[RunningSandbox]:
     """The real sandbox (HTTPS API, controllers), its kubelet at a fast pace."""
     opts = SandboxOptions(kubeconfig=str(isolated_home / ".kube" / "config"),
-                          controllers=False)
+                          controllers=False, nodes=0)
     running = await RunningSandbox.start(opts)
     running.sandbox.start_controllers([
         functools.partial(Kubelet, timing=FAST) if make is Kubelet else make
@@ -111,7 +111,7 @@ def recorded_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recor
 
     async def start() -> tuple[RunningSandbox, asyncio.Server]:
         running = await RunningSandbox.start(SandboxOptions(
-            host="127.0.0.1", port=0, kubeconfig=str(path), controllers=False))
+            host="127.0.0.1", port=0, kubeconfig=str(path), controllers=False, nodes=0))
         replay(running.sandbox, state)
         proxy = await _tunnel(int(running.url.rpartition(":")[2]))
         doc = yaml.safe_load(path.read_text())

@@ -33,9 +33,14 @@ async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) 
         assert "kubetui-sandbox" in text and sandbox.url in text
         assert "ns default" in text and "view pods" in text and "v1.32" in text
         assert crumbs_text(app) == "pods(default)"
-        assert app.main_table.shown_columns == ["NAME", "READY", "STATUS", "RESTARTS", "AGE",
-                                                "IP", "NODE", "NOMINATED NODE",
-                                                "READINESS GATES"]
+        # kubectl's columns with CPU and memory (metrics.k8s.io) before the wide ones, as
+        # many as fit: the pod's percentages go first when there is no room for all.
+        shown = app.main_table.shown_columns
+        assert shown[:7] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "CPU", "MEM"]
+        assert shown[7:] == [c for c in ["%CPU/R", "%CPU/L", "%MEM/R", "IP", "NODE",
+                                         "NOMINATED NODE", "READINESS GATES"]
+                             if c in shown[7:]]
+        assert "%MEM/L" not in shown and "READINESS GATES" in shown
 
 
 async def test_header_fits_one_line_at_80_columns(sandbox, api: Api) -> None:
@@ -138,7 +143,9 @@ async def test_help_lists_every_binding_of_the_view(sandbox, api: Api) -> None:
         assert by_id["table.cursor_down"].keys == "↓, j"
         assert by_id["table.sort.name"].keys == "N"  # k9s's shift+N
         assert "table.sort.restarts" in by_id and "app.tab.deployments" in by_id
-        assert by_id["table.sort.nominated-node"].keys == "M"
+        # k9s's C and M sort by CPU and MEM; other columns take their first free letter.
+        assert (by_id["table.sort.cpu"].keys, by_id["table.sort.mem"].keys) == ("C", "M")
+        assert by_id["table.sort.nominated-node"].keys == "D"
         assert not [i for i in by_id if " " in i]  # ids name keys in the config file
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

@@ -169,8 +169,12 @@ async def test_events_view_puts_a_new_warning_on_top(store: WatchStore) -> None:
         assert top.name == "web-1.b"
         assert top.row.health == "failed"  # drawn in the table's error colour
         assert view.table.selected_uid == top.uid
-        assert view.table.shown_columns[:5] == ["LAST SEEN", "TYPE", "REASON", "OBJECT",
-                                                "MESSAGE"]
+        # kubectl's -o wide columns in its order, as many as fit; the message is also
+        # shown whole under the table.
+        shown = view.table.shown_columns
+        assert shown[:7] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE",
+                             "MESSAGE"]
+        assert view.detail.endswith("Back-off restarting failed container app")
 
 
 async def test_events_view_for_one_object(store: WatchStore) -> None:
@@ -222,3 +226,44 @@ async def test_describe_on_a_slow_server_says_it_is_loading(sandbox, store: Watc
         assert "loading…" in title and screen.loads == 0
         await wait_for(lambda: "Name:" in screen.view.text, timeout=20)
         assert "loading" not in str(screen.query_one("#detail-title").render())
+
+
+async def test_w_wraps_long_lines_and_arrows_scroll_sideways_by_a_page(
+        store: WatchStore) -> None:
+    long = "".join(f"{i:03d}." for i in range(50))  # 200 columns, each place labelled
+    await create(store, "/api/v1/namespaces/default/configmaps",
+                 {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "wide", "namespace": "default"},
+                  "data": {"long": long, "short": "x"}})
+    app = Host()
+    async with app.run_test(size=(80, 30)) as pilot:
+        screen = YamlScreen(store, builtin("ConfigMap"), "default", "wide")
+        await app.push_screen(screen)
+        view = screen.view
+        await wait_for(lambda: any(long in line for line in view.lines))
+        width = view.scrollable_content_region.width
+
+        def rows() -> list[str]:
+            return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+        line = next(r for r in rows() if r.lstrip().startswith("long:"))
+        assert len(line) <= width and "049." not in "".join(rows())  # cut at the edge
+        await pilot.press("right")  # a page to the right, not a column
+        await pilot.pause()
+        assert view.scroll_x == width
+        await pilot.press("left")
+        await pilot.pause()
+        assert view.scroll_x == 0
+
+        await pilot.press("w")
+        await pilot.pause()
+        shown = rows()
+        start = next(i for i, r in enumerate(shown) if r.lstrip().startswith("long:"))
+        joined = "".join(view.render_line(y).text for y in range(start, start + 3))
+        assert long in joined  # the whole value, over three rows
+        assert shown[start + 3].lstrip().startswith("short:")
+        await pilot.press("slash", *"049.", "enter")  # search finds it on a wrapped row
+        assert view.current_match is not None
+        await pilot.press("w")
+        await pilot.pause()
+        assert not view.wrap and len(view.lines) == view.virtual_size.height

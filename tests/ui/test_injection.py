@@ -33,13 +33,17 @@ from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.messages import MessagesScreen
 from kubetui.ui.partial_update import CellScreen
+from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.problems_screen import ProblemsScreen
+from kubetui.ui.screens.pulses_screen import PulsesScreen
 from kubetui.ui.screens.rollout_screen import RolloutScreen
+from kubetui.ui.screens.xray_screen import XrayScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.app_helpers import Api, app_for, header_text, live, until
 from tests.ui.test_app_navigation import command, select
@@ -248,6 +252,43 @@ async def open_contexts(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> b
     return True
 
 
+def _cells_show(table: ResourceTable) -> bool:
+    return any(MARK in cell or SHOWN in cell for i in range(table.row_count)
+               for cell in table.entry_at(i).row.cells)
+
+
+async def open_problems(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await press_on(app, pilot, ("pods", "pods"), None, "exclamation_mark", ProblemsScreen)
+    app.screen.index.grace = 0.0
+    await until(lambda: app.screen.table.row_count > 0
+                or app.screen.table.empty_text.startswith("No problems"))
+    with contextlib.suppress(AssertionError):  # if the hostile image's pull error shows
+        await until(lambda: _cells_show(app.screen.table), timeout=5)
+    return _cells_show(app.screen.table)
+
+
+async def open_pulses(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await command(pilot, "pulses")
+    await _on_screen(app, PulsesScreen)
+    await until(lambda: app.screen.kinds.row_count > 0)
+    return False  # kinds and counts only
+
+
+async def open_xray(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await command(pilot, "xray deploy")
+    await _on_screen(app, XrayScreen)
+    await until(lambda: app.screen.loads > 0 and app.screen.table.row_count > 0)
+    with contextlib.suppress(AssertionError):  # the hostile image, on its container's line
+        await until(lambda: _cells_show(app.screen.table), timeout=10)
+    return _cells_show(app.screen.table)
+
+
+async def open_containers_of_pod(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await press_on(app, pilot, ("pods", "pods"), "evil", "enter", ContainersScreen)
+    await until(lambda: app.screen.table.row_count == 2)
+    return False  # names, states and images the server validated
+
+
 async def open_help(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     await pilot.press("question_mark")
     await _on_screen(app, HelpScreen)
@@ -280,6 +321,8 @@ OPENERS: dict[type[Screen], Opener] = {
     LogScreen: open_logs, ContainerDialog: open_containers, RolloutScreen: open_rollout,
     ConfirmDialog: open_confirm, PromptDialog: open_prompt, ScaleDialog: open_scale,
     SetImageDialog: open_set_image, ContextPicker: open_contexts, HelpScreen: open_help,
+    ProblemsScreen: open_problems, PulsesScreen: open_pulses, XrayScreen: open_xray,
+    ContainersScreen: open_containers_of_pod,
 }
 
 

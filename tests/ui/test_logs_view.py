@@ -226,3 +226,21 @@ async def test_search_and_filter_match_the_pod_tag_of_aggregated_lines() -> None
         view.set_flags(show_tags=False)  # one pod's logs: no tag shown, none searched
         view.set_search("blx2h")
         assert list(view.lines()) == []
+
+
+async def test_left_and_right_scroll_sideways_by_a_page(fast_sandbox, client) -> None:
+    app = await open_web(fast_sandbox, client)
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.view
+        long = "".join(f"{i:03d}." for i in range(60))  # 240 columns, each place labelled
+        await write(fast_sandbox, view, long)
+        await pilot.press("s")
+        width = view.scrollable_content_region.width
+        await pilot.press("right")
+        await pilot.pause()
+        row = next(r for r in screen_rows(view) if "." in r)
+        assert view.scroll_x == width - 4  # a page, keeping 4 columns in sight
+        assert row.startswith(long[width - 4:width - 4 + 8])
+        await pilot.press("left")
+        await pilot.pause()
+        assert view.scroll_x == 0

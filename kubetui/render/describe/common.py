@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from kubetui.render.age import parse_time, since
 from kubetui.render.describe.writer import Writer
 from kubetui.render.printers import base
-from kubetui.render.printers.event import as_core_event
+from kubetui.render.printers.event import as_core_event, event_source
 from kubetui.render.text import dig, go_float
 
 
@@ -140,6 +140,6 @@ def write_events(w: Writer, events: list[dict], now: datetime) -> None:
             age = f"{since(e.get('lastTimestamp'), now)} (x{count} over {first})"
         else:
             age = first
-        source = dig(e, "source", "component") or e.get("reportingController") or ""
+        source = event_source(e)[0]  # the component only, as kubectl describe's From
         w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{age}\t{source}\t"
                    f"{(e.get('message') or '').strip()}\n")

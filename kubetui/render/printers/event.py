@@ -29,6 +29,7 @@ _NEW_TO_CORE = {
     "deprecatedLastTimestamp": "lastTimestamp",
     "deprecatedCount": "count",
     "deprecatedSource": "source",
+    "reportingController": "reportingComponent",  # the same Go field, JSON-named apart
 }
 
 
@@ -38,14 +39,29 @@ def as_core_event(event: dict) -> dict:
     return {_NEW_TO_CORE.get(key, key): value for key, value in event.items()}
 
 
+def last_seen_time(event: dict) -> str | None:
+    """When an Event (core/v1 fields) was last seen, as kubectl's LAST SEEN counts it."""
+    series = event.get("series")
+    if series is not None:
+        return series.get("lastObservedTime")
+    return event.get("lastTimestamp") or event.get("firstTimestamp") or event.get("eventTime")
+
+
+def event_source(event: dict) -> tuple[str, str]:
+    """(component, host) as kubectl's formatEventSource picks them: the source's, else
+    the reporting controller's (core/v1 `reportingComponent`) and instance."""
+    source = event.get("source") or {}
+    return (source.get("component") or event.get("reportingComponent") or "",
+            source.get("host") or event.get("reportingInstance") or "")
+
+
 def render(event: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     event = as_core_event(event)
     first_seen = (since(event["firstTimestamp"], now) if event.get("firstTimestamp")
                   else since(event.get("eventTime"), now))
-    last_seen = since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first_seen
+    last_seen = since(last_seen_time(event), now)
     series = event.get("series")
     if series is not None:
-        last_seen = since(series.get("lastObservedTime"), now)
         count = series.get("count", 0)
     else:
         count = event.get("count") or 1  # singleton events of the new API have no count
@@ -53,9 +69,7 @@ def render(event: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     target = involved.get("kind", "").lower()
     if involved.get("name"):
         target = f"{target}/{involved['name']}"
-    source = event.get("source") or {}
-    component = source.get("component") or event.get("reportingController", "")
-    host = source.get("host") or event.get("reportingInstance", "")
+    component, host = event_source(event)
     cells: list[Cell] = [
         last_seen, event.get("type", ""), event.get("reason", ""), target,
         involved.get("fieldPath", ""), f"{component}, {host}" if host else component,

@@ -14,7 +14,7 @@ from kubetui.sandbox.streams.endpoints import SUBRESOURCES as STREAMING
 
 def authorize(mode: str, r: Route, method: str, q: Any) -> None:
     """Raise the 403 if `mode` forbids `method` on the route (access reviews pass)."""
-    if mode == "full" or r.kind.kind in verbs.REVIEWS:
+    if mode == "full" or verbs.is_review(r.kind):
         return
     if method in ("GET", "HEAD"):
         verb = "get" if r.name else ("watch" if go_bool(q.get("watch")) else "list")

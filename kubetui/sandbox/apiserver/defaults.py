@@ -9,7 +9,6 @@ kubernetes-asyncio's typed models require.
 from __future__ import annotations
 
 import base64
-
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -178,6 +177,21 @@ def _replica_set(obj: Obj) -> None:
     spec = _dict(obj, "spec")
     _set(spec, "replicas", 1)
     _template(spec)
+
+
+def _replication_controller(obj: Obj) -> None:
+    """pkg/apis/core/v1 SetDefaults_ReplicationController: selector and labels default
+    to the template's labels."""
+    spec = _dict(obj, "spec")
+    _set(spec, "replicas", 1)
+    _template(spec)
+    labels = (spec["template"].get("metadata") or {}).get("labels") or {}
+    if labels:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        meta = _dict(obj, "metadata")
+        if not meta.get("labels"):
+            meta["labels"] = dict(labels)
 
 
 def _stateful_set(obj: Obj) -> None:
@@ -352,6 +366,7 @@ _DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Pod": _pod,
     "Deployment": _deployment,
     "ReplicaSet": _replica_set,
+    "ReplicationController": _replication_controller,
     "StatefulSet": _stateful_set,
     "DaemonSet": _daemon_set,
     "Job": _job,

@@ -11,10 +11,15 @@ import orjson
 import yaml
 from aiohttp import web
 
-from kubetui.sandbox.apiserver import verbs
+from kubetui.sandbox.apiserver import decoding, verbs
+from kubetui.sandbox.apiserver.authn import UserInfo
 from kubetui.sandbox.apiserver.store import Obj
 from kubetui.sandbox.errors import ApiError, bad_request
 from kubetui.sandbox.selectors import parse_field_selector, parse_label_selector
+
+
+#: Who the request authenticated as (set by the server's middleware).
+USER = web.RequestKey("user", UserInfo)
 
 
 def go_bool(value: str | None) -> bool:
@@ -66,7 +71,19 @@ def int_param(q: Any, name: str) -> int:
 
 
 def write_opts(q: Any) -> verbs.WriteOptions:
-    return verbs.WriteOptions(dry_run=dry_run(q, None), field_manager=q.get("fieldManager", ""))
+    """The options of a create, update or patch; `warnings` collects what the request is
+    to be warned of (unknown fields under fieldValidation=Warn)."""
+    return verbs.WriteOptions(dry_run=dry_run(q, None), field_manager=q.get("fieldManager", ""),
+                              field_validation=decoding.field_validation(
+                                  q.get("fieldValidation")),
+                              force=go_bool(q.get("force")), warnings=[])
+
+
+def warned(resp: web.Response, opts: verbs.WriteOptions) -> web.Response:
+    """`resp` with one `Warning` header per warning of the request."""
+    for text in opts.warnings or ():
+        resp.headers.add("Warning", decoding.warning_header(text))
+    return resp
 
 
 async def read_body(request: web.Request, yaml_ok: bool = True, optional: bool = False) -> Any:

@@ -11,8 +11,8 @@ What kubectl 1.32 reads from them:
   PATCH it meets, in no fixed order, so every PATCH of a kind carries the parameter.
 - Client-side apply computes a strategic merge patch from these schemas only if the
   PATCH accepts `application/strategic-merge-patch+json` (kubectl apply/patcher.go).
-  These schemas are loose (top-level fields, the rest preserved as unknown) and have
-  no patch merge keys, so that media type is left out: kubectl then falls back to its
+  The schemas of built-in kinds are full (every field, from kubernetes-asyncio's models,
+  see typeschema.py) but carry no patch merge keys, so that media type is left out: kubectl then falls back to its
   compiled-in types for built-in kinds (the same merge keys the real schemas carry)
   and to a JSON merge patch for custom resources, as it does against a real cluster.
 - `kind: List` files, and kinds without a PATCH operation, are validated client-side
@@ -24,12 +24,14 @@ What kubectl 1.32 reads from them:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from kubetui.kinds import Kind
+from kubetui.sandbox.apiserver import typeschema
 from kubetui.sandbox.apiserver.discovery import group_versions, kinds_at, subresource
 
 #: `GET /openapi/v2`: an empty protobuf Document. The Content-Type must parse as a media
@@ -37,8 +39,11 @@ from kubetui.sandbox.apiserver.discovery import group_versions, kinds_at, subres
 OPENAPI_V2_BODY: bytes = b""
 OPENAPI_V2_CONTENT_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
-_META = "io.k8s.apimachinery.pkg.apis.meta.v1"
+_META = f"{typeschema.META_PREFIX}.v1"
+_OBJECT_META = f"{_META}.ObjectMeta"
 _SCALE = "io.k8s.api.autoscaling.v1.Scale"
+_QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+_INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 
 #: PATCH media types offered. No strategic-merge-patch+json: see the module docstring.
 PATCH_CONTENT_TYPES: tuple[str, ...] = (
@@ -46,49 +51,12 @@ PATCH_CONTENT_TYPES: tuple[str, ...] = (
 )
 _RESPONSE_TYPES = ("application/json", "application/yaml")
 
-# Top-level fields of the kinds that are not just spec and status, as "name:type".
-_FIELDS: dict[tuple[str, str], str] = {
-    ("", "ConfigMap"): "binaryData:strmap data:strmap immutable:boolean",
-    ("", "Secret"): "data:strmap immutable:boolean stringData:strmap type:string",
-    ("", "ServiceAccount"): "automountServiceAccountToken:boolean imagePullSecrets:array "
-                            "secrets:array",
-    ("", "Endpoints"): "subsets:array",
-    ("", "LimitRange"): "spec:object",
-    ("", "Event"): "action:string count:integer eventTime:time firstTimestamp:time "
-                   "involvedObject:object lastTimestamp:time message:string reason:string "
-                   "related:object reportingComponent:string reportingInstance:string "
-                   "series:object source:object type:string",
-    ("events.k8s.io", "Event"): "action:string deprecatedCount:integer "
-                                "deprecatedFirstTimestamp:time deprecatedLastTimestamp:time "
-                                "deprecatedSource:object eventTime:time note:string "
-                                "reason:string regarding:object related:object "
-                                "reportingController:string reportingInstance:string "
-                                "series:object type:string",
-    ("apps", "ControllerRevision"): "data:object revision:integer",
-    ("discovery.k8s.io", "EndpointSlice"): "addressType:string endpoints:array ports:array",
-    ("networking.k8s.io", "IngressClass"): "spec:object",
-    ("networking.k8s.io", "NetworkPolicy"): "spec:object",
-    ("rbac.authorization.k8s.io", "Role"): "rules:array",
-    ("rbac.authorization.k8s.io", "ClusterRole"): "aggregationRule:object rules:array",
-    ("rbac.authorization.k8s.io", "RoleBinding"): "roleRef:object subjects:array",
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): "roleRef:object subjects:array",
-    ("storage.k8s.io", "StorageClass"): "allowVolumeExpansion:boolean allowedTopologies:array "
-                                        "mountOptions:strarray parameters:strmap "
-                                        "provisioner:string reclaimPolicy:string "
-                                        "volumeBindingMode:string",
-}
-_DEFAULT_FIELDS = "spec:object status:object"
-
 _OPEN_OBJECT = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-_TYPES: dict[str, dict[str, Any]] = {
-    "object": _OPEN_OBJECT,
+_SCALAR_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "boolean": {"type": "boolean"},
-    "integer": {"type": "integer", "format": "int64"},
+    "number": {"type": "number", "format": "double"},
     "time": {"type": "string", "format": "date-time"},
-    "strmap": {"type": "object", "additionalProperties": {"type": "string"}},
-    "array": {"type": "array", "items": _OPEN_OBJECT},
-    "strarray": {"type": "array", "items": {"type": "string"}},
 }
 
 _DESCRIPTIONS = {
@@ -117,25 +85,62 @@ def schema_name(group: str, version: str, kind: str) -> str:
 
 
 def _kind_schema(k: Kind, version: str) -> dict[str, Any]:
+    """A built-in kind's full schema (its model); a loose one for custom resources."""
+    gvk = [{"group": k.group, "kind": k.kind, "version": version}]
+    model_name = typeschema.kind_model_name(k.group, version, k.kind)
+    if model_name:
+        schema = _model_schema(model_name)
+        schema["description"] = f"{k.kind} is the Schema for the {k.plural} API."
+        schema["x-kubernetes-group-version-kind"] = gvk
+        return schema
     props: dict[str, Any] = {
         "apiVersion": {"type": "string", "description": _DESCRIPTIONS["apiVersion"]},
         "kind": {"type": "string", "description": _DESCRIPTIONS["kind"]},
-        "metadata": {"allOf": [_ref(f"{_META}.ObjectMeta")], "default": {},
+        "metadata": {"allOf": [_ref(_OBJECT_META)], "default": {},
                      "description": _DESCRIPTIONS["metadata"]},
     }
-    for field in _FIELDS.get((k.group, k.kind), _DEFAULT_FIELDS).split():
-        name, _, type_ = field.partition(":")
-        props[name] = dict(_TYPES[type_])
-        if name in _DESCRIPTIONS:
-            props[name]["description"] = _DESCRIPTIONS[name].format(kind=k.kind)
+    for name in ("spec", "status"):
+        props[name] = {**_OPEN_OBJECT,
+                       "description": _DESCRIPTIONS[name].format(kind=k.kind)}
     return {
         "description": f"{k.kind} is the Schema for the {k.plural} API.",
         "type": "object",
         "properties": props,
         "x-kubernetes-preserve-unknown-fields": True,
-        "x-kubernetes-group-version-kind": [{"group": k.group, "kind": k.kind,
-                                             "version": version}],
+        "x-kubernetes-group-version-kind": gvk,
     }
+
+
+def _type_schema(t: typeschema.FieldType, name: str) -> dict[str, Any]:
+    if t.kind == "model":
+        return {"allOf": [_ref(typeschema.component_name(t.model))], "default": {}}
+    if t.kind == "list" and t.item is not None:
+        return {"type": "array", "items": _type_schema(t.item, name)}
+    if t.kind == "map" and t.item is not None:
+        return {"type": "object", "additionalProperties": _type_schema(t.item, name)}
+    if t.kind == "integer":
+        return {"type": "integer", "format": t.go(name)}
+    if t.kind == "quantity":
+        return {"allOf": [_ref(_QUANTITY)]}
+    if t.kind == "int-or-string":
+        return {"allOf": [_ref(_INT_OR_STRING)]}
+    return dict(_SCALAR_SCHEMAS.get(t.kind, _OPEN_OBJECT))
+
+
+def _model_schema(class_name: str) -> dict[str, Any]:
+    """A model as an OpenAPI schema: its fields, their descriptions, what is required."""
+    m = typeschema.model(class_name)
+    assert m is not None
+    props = {}
+    for name, f in m.fields.items():
+        prop = _type_schema(f.type, name)
+        if f.description:
+            prop["description"] = f.description
+        props[name] = prop
+    schema: dict[str, Any] = {"type": "object", "properties": props}
+    if m.required:
+        schema["required"] = list(m.required)
+    return schema
 
 
 def _list_schema(k: Kind, version: str) -> dict[str, Any]:
@@ -155,21 +160,18 @@ def _list_schema(k: Kind, version: str) -> dict[str, Any]:
 
 
 def _shared_schemas() -> dict[str, Any]:
-    meta_props = {
-        "name": {"type": "string"}, "generateName": {"type": "string"},
-        "namespace": {"type": "string"}, "uid": {"type": "string"},
-        "resourceVersion": {"type": "string"}, "generation": _TYPES["integer"],
-        "creationTimestamp": _TYPES["time"], "deletionTimestamp": _TYPES["time"],
-        "deletionGracePeriodSeconds": _TYPES["integer"],
-        "labels": _TYPES["strmap"], "annotations": _TYPES["strmap"],
-        "ownerReferences": _TYPES["array"], "finalizers": _TYPES["strarray"],
-        "managedFields": _TYPES["array"],
-    }
+    schemas = {typeschema.component_name(name): _model_schema(name)
+               for root in ("V1ObjectMeta", "V1ListMeta")
+               for name in typeschema.reachable(root)}
     return {
-        f"{_META}.ObjectMeta": {"type": "object", "properties": meta_props},
-        f"{_META}.ListMeta": {"type": "object", "properties": {
-            "continue": {"type": "string"}, "remainingItemCount": _TYPES["integer"],
-            "resourceVersion": {"type": "string"}, "selfLink": {"type": "string"}}},
+        **schemas,
+        _QUANTITY: {"oneOf": [{"type": "string"}, {"type": "number"}],
+                    "description": "Quantity is a fixed-point "
+                    "representation of a number: 128974848, 129e6, 129M, 123Mi, 100m."},
+        _INT_OR_STRING: {"format": "int-or-string",
+                         "oneOf": [{"type": "integer"}, {"type": "string"}],
+                         "description": "IntOrString is a type that can hold an int32 or "
+                                        "a string."},
         f"{_META}.Patch": {"type": "object",
                            "description": "Patch is provided to give a concrete name and type "
                                           "to the Kubernetes PATCH request body."},
@@ -311,7 +313,8 @@ def _paths_for(k: Kind, version: str) -> dict[str, Any]:
                                    _PATCH_PARAMS, patch_body, created=True)
     if "delete" in verbs:
         item["delete"] = _operation("delete", f"delete{gv_id}{scope}{k.kind}", gvk,
-                                    _ref(f"{_META}.Status"), _DELETE_PARAMS)
+                                    ref if k.returns_deleted else _ref(f"{_META}.Status"),
+                                    _DELETE_PARAMS)
     if item:
         item["parameters"] = [name_param, *ns_params, _PRETTY]
         paths[f"{prefix}{ns}/{k.plural}/{{name}}"] = item
@@ -360,10 +363,19 @@ def openapi_group_version(kinds: Sequence[Kind], group: str, version: str) -> di
 
 
 def _document(served: list[Kind], version: str) -> dict[str, Any]:
+    return _cached_document(tuple(served), version)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_document(served: tuple[Kind, ...], version: str) -> dict[str, Any]:
+    """Built once per set of kinds: the full schemas make it the costliest document."""
     paths: dict[str, Any] = {}
     schemas = _shared_schemas()
     for k in served:
         paths.update(_paths_for(k, version))
+        model_name = typeschema.kind_model_name(k.group, version, k.kind)
+        for name in typeschema.reachable(model_name)[1:] if model_name else ():
+            schemas.setdefault(typeschema.component_name(name), _model_schema(name))
         schemas[schema_name(k.group, version, k.kind)] = _kind_schema(k, version)
         schemas[schema_name(k.group, version, f"{k.kind}List")] = _list_schema(k, version)
         if "scale" in k.subresources:
@@ -388,11 +400,16 @@ def document_hash(doc: dict[str, Any]) -> str:
     return hashlib.sha512(canonical).hexdigest().upper()
 
 
+@functools.lru_cache(maxsize=64)
+def _served_hash(served: tuple[Kind, ...], version: str) -> str:
+    return document_hash(_cached_document(served, version))
+
+
 def openapi_root(kinds: Sequence[Kind]) -> dict[str, Any]:
     """`GET /openapi/v3`: where each group/version's document is."""
     paths = {}
     for group, version in group_versions(kinds):
-        doc = _document(kinds_at(kinds, group, version), version)
+        digest = _served_hash(tuple(kinds_at(kinds, group, version)), version)
         api_path = _api_path(group, version)
-        paths[api_path] = {"serverRelativeURL": f"/openapi/v3/{api_path}?hash={document_hash(doc)}"}
+        paths[api_path] = {"serverRelativeURL": f"/openapi/v3/{api_path}?hash={digest}"}
     return {"paths": paths}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from kubetui.sandbox.errors import ApiError, bad_request
@@ -403,63 +402,15 @@ def strategic_merge_patch(obj: Obj, patch: Obj, kind: str) -> Obj:
 # ----- server-side apply -------------------------------------------------------------
 
 
-def _fields(value: Any, schema: Schema | MergeList | None) -> dict[str, Any]:
-    """The fieldsV1 set of the fields an applied configuration sets."""
-    out: dict[str, Any] = {}
-    if not isinstance(value, dict):
-        return out
-    sub = schema if isinstance(schema, dict) else {}
-    for k, v in value.items():
-        spec = sub.get(k)
-        if isinstance(v, dict) and v:
-            out[f"f:{k}"] = _fields(v, spec)
-        elif isinstance(v, list) and isinstance(spec, MergeList):
-            entries: dict[str, Any] = {}
-            for item in v:
-                if spec.key and isinstance(item, dict) and spec.key in item:
-                    ident = json.dumps({spec.key: item[spec.key]}, separators=(",", ":"))
-                    entries[f"k:{ident}"] = {".": {}, **_fields(item, spec.item)}
-                elif not spec.key:
-                    entries[f"v:{json.dumps(item, separators=(',', ':'))}"] = {}
-            out[f"f:{k}"] = entries
-        else:
-            out[f"f:{k}"] = {}
-    return out
-
-
-def apply_patch(live: Obj | None, applied: Obj, kind: str, field_manager: str) -> Obj:
-    """Server-side apply, simplified: the applied configuration is merged onto the live
-    object with the strategic merge keys (lists without keys are replaced). Fields a
-    manager stops applying are not removed: there is no ownership tracking, only a
-    managedFields entry recording the manager and the fields it applied."""
+def apply_patch(live: Obj | None, applied: Obj, kind: str) -> Obj:
+    """Server-side apply's merge: the applied configuration onto the live object with the
+    strategic merge keys (lists without keys are replaced). Who owns what is
+    managed_fields.py's."""
     if not isinstance(applied, dict):
         raise bad_request("the applied configuration must be an object")
     config = copy.deepcopy(applied)
-    meta = config.get("metadata") or {}
-    meta.pop("managedFields", None)
-    schema = schema_for(kind)
+    (config.get("metadata") or {}).pop("managedFields", None)
     try:
-        result = _merge_map(copy.deepcopy(live) if live else {}, config, schema)
+        return _merge_map(copy.deepcopy(live) if live else {}, config, schema_for(kind))
     except _PatchError as e:
         raise ApiError(e.code, str(e)) from None
-    tracked = {k: v for k, v in config.items() if k not in ("apiVersion", "kind")}
-    tracked_meta = {k: v for k, v in meta.items()
-                    if k not in ("name", "namespace", "generateName", "resourceVersion",
-                                 "uid", "creationTimestamp")}
-    if tracked_meta:
-        tracked["metadata"] = tracked_meta
-    else:
-        tracked.pop("metadata", None)
-    entry = {
-        "manager": field_manager,
-        "operation": "Apply",
-        "apiVersion": config.get("apiVersion", (live or {}).get("apiVersion", "")),
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "fieldsType": "FieldsV1",
-        "fieldsV1": _fields(tracked, schema),
-    }
-    rmeta = result.setdefault("metadata", {})
-    others = [m for m in rmeta.get("managedFields") or ()
-              if not (m.get("manager") == field_manager and m.get("operation") == "Apply")]
-    rmeta["managedFields"] = [*others, entry]
-    return result

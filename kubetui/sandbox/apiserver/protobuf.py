@@ -388,6 +388,20 @@ _AUTHORIZATION: Schema = {
     "NonResourceRule": {1: ("verbs", "[]string"), 2: ("nonResourceURLs", "[]string")},
 }
 
+# authentication.k8s.io/v1 (`kubectl create token`, `kubectl auth whoami`).
+_AUTHENTICATION: Schema = {
+    "TokenRequest": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenRequestSpec"),
+                     3: ("status", "TokenRequestStatus")},
+    "TokenRequestSpec": {1: ("audiences", "[]string"), 4: ("expirationSeconds", "int64?"),
+                         3: ("boundObjectRef", "BoundObjectReference")},
+    "BoundObjectReference": {1: ("kind", _S), 2: ("apiVersion", _S), 3: ("name", _S),
+                             4: ("uid", _S)},
+    "TokenRequestStatus": {1: ("token", _S), 2: ("expirationTimestamp", "Time")},
+    "TokenReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenReviewSpec")},
+    "TokenReviewSpec": {1: ("token", _S), 2: ("audiences", "[]string")},
+    "SelfSubjectReview": {1: ("metadata", "ObjectMeta")},
+}
+
 _POLICY: Schema = {
     "PodDisruptionBudget": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodDisruptionBudgetSpec"),
                             3: ("status", "PodDisruptionBudgetStatus")},
@@ -439,7 +453,7 @@ _AUTOSCALING: Schema = {
 }
 
 SCHEMA: Schema = {**_APIMACHINERY, **_CORE, **_POD, **_APPS, **_BATCH, **_RBAC,
-                  **_AUTHORIZATION, **_POLICY, **_NETWORKING, **_AUTOSCALING}
+                  **_AUTHORIZATION, **_AUTHENTICATION, **_POLICY, **_NETWORKING, **_AUTOSCALING}
 
 #: The top-level kinds a body may carry, by apiVersion; each kind is also its message name.
 KINDS: dict[str, frozenset[str]] = {
@@ -450,6 +464,8 @@ KINDS: dict[str, frozenset[str]] = {
     "rbac.authorization.k8s.io/v1": frozenset({"Role", "RoleBinding", "ClusterRole",
                                                "ClusterRoleBinding"}),
     "authorization.k8s.io/v1": frozenset({"SelfSubjectAccessReview", "SelfSubjectRulesReview"}),
+    "authentication.k8s.io/v1": frozenset({"TokenRequest", "TokenReview",
+                                           "SelfSubjectReview"}),
     "policy/v1": frozenset({"PodDisruptionBudget"}),
     "networking.k8s.io/v1": frozenset({"Ingress"}),
     "autoscaling/v1": frozenset({"HorizontalPodAutoscaler"}),

@@ -5,20 +5,22 @@ have modules of their own."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiohttp import web
 
 from kubetui.sandbox.apiserver import verbs
-from kubetui.sandbox.apiserver.http_io import (dry_run, json_response, method_not_allowed,
-                                               predicate, read_body, write_opts)
+from kubetui.sandbox.apiserver.http_io import (USER, dry_run, json_response, method_not_allowed,
+                                               predicate, read_body, warned, write_opts)
 from kubetui.sandbox.apiserver.routing import Route
 from kubetui.sandbox.apiserver.views import object_response, view
 from kubetui.sandbox.core import Sandbox
 
 
 async def create(sandbox: Sandbox, request: web.Request, r: Route) -> web.Response:
-    obj = verbs.create(sandbox, r.kind, r.namespace, await read_body(request), r.version,
-                       write_opts(request.query))
-    return json_response(view(r, obj), status=201)
+    opts = dataclasses.replace(write_opts(request.query), user=request[USER])
+    obj = verbs.create(sandbox, r.kind, r.namespace, await read_body(request), r.version, opts)
+    return warned(json_response(view(r, obj), status=201), opts)
 
 
 def delete_collection(sandbox: Sandbox, request: web.Request, r: Route) -> web.Response:
@@ -46,23 +48,25 @@ async def one_object(sandbox: Sandbox, request: web.Request, r: Route) -> web.Re
         if r.subresource == "scale":
             return json_response(verbs.update_scale(sandbox, r.kind, r.namespace, r.name,
                                                     body, write_opts(q)))
+        opts = write_opts(q)
         obj = verbs.update(sandbox, r.kind, r.namespace, r.name, body, r.version,
-                           r.subresource, write_opts(q))
-        return json_response(view(r, obj))
+                           r.subresource, opts)
+        return warned(json_response(view(r, obj)), opts)
     if method == "PATCH":
         ctype = request.headers.get("Content-Type", "").split(";")[0].strip()
         body = await read_body(request, yaml_ok=ctype == verbs.PATCH_APPLY)
+        opts = write_opts(q)
         obj = verbs.apply_patch(sandbox, r.kind, r.namespace, r.name, ctype, body,
-                                r.subresource, write_opts(q))
+                                r.subresource, opts)
         if r.subresource == "scale":
             return json_response(obj)
-        return json_response(view(r, obj))
+        return warned(json_response(view(r, obj)), opts)
     if method == "DELETE":
         body = await read_body(request, optional=True)
         opts = verbs.DeleteOptions.parse(body, dict(q), dry_run(q, body))
         obj = verbs.delete(sandbox, r.kind, r.namespace, r.name, opts)
         gone = sandbox.store.find(verbs.store_key(r.kind), r.namespace, r.name) is None
-        if gone and r.kind.kind not in ("Pod", "Namespace"):
+        if gone and not r.kind.returns_deleted:
             return json_response({"kind": "Status", "apiVersion": "v1", "metadata": {},
                                   "status": "Success",
                                   "details": {"name": r.name, "group": r.kind.group,

@@ -22,25 +22,29 @@ from typing import Any
 from aiohttp import web
 
 from kubetui.sandbox import metrics
-from kubetui.sandbox.apiserver import resources
+from kubetui.sandbox.apiserver import resources, verbs
+from kubetui.sandbox.apiserver.authn import UserInfo
 from kubetui.sandbox.apiserver.authorization import authorize
 from kubetui.sandbox.apiserver.control import CONTROL_FAULTS, CONTROL_PREFIX, faults_endpoint
 from kubetui.sandbox.apiserver.eviction import evict
-from kubetui.sandbox.apiserver.http_io import (go_bool, json_response, method_not_allowed,
+from kubetui.sandbox.apiserver.http_io import (USER, go_bool, json_response, method_not_allowed,
                                                read_body, status_response)
 from kubetui.sandbox.apiserver.lists import Lister
 from kubetui.sandbox.apiserver.metrics_api import metrics_response
 from kubetui.sandbox.apiserver.pod_logs import LogStreams
 from kubetui.sandbox.apiserver.routing import (PUBLIC_PATHS, Route, Unmatched, document,
                                                resource_route)
+from kubetui.sandbox.apiserver.request_metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from kubetui.sandbox.apiserver.request_metrics import RequestCounter, clean_verb
 from kubetui.sandbox.apiserver.watch import WatchStreams
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.streams.endpoints import SUBRESOURCES as STREAMING
 from kubetui.sandbox.streams.endpoints import StreamEndpoints
-from kubetui.sandbox.tls import ServingCert, make_serving_cert
+from kubetui.sandbox.tls import ServingCert, make_serving_cert, peer_user
 
 log = logging.getLogger(__name__)
+ROUTE = web.RequestKey("route", Route)  # the resource a request named
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class SandboxServer:
     bookmark_interval: float = 10.0
     requests: list[RequestRecord] = field(default_factory=list)
     tls: ServingCert | None = None
+    client_certs: bool = False  # verify client certificates (--auth cert)
     _runner: web.AppRunner | None = None
     _fault_task: asyncio.Task[None] | None = None
     _streams_fault_task: asyncio.Task[None] | None = None
@@ -70,6 +75,7 @@ class SandboxServer:
     _lister: Lister = field(init=False)
     _logs: LogStreams = field(init=False)
     streams: StreamEndpoints = field(init=False)
+    request_counter: RequestCounter = field(default_factory=RequestCounter)
 
     def __post_init__(self) -> None:
         self.streams = StreamEndpoints(self.sandbox)
@@ -87,8 +93,9 @@ class SandboxServer:
         await self._runner.setup()
         if self.tls is None:
             self.tls = make_serving_cert([self.host])
+        self.sandbox.ca_pem = self.tls.ca_pem
         site = web.TCPSite(self._runner, self.host, self.port,
-                           ssl_context=self.tls.server_context())
+                           ssl_context=self.tls.server_context(self.client_certs))
         await site.start()
         sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
         self.port = sockets[0].getsockname()[1]
@@ -172,13 +179,28 @@ class SandboxServer:
         self.requests.append(RequestRecord(request.method, request.path, request.query_string,
                                            resp.status, request.headers.get("User-Agent", ""),
                                            matched))
+        route = request.get(ROUTE)
+        if route is not None:
+            verb = clean_verb(request.method, route, go_bool(request.query.get("watch")),
+                              request.headers.get("Content-Type", ""))
+            self.request_counter.count(route, verb, resp.status,
+                                       "dryRun" in request.query)
         return resp
 
     def _authenticate(self, request: web.Request) -> None:
+        """A bearer token, else a client certificate the CA signed (as kube-apiserver
+        tries its authenticators in turn)."""
         auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if not token or not self.sandbox.token_valid(token):
+        user = self.sandbox.authenticate(token) if token else None
+        if user is None and not token and request.transport is not None:
+            ssl_object = request.transport.get_extra_info("ssl_object")
+            subject = peer_user(ssl_object.getpeercert() if ssl_object else None)
+            if subject is not None:
+                user = UserInfo(subject[0], (*subject[1], "system:authenticated"))
+        if user is None:
             raise ApiError(401, "Unauthorized")
+        request[USER] = user
 
     # ----- dispatch ---------------------------------------------------------------------
 
@@ -187,12 +209,16 @@ class SandboxServer:
         parts = [p for p in path.split("/") if p]
         if path == CONTROL_FAULTS:
             return await faults_endpoint(self.sandbox, request)
+        if path == "/metrics":
+            return web.Response(body=self.request_counter.text().encode(),
+                                headers={"Content-Type": METRICS_CONTENT_TYPE})
         doc = document(self.sandbox, request, path, parts)
         if doc is not None:
             return doc
         return await self._resource(request, resource_route(self.sandbox, parts))
 
     async def _resource(self, request: web.Request, r: Route) -> web.StreamResponse:
+        request[ROUTE] = r  # for the request counter
         q = request.query
         method = request.method
         authorize(self.sandbox.faults.rbac, r, method, q)
@@ -214,4 +240,7 @@ class SandboxServer:
             raise method_not_allowed()
         if r.subresource == "eviction" and method == "POST":
             return json_response(evict(self.sandbox, r, await read_body(request)), status=201)
+        if r.subresource == "token" and method == "POST":
+            return json_response(verbs.request_token(self.sandbox, r.namespace, r.name,
+                                                     await read_body(request)), status=201)
         return await resources.one_object(self.sandbox, request, r)

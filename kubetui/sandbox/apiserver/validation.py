@@ -428,7 +428,39 @@ def _pvc(obj: Obj, errs: Errors) -> None:
         errs.required("spec.resources[storage]")
 
 
+def _replication_controller(obj: Obj, errs: Errors) -> None:
+    """pkg/apis/core/validation ValidateReplicationControllerSpec: the selector is a
+    non-empty label map the template's labels match."""
+    spec = obj.get("spec") or {}
+    errs.non_negative("spec.replicas", spec.get("replicas"))
+    selector = spec.get("selector") or {}
+    if not selector:
+        errs.required("spec.selector")
+    template = spec.get("template")
+    if template is None:
+        errs.required("spec.template")
+        return
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    if selector and any(labels.get(k) != v for k, v in selector.items()):
+        errs.invalid("spec.template.metadata.labels", labels,
+                     "`selector` does not match template `labels`")
+    _pod_spec(template.get("spec") or {}, "spec.template.spec", errs, ("Always",))
+
+
+def _pdb(obj: Obj, errs: Errors) -> None:
+    """pkg/apis/policy/validation ValidatePodDisruptionBudgetSpec."""
+    spec = obj.get("spec") or {}
+    low, high = spec.get("minAvailable"), spec.get("maxUnavailable")
+    if low is not None and high is not None:
+        errs.invalid("spec.minAvailable", low,
+                     "minAvailable and maxUnavailable cannot be both set")
+    _int_or_percent("spec.minAvailable", low, errs)
+    _int_or_percent("spec.maxUnavailable", high, errs)
+
+
 _CHECKS: dict[str, Callable[[Obj, Errors], None]] = {
+    "PodDisruptionBudget": _pdb,
+    "ReplicationController": _replication_controller,
     "Pod": _pod,
     "Deployment": _workload("Deployment"),
     "ReplicaSet": _workload("ReplicaSet"),
@@ -455,7 +487,9 @@ _NAME_CHECKS: dict[str, NameCheck] = {
 
 
 #: Review requests are answered, never stored, and need no name.
-_NAMELESS = frozenset({"SelfSubjectAccessReview", "SelfSubjectRulesReview"})
+_NAMELESS = frozenset({"SelfSubjectAccessReview", "SelfSubjectRulesReview",
+                       "SubjectAccessReview", "LocalSubjectAccessReview", "TokenReview",
+                       "SelfSubjectReview"})
 
 
 def validate(kind: str, obj: Obj, group: str = "") -> None:

@@ -12,10 +12,15 @@ import ipaddress
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox.apiserver import defaults, patch, rbac, validation
+from kubetui.sandbox.apiserver import (decoding, defaults, managed_fields, patch, rbac,
+                                       validation)
+from kubetui.sandbox.apiserver.authn import (
+    ADMIN, API_AUDIENCE, DEFAULT_EXPIRATION, MIN_EXPIRATION, UserInfo, service_account_user,
+)
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import (
     ApiError, already_exists, bad_request, conflict, invalid, not_found,
@@ -45,6 +50,17 @@ def store_key(kind: Kind) -> ResKey:
 class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
+    field_validation: str = decoding.WARN  # Strict, Warn or Ignore
+    force: bool = False  # server-side apply takes fields other managers own
+    #: Where a request collects the `Warning` headers it answers with (None: nobody asks).
+    warnings: list[str] | None = None
+    user: UserInfo = ADMIN  # who asks (SelfSubjectReview answers with it)
+
+    def decode(self, kind: Kind, obj: Obj, version: str, patched: bool = False) -> Obj:
+        """`obj` as the server stores it: wrong types refused, unknown fields dropped."""
+        sink = self.warnings if self.warnings is not None else []
+        return decoding.check_request(kind, obj, self.field_validation, version, sink,
+                                      patched)
 
 
 def _random_suffix(n: int = 5) -> str:
@@ -95,7 +111,7 @@ def _allocate_cluster_ip(sb: Sandbox) -> str:
     raise ApiError(500, "the service cluster IP range is full")
 
 
-def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj) -> Obj:
+def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj, user: UserInfo = ADMIN) -> Obj:
     """Server-side fields set on create: generated names, cluster IPs, initial status."""
     meta = obj["metadata"]
     meta["uid"] = str(uuid.uuid4())  # the server's, never the client's; Job defaults use it
@@ -120,7 +136,51 @@ def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj) -> Obj:
         obj["status"] = access_review(sb, obj.get("spec", {}))
     elif kind.kind == "SelfSubjectRulesReview":
         obj["status"] = rules_review(sb, obj.get("spec", {}))
+    elif kind.kind in ("SubjectAccessReview", "LocalSubjectAccessReview"):
+        obj["status"] = access_review(sb, obj.get("spec", {}))
+    elif kind.kind == "SelfSubjectReview":
+        obj["status"] = {"userInfo": user.as_json()}
+    elif kind.kind == "TokenReview":
+        obj["status"] = token_review(sb, obj.get("spec", {}))
     return obj
+
+
+def token_review(sb: Sandbox, spec: Obj) -> Obj:
+    """What a TokenReview answers: who the token is, if anyone
+    (pkg/registry/authentication/tokenreview/storage.go)."""
+    token = spec.get("token") or ""
+    if sb.token_valid(token):
+        return {"authenticated": True, "user": ADMIN.as_json(),
+                "audiences": list(spec.get("audiences") or [API_AUDIENCE])}
+    bound = sb.service_tokens.lookup(token)
+    wanted = spec.get("audiences") or [API_AUDIENCE]
+    if bound and set(wanted) & set(bound[1]):
+        return {"authenticated": True, "user": bound[0].as_json(),
+                "audiences": sorted(set(wanted) & set(bound[1]))}
+    return {"user": {}, "error": "[invalid bearer token, token lookup failed]"}
+
+
+def request_token(sb: Sandbox, namespace: str, name: str, body: Any) -> Obj:
+    """POST .../serviceaccounts/<name>/token: a bound token for the service account
+    (pkg/registry/core/serviceaccount/storage/token.go; `kubectl create token`)."""
+    sa = sb.store.get(("", "serviceaccounts"), namespace, name)
+    req = body if isinstance(body, dict) else {}
+    spec = dict(req.get("spec") or {})
+    seconds = spec.get("expirationSeconds") or DEFAULT_EXPIRATION
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < MIN_EXPIRATION:
+        raise invalid("TokenRequest", "authentication.k8s.io", name, [(
+            "spec.expirationSeconds", "FieldValueInvalid",
+            f"Invalid value: {seconds}: may not specify a duration less than 10 minutes")])
+    audiences = tuple(spec.get("audiences") or (API_AUDIENCE,))
+    user = service_account_user(namespace, name, sa["metadata"]["uid"])
+    token, expiry = sb.service_tokens.issue(user, audiences, seconds)
+    spec.update(audiences=list(audiences), expirationSeconds=seconds)
+    spec.setdefault("boundObjectRef", None)
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+            "spec": spec,
+            "status": {"token": token, "expirationTimestamp": datetime.fromtimestamp(
+                expiry, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}}
 
 
 def _crd_status(crd: Obj) -> Obj:
@@ -168,14 +228,16 @@ def rules_review(sb: Sandbox, spec: Obj) -> Obj:
             "incomplete": False}
 
 
-REVIEWS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview")
+def is_review(kind: Kind) -> bool:
+    """Reviews (create-only kinds) are answered, never stored."""
+    return kind.verbs == ("create",)
 
 
 def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
            opts: WriteOptions = WriteOptions()) -> Obj:
-    obj = _check_identity(kind, namespace, body, version)
-    obj = _prepare_new(sb, kind, obj)
-    if kind.kind in REVIEWS or opts.dry_run:
+    obj = _check_identity(kind, namespace, opts.decode(kind, body, version), version)
+    obj = _prepare_new(sb, kind, obj, opts.user)
+    if is_review(kind) or opts.dry_run:
         # Reviews are answered, never stored; a dry run stores nothing either.
         meta = obj["metadata"]
         meta.setdefault("creationTimestamp", now_rfc3339() if opts.dry_run else None)
@@ -183,30 +245,34 @@ def create(sb: Sandbox, kind: Kind, namespace: str, body: Any, version: str,
                                           else "", meta.get("name", "")):
             raise already_exists(kind.group, kind.plural, meta["name"])
         return obj
-    _record_manager(obj, opts.field_manager, "Update")
+    if opts.field_manager:
+        managed_fields.record_update(None, obj, opts.field_manager, kind.kind)
     return sb.store.create(store_key(kind), obj, namespaced=kind.namespaced)
-
-
-def _record_manager(obj: Obj, manager: str, operation: str) -> None:
-    """A managedFields entry per manager, as kubectl describes and `-o yaml` shows them."""
-    if not manager:
-        return
-    entries = [e for e in obj["metadata"].get("managedFields") or []
-               if not (e.get("manager") == manager and e.get("operation") == operation)]
-    entries.append({"manager": manager, "operation": operation,
-                    "apiVersion": obj.get("apiVersion", ""), "time": now_rfc3339(),
-                    "fieldsType": "FieldsV1", "fieldsV1": {}})
-    obj["metadata"]["managedFields"] = entries
 
 
 def update(sb: Sandbox, kind: Kind, namespace: str, name: str, body: Any, version: str,
            subresource: str = "", opts: WriteOptions = WriteOptions()) -> Obj:
     """PUT of an object or its status."""
-    obj = _check_identity(kind, namespace, body, version)
+    obj = _check_identity(kind, namespace, opts.decode(kind, body, version), version)
     if obj["metadata"].get("name") != name:
         raise bad_request(f"the name of the object ({obj['metadata'].get('name')}) does not "
                           f"match the name on the URL ({name})")
     return _replace(sb, kind, obj, subresource, opts, check_rv=True)
+
+
+def _decode_applied(kind: Kind, applied: Any) -> Any:
+    """Server-side apply types the applied configuration first; a field the schema does
+    not declare fails it whatever fieldValidation says (apimachinery managedfields
+    internal/structuredmerge.go: "failed to create typed patch object")."""
+    decoded = decoding.decode(kind, applied, kind.version)
+    problem = decoded.type_error or (f".{decoded.unknown[0]}: field not declared in schema"
+                                     if decoded.unknown else "")
+    if problem:
+        meta = applied.get("metadata") if isinstance(applied.get("metadata"), dict) else {}
+        where = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+        raise ApiError(500, f"failed to create typed patch object ({where}; "
+                            f"{kind.group}/{kind.version}, Kind={kind.kind}): {problem}")
+    return applied
 
 
 def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOptions,
@@ -226,7 +292,8 @@ def _replace(sb: Sandbox, kind: Kind, obj: Obj, subresource: str, opts: WriteOpt
         _check_immutable(kind, old, obj)
     if opts.dry_run:
         return obj
-    _record_manager(obj, opts.field_manager, "Update")
+    if opts.field_manager and not status_only:
+        managed_fields.record_update(old, obj, opts.field_manager, kind.kind)
     if kind.kind == "Namespace" and not status_only:
         obj["status"] = old.get("status", {})
     return sb.store.update(key, obj, check_rv=check_rv, status_only=status_only)
@@ -303,10 +370,12 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
     if current is None:
         if content_type != PATCH_APPLY or subresource:
             raise not_found(kind.group, kind.plural, name)
-        applied = _check_identity(kind, namespace, body, kind.version)
+        applied = _check_identity(kind, namespace, _decode_applied(kind, body), kind.version)
         if applied["metadata"].get("name") != name:
             raise bad_request("the name of the object does not match the name on the URL")
-        new = patch.apply_patch(None, applied, kind.kind, opts.field_manager)
+        new = patch.apply_patch(None, applied, kind.kind)
+        managed_fields.record_apply(None, applied, new, opts.field_manager, kind.kind,
+                                    opts.force)
         new = _prepare_new(sb, kind, new)
         if opts.dry_run:
             return new
@@ -326,10 +395,14 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
     elif content_type == PATCH_STRATEGIC:
         new = patch.strategic_merge_patch(target, body, kind.kind)
     else:
-        applied = _check_identity(kind, namespace, body, kind.version)
-        new = patch.apply_patch(target, applied, kind.kind, opts.field_manager)
+        applied = _check_identity(kind, namespace, _decode_applied(kind, body), kind.version)
+        new = patch.apply_patch(target, applied, kind.kind)
+        managed_fields.record_apply(target, applied, new, opts.field_manager, kind.kind,
+                                    opts.force)
     if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
         raise bad_request("the patch removed the object's metadata")
+    if content_type != PATCH_APPLY:
+        new = opts.decode(kind, new, kind.version, patched=True)
     if new["metadata"].get("name") != name or \
             (kind.namespaced and new["metadata"].get("namespace") != namespace):
         raise bad_request("the patch may not change the object's name or namespace")
@@ -340,13 +413,10 @@ def apply_patch(sb: Sandbox, kind: Kind, namespace: str, name: str, content_type
     if check:
         raise conflict(kind.group, kind.plural, name)
     new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
-    manager_op = "Apply" if content_type == PATCH_APPLY else "Update"
-    out = _replace(sb, kind, new, subresource, WriteOptions(opts.dry_run), check_rv=False)
-    if opts.field_manager and not opts.dry_run and out is not current:
-        final = clone(out)
-        _record_manager(final, opts.field_manager, manager_op)
-        out = sb.store.update(key, final, check_rv=False)
-    return out
+    # An apply's ownership is set above; any other patch is an update by its manager.
+    manager = "" if content_type == PATCH_APPLY else opts.field_manager
+    return _replace(sb, kind, new, subresource,
+                    WriteOptions(opts.dry_run, manager, decoding.IGNORE), check_rv=False)
 
 
 # ----- scale subresource ------------------------------------------------------------------
@@ -357,6 +427,9 @@ def scale_of(kind: Kind, obj: Obj) -> Obj:
         raise not_found(kind.group, f"{kind.plural}/scale", obj["metadata"]["name"])
     meta = obj["metadata"]
     spec, status = obj.get("spec", {}), obj.get("status", {})
+    selector = spec.get("selector") or {}
+    if kind.kind == "ReplicationController":  # a plain label map there
+        selector = {"matchLabels": selector}
     return {
         "kind": "Scale",
         "apiVersion": SCALE_API_VERSION,
@@ -364,7 +437,7 @@ def scale_of(kind: Kind, obj: Obj) -> Obj:
                                           "creationTimestamp") if k in meta},
         "spec": {"replicas": spec.get("replicas", 1)},
         "status": {"replicas": status.get("replicas", 0),
-                   "selector": selector_to_string(spec.get("selector") or {})},
+                   "selector": selector_to_string(selector)},
     }
 
 
@@ -404,7 +477,7 @@ def _patch_scale(sb: Sandbox, kind: Kind, current: Obj, content_type: str, body:
         new = patch.merge_patch(scale, body)
     else:
         new = patch.strategic_merge_patch(scale, body, "Scale") if content_type == \
-            PATCH_STRATEGIC else patch.apply_patch(scale, body, "Scale", opts.field_manager)
+            PATCH_STRATEGIC else patch.apply_patch(scale, body, "Scale")
     return _set_replicas(sb, kind, current, new, opts)
 
 

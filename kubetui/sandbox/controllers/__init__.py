@@ -19,14 +19,17 @@ from kubetui.sandbox.controllers.hpa import HorizontalPodAutoscalerController
 from kubetui.sandbox.controllers.job import JobController
 from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.namespace import NamespaceController
-from kubetui.sandbox.controllers.replicaset import ReplicaSetController
+from kubetui.sandbox.controllers.node_lease import NodeLeaseController
+from kubetui.sandbox.controllers.replicaset import ReplicaSetController, ReplicationManager
 from kubetui.sandbox.controllers.scheduler import Scheduler
+from kubetui.sandbox.controllers.serviceaccounts import ServiceAccountsController
 from kubetui.sandbox.controllers.statefulset import StatefulSetController
 from kubetui.sandbox.core import Controller, Sandbox
 
 WORKLOAD_CONTROLLERS: list[Callable[[Sandbox], Controller]] = [
     DeploymentController,
     ReplicaSetController,
+    ReplicationManager,
     StatefulSetController,
     DaemonSetController,
     JobController,
@@ -37,12 +40,15 @@ WORKLOAD_CONTROLLERS: list[Callable[[Sandbox], Controller]] = [
 ]
 
 #: The node side: kube-scheduler, every node's kubelet, the endpoints and endpointslice
-#: controllers, the namespace controller.
+#: controllers, the namespace controller, the service account and root CA publishers, the
+#: kubelets' node leases.
 NODE_CONTROLLERS: list[Callable[[Sandbox], Controller]] = [
     Scheduler,
     Kubelet,
     EndpointsController,
     NamespaceController,
+    ServiceAccountsController,
+    NodeLeaseController,
 ]
 
 

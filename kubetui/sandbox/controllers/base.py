@@ -379,12 +379,15 @@ def selector_predicate(selector: dict[str, Any] | None) -> Callable[[dict[str, s
     return lambda labels: all(r.matches(labels or {}) for r in reqs)
 
 
-def claim(store: ObjectStore, owner: Obj, kind: Kind, candidates: Iterable[Obj]) -> list[Obj]:
+def claim(store: ObjectStore, owner: Obj, kind: Kind, candidates: Iterable[Obj],
+          selector: dict[str, Any] | None = None) -> list[Obj]:
     """ControllerRefManager.Claim: the objects `owner` controls after adopting matching
     orphans from `candidates` and releasing owned objects whose labels stopped matching.
-    An owner being deleted adopts nothing. Returns the owned, matching objects."""
+    An owner being deleted adopts nothing. Returns the owned, matching objects.
+    `selector`: the owner's LabelSelector when it is not `spec.selector`."""
     key = kind.key
-    matches = selector_predicate(owner["spec"].get("selector"))
+    matches = selector_predicate(selector if selector is not None
+                                 else owner["spec"].get("selector"))
     uid = owner["metadata"]["uid"]
     owned = []
     for obj in owned_by(store, owner, kind.kind):

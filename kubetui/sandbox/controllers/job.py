@@ -71,6 +71,9 @@ class JobController(base.Reconciler):
             failed += sum(c.get("restartCount", 0) for p in pods
                           for c in (p.get("status") or {}).get("containerStatuses") or ())
         status: dict[str, Any] = clone(job.get("status") or {})
+        # Failures counted once stay counted, though the pods (and restarts) that showed
+        # them are deleted: the real controller keeps them in status.failed.
+        failed = max(failed, status.get("failed", 0))
         conds: list[dict[str, Any]] = status.setdefault("conditions", [])
         if not spec.get("suspend") and "startTime" not in status:
             status["startTime"] = base.format_time(now)
@@ -79,7 +82,12 @@ class JobController(base.Reconciler):
         again: float | None = None
 
         failure = None
-        if failed > spec.get("backoffLimit", 6):
+        target = base.condition(job, "FailureTarget")
+        if target is not None and target.get("status") == "True":
+            # Decided: the Job only waits for its pods to go, then fails; it never
+            # starts new ones (pkg/controller/job: a Job with FailureTarget is finishing).
+            failure = (target.get("reason", ""), target.get("message", ""))
+        elif failed > spec.get("backoffLimit", 6):
             failure = ("BackoffLimitExceeded", BACKOFF_MSG)
         elif spec.get("activeDeadlineSeconds") is not None and not spec.get("suspend"):
             left = started + spec["activeDeadlineSeconds"] - now

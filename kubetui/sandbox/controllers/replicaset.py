@@ -1,4 +1,5 @@
-"""The ReplicaSet controller: keeps `spec.replicas` pods of the template running.
+"""The ReplicaSet controller, and the ReplicationController manager built on it: each
+keeps `spec.replicas` pods of its template running.
 
 As kube-controller-manager's: pods carry a controller reference to their ReplicaSet and are
 named `<rs>-<5 random chars>`; orphans matching the selector are adopted and owned pods
@@ -7,6 +8,10 @@ whose labels stop matching are released; at most 500 pods are created or deleted
 pending, not ready, crowded on one node, recently ready, restarting, newest). Status
 counts active pods (not terminating, not finished). The `/scale` subresource is the API
 server's: it only changes `spec.replicas`, which is all this loop reads.
+
+A ReplicationController is the same loop (kube-controller-manager's replication
+controller is the ReplicaSet controller with a conversion, pkg/controller/replication):
+only its selector is a plain label map and its events come from `replication-controller`.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from kubetui.sandbox.errors import ApiError
 
 RS_KIND = builtin("ReplicaSet")
 REPLICASETS = RS_KIND.key
+RC_KIND = builtin("ReplicationController")
 BURST = 500  # replicas created or deleted per sync, as the real controller's burstReplicas
 _COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas")
 _PHASE_ORDER = {"Pending": 0, "Unknown": 1, "Running": 2}
@@ -45,8 +51,13 @@ def deletion_order(pods: list[Obj]) -> list[Obj]:
 
 class ReplicaSetController(base.Reconciler):
     name = "replicaset-controller"
+    kind = RS_KIND
     watched = (REPLICASETS, base.PODS)
     min_interval = 0.05
+
+    @staticmethod
+    def label_selector(owner: Obj) -> dict | None:
+        return owner["spec"].get("selector")
 
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(sandbox)
@@ -56,33 +67,33 @@ class ReplicaSetController(base.Reconciler):
     def keys_for(self, ev: Event) -> Iterable[Hashable]:
         meta = ev.obj["metadata"]
         ns = meta.get("namespace", "")
-        if ev.key == REPLICASETS:
+        if ev.key == self.kind.key:
             return [(ns, meta["name"])]
         keys = []
         for obj in (ev.obj, ev.old):
             ref = podinfo.controller_ref(obj) if obj is not None else None
-            if ref is not None and ref.get("kind") == "ReplicaSet":
+            if ref is not None and ref.get("kind") == self.kind.kind:
                 keys.append((ns, ref["name"]))
         orphans = self._orphans.setdefault(ns, {})
         if ev.type != "DELETED" and podinfo.controller_ref(ev.obj) is None and \
                 not podinfo.is_deleting(ev.obj):
             orphans[meta["name"]] = None
             keys += [(ns, rs["metadata"]["name"])
-                     for rs in self.store.list(REPLICASETS, ns)[0]
-                     if base.selector_predicate(rs["spec"].get("selector"))(meta.get("labels"))]
+                     for rs in self.store.list(self.kind.key, ns)[0]
+                     if base.selector_predicate(self.label_selector(rs))(meta.get("labels"))]
         else:
             orphans.pop(meta["name"], None)
         return keys
 
     def sync(self, key: tuple[str, str]) -> float | None:
         ns, name = key
-        rs = self.store.find(REPLICASETS, ns, name)
+        rs = self.store.find(self.kind.key, ns, name)
         if rs is None:
             self.queue.forget(key)
             return None
         orphans = [p for n in list(self._orphans.get(ns, ()))
                    if (p := self.store.find(base.PODS, ns, n)) is not None]
-        owned = base.claim(self.store, rs, base.POD_KIND, orphans)
+        owned = base.claim(self.store, rs, base.POD_KIND, orphans, self.label_selector(rs))
         active = [p for p in owned if podinfo.is_active(p)]
         again: float | None = None
         if not podinfo.is_deleting(rs):
@@ -148,4 +159,17 @@ class ReplicaSetController(base.Reconciler):
                       observedGeneration=rs["metadata"].get("generation", 1))
         if status != rs.get("status"):
             new = dict(rs, status=status)
-            self.store.write_status(REPLICASETS, new)
+            self.store.write_status(self.kind.key, new)
+
+
+class ReplicationManager(ReplicaSetController):
+    """ReplicationControllers: `spec.selector` is a map of labels to match."""
+
+    name = "replication-controller"
+    kind = RC_KIND
+    watched = (RC_KIND.key, base.PODS)
+
+    @staticmethod
+    def label_selector(owner: Obj) -> dict | None:
+        selector = owner["spec"].get("selector")
+        return {"matchLabels": selector} if selector else None

@@ -214,7 +214,10 @@ class StatefulSetController(base.Reconciler):
             current, counts["currentReplicas"] = update, counts["updatedReplicas"]
         for k in counts:
             status.pop(k, None)
-        status.update({k: v for k, v in counts.items() if v or k == "replicas"})
+        # Go writes zeros of the fields without omitempty: replicas and availableReplicas
+        # (k8s.io/api apps/v1 StatefulSetStatus).
+        status.update({k: v for k, v in counts.items()
+                       if v or k in ("replicas", "availableReplicas")})
         status.update(observedGeneration=sts["metadata"].get("generation", 1),
                       currentRevision=current, updateRevision=update,
                       collisionCount=status.get("collisionCount", 0))

@@ -30,6 +30,8 @@ class ScenarioOptions(Protocol):
     @property
     def controllers(self) -> bool: ...
     @property
+    def nodes(self) -> int | None: ...
+    @property
     def pods(self) -> int: ...
     @property
     def namespaces(self) -> int: ...
@@ -37,19 +39,28 @@ class ScenarioOptions(Protocol):
     def churn(self) -> float: ...
 
 
+#: How many nodes the empty scenario has unless told: one Ready worker, as `kind create
+#: cluster` gives one node that runs pods.
+EMPTY_NODES = 1
+
+
 async def load_scenario(sb: Sandbox, opts: ScenarioOptions) -> None:
-    """Fill `sb` with the scenario `opts.scenario` names."""
+    """Fill `sb` with the scenario `opts.scenario` names; `opts.nodes`, when set, is how
+    many nodes it has (else the scenario's own number)."""
     if opts.scenario == "empty":
+        from kubetui.sandbox.scenarios.objects import workers
+
+        workers(sb, EMPTY_NODES if opts.nodes is None else opts.nodes)
         return
     if opts.scenario == "demo":
         from kubetui.sandbox.scenarios.demo import load_demo
 
-        await load_demo(sb, wait_for_controllers=opts.controllers)
+        await load_demo(sb, wait_for_controllers=opts.controllers, node_count=opts.nodes)
         return
     if opts.scenario == "scale":
         from kubetui.sandbox.scenarios.scale import load_scale
 
         await load_scale(sb, opts.pods, opts.namespaces, opts.churn,
-                         wait_ready=opts.controllers)
+                         wait_ready=opts.controllers, nodes=opts.nodes)
         return
     raise ValueError(f"unknown scenario {opts.scenario!r}: use one of {', '.join(SCENARIOS)}")

@@ -128,7 +128,15 @@ def secret(ns: str, name: str, data: dict[str, str], type_: str = "Opaque") -> O
 
 # ----- the cluster ------------------------------------------------------------------------
 
-def nodes(sb: Sandbox) -> None:
+def nodes(sb: Sandbox, count: int | None = None) -> None:
+    """Three workers in three zones and a small one; or `count` workers (--nodes)."""
+    if count is not None:
+        for i in range(count):
+            add_node(sb, f"demo-worker-{i + 1}", cpu=8, memory_gi=32, pods=110,
+                     pod_cidr=f"10.{244 + (i + 1) // 256}.{(i + 1) % 256}.0/24",
+                     labels={"node-role.kubernetes.io/worker": "",
+                             "topology.kubernetes.io/zone": f"eu-west-1{'abc'[i % 3]}"})
+        return
     for i, zone in enumerate(("a", "b", "c"), start=1):
         add_node(sb, f"demo-worker-{i}", cpu=8, memory_gi=32, pods=110,
                  pod_cidr=f"10.244.{i}.0/24",
@@ -323,8 +331,9 @@ def batch(sb: Sandbox) -> None:
                    "import --from s3://legacy", backoff=2))
 
 
-async def load_demo(sb: Sandbox, wait_for_controllers: bool = True) -> None:
-    nodes(sb)
+async def load_demo(sb: Sandbox, wait_for_controllers: bool = True,
+                    node_count: int | None = None) -> None:
+    nodes(sb, node_count)
     for ns in NAMESPACES:
         create(sb, {"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": ns, "labels": {"team": ns}}})

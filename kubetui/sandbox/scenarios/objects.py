@@ -25,6 +25,14 @@ def write_status(sb: Sandbox, obj: Obj, status: Obj) -> Obj:
     return sb.store.write_status(kind.key, {"metadata": obj["metadata"], "status": status})
 
 
+def workers(sb: Sandbox, count: int, prefix: str = "sandbox-worker") -> None:
+    """`count` plain worker nodes (4 cores, 16 GiB, 110 pods), named as kind names them:
+    sandbox-worker, sandbox-worker2, ..."""
+    for i in range(count):
+        add_node(sb, prefix + (str(i + 1) if i else ""), cpu=4, memory_gi=16, pods=110,
+                 pod_cidr=f"10.{244 + i // 256}.{i % 256}.0/24")
+
+
 def add_node(sb: Sandbox, name: str, *, cpu: int, memory_gi: int, pods: int, pod_cidr: str,
              labels: dict[str, str] | None = None) -> Obj:
     """A worker node with capacity and allocatable as its kubelet would register them

@@ -17,6 +17,7 @@ kubelet's own next write for that pod supersedes it.
 
 from __future__ import annotations
 
+import dataclasses
 import asyncio
 import heapq
 import math
@@ -107,8 +108,10 @@ def deployment(w: Workload, index: int) -> Obj:
 
 
 async def load_scale(sb: Sandbox, pods: int, namespaces: int, churn: float,
-                     wait_ready: bool = True) -> ScalePlan:
+                     wait_ready: bool = True, nodes: int | None = None) -> ScalePlan:
     p = plan(pods, namespaces)
+    if nodes is not None:
+        p = dataclasses.replace(p, nodes=nodes)
     started = time.monotonic()
     for i in range(p.nodes):
         add_node(sb, f"node-{i + 1:04d}", cpu=32, memory_gi=128, pods=250,

@@ -31,6 +31,7 @@ class Status:
     busy: str = ""  # "connecting to x…"
     problem: str = ""  # why there is no connection
     readonly: bool = False
+    problems: int | None = None  # unhealthy objects in the namespace scope (`:problems`)
 
 
 Part = tuple[str, str]  # (text, style): pieces that `Content.assemble` joins
@@ -110,6 +111,9 @@ class Header(Widget):
             [("view ", "$text-muted"), (s.view, "bold")],
             health_parts(s.health, s.busy, s.problem, self.clock()),
         ]
+        if s.problems is not None:
+            groups.append([(f"! {s.problems} problems" if s.problems else "no problems",
+                            "bold $text-error" if s.problems else "$text-muted")])
         if s.readonly:
             groups.append([("READ-ONLY", "bold reverse")])
         groups = [[(visible(text), style) for text, style in group] for group in groups]

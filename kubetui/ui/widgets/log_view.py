@@ -357,11 +357,16 @@ class LogView(ScrollView, can_focus=True):
         self._to_end()
         self.refresh()
 
-    def action_left(self) -> None:
-        self.scroll_to(x=max(0, self.scroll_x - 8), animate=False, force=True)
+    def action_left(self) -> None:  # by a page: a column at a time reads nothing
+        self.scroll_to(x=max(0, self.scroll_x - self._sideways_page()), animate=False,
+                       force=True)
 
     def action_right(self) -> None:
-        self.scroll_to(x=self.scroll_x + 8, animate=False, force=True)
+        self.scroll_to(x=self.scroll_x + self._sideways_page(), animate=False, force=True)
+
+    def _sideways_page(self) -> int:
+        """The view's width less a few columns kept in sight for continuity."""
+        return max(8, self.scrollable_content_region.width - 4)
 
     # ----------------------------------------------------------------- events
     def on_resize(self, event: events.Resize) -> None:

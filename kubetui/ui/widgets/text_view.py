@@ -8,9 +8,11 @@ fast as a 50-line one. `/` searches it (n/N move between matches).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -42,6 +44,9 @@ class TextView(ScrollView, can_focus=True):
         Binding("G", "scroll_end", "Bottom", show=False),
         Binding("ctrl+f", "page_down", "Page down", show=False),
         Binding("ctrl+b", "page_up", "Page up", show=False),
+        Binding("left,h", "sideways(-1)", "Page left", show=False),
+        Binding("right,l", "sideways(1)", "Page right", show=False),
+        Binding("w", "toggle_wrap", "Wrap", id="detail.wrap"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"text-view--match", "text-view--current"}
     DEFAULT_CSS = """
@@ -62,6 +67,9 @@ class TextView(ScrollView, can_focus=True):
         self._query = ""
         self._matches: list[tuple[int, int, int]] = []  # (line, start, end)
         self._current = -1
+        self.wrap = False
+        #: With wrap on, each screen row: (line index, first cell of the line shown).
+        self._rows: list[tuple[int, int]] = []
 
     # -- content
     @property
@@ -77,10 +85,50 @@ class TextView(ScrollView, can_focus=True):
         (clamped) and the search."""
         self._lines = visible(text.expandtabs(8), lines=True).rstrip("\n").split("\n")
         self._styled.clear()
-        width = max((len(line) for line in self._lines), default=0)
-        self.virtual_size = Size(width, len(self._lines))
+        self._layout()
         self._find(keep_line=True)
         self.refresh()
+
+    # -- wrapping, and sideways by a page (a column at a time reads nothing)
+    def action_sideways(self, direction: int) -> None:
+        page = self.scrollable_content_region.width
+        self.scroll_to(x=max(0, self.scroll_x + direction * page), animate=False, force=True)
+
+    def action_toggle_wrap(self) -> None:
+        """Wrap long lines at the edge, or scroll sideways to read them."""
+        top = self._line_at(round(self.scroll_y))
+        self.wrap = not self.wrap
+        self._layout()
+        row = bisect_left(self._rows, (top, 0)) if self.wrap else top
+        self.scroll_to(x=0, y=row, animate=False, force=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self._layout()
+
+    def _layout(self) -> None:
+        if not self.wrap:
+            self._rows = []
+            width = max((cell_len(line) for line in self._lines), default=0)
+            self.virtual_size = Size(width, len(self._lines))
+            return
+        width = max(1, self.scrollable_content_region.width)
+        self._rows = [(i, start) for i, line in enumerate(self._lines)
+                      for start in range(0, max(1, cell_len(line)), width)]
+        self.virtual_size = Size(width, len(self._rows))
+
+    def _line_at(self, row: int) -> int:
+        """The line drawn on screen row `row` (counted from the top of the text)."""
+        if not self.wrap:
+            return row
+        return self._rows[min(row, len(self._rows) - 1)][0] if self._rows else 0
+
+    def _row_of(self, line: int, cell: int) -> int:
+        """The screen row showing cell `cell` of line `line`."""
+        if not self.wrap:
+            return line
+        return max(0, bisect_right(self._rows, (line, cell)) - 1)
 
     # -- search
     @property
@@ -117,18 +165,19 @@ class TextView(ScrollView, can_focus=True):
         if not self._matches:
             self._current = -1
             return
-        anchor = old[0] if keep_line and old else round(self.scroll_y)
+        anchor = old[0] if keep_line and old else self._line_at(round(self.scroll_y))
         self._current = next((i for i, m in enumerate(self._matches) if m[0] >= anchor), 0)
         if not keep_line:
             self._show_current()
 
     def _show_current(self) -> None:
         line, start, end = self._matches[self._current]
-        height, width = self.scrollable_content_region.size
-        y = self.scroll_y if self.scroll_y <= line < self.scroll_y + height \
-            else max(0, line - height // 2)
-        x = self.scroll_x if self.scroll_x <= start and end <= self.scroll_x + width \
-            else max(0, end - width + 1)
+        width, height = self.scrollable_content_region.size
+        row = self._row_of(line, start)
+        y = self.scroll_y if self.scroll_y <= row < self.scroll_y + height \
+            else max(0, row - height // 2)
+        x = 0 if self.wrap else self.scroll_x if (
+            self.scroll_x <= start and end <= self.scroll_x + width) else max(0, end - width + 1)
         self.scroll_to(x=x, y=y, animate=False, force=True)
 
     # `g`/`G` jump at once. Textual's own scroll_end animates after the next refresh, and a
@@ -159,8 +208,13 @@ class TextView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
         width = self.scrollable_content_region.width
+        if self.wrap:
+            if scroll_y + y >= len(self._rows):
+                return Strip.blank(width, self.rich_style)
+            index, scroll_x = self._rows[scroll_y + y]
+        else:
+            index = scroll_y + y
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         text = self._line_text(index)

@@ -50,6 +50,24 @@ from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.events import record_event
 
 
+def probe_failure(probe: Obj, container: Obj, pod_ip: str) -> str:
+    """What a failing probe of this kind reports (pkg/probe/{http,tcp,exec,grpc}; the
+    kubelet's prober puts it after "<Kind> probe failed: "): an HTTP probe the status
+    code, a TCP probe the dial error, a gRPC probe the health service's answer, an exec
+    probe the command's output (none here)."""
+    if "tcpSocket" in probe:
+        port = probe["tcpSocket"].get("port")
+        if isinstance(port, str):  # a named port: the container's port of that name
+            port = next((p.get("containerPort") for p in container.get("ports") or ()
+                         if p.get("name") == port), port)
+        return f"dial tcp {pod_ip}:{port}: connect: connection refused"
+    if "grpc" in probe:
+        return 'service unhealthy (responded with "NOT_SERVING")'
+    if "exec" in probe:
+        return ""
+    return "HTTP probe failed with statuscode: 503"
+
+
 class Kubelet(Reconciler):
     """All nodes' kubelets. Keys: ("pod", ns, name), ("node", name), ("logs",)."""
 
@@ -412,7 +430,7 @@ class Kubelet(Reconciler):
         probe = c.spec.get("readinessProbe") or {}
         if c.how.never_ready:
             self._event(rt, "Warning", "Unhealthy",
-                        "Readiness probe failed: HTTP probe failed with statuscode: 503")
+                        f"Readiness probe failed: {probe_failure(probe, c.spec, rt.ip)}")
             c.ready_at = now + self.timing.of(probe.get("periodSeconds", 10))
         else:
             c.ready, c.ready_at = True, INF

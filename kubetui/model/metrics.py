@@ -1,0 +1,118 @@
+"""Rows of pods, nodes or workloads with their CPU and memory: store entries joined with
+the latest metrics reading (a workload's being the sum over its pods). No Textual here.
+
+The metrics columns go after kubectl's default columns and before its wide ones (as k9s
+places CPU and MEM before IP and NODE), so the joined rows keep kubectl's cells in order
+around them. `MetricsJoin.batch` joins a store batch; `update` applies a new reading and
+returns the rows whose metrics cells changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+
+from kubetui.cluster.entries import Entry
+from kubetui.cluster.metrics import Reading, Usage
+from kubetui.cluster.store import Batch
+from kubetui.render.metrics import WORKLOAD_KINDS, metric_cells, metric_columns
+from kubetui.render.model import Column, Row
+
+__all__ = ["MetricsJoin", "usage_by_owner"]
+
+Entries = Callable[[], Iterable[Entry]]
+#: Rows looked at per batch of a new reading (tens of thousands of pods are redrawn in
+#: steps, with keys handled between them).
+CHUNK = 2000
+
+
+def usage_by_owner(reading: Reading, pods: Iterable[Entry],
+                   replicasets: Iterable[Entry] = ()) -> dict[str, Usage]:
+    """Pods' usage summed by the uid of what owns them, and of what owns those
+    ReplicaSets (a Deployment)."""
+    above = {rs.uid: rs.owners for rs in replicasets}
+    totals: dict[str, list[float]] = {}
+    for pod in pods:
+        usage = reading.usage.get((pod.namespace, pod.name))
+        if usage is None:
+            continue
+        for owner in pod.owners:
+            for uid in (owner, *above.get(owner, ())):
+                t = totals.setdefault(uid, [0.0, 0.0])
+                t[0] += usage.cpu
+                t[1] += usage.memory
+    return {uid: Usage(cpu, mem) for uid, (cpu, mem) in totals.items()}
+
+
+class MetricsJoin:
+    """`pods` and `replicasets` give the current entries a workload's sum is taken over
+    (workload kinds only)."""
+
+    def __init__(self, kind: str, columns: Sequence[Column], pods: Entries | None = None,
+                 replicasets: Entries | None = None) -> None:
+        self.kind = kind
+        self._pods = pods
+        self._replicasets = replicasets
+        self._owned: dict[str, Usage] = {}
+        extra = metric_columns(kind)
+        self._at = next((i for i, c in enumerate(columns) if c.priority > 0), len(columns))
+        self.columns: list[Column] = [*columns[:self._at], *extra, *columns[self._at:]]
+        self._waiting = ("",) * len(extra)  # until the first reading
+        self.reading: Reading | None = None
+        self._raw: dict[str, Entry] = {}
+        self._cells: dict[str, tuple[str, ...]] = {}  # uid -> metrics cells shown
+
+    def _metrics(self, entry: Entry) -> tuple[str, ...]:
+        reading = self.reading
+        if reading is None:
+            return self._waiting
+        usage = self._owned.get(entry.uid) if self.kind in WORKLOAD_KINDS else \
+            reading.usage.get((entry.namespace, entry.name))
+        return metric_cells(self.kind, usage.cpu if usage else None,
+                            usage.memory if usage else None, entry.resources, reading.error)
+
+    def _join(self, entry: Entry, cells: tuple[str, ...]) -> Entry:
+        own = entry.row.cells
+        row = Row(cells=(*own[:self._at], *cells, *own[self._at:]), health=entry.row.health)
+        return replace(entry, row=row)
+
+    def batch(self, batch: Batch) -> Batch:
+        """A store batch with every row joined to the current reading."""
+        if batch.reset:
+            self._raw.clear()
+            self._cells.clear()
+        for uid in batch.deletes:
+            self._raw.pop(uid, None)
+            self._cells.pop(uid, None)
+        joined = []
+        for entry in batch.upserts:
+            cells = self._metrics(entry)
+            self._raw[entry.uid] = entry
+            self._cells[entry.uid] = cells
+            joined.append(self._join(entry, cells))
+        return Batch(joined, batch.deletes, batch.reset)
+
+    def updates(self, reading: Reading, size: int = CHUNK) -> Iterator[Batch]:
+        """Take a new reading: the rows whose metrics cells it changes, `size` rows looked
+        at per batch, so that a caller can draw (and take keys) between batches."""
+        self.reading = reading
+        if self.kind in WORKLOAD_KINDS and self._pods is not None:
+            self._owned = usage_by_owner(reading, self._pods(),
+                                         self._replicasets() if self._replicasets else ())
+        uids = list(self._raw)
+        for start in range(0, len(uids), size):
+            changed = []
+            for uid in uids[start:start + size]:
+                entry = self._raw.get(uid)  # rows may have gone between two batches
+                if entry is None:
+                    continue
+                cells = self._metrics(entry)
+                if cells != self._cells.get(uid):
+                    self._cells[uid] = cells
+                    changed.append(self._join(entry, cells))
+            yield Batch(changed, [], False)
+
+    def update(self, reading: Reading) -> Batch:
+        """`updates` in one batch."""
+        return Batch([e for batch in self.updates(reading, max(1, len(self._raw)))
+                      for e in batch.upserts], [], False)
