@@ -566,8 +566,14 @@ class KubetuiApp(ActionKeys, App[None]):
             return f"No {view.crumb}"
         return f"No {view.kind.title}{where}"
 
+    def _feeds_shown(self, generation: int) -> bool:
+        """Whether a feed's message of `generation` still has a main screen to go to: not
+        after a view change, nor once the app is shutting down (its screens are going then,
+        while the last messages of the streams are still in the queue)."""
+        return generation == self._generation and self.is_running and bool(self.screen_stack)
+
     def on_feed_batch(self, message: FeedBatch) -> None:
-        if message.generation != self._generation or self.view is None or self.feed is None:
+        if not self._feeds_shown(message.generation) or self.view is None or self.feed is None:
             return
         table = self.main_table
         table.apply(self._join.batch(message.batch) if self._join else message.batch)
@@ -579,7 +585,7 @@ class KubetuiApp(ActionKeys, App[None]):
                 self._pending_cursor = None
 
     def on_metrics_read(self, message: MetricsRead) -> None:
-        if message.generation != self._generation or self._join is None:
+        if not self._feeds_shown(message.generation) or self._join is None:
             return
         self._metric_rows = self._join.updates(message.reading)
         self._next_metric_rows(message.generation)
@@ -595,7 +601,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _next_metric_rows(self, generation: int) -> None:
         """Redraw the rows of a new reading a batch at a time; keys go in between."""
-        if generation != self._generation or self._metric_rows is None:
+        if not self._feeds_shown(generation) or self._metric_rows is None:
             return
         batch = next(self._metric_rows, None)
         if batch is None:
@@ -605,16 +611,16 @@ class KubetuiApp(ActionKeys, App[None]):
         self.call_later(self._next_metric_rows, generation)
 
     def on_feed_health(self, message: FeedHealth) -> None:
-        if message.generation == self._generation and self.view is not None:
+        if self._feeds_shown(message.generation) and self.view is not None:
             self.header.update(health=message.health)
             self.main_table.empty_text = self._empty_text(self.view, message.health)
 
     def on_feed_note(self, message: FeedNote) -> None:
-        if message.generation == self._generation:
+        if self._feeds_shown(message.generation):
             self.query_one(Breadcrumbs).show(note=message.note)
 
     def on_pane_batch(self, message: PaneBatch) -> None:
-        if message.session is self.session:
+        if message.session is self.session and self._feeds_shown(self._generation):
             self.pane.apply(message.batch)
 
     def _save_frame(self) -> None:
