@@ -18,7 +18,7 @@ import aiohttp
 import orjson
 
 from kubetui.cluster import discovery, paths
-from kubetui.cluster.connection import Configuration, open_session
+from kubetui.cluster.connection import Configuration, open_session, proxy_for
 from kubetui.cluster.credentials import discard_secret_files
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import ContextInfo, Kubeconfig
@@ -47,6 +47,7 @@ class ClusterClient:
         self.info = info
         self.configuration = configuration
         self._session = open_session(configuration)
+        self._proxy, self._proxy_auth = proxy_for(configuration)
         discard_secret_files(configuration)  # the TLS context holds them now
         self._cred_generation = 0
         self._reload_lock = asyncio.Lock()
@@ -172,8 +173,8 @@ class ClusterClient:
         conf = self.configuration
         params = {k: _query_value(v) for k, v in (query or {}).items() if v is not None}
         extra: dict[str, Any] = {}
-        if conf.proxy:
-            extra["proxy"] = conf.proxy
+        if self._proxy:
+            extra.update(proxy=self._proxy, proxy_auth=self._proxy_auth)
         if conf.tls_server_name:
             extra["server_hostname"] = conf.tls_server_name
         for attempt in (1, 2):

@@ -3,7 +3,11 @@
 This used to be kubernetes-asyncio's `Configuration` and `ApiClient`, but importing that
 package's client loads every one of its ~800 model classes (a third of a second of CPU and
 ~55 MiB at start), while kubetui only needs the TLS context and the aiohttp session they
-set up. `open_session` sets them up the same way.
+set up. `open_session` sets them up the same way, except for the environment's proxy
+settings: kubernetes-asyncio's session (`trust_env`) looks them up, and `~/.netrc`, in a
+worker thread before every request, two thread hops that also keep a paged list's next
+request from going out while the current page is handled. `proxy_for` reads them once
+(HTTPS_PROXY, HTTP_PROXY, NO_PROXY, as kubectl does; kubectl reads no .netrc).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 if TYPE_CHECKING:
     from kubetui.cluster.credentials import Credentials
@@ -45,6 +51,18 @@ class Configuration:
         return self.authorization
 
 
+def proxy_for(conf: Configuration) -> tuple[str | None, aiohttp.BasicAuth | None]:
+    """The proxy to reach the server through, and its credentials: the kubeconfig's
+    proxy-url, else the environment's proxy for the server's address."""
+    if conf.proxy:
+        return conf.proxy, None
+    try:
+        proxy, auth = get_env_proxy_for_url(URL(conf.host))
+    except LookupError:
+        return None, None
+    return str(proxy), auth
+
+
 def open_session(conf: Configuration) -> aiohttp.ClientSession:
     """An HTTP session trusting the context's CA and presenting its client certificate."""
     context = ssl.create_default_context(cafile=conf.ssl_ca_cert)
@@ -55,4 +73,4 @@ def open_session(conf: Configuration) -> aiohttp.ClientSession:
         context.verify_mode = ssl.CERT_NONE
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS,
                                                                 ssl=context),
-                                 trust_env=True, read_bufsize=READ_BUFFER)
+                                 read_bufsize=READ_BUFFER)
