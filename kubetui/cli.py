@@ -90,6 +90,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) 
                         "seconds")
     p.add_argument("--watch-history", type=int, default=10_000, metavar="N",
                    help="keep only N events of watch history (older resourceVersions get 410)")
+    p.add_argument("--event-limit", type=int, default=20_000, metavar="N",
+                   help="keep at most N events, forgetting the least recently written "
+                        "first (besides their hour-long TTL)")
     p.add_argument("--error-rate", type=_fraction, default=0.0, metavar="F",
                    help="answer a fraction F of requests with 500 or 429")
     p.add_argument("--latency-ms", type=int, default=0, metavar="M",
@@ -153,6 +156,7 @@ def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> Sandbox
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
         nodes=args.nodes, auth=args.auth, pods=args.pods, namespaces=args.namespaces,
         churn=args.churn, pace=args.pace, watch_history=args.watch_history,
+        event_limit=args.event_limit,
         state_dir=getattr(args, "state_dir", None),
         faults=Faults(drop_watches_every=args.drop_watches_every,
                       drop_streams_every=args.drop_streams_every, error_rate=args.error_rate,

@@ -143,27 +143,39 @@ class Reflector:
 
     async def _list(self, resume: str | None = None) -> str:
         """List page by page (no older than `resume` when given); returns the
-        resourceVersion to watch from."""
+        resourceVersion to watch from. The next page is requested before this one's
+        objects are handed over, so the server prepares it meanwhile."""
         seen: set[str] = set()
         query: dict[str, Any] = {"limit": self.settings.page_size}
         if resume is not None:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
-        while True:
+        following: asyncio.Task[dict[str, Any]] | None = None
+        try:
             doc = await self.client.request("GET", self.path, query=query)
-            for obj in doc.get("items") or ():
-                seen.add(self.sink.upsert(obj))
-            if first:
-                self.sink.first_page()
-                first = False
-            meta = doc.get("metadata") or {}
-            token = meta.get("continue")
-            if not token:
-                self.sink.listed(seen, self.namespace)
-                self.synced = True
-                return str(meta.get("resourceVersion") or "0")
-            query = {"limit": self.settings.page_size, "continue": token}
-            await asyncio.sleep(0)
+            while True:
+                meta = doc.get("metadata") or {}
+                token = meta.get("continue")
+                if token:
+                    following = asyncio.ensure_future(self.client.request(
+                        "GET", self.path,
+                        query={"limit": self.settings.page_size, "continue": token}))
+                    await asyncio.sleep(0)  # let it send the request
+                for obj in doc.get("items") or ():
+                    seen.add(self.sink.upsert(obj))
+                if first:
+                    self.sink.first_page()
+                    first = False
+                if following is None:
+                    self.sink.listed(seen, self.namespace)
+                    self.synced = True
+                    return str(meta.get("resourceVersion") or "0")
+                doc = await following
+                following = None
+        finally:
+            if following is not None:  # left early (cancelled, a sink's failure)
+                following.cancel()
+                following.add_done_callback(_retrieve)
 
     async def _watch(self, rv: str) -> tuple[str, bool]:
         """Watch from `rv` until the stream ends; returns the last resourceVersion and
@@ -201,6 +213,12 @@ class Reflector:
         except orjson.JSONDecodeError:
             pass  # a line cut in half by a dropped connection: resume from `rv`
         return rv, count > 0 or time.monotonic() - started > 1.0
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Take an abandoned request's outcome, so that its error is not logged as unseen."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _status_error(status: dict[str, Any]) -> ClusterError:

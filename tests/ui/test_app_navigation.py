@@ -328,7 +328,7 @@ async def test_switch_context_between_two_clusters(sandbox, api: Api, tmp_path: 
             await until(lambda: "⎈ second" in header_text(app))
             await until(lambda: names(app) == ["in-second"])
             assert second.url in header_text(app)
-            assert first_client.api_client.rest_client.pool_manager.closed
+            assert first_client.closed
             await command(pilot, "ctx")  # the picker, the current one highlighted
             from kubetui.ui.screens.contexts import ContextPicker
             await until(lambda: isinstance(app.screen, ContextPicker))

@@ -108,6 +108,24 @@ async def test_cursor_keeps_its_object_when_rows_arrive_above() -> None:
         assert screen_lines(table)[line_before].startswith(" pod-00060")
 
 
+async def test_until_moved_the_cursor_stays_at_the_top_as_rows_arrive_above() -> None:
+    """A list's later pages sort before its first: the first screen still shows the top
+    of the sorted list, cursor on it, until the user moves the cursor."""
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.table
+        table.apply(reset(*(pod(i) for i in range(100, 200))))  # the first page
+        table.apply(change(*(pod(i) for i in range(0, 100))))  # the next, sorting before
+        await pilot.pause()
+        assert table.selected_uid == "uid-0"
+        assert screen_lines(table)[1].split()[0] == "pod-00000"
+        await pilot.press("down")
+        table.apply(change(pod(-1, name="pod-0000-first")))
+        await pilot.pause()
+        assert table.selected_uid == "uid-1"  # moved by the user: it keeps its object
+        assert table.cursor_index == 2
+
+
 async def test_cursor_keeps_its_object_when_rows_go_and_moves_on_when_its_row_goes() -> None:
     app = TableApp()
     async with app.run_test() as pilot:

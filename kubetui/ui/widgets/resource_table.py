@@ -135,6 +135,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._line_width = 0
         self._cursor: str | None = None
         self._cursor_hint = 0  # last display index of the cursor, for when its row goes
+        #: Until the user moves the cursor, it stays on the first row, at the top of the
+        #: screen, however the rows arrive (a list's later pages sort before its first).
+        self._at_top = True
         self._marks: set[str] = set()
         self._strips: LRUCache[str, tuple[Row, tuple, Strip]] = LRUCache(256)
         self._header: tuple[tuple, Strip] | None = None
@@ -243,7 +246,7 @@ class ResourceTable(ScrollView, can_focus=True):
         """Forget every row, mark and the cursor (a new view)."""
         self._model.reset(())
         self._marks.clear()
-        self._cursor, self._cursor_hint = None, 0
+        self._cursor, self._cursor_hint, self._at_top = None, 0, True
         self._settle(None, set(), full=True)
 
     def set_filter(self, text: str) -> None:
@@ -552,7 +555,7 @@ class ResourceTable(ScrollView, can_focus=True):
         `follow_cursor` brings the cursor into view (the order changed under it)."""
         model = self._model
         n = len(model)
-        index = model.index_of(self._cursor)
+        index = 0 if self._at_top and n else model.index_of(self._cursor)
         if index is None and n:
             index = min(self._cursor_hint, n - 1)
         old_cursor = self._cursor
@@ -560,7 +563,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cursor_hint = index or 0
 
         page = self._page
-        top = self._top if before is None else self._anchored_top(before)
+        top = 0 if self._at_top else \
+            self._top if before is None else self._anchored_top(before)
         jumped = self._cursor != old_cursor or follow_cursor
         if jumped and index is not None and not top <= index < top + page:
             top = index - page // 2
@@ -635,6 +639,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if not n:
             return
         index = max(0, min(index, n - 1))
+        self._at_top = False
         old, old_index = self._cursor, self.cursor_index
         self._cursor, self._cursor_hint = self._model.uid_at(index), index
         top, page = self._top, self._page
