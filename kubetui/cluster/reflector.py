@@ -63,9 +63,11 @@ class Reflector:
     """Keeps a sink in step with one collection path. `state`/`error`/`since` describe it."""
 
     def __init__(self, client: ClusterClient, path: str, namespace: str | None, sink: Sink,
-                 settings: StoreSettings) -> None:
+                 settings: StoreSettings, label_selector: str = "") -> None:
         self.client = client
         self.path = path
+        #: Every list page and watch carries it (the server applies it to each page).
+        self._selector = {"labelSelector": label_selector} if label_selector else {}
         self.namespace = namespace
         self.sink = sink
         self.settings = settings
@@ -145,7 +147,7 @@ class Reflector:
         """List page by page (no older than `resume` when given); returns the
         resourceVersion to watch from."""
         seen: set[str] = set()
-        query: dict[str, Any] = {"limit": self.settings.page_size}
+        query: dict[str, Any] = {"limit": self.settings.page_size, **self._selector}
         if resume is not None:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
@@ -162,7 +164,7 @@ class Reflector:
                 self.sink.listed(seen, self.namespace)
                 self.synced = True
                 return str(meta.get("resourceVersion") or "0")
-            query = {"limit": self.settings.page_size, "continue": token}
+            query = {"limit": self.settings.page_size, "continue": token, **self._selector}
             await asyncio.sleep(0)
 
     async def _watch(self, rv: str) -> tuple[str, bool]:
@@ -171,7 +173,7 @@ class Reflector:
         low, high = self.settings.watch_timeout
         timeout = int(random.uniform(low, high))
         query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
-                 "timeoutSeconds": timeout}
+                 "timeoutSeconds": timeout, **self._selector}
         started = time.monotonic()
         count = 0
         try:
