@@ -52,6 +52,7 @@ from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
@@ -727,6 +728,11 @@ class KubetuiApp(ActionKeys, App[None]):
         if session is None:
             self.notify("not connected", severity="warning")
             return
+        if command.word in HELM_WORDS:
+            namespace = self.namespace if not command.arg else (
+                None if command.arg in _ALL_NAMESPACES else command.arg)
+            self.push_screen(HelmScreen(session, namespace))
+            return
         kind = session.resolve(command.word)
         if kind is None:  # perhaps a CRD created since we connected
             try:
@@ -782,7 +788,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS, *HELM_WORDS,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:

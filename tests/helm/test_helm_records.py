@@ -236,3 +236,15 @@ async def test_demo_stores_releases_the_kubernetes_client_reads_back(tmp_path: P
                                                      "tag": "1.9.0-never-ready"}
     assert {o.kind for o in manifest_objects(checkout[-1].manifest)} == {"Service",
                                                                          "Deployment"}
+
+
+def test_rows_as_helm_list_and_history_print_them() -> None:
+    from kubetui.helm.rows import history_cells, release_cells
+
+    rev = revision_from_object(as_secret(helm_release("web", 1, "deployed")))
+    assert isinstance(rev, Revision)
+    now = datetime(2024, 5, 1, 11, 0, 5, tzinfo=timezone.utc)  # 3h after the deploy
+    assert release_cells(rev, now) == ("web", "shop", "1", "deployed", "web-1.2.3", "2.0",
+                                       "3h")
+    assert history_cells(rev, now) == ("1", "3h", "deployed", "web-1.2.3", "2.0",
+                                       "Install complete")
