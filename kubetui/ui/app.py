@@ -50,6 +50,7 @@ from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
+from kubetui.ui.k9s_keys import K9sKeys
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen
@@ -146,7 +147,7 @@ class ConnectFailed(Message):
     error: str
 
 
-class KubetuiApp(ActionKeys, App[None]):
+class KubetuiApp(K9sKeys, ActionKeys, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "kubetui"
 
@@ -200,6 +201,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self._metrics_told = ""  # why metrics are absent, said once
         self._problems: ProblemsFeed | None = None  # for the header's count
         self._problems_scope: tuple[Session, str | None] | None = None
+        self.load_k9s()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -259,6 +261,11 @@ class KubetuiApp(ActionKeys, App[None]):
         self._layout_pane(self.size.width)
         self.main_table.focus()
         self.set_interval(1.0, self._count_problems)
+        # The keys of the app and of the main table (which sees a key first) are taken.
+        taken = {binding.key for node in (self, self.main_table)
+                 for bindings in node._bindings.key_to_bindings.values()
+                 for binding in bindings}
+        self.report_k9s_problems([*self.k9s.problems, *self.bind_k9s_keys(taken)])
         self._connect(self.context_name)
 
     async def on_unmount(self) -> None:
@@ -279,6 +286,15 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- read-only gate
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "k9s_plugin":  # hidden in read-only mode when dangerous, else greyed
+            plugin = self.plugin_named(str(parameters[0])) if parameters else None
+            if plugin is None or (self.readonly and plugin.dangerous):
+                return False
+            if self.screen is not self.screen_stack[0]:
+                return False
+            return None if self.plugin_refusal(plugin) else True
+        if action == "k9s_hotkey":
+            return self.screen is self.screen_stack[0] and not self.prompt.is_open
         if action in ACTION_NAMES:  # connected, on the main screen, and no `refusal`
             return self.actions_check(action)  # (read-only mode, a kind it does not fit)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
@@ -699,6 +715,22 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- commands
     async def _run_command(self, text: str) -> None:
+        """A `:` line; a name from k9s's aliases.yaml stands for its resource, namespace,
+        labels and filter (k9s's command-line aliases)."""
+        line, loop = self.k9s.aliases.expand(text)
+        if loop is not None:
+            self.notify(loop, severity="error")
+            return
+        plain = parse_command(text)
+        if line is None or plain is None or plain.word not in self.k9s.aliases.lines:
+            await self._run_plain_command(text)
+            return
+        await self._run_plain_command(" ".join(w for w in (line.resource, line.namespace) if w))
+        labels = f"-l {line.labels}" if line.labels else ""
+        if line.filter or labels:
+            self._set_filter(" ".join(w for w in (line.filter, labels) if w))
+
+    async def _run_plain_command(self, text: str) -> None:
         command = parse_command(text)
         if command is None:
             return
@@ -788,7 +820,8 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS, *HELM_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS,
+                *HELM_WORDS, *self.k9s.aliases.lines,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:

@@ -1,0 +1,149 @@
+"""k9s's aliases, hotkeys and plugins, written as k9s's README shows them, at work in the
+app: typed, pressed, listed in help, refused in read-only mode, and a plugin running a
+real command with its variables."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.text_screen import TextScreen
+from tests.ui.app_helpers import Api, api, app_for, header_text, live, names, until
+
+__all__ = ["api"]
+
+
+def _k9s(home: Path, name: str, text: str) -> None:
+    folder = home / ".config" / "k9s"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(textwrap.dedent(text))
+
+
+async def _select(app: KubetuiApp, name: str) -> None:
+    await until(lambda: name in names(app), message=f"{name} shown")
+    table = app.main_table
+    assert table.select_uid(next(table.entry_at(i).uid for i in range(table.row_count)
+                                 if table.entry_at(i).name == name))
+
+
+def _notes(app: KubetuiApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> None:
+    _k9s(isolated_home, "aliases.yaml", """\
+        aliases:
+          dd: apps/v1/deployments
+          fred: pod fred app=blee
+        """)
+    _k9s(isolated_home, "hotkeys.yaml", """\
+        hotKeys:
+          shift-1:
+            shortCut:    Shift-1
+            description: View deployments
+            command:     deploy
+        """)
+    await api.namespace("fred")
+    await api.deployment("web")
+    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
+    await api.pod("other", namespace="fred", labels={"app": "other"})
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("colon", *"dd", "enter")
+        await live(app, "deployments")
+        await until(lambda: names(app) == ["web"])
+        await pilot.press("colon", *"fred", "enter")
+        await live(app, "pods")
+        await until(lambda: names(app) == ["blee-1"])
+        assert "fred" in header_text(app)
+        assert app.main_table.filter.text == "-l app=blee"
+        # The hotkey: Shift-1 is `!`; it is listed with its description.
+        assert any(b.binding.description == "View deployments"
+                   for b in app.active_bindings.values())
+        await pilot.press("exclamation_mark")
+        await live(app, "deployments")
+
+
+async def test_a_plugin_runs_a_real_command_on_the_selected_row(
+        sandbox, api: Api, isolated_home: Path) -> None:
+    _k9s(isolated_home, "plugins.yaml", """\
+        plugins:
+          where:
+            shortCut: Shift-W
+            description: Where is it
+            scopes: [po]
+            background: true
+            command: sh
+            args:
+              - -c
+              - echo "ns=$NAMESPACE name=$NAME ctx=$CONTEXT ready=${COL-READY} res=$RESOURCE_NAME"
+          wipe:
+            shortCut: Shift-X
+            description: Wipe it
+            dangerous: true
+            scopes: [all]
+            command: "false"
+          broken:
+            shortCut: Meta-Q
+            scopes: [all]
+            command: echo
+        """)
+    await api.pod("web-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        # A malformed entry is reported with file and entry; the app runs on.
+        plugins_file = isolated_home / ".config" / "k9s" / "plugins.yaml"
+        await until(lambda: any(f"{plugins_file}: 'broken'" in n for n in _notes(app)))
+        await _select(app, "web-1")
+        descriptions = {b.binding.description: b.enabled for b in app.active_bindings.values()}
+        assert descriptions.get("Where is it (plugin)") is True
+        await pilot.press("W")
+        await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
+        context = app.context_name
+        assert app.screen.view.text.split() == [
+            "ns=default", "name=web-1", f"ctx={context}", "ready=0/1", "res=pods"]
+        assert "finished" in str(app.screen.query_one("#text-title").render())
+        await pilot.press("escape")
+        # Out of scope on another view: shown disabled, and does nothing.
+        await pilot.press("colon", *"svc", "enter")
+        await live(app, "services")
+        descriptions = {b.binding.description: b.enabled for b in app.active_bindings.values()}
+        assert descriptions.get("Where is it (plugin)") is False
+
+
+async def test_readonly_refuses_dangerous_plugins(sandbox, api: Api,
+                                                  isolated_home: Path) -> None:
+    _k9s(isolated_home, "plugins.yaml", """\
+        plugins:
+          look:
+            shortCut: Shift-L
+            description: Look
+            scopes: [all]
+            background: true
+            command: echo
+            args: [$NAME]
+          wipe:
+            shortCut: Shift-X
+            description: Wipe
+            dangerous: true
+            scopes: [all]
+            background: true
+            command: touch
+            args: [/nonexistent-dir-k9s-test/ran]
+        """)
+    await api.pod("web-1")
+    app = app_for(readonly=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await _select(app, "web-1")
+        shown = {b.binding.description for b in app.active_bindings.values()}
+        assert "Look (plugin)" in shown and "Wipe (plugin)" not in shown
+        assert app.check_action("k9s_plugin", ("wipe",)) is False
+        await pilot.press("X")
+        await pilot.press("L")
+        await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
+        assert app.screen.view.text.strip() == "web-1"
+        assert not any("Wipe" in n or "touch" in n for n in _notes(app))
