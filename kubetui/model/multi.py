@@ -23,6 +23,7 @@ from kubetui.model.views import View
 from kubetui.render.model import Row
 
 CONTEXT_COLUMN = "CONTEXT"
+_SEVERITY = {"live": 0, "syncing": 1, "reconnecting": 2, "stale": 3, "error": 4}
 ALL_CONTEXTS = "*"
 
 
@@ -91,8 +92,13 @@ class MergedFeed:
                 lambda health, name=conn.context: on_health(name, health), _no_note)
 
     @property
-    def health(self) -> dict[str, StreamHealth]:
+    def healths(self) -> dict[str, StreamHealth]:
         return {name: feed.health for name, feed in self._feeds.items()}
+
+    @property
+    def health(self) -> StreamHealth:
+        """The worst of the contexts' (what an empty table explains)."""
+        return max(self.healths.values(), key=lambda h: _SEVERITY[h.state])
 
     def close(self) -> None:
         for feed in self._feeds.values():

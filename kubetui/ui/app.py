@@ -51,6 +51,8 @@ from kubetui.ui.key_names import unknown_key
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.k9s_keys import K9sKeys
+from kubetui.ui.multi_context import MultiContext
+from kubetui.model.multi import is_multi, named_contexts
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen
@@ -147,7 +149,7 @@ class ConnectFailed(Message):
     error: str
 
 
-class KubetuiApp(K9sKeys, ActionKeys, App[None]):
+class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "kubetui"
 
@@ -266,9 +268,13 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
                  for bindings in node._bindings.key_to_bindings.values()
                  for binding in bindings}
         self.report_k9s_problems([*self.k9s.problems, *self.bind_k9s_keys(taken)])
-        self._connect(self.context_name)
+        if self.multi_contexts:
+            self.connect_multi(",".join(self.multi_contexts))
+        else:
+            self._connect(self.context_name)
 
     async def on_unmount(self) -> None:
+        await self.close_sessions()
         self._close_feeds()
         if self.session is not None:
             await self.session.close()
@@ -332,6 +338,10 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
         if message.attempt != self._attempt:
             await session.close()
             return
+        await self.close_sessions()  # leaving several contexts for one
+        await self.on_connected_session(session)
+
+    async def on_connected_session(self, session: Session) -> None:
         first = self.session is None and not self.stack
         old, self.session = self.session, session
         self._close_feeds()
@@ -343,7 +353,7 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
                            version=session.version, busy="", problem="", health=None,
-                           problems=None)
+                           problems=None, contexts=self._context_states())
         if namespace:
             session.store.add_namespace(namespace)
         self.pane.clear()
@@ -424,7 +434,8 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
         table.clear()
         self._columns = await self._columns_of(view.kind)
         self._join = None
-        if session is not None and by_key(*view.kind.key) and metric_columns(view.kind.kind):
+        if (session is not None and self.connections is None and by_key(*view.kind.key)
+                and metric_columns(view.kind.kind)):
             self._join = self._metrics_join(session, view)
             self._columns = self._join.columns
             self._metrics = MetricsFeed(
@@ -433,6 +444,7 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
                 self.user_config.metrics_interval,
                 shown=self._main_screen_shown)
             self._metrics.start()
+        self._columns = self.merged_columns(self._columns)
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
@@ -442,6 +454,9 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
         self._pending_cursor = frame.cursor
         self._show_chrome(health=None)
         if session is None:
+            return
+        if self.connections is not None:
+            self.feed = self.merged_feed(view, generation)
             return
         self._follow_problems()
         self.feed = Feed(session.store, view,
@@ -750,7 +765,9 @@ class KubetuiApp(K9sKeys, ActionKeys, App[None]):
                     metrics_interval=self.user_config.metrics_interval), self._go_to_object)
             return
         if command.word in CONTEXT_WORDS:
-            if command.arg:
+            if is_multi(command.arg):
+                self.connect_multi(command.arg)
+            elif command.arg:
                 self._switch_context(command.arg)
             else:
                 self.push_screen(ContextPicker(self.kubeconfig.contexts, self.context_name),
@@ -870,7 +887,11 @@ def make_app(settings: Settings) -> KubetuiApp:
             raise ConfigFileError(f"config file {user.path}: keymap entry {binding_id}: "
                                   f"{key!r} is not a key name (examples: ctrl+f, f5, "
                                   f"question_mark, a)")
-    config = kubeconfigs.load(settings.kubeconfig, settings.context)
+    several = is_multi(settings.context)
+    config = kubeconfigs.load(settings.kubeconfig, None if several else settings.context)
+    contexts = named_contexts(settings.context, config) if several else None
+    if contexts:
+        config.current = contexts[0]
     if not config.current:
         names = ", ".join(c.name for c in config.contexts) or "none"
         files = ", ".join(str(p) for p in config.files) or "the kubeconfig"
@@ -878,6 +899,7 @@ def make_app(settings: Settings) -> KubetuiApp:
                           f"(contexts: {names})")
     config.context(config.current)  # a current-context that is not defined
     app = KubetuiApp(settings, user, config)
+    app.multi_contexts = contexts
     if user.theme and user.theme not in app.available_themes:
         raise ConfigFileError(f"config file {user.path}: unknown theme {user.theme!r} "
                               f"(themes: {', '.join(sorted(app.available_themes))})")

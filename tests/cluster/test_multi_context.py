@@ -81,7 +81,7 @@ async def test_two_clusters_in_one_table(tmp_path: Path) -> None:
         view = root_view(builtin("Pod"), "default")
         feed = MergedFeed(connections, view, on_batch,
                           lambda name, h: healths.__setitem__(name, h.state))
-        assert set(feed.errors) == {"gone"}
+        assert set(feed.errors) == {"gone"} and set(feed.healths) == {"east", "west"}
         await wait_for(lambda: len(rows) == 4)
         shown = sorted((e.row.cells[0], e.name) for e in rows.values())
         assert shown == [("east", "east-only"), ("east", "same-name"),

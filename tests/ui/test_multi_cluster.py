@@ -1,0 +1,91 @@
+"""`--context east,west,gone` on two sandboxes at once: one merged table with a CONTEXT
+column, each context's health in the header, the failing one's error shown while the
+others go on, and an action on a row acting on that row's cluster only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from kubetui.ui.screens.dialogs import ConfirmDialog
+from tests.conftest import start_sandbox, stop_sandbox
+from tests.ui.app_helpers import app_for, header_text, until
+
+
+def _merged_kubeconfig(tmp_path: Path, files: dict[str, Path]) -> Path:
+    doc: dict = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
+                 "contexts": [], "current-context": next(iter(files))}
+    for name, path in files.items():
+        one = yaml.safe_load(path.read_text())
+        doc["clusters"].append({"name": name, "cluster": one["clusters"][0]["cluster"]})
+        doc["users"].append({"name": name, "user": one["users"][0]["user"]})
+        doc["contexts"].append({"name": name, "context": {"cluster": name, "user": name,
+                                                          "namespace": "default"}})
+    doc["clusters"].append({"name": "gone", "cluster": {"server": "https://127.0.0.1:1"}})
+    doc["contexts"].append({"name": "gone", "context": {"cluster": "gone", "user": "east"}})
+    path = tmp_path / "merged-kubeconfig"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def _rows(app) -> list[tuple[str, str]]:
+    table = app.main_table
+    return sorted((table.entry_at(i).row.cells[0], table.entry_at(i).name)
+                  for i in range(table.row_count))
+
+
+async def _pod_names(sandbox) -> set[str]:
+    return {p["metadata"]["name"] for p in sandbox.sandbox.store.list(("", "pods"),
+                                                                       "default")[0]}
+
+
+async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
+    east = await start_sandbox(tmp_path / "east.kubeconfig")
+    west = await start_sandbox(tmp_path / "west.kubeconfig")
+    try:
+        path = _merged_kubeconfig(tmp_path, {"east": tmp_path / "east.kubeconfig",
+                                             "west": tmp_path / "west.kubeconfig"})
+        from kubetui.sandbox.scenarios.objects import create
+
+        for running, extra in ((east, "east-only"), (west, "west-only")):
+            for name in ("web", extra):
+                create(running.sandbox, {"apiVersion": "v1", "kind": "Pod", "metadata": {
+                    "name": name, "namespace": "default"},
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        app = app_for(path, context="east,west,gone")
+        async with app.run_test(size=(180, 40)) as pilot:
+            await until(lambda: _rows(app) == [("east", "east-only"), ("east", "web"),
+                                               ("west", "web"), ("west", "west-only")],
+                        timeout=20)
+            assert app._columns[0].name == "CONTEXT"
+            await until(lambda: "● east" in header_text(app) and "● west" in header_text(app))
+            assert "gone" in header_text(app) and "✕ gone" in header_text(app)
+            # The cursor on west's "web": delete acts on west only.
+            table = app.main_table
+            index = next(i for i in range(table.row_count)
+                         if table.entry_at(i).row.cells[0] == "west"
+                         and table.entry_at(i).name == "web")
+            assert table.select_uid(table.entry_at(index).uid)
+            await until(lambda: app.context_name == "west")
+            await pilot.press("ctrl+d")
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            await pilot.press("right", "enter")
+            await until(lambda: "web" not in {p["metadata"]["name"] for p in
+                                              west.sandbox.store.list(("", "pods"),
+                                                                      "default")[0]})
+            assert {p["metadata"]["name"] for p in
+                    east.sandbox.store.list(("", "pods"), "default")[0]} == {"web",
+                                                                            "east-only"}
+            await until(lambda: _rows(app) == [("east", "east-only"), ("east", "web"),
+                                               ("west", "west-only")])
+            # One cluster going away leaves the other's rows and health alone.
+            await stop_sandbox(west)
+            west = None
+            await until(lambda: "● west" not in header_text(app), timeout=20)
+            assert "● east" in header_text(app)
+            assert ("east", "web") in _rows(app)
+    finally:
+        await stop_sandbox(east)
+        if west is not None:
+            await stop_sandbox(west)
