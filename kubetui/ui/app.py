@@ -39,6 +39,7 @@ from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, Q
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.problems import ProblemsFeed
+from kubetui.model.multi import is_multi, named_contexts
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
                                  needs_object, root_view)
@@ -52,7 +53,6 @@ from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.k9s_keys import K9sKeys
 from kubetui.ui.multi_context import MultiContext
-from kubetui.model.multi import is_multi, named_contexts
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen

@@ -81,7 +81,7 @@ async def test_helm_view_lists_releases_live_and_opens_what_they_hold(sandbox,
         app.screen.query_one(DataTable).move_cursor(row=2)
         await pilot.press("d")
         await until(lambda: isinstance(app.screen, TextScreen))
-        assert "revisions 1 → 3" in str(app.screen.query_one("#text-title").render())
+        assert "revisions 1 → 3" in str(app.screen.query_one("#detail-title").render())
         assert "-  tag: 1.7.0" in app.screen.view.text
         # o: the release's objects; enter describes one from the cluster.
         await pilot.press("escape", "o")

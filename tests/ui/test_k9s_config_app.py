@@ -105,7 +105,7 @@ async def test_a_plugin_runs_a_real_command_on_the_selected_row(
         context = app.context_name
         assert app.screen.view.text.split() == [
             "ns=default", "name=web-1", f"ctx={context}", "ready=0/1", "res=pods"]
-        assert "finished" in str(app.screen.query_one("#text-title").render())
+        assert "finished" in str(app.screen.query_one("#detail-title").render())
         await pilot.press("escape")
         # Out of scope on another view: shown disabled, and does nothing.
         await pilot.press("colon", *"svc", "enter")

@@ -1,5 +1,8 @@
-"""`TextScreen`: a titled, read-only, searchable text (Helm values, manifests, notes,
-diffs, a plugin's output). The text is drawn through `TextView`, which sanitises it."""
+"""`TextScreen`: a titled, read-only, searchable text (`/` searches, `n`/`N` move between
+matches, `esc` closes the search, then the screen). Helm values, manifests, notes, diffs
+and a plugin's output use it as it is; Describe and YAML extend it to follow an object.
+The text is drawn through `TextView`, which sanitises it, and the title through
+`SafeStatic`."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
 from kubetui.ui.widgets.safe import SafeStatic
 from kubetui.ui.widgets.text_view import Highlighter, TextView
@@ -19,60 +22,85 @@ __all__ = ["TextScreen"]
 
 class TextScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="text.close"),
-        Binding("slash", "search", "Search", id="text.search"),
-        Binding("n", "next_match", "Next", id="text.next"),
-        Binding("N", "previous_match", "Previous", id="text.previous"),
+        Binding("escape", "close", "Back", id="detail.close"),
+        Binding("slash", "search", "Search", id="detail.search"),
+        Binding("n", "next_match", "Next", id="detail.next"),
+        Binding("N", "previous_match", "Previous", id="detail.previous"),
     ]
     DEFAULT_CSS = """
-    TextScreen #text-title { height: 1; background: $panel; color: $text; padding: 0 1; }
-    TextScreen #text-search { dock: bottom; display: none; border: none; height: 1;
-                              padding: 0 1; }
-    TextScreen #text-search.-open { display: block; }
+    TextScreen #detail-title { height: 1; background: $panel; color: $text; padding: 0 1; }
+    TextScreen #detail-search { dock: bottom; display: none; border: none; height: 1;
+                                padding: 0 1; }
+    TextScreen #detail-search.-open { display: block; }
     """
+    highlighter: ClassVar[Highlighter | None] = None
 
-    def __init__(self, title: str, text: str, highlighter: Highlighter | None = None
-                 ) -> None:
+    def __init__(self, title: str = "", text: str = "",
+                 highlighter: Highlighter | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
-        self._highlighter = highlighter
+        self._highlighter = highlighter or type(self).highlighter
 
     def compose(self) -> ComposeResult:
-        yield SafeStatic(self.title_text, id="text-title")
-        yield TextView(self._highlighter, id="text-view")
-        yield Input(placeholder="search", id="text-search")
+        yield SafeStatic(self.heading(), id="detail-title")
+        yield TextView(self._highlighter, id="detail-text")
+        yield Input(placeholder="search", id="detail-search")
         yield Footer()
 
     @property
     def view(self) -> TextView:
-        return self.query_one("#text-view", TextView)
+        return self.query_one("#detail-text", TextView)
+
+    def heading(self) -> str:
+        return self.title_text
+
+    def _update_title(self) -> None:
+        self.query_one("#detail-title", Static).update(self.heading())
 
     def on_mount(self) -> None:
-        self.view.set_text(self.text)
+        # Textual runs a subclass's on_mount too: Describe and YAML fill the view themselves.
+        if self.text:
+            self.view.set_text(self.text)
         self.view.focus()
 
-    def show(self, title: str, text: str) -> None:
-        self.title_text, self.text = title, text
-        self.query_one("#text-title", SafeStatic).update(title)
-        self.view.set_text(text)
-
+    # -- actions
     def action_close(self) -> None:
-        self.dismiss()
+        search = self.query_one("#detail-search", Input)
+        if search.has_class("-open"):
+            self._close_search(clear=True)
+        else:
+            self.dismiss()
 
     def action_search(self) -> None:
-        field = self.query_one("#text-search", Input)
-        field.add_class("-open")
-        field.focus()
-
-    @on(Input.Submitted, "#text-search")
-    def _searched(self, event: Input.Submitted) -> None:
-        event.input.remove_class("-open")
-        self.view.search(event.value)
-        self.view.focus()
+        search = self.query_one("#detail-search", Input)
+        search.add_class("-open")
+        search.focus()
 
     def action_next_match(self) -> None:
-        self.view.next_match(1)
+        self._report(self.view.next_match(1))
 
     def action_previous_match(self) -> None:
-        self.view.next_match(-1)
+        self._report(self.view.next_match(-1))
+
+    def _report(self, match: tuple[int, int, int] | None) -> None:
+        if match is None and self.view.matches == []:
+            self.notify("No matches", severity="warning", timeout=2)
+
+    @on(Input.Changed, "#detail-search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        self.view.search(event.value)
+
+    @on(Input.Submitted, "#detail-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        if event.value and not self.view.matches:
+            self.notify(f"Not found: {event.value}", severity="warning", timeout=2)
+        self._close_search(clear=False)
+
+    def _close_search(self, clear: bool) -> None:
+        search = self.query_one("#detail-search", Input)
+        search.remove_class("-open")
+        if clear:
+            search.value = ""
+            self.view.search("")
+        self.view.focus()
