@@ -13,10 +13,6 @@ import yaml
 from kubetui.helm.records import ReleaseRecordError, is_release_object, release_from_object
 from kubetui.render.age import parse_time
 
-RELEASE_NAME_ANNOTATION = "meta.helm.sh/release-name"
-RELEASE_NAMESPACE_ANNOTATION = "meta.helm.sh/release-namespace"
-
-
 def _time(text: object) -> datetime | None:
     """Go's zero time (an unset field in older records) is no time."""
     if not isinstance(text, str) or text.startswith("0001-01-01"):
@@ -167,10 +163,3 @@ def manifest_objects(manifest: str) -> list[ManifestObject]:
                                     str(meta.get("name") or ""),
                                     str(meta.get("namespace") or "")))
     return found
-
-
-def belongs_to(obj: Mapping[str, Any], release: Revision) -> bool:
-    """Whether a cluster object carries Helm's ownership annotations for `release`."""
-    notes = _mapping(_mapping(obj.get("metadata")).get("annotations"))
-    return notes.get(RELEASE_NAME_ANNOTATION) == release.name and \
-        notes.get(RELEASE_NAMESPACE_ANNOTATION, release.namespace) == release.namespace

@@ -4,7 +4,7 @@ may add or replace aliases, hotkeys and plugins under the same keys k9s uses (`a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +20,6 @@ class K9sSetup:
     hotkeys: tuple[HotKey, ...] = ()
     plugins: tuple[Plugin, ...] = ()
     problems: tuple[Problem, ...] = ()
-
-    def plugins_for(self, names: Iterable[str]) -> list[Plugin]:
-        """The plugins offered on a view whose kind answers to `names`."""
-        names = list(names)
-        return [p for p in self.plugins if p.applies_to(names)]
 
 
 def load_k9s_setup(locations: K9sLocations | None = None,

@@ -19,7 +19,6 @@ from kubetui.helm.releases import (
     ManifestObject,
     Revision,
     UnreadableRecord,
-    belongs_to,
     history,
     latest_revisions,
     manifest_objects,
@@ -181,19 +180,11 @@ def test_list_history_values_and_diff() -> None:
     assert same.startswith("revisions 2 and 2 of web have the same")
 
 
-def test_objects_of_a_release_by_manifest_and_annotation() -> None:
+def test_objects_of_a_release_from_its_manifest() -> None:
     assert manifest_objects(MANIFEST_V1) == [
         ManifestObject("v1", "Service", "web", ""),
         ManifestObject("apps/v1", "Deployment", "web", "shop")]
     assert manifest_objects("not: [valid") == []
-    rev = revision_from_object(as_secret(helm_release("web", 1, "deployed")))
-    assert isinstance(rev, Revision)
-    owned = {"metadata": {"annotations": {"meta.helm.sh/release-name": "web",
-                                          "meta.helm.sh/release-namespace": "shop"}}}
-    elsewhere = {"metadata": {"annotations": {"meta.helm.sh/release-name": "web",
-                                              "meta.helm.sh/release-namespace": "other"}}}
-    assert belongs_to(owned, rev) and not belongs_to(elsewhere, rev)
-    assert not belongs_to({"metadata": {}}, rev)
 
 
 async def test_demo_stores_releases_the_kubernetes_client_reads_back(tmp_path: Path) -> None:

@@ -160,7 +160,8 @@ def test_readme_plugins_from_file_and_folders(isolated_home: Path) -> None:
     # The folder's `fred` came after plugins.yaml's, so it wins (k9s's load order).
     assert (plugins["fred"].key, plugins["fred"].command) == ("B", "bozo")
     assert plugins["bozo"].scopes == ("deploy",) and plugins["bozo"].key == "B"
-    assert [p.name for p in setup.plugins_for(["services", "svc", "service"])] == ["zorg"]
+    assert [p.name for p in setup.plugins if p.applies_to(["services", "svc", "service"])] \
+        == ["zorg"]
 
 
 def test_bad_entries_are_named_and_the_rest_is_kept(isolated_home: Path) -> None:
@@ -257,7 +258,7 @@ async def test_a_plugin_runs_a_real_command_with_its_variables(isolated_home: Pa
                 echo "ns=$NAMESPACE name=$NAME ctx=$CONTEXT cluster=$CLUSTER user=$USER
                 kc=$KUBECONFIG co=$CONTAINER groups=$GROUPS ready=${COL-READY}"
         """)
-    plugin, = load_k9s_setup().plugins_for(["po", "pods"])
+    plugin, = [p for p in load_k9s_setup().plugins if p.applies_to(["po", "pods"])]
     variables = plugin_variables(context="ctx-a", cluster="cl-a", user="me",
                                  kubeconfig="/k/config", namespace="shop", name="web-1",
                                  container="app", columns={"READY": "1/2"})
