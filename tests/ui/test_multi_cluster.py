@@ -1,4 +1,4 @@
-"""`--context east,west,gone` on two sandboxes at once: one merged table with a CONTEXT
+"""`--context east,west,gone` (and `:ctx *`) on two sandboxes at once: one merged table with a CONTEXT
 column, each context's health in the header, the failing one's error shown while the
 others go on, and an action on a row acting on that row's cluster only."""
 
@@ -10,7 +10,7 @@ import yaml
 
 from kubetui.ui.screens.dialogs import ConfirmDialog
 from tests.conftest import start_sandbox, stop_sandbox
-from tests.ui.app_helpers import app_for, header_text, until
+from tests.ui.app_helpers import app_for, header_text, names, until
 
 
 def _merged_kubeconfig(tmp_path: Path, files: dict[str, Path]) -> Path:
@@ -35,11 +35,6 @@ def _rows(app) -> list[tuple[str, str]]:
                   for i in range(table.row_count))
 
 
-async def _pod_names(sandbox) -> set[str]:
-    return {p["metadata"]["name"] for p in sandbox.sandbox.store.list(("", "pods"),
-                                                                       "default")[0]}
-
-
 async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
     east = await start_sandbox(tmp_path / "east.kubeconfig")
     west = await start_sandbox(tmp_path / "west.kubeconfig")
@@ -53,8 +48,14 @@ async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
                 create(running.sandbox, {"apiVersion": "v1", "kind": "Pod", "metadata": {
                     "name": name, "namespace": "default"},
                     "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
-        app = app_for(path, context="east,west,gone")
+        assert app_for(path, context="east,west,gone").multi_contexts == ["east", "west",
+                                                                          "gone"]
+        # One context first; `:ctx *` then shows them all in one table.
+        app = app_for(path, context="east")
         async with app.run_test(size=(180, 40)) as pilot:
+            await until(lambda: sorted(names(app)) == ["east-only", "web"])
+            assert app._columns[0].name != "CONTEXT"
+            await pilot.press("colon", *"ctx *", "enter")
             await until(lambda: _rows(app) == [("east", "east-only"), ("east", "web"),
                                                ("west", "web"), ("west", "west-only")],
                         timeout=20)
