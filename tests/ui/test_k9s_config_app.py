@@ -147,3 +147,61 @@ async def test_readonly_refuses_dangerous_plugins(sandbox, api: Api,
         await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
         assert app.screen.view.text.strip() == "web-1"
         assert not any("Wipe" in n or "touch" in n for n in _notes(app))
+
+
+def test_a_foreground_plugin_runs_with_kubetui_suspended(isolated_home: Path,
+                                                         tmp_path: Path) -> None:
+    """In a real terminal: the plugin gets the terminal, kubetui comes back after it."""
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import time
+    from fcntl import ioctl
+
+    out = tmp_path / "plugin-ran"
+    _k9s(isolated_home, "plugins.yaml", f"""\
+        plugins:
+          mark:
+            shortCut: Shift-W
+            description: Mark it
+            scopes: [pods]
+            command: sh
+            args: [-c, 'tty -s && echo "$NAMESPACE/$NAME on a terminal" > {out}']
+        """)
+    master, slave = pty.openpty()
+    ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color"}
+    proc = subprocess.Popen([sys.executable, "-m", "kubetui.cli", "--demo", "--scenario",
+                             "demo", "-n", "shop"], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    output, step = b"", 0
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    output += os.read(master, 65536)
+                except OSError:
+                    break
+            if step == 0 and b"live" in output and b"frontend-" in output:
+                os.write(master, b"W")
+                step = 1
+            elif step == 1 and out.exists():
+                time.sleep(0.5)  # kubetui takes the terminal back
+                os.write(master, b":q\r")
+                step = 2
+        code = proc.wait(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert step == 2, output[-3000:]
+    ran = out.read_text().strip()
+    assert ran.startswith("shop/") and ran.endswith(" on a terminal"), ran
+    assert code == 0 and b"Traceback" not in output
