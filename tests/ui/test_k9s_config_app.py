@@ -100,6 +100,8 @@ async def test_a_plugin_runs_a_real_command_on_the_selected_row(
         await _select(app, "web-1")
         descriptions = {b.binding.description: b.enabled for b in app.active_bindings.values()}
         assert descriptions.get("Where is it (plugin)") is True
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Where is it (plugin)" in palette  # the command palette lists it too
         await pilot.press("W")
         await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
         context = app.context_name
