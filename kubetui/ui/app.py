@@ -55,7 +55,7 @@ from kubetui.ui.k9s_keys import K9sKeys
 from kubetui.ui.multi_context import MultiContext
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
-from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen
+from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
@@ -867,7 +867,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               ContainersScreen, PulsesScreen, XrayScreen, *ACTION_SCREENS)
+               ContainersScreen, PulsesScreen, XrayScreen, HelmScreen, HistoryScreen,
+               ObjectsScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 
