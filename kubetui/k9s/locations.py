@@ -1,9 +1,9 @@
 """Where k9s keeps its configuration (k9s `internal/config/files.go` and the XDG library it
 uses): `$K9S_CONFIG_DIR` when set, else the per-OS XDG config home + `k9s`:
 
-| Unix                                 | macOS                                | Windows             |
-|--------------------------------------|--------------------------------------|---------------------|
-| `$XDG_CONFIG_HOME/k9s` (~/.config)   | `~/Library/Application Support/k9s`  | `%LOCALAPPDATA%\\k9s` |
+- Unix: `$XDG_CONFIG_HOME/k9s` (`~/.config/k9s` without the variable)
+- macOS: `~/Library/Application Support/k9s` (or `$XDG_CONFIG_HOME/k9s`)
+- Windows: `%LOCALAPPDATA%\\k9s`
 
 `aliases.yaml`, `hotkeys.yaml` and `plugins.yaml` sit in that folder. Plugins are also read
 from every `k9s/plugins` folder under the XDG data dirs, the data home and the config home

@@ -1,6 +1,6 @@
-"""`--context east,west,gone` (and `:ctx *`) on two sandboxes at once: one merged table with a CONTEXT
-column, each context's health in the header, the failing one's error shown while the
-others go on, and an action on a row acting on that row's cluster only."""
+"""`--context east,west,gone` (and `:ctx *`) on two sandboxes at once: one merged table
+with a CONTEXT column, each context's health in the header, the failing one's error shown
+while the others go on, and an action on a row acting on that row's cluster only."""
 
 from __future__ import annotations
 
