@@ -38,8 +38,8 @@ from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, Q
                                     XRAY_WORDS, parse_command)
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
+from kubetui.model.multi import is_multi, named_contexts, row_context
 from kubetui.model.problems import ProblemsFeed
-from kubetui.model.multi import is_multi, named_contexts
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
                                  needs_object, root_view)
@@ -719,6 +719,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             except ClusterError as e:
                 self.notify(str(e), severity="error")
                 return
+        if self.connections is not None:  # a merged row: the object's own uid owns
+            entry = replace(entry, uid=row_context(entry.uid)[1])
         target = drill_view(view.kind, entry, view.namespace, obj)
         if target is None:
             return

@@ -90,3 +90,39 @@ async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
         await stop_sandbox(east)
         if west is not None:
             await stop_sandbox(west)
+
+
+async def test_drilling_into_a_merged_row_shows_that_clusters_pods(tmp_path: Path) -> None:
+    east = await start_sandbox(tmp_path / "east.kubeconfig", pace=0.05)
+    west = await start_sandbox(tmp_path / "west.kubeconfig", pace=0.05)
+    try:
+        path = _merged_kubeconfig(tmp_path, {"east": tmp_path / "east.kubeconfig",
+                                             "west": tmp_path / "west.kubeconfig"})
+        from kubetui.sandbox.scenarios.objects import add_node, create
+
+        for running in (east, west):
+            add_node(running.sandbox, "node-1", cpu=4, memory_gi=8, pods=110,
+                     pod_cidr="10.244.1.0/24")
+            labels = {"app": "web"}
+            create(running.sandbox, {
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": "default"},
+                "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                         "template": {"metadata": {"labels": labels}, "spec": {
+                             "containers": [{"name": "c", "image": "nginx"}]}}}})
+        app = app_for(path, context="east,west")
+        async with app.run_test(size=(180, 40)) as pilot:
+            await until(lambda: app.connections is not None and app.feed is not None)
+            await pilot.press("colon", *"deploy", "enter")
+            await until(lambda: _rows(app) == [("east", "web"), ("west", "web")], timeout=20)
+            table = app.main_table
+            index = next(i for i in range(table.row_count)
+                         if table.entry_at(i).row.cells[0] == "west")
+            assert table.select_uid(table.entry_at(index).uid)
+            await pilot.press("enter")
+            await until(lambda: len(app.stack) == 2 and _rows(app)
+                        and all(c == "west" for c, _ in _rows(app)), timeout=20)
+            assert all(name.startswith("web-") for _, name in _rows(app))
+    finally:
+        await stop_sandbox(east)
+        await stop_sandbox(west)
