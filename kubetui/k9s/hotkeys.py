@@ -30,6 +30,7 @@ class HotKey:
     description: str = ""
     override: bool = False  # take the key even where kubetui binds it
     keep_history: bool = False
+    source: Path | None = None
 
 
 def parse_hotkeys(path: Path, data: Mapping[str, object]) -> tuple[list[HotKey],
@@ -62,7 +63,7 @@ def parse_hotkeys(path: Path, data: Mapping[str, object]) -> tuple[list[HotKey],
                 name=name, key=key, shortcut=shortcut, command=command.strip(),
                 description=str(entry.get("description") or command),
                 override=entry.get("override") is True,
-                keep_history=entry.get("keepHistory") is True))
+                keep_history=entry.get("keepHistory") is True, source=path))
     return hotkeys, problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -50,23 +51,30 @@ class K9sKeys:
     def bind_k9s_keys(self: KubetuiApp, taken: set[str]) -> list[Problem]:
         """Bind hotkeys and plugins over the keys in `taken`; the entries left out."""
         problems: list[Problem] = []
+
+        def take(key: str) -> None:
+            """`override: true`: the key's other meanings on the main screen go."""
+            for node in (self, self.main_table):
+                node._bindings.key_to_bindings.pop(key, None)
+            taken.add(key)
+
         for hotkey in self.k9s.hotkeys:
             key = textual_key(hotkey.key)
             if key in taken and not hotkey.override:
-                problems.append(Problem(self.user_config.path or _k9s_file("hotkeys"),
-                                        hotkey.name, f"key {hotkey.shortcut} is kubetui's; "
-                                        "set override: true to take it"))
+                problems.append(Problem(hotkey.source or Path("hotkeys.yaml"), hotkey.name,
+                                        f"key {hotkey.shortcut} is already used; set "
+                                        "override: true to take it"))
                 continue
-            taken.add(key)
+            take(key)
             self.bind(key, f"k9s_hotkey({hotkey.name!r})", description=hotkey.description)
         for plugin in self.k9s.plugins:
             key = textual_key(plugin.key)
             if key in taken and not plugin.override:
-                problems.append(Problem(plugin.source or _k9s_file("plugins"), plugin.name,
+                problems.append(Problem(plugin.source or Path("plugins.yaml"), plugin.name,
                                         f"key {plugin.shortcut} is already used; set "
                                         "override: true to take it"))
                 continue
-            taken.add(key)
+            take(key)
             self.bind(key, f"k9s_plugin({plugin.name!r})",
                       description=f"{plugin.description} (plugin)")
         return problems
@@ -145,10 +153,3 @@ class K9sKeys:
             name=entry.name if entry else "", filter=self.main_table.filter.text,
             group=view.kind.group if view else "", version=view.kind.version if view else "",
             resource=view.kind.plural if view else "", columns=columns)
-
-
-def _k9s_file(what: str):  # noqa: ANN202 - a Path
-    from kubetui.k9s.locations import locate
-
-    where = locate()
-    return where.hotkeys_file if what == "hotkeys" else where.plugins_file

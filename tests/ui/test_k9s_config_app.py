@@ -43,6 +43,15 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
             shortCut:    Shift-1
             description: View deployments
             command:     deploy
+          taken:
+            shortCut:    d
+            description: Not this one
+            command:     svc
+          mine:
+            shortCut:    y
+            override:    true
+            description: Services, not YAML
+            command:     svc
         """)
     await api.namespace("fred")
     await api.deployment("web")
@@ -64,6 +73,12 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
                    for b in app.active_bindings.values())
         await pilot.press("exclamation_mark")
         await live(app, "deployments")
+        # `d` is describe: the hotkey is left out and said so; `y` is taken over.
+        hotkeys_file = isolated_home / ".config" / "k9s" / "hotkeys.yaml"
+        await until(lambda: any(f"{hotkeys_file}: 'taken': key d is already used" in n
+                                for n in _notes(app)))
+        await pilot.press("y")
+        await live(app, "services")
 
 
 async def test_a_plugin_runs_a_real_command_on_the_selected_row(
