@@ -92,7 +92,7 @@ async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
             await stop_sandbox(west)
 
 
-async def test_drilling_into_a_merged_row_shows_that_clusters_pods(tmp_path: Path) -> None:
+async def test_drilling_and_logs_follow_the_rows_cluster(tmp_path: Path) -> None:
     east = await start_sandbox(tmp_path / "east.kubeconfig", pace=0.05)
     west = await start_sandbox(tmp_path / "west.kubeconfig", pace=0.05)
     try:
@@ -123,6 +123,14 @@ async def test_drilling_into_a_merged_row_shows_that_clusters_pods(tmp_path: Pat
             await until(lambda: len(app.stack) == 2 and _rows(app)
                         and all(c == "west" for c, _ in _rows(app)), timeout=20)
             assert all(name.startswith("web-") for _, name in _rows(app))
+            # Logs of a west pod are read from west.
+            from kubetui.ui.screens.log_screen import LogScreen
+
+            await pilot.press("l")
+            await until(lambda: isinstance(app.screen, LogScreen))
+            west_client = next(c.session.client for c in app.connections or ()
+                               if c.context == "west" and c.session is not None)
+            assert app.screen.client is west_client
     finally:
         await stop_sandbox(east)
         await stop_sandbox(west)
