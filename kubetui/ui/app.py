@@ -456,7 +456,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if session is None:
             return
         if self.connections is not None:
-            self.feed = self.merged_feed(view, generation)
+            self.feed = self.merged_feed(
+                view, lambda b: self.post_message(FeedBatch(generation, b)),
+                lambda h: self.post_message(FeedHealth(generation, h)))
             return
         self._follow_problems()
         self.feed = Feed(session.store, view,

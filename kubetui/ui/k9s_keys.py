@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.keys import _character_to_key
@@ -26,8 +25,6 @@ from kubetui.k9s.variables import substitute
 from kubetui.ui.screens.dialogs import ConfirmDialog
 from kubetui.ui.screens.text_screen import TextScreen
 
-if TYPE_CHECKING:
-    from kubetui.ui.app import KubetuiApp
 
 __all__ = ["K9sKeys", "textual_key"]
 
@@ -45,10 +42,10 @@ class K9sKeys:
 
     k9s: K9sSetup
 
-    def load_k9s(self: KubetuiApp) -> None:
+    def load_k9s(self) -> None:
         self.k9s = load_k9s_setup(own=self.user_config.k9s, own_path=self.user_config.path)
 
-    def bind_k9s_keys(self: KubetuiApp, taken: set[str]) -> list[Problem]:
+    def bind_k9s_keys(self, taken: set[str]) -> list[Problem]:
         """Bind hotkeys and plugins over the keys in `taken`; the entries left out."""
         problems: list[Problem] = []
 
@@ -79,13 +76,13 @@ class K9sKeys:
                       description=f"{plugin.description} (plugin)")
         return problems
 
-    def report_k9s_problems(self: KubetuiApp, problems: list[Problem]) -> None:
+    def report_k9s_problems(self, problems: list[Problem]) -> None:
         for problem in problems:
             self.notify(str(problem), title="k9s configuration", severity="warning",
                         timeout=10)
 
     # -- hotkeys
-    async def action_k9s_hotkey(self: KubetuiApp, name: str) -> None:
+    async def action_k9s_hotkey(self, name: str) -> None:
         hotkey = next((h for h in self.k9s.hotkeys if h.name == name), None)
         if hotkey is not None:
             await self._run_command(substitute(hotkey.command, self._k9s_variables()))
@@ -94,7 +91,7 @@ class K9sKeys:
     def plugin_named(self, name: str) -> Plugin | None:
         return next((p for p in self.k9s.plugins if p.name == name), None)
 
-    def plugin_refusal(self: KubetuiApp, plugin: Plugin) -> str | None:
+    def plugin_refusal(self, plugin: Plugin) -> str | None:
         """Why the plugin cannot run here and now; None when it can."""
         if self.readonly and plugin.dangerous:
             return f"read-only: plugin {plugin.name} is marked dangerous"
@@ -103,7 +100,7 @@ class K9sKeys:
             return f"plugin {plugin.name} does not apply to this view"
         return None
 
-    async def action_k9s_plugin(self: KubetuiApp, name: str) -> None:
+    async def action_k9s_plugin(self, name: str) -> None:
         plugin = self.plugin_named(name)
         if plugin is None:
             return
@@ -117,7 +114,7 @@ class K9sKeys:
         self._run_plugin(plugin, plugin.argv(self._k9s_variables()))
 
     @work(group="plugins", exit_on_error=False)
-    async def _run_plugin(self: KubetuiApp, plugin: Plugin, argv: list[str]) -> None:
+    async def _run_plugin(self, plugin: Plugin, argv: list[str]) -> None:
         if plugin.confirm and not await self.push_screen(ConfirmDialog(
                 f"Run plugin {plugin.name}?", " ".join(argv), "Run", danger=plugin.dangerous),
                 wait_for_dismiss=True):
@@ -138,7 +135,7 @@ class K9sKeys:
         except Exception as e:  # SuspendNotSupported: no terminal to hand over
             self.notify(f"plugin {plugin.name} needs a terminal: {e}", severity="error")
 
-    def _k9s_variables(self: KubetuiApp) -> dict[str, str]:
+    def _k9s_variables(self) -> dict[str, str]:
         """k9s's variables for the selected row of the main view."""
         session, view = self.session, self.view
         entry = self.main_table.selected_entry

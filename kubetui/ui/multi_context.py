@@ -9,22 +9,21 @@ context."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.message import Message
 
 from kubetui.cluster.errors import ConfigError
-from kubetui.cluster.store import StreamHealth
+from kubetui.cluster.store import Batch, StreamHealth
 from kubetui.model.multi import (CONTEXT_COLUMN, Connection, MergedFeed, connect_all,
                                  named_contexts, row_context)
+from kubetui.model.views import View
 from kubetui.render import Column
 from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.widgets.resource_table import ResourceTable
 
-if TYPE_CHECKING:
-    from kubetui.model.views import View
-    from kubetui.ui.app import KubetuiApp
 
 __all__ = ["MultiContext"]
 
@@ -45,7 +44,7 @@ class MultiContext:
     _runners: dict[str, ActionRunner]
     _healths: dict[str, StreamHealth]
 
-    def connect_multi(self: KubetuiApp, spec: str) -> None:
+    def connect_multi(self, spec: str) -> None:
         try:
             contexts = named_contexts(spec, self.kubeconfig)
         except ConfigError as e:
@@ -56,11 +55,11 @@ class MultiContext:
         self.run_worker(self._open_all(self._attempt, contexts), group="connect",
                         exclusive=True, exit_on_error=False)
 
-    async def _open_all(self: KubetuiApp, attempt: int, contexts: list[str]) -> None:
+    async def _open_all(self, attempt: int, contexts: list[str]) -> None:
         self.post_message(MultiConnected(
             attempt, await connect_all(self.kubeconfig, contexts, self.settings.store)))
 
-    async def on_multi_connected(self: KubetuiApp, message: MultiConnected) -> None:
+    async def on_multi_connected(self, message: MultiConnected) -> None:
         live = [c for c in message.connections if c.session is not None]
         if message.attempt != self._attempt:
             for conn in live:
@@ -87,7 +86,7 @@ class MultiContext:
                            f"{len(message.connections)} clusters", version="",
                            contexts=self._context_states())
 
-    async def close_sessions(self: KubetuiApp) -> None:
+    async def close_sessions(self) -> None:
         """Close every session of a multi-context view (the current one included)."""
         if self.connections is None:
             return
@@ -99,23 +98,22 @@ class MultiContext:
         self.session = None
 
     # -- the merged table
-    def merged_columns(self: KubetuiApp, columns: list[Column]) -> list[Column]:
+    def merged_columns(self, columns: list[Column]) -> list[Column]:
         return [Column(CONTEXT_COLUMN), *columns] if self.connections else columns
 
-    def merged_feed(self: KubetuiApp, view: View, generation: int) -> MergedFeed:
-        from kubetui.ui.app import FeedBatch, FeedHealth
-
-        def on_health(context: str, health: StreamHealth) -> None:
+    def merged_feed(self, view: View, on_batch: Callable[[Batch], None],
+                    on_health: Callable[[StreamHealth], None]) -> MergedFeed:
+        """The merged rows of `view`; `on_health` gets the worst context's health, the
+        header each context's."""
+        def health_of(context: str, health: StreamHealth) -> None:
             self._healths[context] = health
-            worst = max(self._healths.values(), key=lambda h: _SEVERITY[h.state])
-            self.post_message(FeedHealth(generation, worst))
+            on_health(max(self._healths.values(), key=lambda h: _SEVERITY[h.state]))
             self.header.update(contexts=self._context_states())
 
         assert self.connections is not None
-        return MergedFeed(self.connections, view,
-                          lambda b: self.post_message(FeedBatch(generation, b)), on_health)
+        return MergedFeed(self.connections, view, on_batch, health_of)
 
-    def _context_states(self: KubetuiApp) -> tuple[tuple[str, str], ...]:
+    def _context_states(self) -> tuple[tuple[str, str], ...]:
         states = []
         for conn in self.connections or ():
             health = self._healths.get(conn.context)
@@ -125,8 +123,7 @@ class MultiContext:
             states.append((conn.context, state))
         return tuple(states)
 
-    def on_resource_table_highlighted(self: KubetuiApp,
-                                      message: ResourceTable.Highlighted) -> None:
+    def on_resource_table_highlighted(self, message: ResourceTable.Highlighted) -> None:
         """The row's context becomes the current one (actions, logs, describe, YAML)."""
         entry = message.entry
         if self.connections is None or entry is None or message.table is not self.main_table:
@@ -138,7 +135,7 @@ class MultiContext:
             self.context_name = context
             self.action_runner = self._runners[context]
 
-    def start_action(self: KubetuiApp, name: str, refs: Any = None, **options: Any) -> None:
+    def start_action(self, name: str, refs: Any = None, **options: Any) -> None:
         if self.connections is not None and refs is None:
             contexts = {row_context(uid)[0] for uid in self.main_table.marked_uids}
             if len(contexts) > 1:
