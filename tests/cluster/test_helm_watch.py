@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from cluster_helpers import FAST, connect, wait_for
-
 from kubetui.cluster.helm_watch import HelmWatch
 from kubetui.helm.records import release_object
 from kubetui.helm.releases import latest_revisions
 from kubetui.sandbox.run import RunningSandbox
 from kubetui.sandbox.scenarios import helm_releases
+from tests.cluster.helpers import FAST, connect
+from tests.waiting import wait_for
 
 
 def _namespace(name: str) -> dict:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cluster_helpers import FAST, wait_for
 
 from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.cluster.errors import ConfigError
@@ -16,7 +15,9 @@ from kubetui.cluster.store import Batch, Entry
 from kubetui.kinds import builtin
 from kubetui.model.multi import MergedFeed, connect_all, is_multi, named_contexts, row_context
 from kubetui.model.views import root_view
+from tests.cluster.helpers import FAST
 from tests.conftest import start_sandbox, stop_sandbox
+from tests.waiting import wait_for
 
 
 def _merged_kubeconfig(tmp_path: Path, files: dict[str, Path]) -> Path:

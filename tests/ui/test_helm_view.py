@@ -12,9 +12,7 @@ from kubetui.sandbox.scenarios import helm_releases
 from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.object_screens import DescribeScreen
 from kubetui.ui.screens.text_screen import TextScreen
-from tests.ui.app_helpers import Api, api, app_for, live, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, live, until
 
 
 def _rows(app) -> list[tuple[str, ...]]:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.text_screen import TextScreen
-from tests.ui.app_helpers import Api, api, app_for, header_text, live, names, until
-
-__all__ = ["api"]
+from tests.ui.app_helpers import Api, app_for, header_text, live, names, until
 
 
 def _k9s(home: Path, name: str, text: str) -> None:
