@@ -25,7 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's kubetui
 
 from kubetui.config import Settings  # noqa: E402
+from kubetui.sandbox.kubeconfig import merged_kubeconfig  # noqa: E402
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions  # noqa: E402
+import yaml  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from kubetui.ui.app import KubetuiApp, make_app  # noqa: E402
@@ -47,22 +49,6 @@ async def helm(app: KubetuiApp, pilot: Pilot) -> None:
     await until(lambda: isinstance(app.screen, HistoryScreen) and len(app.screen.shown) == 3)
 
 
-def merged_kubeconfig(folder: str, files: dict[str, str]) -> str:
-    """One kubeconfig naming each sandbox's context as given (several clusters at once)."""
-    import yaml
-
-    doc: dict = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
-                 "contexts": [], "current-context": next(iter(files))}
-    for name, path in files.items():
-        one = yaml.safe_load(Path(path).read_text())
-        doc["clusters"].append({"name": name, "cluster": one["clusters"][0]["cluster"]})
-        doc["users"].append({"name": name, "user": one["users"][0]["user"]})
-        doc["contexts"].append({"name": name, "context": {"cluster": name, "user": name}})
-    path = Path(folder) / "merged-kubeconfig"
-    path.write_text(yaml.safe_dump(doc))
-    return str(path)
-
-
 async def two_clusters(out: Path, settle: float) -> None:
     """`--context prod-eu,prod-us` on two demo sandboxes: the merged Deployments table."""
     with tempfile.TemporaryDirectory(prefix="kubetui-shots-") as tmp:
@@ -70,8 +56,10 @@ async def two_clusters(out: Path, settle: float) -> None:
             scenario="demo", kubeconfig=f"{tmp}/{name}")) for name in ("eu", "us")]
         try:
             await asyncio.sleep(settle)
-            path = merged_kubeconfig(tmp, {"prod-eu": f"{tmp}/eu", "prod-us": f"{tmp}/us"})
-            app = make_app(Settings(kubeconfig=path, context="prod-eu,prod-us",
+            path = Path(tmp) / "merged-kubeconfig"
+            path.write_text(yaml.safe_dump(merged_kubeconfig(
+                {"prod-eu": Path(tmp) / "eu", "prod-us": Path(tmp) / "us"})))
+            app = make_app(Settings(kubeconfig=str(path), context="prod-eu,prod-us",
                                     all_namespaces=True,
                                     config_path=Path(tmp) / "no-config.yaml"))
             async with app.run_test(size=SIZE) as pilot:

@@ -48,32 +48,21 @@ class K9sKeys:
     def bind_k9s_keys(self, taken: set[str]) -> list[Problem]:
         """Bind hotkeys and plugins over the keys in `taken`; the entries left out."""
         problems: list[Problem] = []
-
-        def take(key: str) -> None:
-            """`override: true`: the key's other meanings on the main screen go."""
-            for node in (self, self.main_table):
+        entries = [(h, f"k9s_hotkey({h.name!r})", h.description, "hotkeys.yaml")
+                   for h in self.k9s.hotkeys]
+        entries += [(p, f"k9s_plugin({p.name!r})", f"{p.description} (plugin)",
+                     "plugins.yaml") for p in self.k9s.plugins]
+        for entry, action, description, file in entries:
+            key = textual_key(entry.key)
+            if key in taken and not entry.override:
+                problems.append(Problem(entry.source or Path(file), entry.name,
+                                        f"key {entry.shortcut} is already used; set "
+                                        "override: true to take it"))
+                continue
+            for node in (self, self.main_table):  # override: the key's other meanings go
                 node._bindings.key_to_bindings.pop(key, None)
             taken.add(key)
-
-        for hotkey in self.k9s.hotkeys:
-            key = textual_key(hotkey.key)
-            if key in taken and not hotkey.override:
-                problems.append(Problem(hotkey.source or Path("hotkeys.yaml"), hotkey.name,
-                                        f"key {hotkey.shortcut} is already used; set "
-                                        "override: true to take it"))
-                continue
-            take(key)
-            self.bind(key, f"k9s_hotkey({hotkey.name!r})", description=hotkey.description)
-        for plugin in self.k9s.plugins:
-            key = textual_key(plugin.key)
-            if key in taken and not plugin.override:
-                problems.append(Problem(plugin.source or Path("plugins.yaml"), plugin.name,
-                                        f"key {plugin.shortcut} is already used; set "
-                                        "override: true to take it"))
-                continue
-            take(key)
-            self.bind(key, f"k9s_plugin({plugin.name!r})",
-                      description=f"{plugin.description} (plugin)")
+            self.bind(key, action, description=description)
         return problems
 
     def report_k9s_problems(self, problems: list[Problem]) -> None:

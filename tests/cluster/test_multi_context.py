@@ -16,22 +16,15 @@ from kubetui.kinds import builtin
 from kubetui.model.multi import MergedFeed, connect_all, is_multi, named_contexts, row_context
 from kubetui.model.views import root_view
 from tests.cluster.helpers import FAST
+from kubetui.sandbox.kubeconfig import merged_kubeconfig
 from tests.conftest import start_sandbox, stop_sandbox
 from tests.waiting import wait_for
 
 
-def _merged_kubeconfig(tmp_path: Path, files: dict[str, Path]) -> Path:
-    """One kubeconfig holding each sandbox's context under a new name, and a context whose
-    server is not there."""
-    doc: dict = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
-                 "contexts": [], "current-context": next(iter(files))}
-    for name, path in files.items():
-        one = yaml.safe_load(path.read_text())
-        cluster, user = one["clusters"][0], one["users"][0]
-        doc["clusters"].append({"name": name, "cluster": cluster["cluster"]})
-        doc["users"].append({"name": name, "user": user["user"]})
-        doc["contexts"].append({"name": name, "context": {"cluster": name, "user": name,
-                                                          "namespace": "default"}})
+def merged_with_a_dead_context(tmp_path: Path, files: dict[str, Path]) -> Path:
+    """The sandboxes' contexts under the names given, and a context whose server is not
+    there."""
+    doc = merged_kubeconfig(files)
     doc["clusters"].append({"name": "gone", "cluster": {"server": "https://127.0.0.1:1"}})
     doc["contexts"].append({"name": "gone", "context": {"cluster": "gone", "user": "east"}})
     path = tmp_path / "merged-kubeconfig"
@@ -49,7 +42,7 @@ async def test_two_clusters_in_one_table(tmp_path: Path) -> None:
     feed = None
     connections = []
     try:
-        path = _merged_kubeconfig(tmp_path, {"east": tmp_path / "east.kubeconfig",
+        path = merged_with_a_dead_context(tmp_path, {"east": tmp_path / "east.kubeconfig",
                                              "west": tmp_path / "west.kubeconfig"})
         config = kubeconfigs.load(str(path))
         assert named_contexts("*", config) == ["east", "gone", "west"]

@@ -6,27 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from kubetui.ui.screens.dialogs import ConfirmDialog
+from tests.cluster.test_multi_context import merged_with_a_dead_context
 from tests.conftest import start_sandbox, stop_sandbox
 from tests.ui.app_helpers import app_for, header_text, names, until
-
-
-def _merged_kubeconfig(tmp_path: Path, files: dict[str, Path]) -> Path:
-    doc: dict = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
-                 "contexts": [], "current-context": next(iter(files))}
-    for name, path in files.items():
-        one = yaml.safe_load(path.read_text())
-        doc["clusters"].append({"name": name, "cluster": one["clusters"][0]["cluster"]})
-        doc["users"].append({"name": name, "user": one["users"][0]["user"]})
-        doc["contexts"].append({"name": name, "context": {"cluster": name, "user": name,
-                                                          "namespace": "default"}})
-    doc["clusters"].append({"name": "gone", "cluster": {"server": "https://127.0.0.1:1"}})
-    doc["contexts"].append({"name": "gone", "context": {"cluster": "gone", "user": "east"}})
-    path = tmp_path / "merged-kubeconfig"
-    path.write_text(yaml.safe_dump(doc))
-    return path
 
 
 def _rows(app) -> list[tuple[str, str]]:
@@ -39,7 +22,7 @@ async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
     east = await start_sandbox(tmp_path / "east.kubeconfig")
     west = await start_sandbox(tmp_path / "west.kubeconfig")
     try:
-        path = _merged_kubeconfig(tmp_path, {"east": tmp_path / "east.kubeconfig",
+        path = merged_with_a_dead_context(tmp_path, {"east": tmp_path / "east.kubeconfig",
                                              "west": tmp_path / "west.kubeconfig"})
         from kubetui.sandbox.scenarios.objects import create
 
@@ -96,7 +79,7 @@ async def test_drilling_and_logs_follow_the_rows_cluster(tmp_path: Path) -> None
     east = await start_sandbox(tmp_path / "east.kubeconfig", pace=0.05)
     west = await start_sandbox(tmp_path / "west.kubeconfig", pace=0.05)
     try:
-        path = _merged_kubeconfig(tmp_path, {"east": tmp_path / "east.kubeconfig",
+        path = merged_with_a_dead_context(tmp_path, {"east": tmp_path / "east.kubeconfig",
                                              "west": tmp_path / "west.kubeconfig"})
         from kubetui.sandbox.scenarios.objects import add_node, create
 
