@@ -513,7 +513,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         return f"No {view.kind.plural}{where}"
 
     def on_feed_batch(self, message: FeedBatch) -> None:
-        if message.generation != self._generation or self.view is None or self.feed is None:
+        # Not once the app is shutting down: its queued messages outlive the screen.
+        if (message.generation != self._generation or self.view is None or self.feed is None
+                or not self.is_running):
             return
         table = self.main_table
         table.apply(self._join.batch(message.batch) if self._join else message.batch)
@@ -560,7 +562,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self.query_one(Breadcrumbs).show(note=message.note)
 
     def on_pane_batch(self, message: PaneBatch) -> None:
-        if message.session is self.session:
+        if message.session is self.session and self.is_running:
             self.pane.apply(message.batch)
 
     def _save_frame(self) -> None:
