@@ -37,8 +37,8 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
         """)
     _k9s(isolated_home, "hotkeys.yaml", """\
         hotKeys:
-          shift-1:
-            shortCut:    Shift-1
+          shift-2:
+            shortCut:    Shift-2
             description: View deployments
             command:     deploy
           taken:
@@ -66,10 +66,10 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
         await until(lambda: names(app) == ["blee-1"])
         assert "fred" in header_text(app)
         assert app.main_table.filter.text == "-l app=blee"
-        # The hotkey: Shift-1 is `!`; it is listed with its description.
+        # The hotkey: Shift-2 is `@`; it is listed with its description.
         assert any(b.binding.description == "View deployments"
                    for b in app.active_bindings.values())
-        await pilot.press("exclamation_mark")
+        await pilot.press("at")
         await live(app, "deployments")
         # `d` is describe: the hotkey is left out and said so; `y` is taken over.
         hotkeys_file = isolated_home / ".config" / "k9s" / "hotkeys.yaml"
@@ -134,14 +134,14 @@ async def test_readonly_refuses_dangerous_plugins(sandbox, api: Api,
     _k9s(isolated_home, "plugins.yaml", """\
         plugins:
           look:
-            shortCut: Shift-L
+            shortCut: Shift-3
             description: Look
             scopes: [all]
             background: true
             command: echo
             args: [$NAME]
           wipe:
-            shortCut: Shift-X
+            shortCut: Shift-4
             description: Wipe
             dangerous: true
             scopes: [all]
@@ -157,8 +157,8 @@ async def test_readonly_refuses_dangerous_plugins(sandbox, api: Api,
         shown = {b.binding.description for b in app.active_bindings.values()}
         assert "Look (plugin)" in shown and "Wipe (plugin)" not in shown
         assert app.check_action("k9s_plugin", ("wipe",)) is False
-        await pilot.press("X")
-        await pilot.press("L")
+        await pilot.press("dollar_sign")
+        await pilot.press("number_sign")
         await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
         assert app.screen.view.text.strip() == "web-1"
         assert not any("Wipe" in n or "touch" in n for n in _notes(app))
