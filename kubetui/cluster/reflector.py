@@ -63,9 +63,11 @@ class Reflector:
     """Keeps a sink in step with one collection path. `state`/`error`/`since` describe it."""
 
     def __init__(self, client: ClusterClient, path: str, namespace: str | None, sink: Sink,
-                 settings: StoreSettings) -> None:
+                 settings: StoreSettings, label_selector: str = "") -> None:
         self.client = client
         self.path = path
+        #: Every list page and watch carries it (the server applies it to each page).
+        self._selector = {"labelSelector": label_selector} if label_selector else {}
         self.namespace = namespace
         self.sink = sink
         self.settings = settings
@@ -146,7 +148,7 @@ class Reflector:
         resourceVersion to watch from. The next page is requested before this one's
         objects are handed over, so the server prepares it meanwhile."""
         seen: set[str] = set()
-        query: dict[str, Any] = {"limit": self.settings.page_size}
+        query: dict[str, Any] = {"limit": self.settings.page_size, **self._selector}
         if resume is not None:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
@@ -159,7 +161,8 @@ class Reflector:
                 if token:
                     following = asyncio.ensure_future(self.client.request(
                         "GET", self.path,
-                        query={"limit": self.settings.page_size, "continue": token}))
+                        query={"limit": self.settings.page_size, "continue": token,
+                               **self._selector}))
                     await asyncio.sleep(0)  # let it send the request
                 for obj in doc.get("items") or ():
                     seen.add(self.sink.upsert(obj))
@@ -183,7 +186,7 @@ class Reflector:
         low, high = self.settings.watch_timeout
         timeout = int(random.uniform(low, high))
         query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
-                 "timeoutSeconds": timeout}
+                 "timeoutSeconds": timeout, **self._selector}
         started = time.monotonic()
         count = 0
         try:

@@ -41,6 +41,7 @@ from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, Q
                                     XRAY_WORDS, parse_command)
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
+from kubetui.model.multi import is_multi, named_contexts, row_context
 from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
@@ -57,8 +58,11 @@ from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
+from kubetui.ui.k9s_keys import K9sKeys
+from kubetui.ui.multi_context import MultiContext
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
@@ -159,7 +163,7 @@ class ConnectFailed(Message):
     error: str
 
 
-class KubetuiApp(ActionKeys, App[None]):
+class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "kubetui"
 
@@ -220,6 +224,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self._metrics_told = ""  # why metrics are absent, said once
         self._problems: ProblemsFeed | None = None  # for the header's count
         self._problems_scope: tuple[Session, str | None] | None = None
+        self.load_k9s()
 
 
     # ----------------------------------------------------------------- layout
@@ -311,9 +316,18 @@ class KubetuiApp(ActionKeys, App[None]):
         self._layout_pane(self.size.width)
         self.main_table.focus()
         self.set_interval(1.0, self._count_problems)
-        self._connect(self.context_name)
+        # The keys of the app and of the main table (which sees a key first) are taken.
+        taken = {binding.key for node in (self, self.main_table)
+                 for bindings in node._bindings.key_to_bindings.values()
+                 for binding in bindings}
+        self.report_k9s_problems([*self.k9s.problems, *self.bind_k9s_keys(taken)])
+        if self.multi_contexts:
+            self.connect_multi(",".join(self.multi_contexts))
+        else:
+            self._connect(self.context_name)
 
     async def on_unmount(self) -> None:
+        await self.close_sessions()
         self._close_feeds()
         if self.session is not None:
             await self.session.close()
@@ -331,6 +345,15 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- read-only gate
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "k9s_plugin":  # hidden in read-only mode when dangerous, else greyed
+            plugin = self.plugin_named(str(parameters[0])) if parameters else None
+            if plugin is None or (self.readonly and plugin.dangerous):
+                return False
+            if self.screen is not self.screen_stack[0]:
+                return False
+            return None if self.plugin_refusal(plugin) else True
+        if action == "k9s_hotkey":
+            return self.screen is self.screen_stack[0] and not self.prompt.is_open
         if action in ACTION_NAMES:  # connected, on the main screen, and no `refusal`
             return self.actions_check(action)  # (read-only mode, a kind it does not fit)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
@@ -375,6 +398,10 @@ class KubetuiApp(ActionKeys, App[None]):
         if message.attempt != self._attempt:
             await session.close()
             return
+        await self.close_sessions()  # leaving several contexts for one
+        await self.on_connected_session(session)
+
+    async def on_connected_session(self, session: Session) -> None:
         first = self.session is None and not self.stack
         old, self.session = self.session, session
         self._close_feeds()
@@ -386,7 +413,7 @@ class KubetuiApp(ActionKeys, App[None]):
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
                            version=session.version, busy="", problem="", health=None,
-                           problems=None)
+                           problems=None, contexts=self._context_states())
         if namespace:
             session.store.add_namespace(namespace)
         self.pane.clear()
@@ -490,7 +517,8 @@ class KubetuiApp(ActionKeys, App[None]):
         table.clear()
         self._columns = await self._columns_of(view.kind)
         self._join = None
-        if session is not None and by_key(*view.kind.key) and metric_columns(view.kind.kind):
+        if (session is not None and self.connections is None and by_key(*view.kind.key)
+                and metric_columns(view.kind.kind)):
             self._join = self._metrics_join(session, view)
             self._columns = self._join.columns
             self._metrics = MetricsFeed(
@@ -499,6 +527,7 @@ class KubetuiApp(ActionKeys, App[None]):
                 self.user_config.metrics_interval,
                 shown=self._main_screen_shown)
             self._metrics.start()
+        self._columns = self.merged_columns(self._columns)
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
@@ -512,6 +541,11 @@ class KubetuiApp(ActionKeys, App[None]):
         self._remember_view()
         self._show_chrome(health=None)
         if session is None:
+            return
+        if self.connections is not None:
+            self.feed = self.merged_feed(
+                view, lambda b: self.post_message(FeedBatch(generation, b)),
+                lambda h: self.post_message(FeedHealth(generation, h)))
             return
         self._follow_problems()
         self.feed = Feed(session.store, view,
@@ -780,6 +814,8 @@ class KubetuiApp(ActionKeys, App[None]):
             except ClusterError as e:
                 self.notify(str(e), severity="error")
                 return
+        if self.connections is not None:  # a merged row: the object's own uid owns
+            entry = replace(entry, uid=row_context(entry.uid)[1])
         target = drill_view(view.kind, entry, view.namespace, obj)
         if target is None:
             return
@@ -791,6 +827,22 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- commands
     async def _run_command(self, text: str) -> None:
+        """A `:` line; a name from k9s's aliases.yaml stands for its resource, namespace,
+        labels and filter (k9s's command-line aliases)."""
+        line, loop = self.k9s.aliases.expand(text)
+        if loop is not None:
+            self.notify(loop, severity="error")
+            return
+        plain = parse_command(text)
+        if line is None or plain is None or plain.word not in self.k9s.aliases.lines:
+            await self._run_plain_command(text)
+            return
+        await self._run_plain_command(" ".join(w for w in (line.resource, line.namespace) if w))
+        labels = f"-l {line.labels}" if line.labels else ""
+        if line.filter or labels:
+            self._set_filter(" ".join(w for w in (line.filter, labels) if w))
+
+    async def _run_plain_command(self, text: str) -> None:
         command = parse_command(text)
         if command is None:
             return
@@ -816,7 +868,9 @@ class KubetuiApp(ActionKeys, App[None]):
                     metrics_interval=self.user_config.metrics_interval), self._go_to_object)
             return
         if command.word in CONTEXT_WORDS:
-            if command.arg:
+            if is_multi(command.arg):
+                self.connect_multi(command.arg)
+            elif command.arg:
                 self._switch_context(command.arg)
             else:
                 self.push_screen(ContextPicker(self.kubeconfig.contexts, self.context_name),
@@ -825,6 +879,11 @@ class KubetuiApp(ActionKeys, App[None]):
         session = self.session
         if session is None:
             self.notify("not connected", severity="warning")
+            return
+        if command.word in HELM_WORDS:
+            namespace = self.namespace if not command.arg else (
+                None if command.arg in _ALL_NAMESPACES else command.arg)
+            self.push_screen(HelmScreen(session, namespace))
             return
         kind = session.resolve(command.word)
         if kind is None:  # perhaps a CRD created since we connected
@@ -912,7 +971,7 @@ class KubetuiApp(ActionKeys, App[None]):
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
         return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS, *MESSAGE_WORDS, *PROBLEM_WORDS,
-                *PULSE_WORDS, *XRAY_WORDS,
+                *PULSE_WORDS, *XRAY_WORDS, *HELM_WORDS, *self.k9s.aliases.lines,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
@@ -942,7 +1001,8 @@ class KubetuiApp(ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               ContainersScreen, PulsesScreen, XrayScreen, *ACTION_SCREENS)
+               ContainersScreen, PulsesScreen, XrayScreen, HelmScreen, HistoryScreen,
+               ObjectsScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 
@@ -962,7 +1022,11 @@ def make_app(settings: Settings) -> KubetuiApp:
             raise ConfigFileError(f"config file {user.path}: keymap entry {binding_id}: "
                                   f"{key!r} is not a key name (examples: ctrl+f, f5, "
                                   f"question_mark, a)")
-    config = kubeconfigs.load(settings.kubeconfig, settings.context)
+    several = is_multi(settings.context)
+    config = kubeconfigs.load(settings.kubeconfig, None if several else settings.context)
+    contexts = named_contexts(settings.context, config) if several else None
+    if contexts:
+        config.current = contexts[0]
     if not config.current:
         names = ", ".join(c.name for c in config.contexts) or "none"
         files = ", ".join(str(p) for p in config.files) or "the kubeconfig"
@@ -970,6 +1034,7 @@ def make_app(settings: Settings) -> KubetuiApp:
                           f"(contexts: {names})")
     config.context(config.current)  # a current-context that is not defined
     app = KubetuiApp(settings, user, config)
+    app.multi_contexts = contexts
     if user.theme and user.theme not in app.available_themes:
         raise ConfigFileError(f"config file {user.path}: unknown theme {user.theme!r} "
                               f"(themes: {', '.join(sorted(app.available_themes))})")

@@ -32,6 +32,8 @@ class Status:
     problem: str = ""  # why there is no connection
     readonly: bool = False
     problems: int | None = None  # unhealthy objects in the namespace scope (`:problems`)
+    #: Several contexts at once: (context, its state or its error) each.
+    contexts: tuple[tuple[str, str], ...] = ()
 
 
 Part = tuple[str, str]  # (text, style): pieces that `Content.assemble` joins
@@ -63,6 +65,10 @@ def health_parts(health: StreamHealth | None, busy: str, problem: str, now: floa
 def _joined_length(groups: list[list[Part]]) -> int:
     shown = [sum(len(text) for text, _ in g) for g in groups if any(text for text, _ in g)]
     return sum(shown) + 2 * max(0, len(shown) - 1)
+
+
+_CONTEXT_MARKS = {"live": ("●", "$text-success"), "syncing": ("◌", "$text-warning"),
+                  "reconnecting": ("↻", "$text-warning"), "stale": ("✕", "$text-error")}
 
 
 class Header(Widget):
@@ -114,6 +120,10 @@ class Header(Widget):
         if s.problems is not None:
             groups.append([(f"! {s.problems} problems" if s.problems else "no problems",
                             "bold $text-error" if s.problems else "$text-muted")])
+        for name, state in s.contexts:
+            mark, style = _CONTEXT_MARKS.get(state, ("✕", "bold $text-error"))
+            detail = "" if state in _CONTEXT_MARKS else f" {state}"
+            groups.append([(f"{mark} {name}{detail}", style)])
         if s.readonly:
             groups.append([("READ-ONLY", "bold reverse")])
         groups = [[(visible(text), style) for text, style in group] for group in groups]
