@@ -45,6 +45,7 @@ class StoreSettings:
     stale_after: float = 10.0  # reconnecting this long -> stale
     linger: float = 30.0  # keep a stream this long after its last subscriber left
     yield_every: int = 256  # watch events applied between yields to the event loop
+    relist_every: float = 15.0  # a resource that cannot be watched (metrics) is listed again
 
 
 class Sink(Protocol):
@@ -87,6 +88,7 @@ class Reflector:
         rv: str | None = None  # where the watch resumes; None: list first
         resume: str | None = None  # the last resourceVersion, for a NotOlderThan list
         failures = 0
+        polled = False  # the server lists this resource but refuses to watch it
         while True:
             try:
                 await self.sink.prepare()
@@ -107,6 +109,14 @@ class Reflector:
                     continue
                 if e.status == 403 and not self.synced and self.sink.forbidden(self, e):
                     return
+                if e.status == 405 and rv is not None:
+                    # Listed but not watchable (metrics.k8s.io, as metrics-server serves it):
+                    # what was listed is the truth until the next list, as `kubectl top`.
+                    polled, rv = True, None
+                    self._lost_at = None
+                    self._set(LIVE)
+                    await asyncio.sleep(self.settings.relist_every)
+                    continue
                 if rv is not None and e.status is None:
                     # No answer at all: the server may come back as another one (restarted,
                     # restored from a backup). List before saying "live" again. (An answer
