@@ -101,5 +101,7 @@ def demo_env(tmp: Path, **extra: str) -> dict[str, str]:
     temp.mkdir(exist_ok=True)
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "TERM": "xterm-256color", "TMPDIR": str(temp), "PYTHONPATH": path,
-            **extra}
+    # LINES/COLUMNS would override the pseudo-terminal's size (shutil.get_terminal_size
+    # reads them first), and pytest-xdist's workers have them set to 24x80.
+    env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS")}
+    return {**env, "TERM": "xterm-256color", "TMPDIR": str(temp), "PYTHONPATH": path, **extra}
