@@ -26,11 +26,12 @@ from kubetui.ui.app import KubetuiApp  # noqa: E402
 from kubetui.ui.screens.containers_screen import ContainersScreen  # noqa: E402
 from kubetui.ui.screens.contexts import ContextPicker  # noqa: E402
 from kubetui.ui.screens.dialogs import (  # noqa: E402
-    ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog)
+    ChoiceDialog, ConfirmDialog, PortForwardDialog, PromptDialog, ScaleDialog, SetImageDialog)
 from kubetui.ui.screens.events_screen import EventsScreen  # noqa: E402
 from kubetui.ui.screens.help import HelpScreen  # noqa: E402
 from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
+from kubetui.ui.screens.portforwards_screen import PortForwardsScreen  # noqa: E402
 from kubetui.ui.screens.problems_screen import ProblemsScreen  # noqa: E402
 from kubetui.ui.screens.pulses_screen import PulsesScreen  # noqa: E402
 from kubetui.ui.screens.rollout_screen import RolloutScreen  # noqa: E402
@@ -57,7 +58,9 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Xray (`:xray KIND [NAME]`)", [XrayScreen]),
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
-    ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog]),
+    ("Port-forwards (`:pf`)", [PortForwardsScreen]),
+    ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog, ChoiceDialog,
+                 PortForwardDialog]),
     ("Contexts (`:ctx`)", [ContextPicker]),
     ("Help (`?`)", [HelpScreen]),
 ]

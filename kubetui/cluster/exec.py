@@ -89,9 +89,11 @@ def not_found(exit: Exit) -> bool:
 class ExecSession:
     """One exec or attach connection. Read `output()` until it ends, then `exit`."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, tty: bool) -> None:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, tty: bool,
+                 stdin: bool = True) -> None:
         self.ws = ws
         self.tty = tty
+        self.stdin = stdin
         self.v5 = ws.protocol == V5
         self.exit: Exit | None = None
         self._pending: list[tuple[int, bytes]] = []  # read while probing the start
@@ -108,7 +110,7 @@ class ExecSession:
         if not attach:
             query += [("command", part) for part in command]
         path = paths.object_path(POD, namespace, pod, "attach" if attach else "exec")
-        return cls(await client.websocket(path, query, PROTOCOLS), tty)
+        return cls(await client.websocket(path, query, PROTOCOLS), tty, stdin)
 
     async def output(self) -> AsyncIterator[tuple[int, bytes]]:
         """(channel, bytes) of stdout and stderr until the stream ends; then `exit` is

@@ -6,11 +6,12 @@ cluster (connections, streams) outlives the move to another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.kubeconfig import ContextInfo, Kubeconfig
+from kubetui.cluster.portforward import ForwardManager
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import BUILTIN_KINDS, Kind, browsable, resolve
@@ -23,6 +24,10 @@ class Session:
     store: WatchStore
     version: str
     kinds: list[Kind]
+    forwards: ForwardManager = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.forwards = ForwardManager(self.client)
 
     @classmethod
     async def open(cls, kubeconfig: Kubeconfig, context: str,
@@ -39,6 +44,7 @@ class Session:
         return cls(client.info, client, WatchStore(client, settings), version, kinds)
 
     async def close(self) -> None:
+        await self.forwards.stop_all()
         await self.store.close()
         await self.client.close()
 

@@ -34,10 +34,11 @@ from kubetui.cluster.scope import REPLICASET
 from kubetui.cluster.store import Batch, StreamHealth, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
-from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
-                                    XRAY_WORDS, parse_command)
+from kubetui.model.commands import (CONTEXT_WORDS, PORTFORWARD_WORDS, PROBLEM_WORDS,
+                                    PULSE_WORDS, QUIT_WORDS, XRAY_WORDS, parse_command)
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
+from kubetui.model.portforwards import summary as forwards_summary
 from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
@@ -55,6 +56,7 @@ from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.screens.problems_screen import ProblemsScreen
 from kubetui.ui.screens.pulses_screen import PulsesScreen
 from kubetui.ui.screens.xray_screen import XrayScreen
@@ -199,6 +201,8 @@ class KubetuiApp(ActionKeys, App[None]):
         self._metrics_told = ""  # why metrics are absent, said once
         self._problems: ProblemsFeed | None = None  # for the header's count
         self._problems_scope: tuple[Session, str | None] | None = None
+        #: Said on the terminal after the app has gone (the forwards it stopped).
+        self.farewell = ""
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -258,7 +262,23 @@ class KubetuiApp(ActionKeys, App[None]):
         self._layout_pane(self.size.width)
         self.main_table.focus()
         self.set_interval(1.0, self._count_problems)
+        self.set_interval(1.0, self._show_forwards)
         self._connect(self.context_name)
+
+    def _show_forwards(self) -> None:
+        forwards = self.session.forwards if self.session is not None else None
+        self.header.update(forwards=forwards_summary(forwards.up) if forwards else "")
+
+    def _say_forwards_stop(self) -> None:
+        """On quit: the forwards that quitting stops, named for the terminal."""
+        forwards = self.session.forwards.forwards if self.session is not None else []
+        if forwards:
+            self.farewell = f"kubetui: stopped {len(forwards)} port-forward(s): " + \
+                ", ".join(f.describe() for f in forwards)
+
+    async def action_quit(self) -> None:
+        self._say_forwards_stop()
+        await super().action_quit()
 
     async def on_unmount(self) -> None:
         self._close_feeds()
@@ -702,6 +722,7 @@ class KubetuiApp(ActionKeys, App[None]):
         if command is None:
             return
         if command.word in QUIT_WORDS:
+            self._say_forwards_stop()
             self.exit()
             return
         if command.word in PROBLEM_WORDS:
@@ -726,6 +747,9 @@ class KubetuiApp(ActionKeys, App[None]):
         session = self.session
         if session is None:
             self.notify("not connected", severity="warning")
+            return
+        if command.word in PORTFORWARD_WORDS:
+            self.push_screen(PortForwardsScreen(session.forwards))
             return
         kind = session.resolve(command.word)
         if kind is None:  # perhaps a CRD created since we connected
@@ -783,12 +807,14 @@ class KubetuiApp(ActionKeys, App[None]):
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
         return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS,
+                *PORTFORWARD_WORDS,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS or word in PROBLEM_WORDS or word in PULSE_WORDS:
+        if word in QUIT_WORDS or word in PROBLEM_WORDS or word in PULSE_WORDS \
+                or word in PORTFORWARD_WORDS:
             return []
         if word in XRAY_WORDS:
             return ["deploy", "sts", "ds", "rs", "job", "cj", "svc", "po"]
@@ -811,7 +837,8 @@ class KubetuiApp(ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               ContainersScreen, PulsesScreen, XrayScreen, *ACTION_SCREENS)
+               ContainersScreen, PulsesScreen, XrayScreen,
+               PortForwardsScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from kubetui.cluster.exec import ExecSession, Exit
 
-__all__ = ["bridge"]
+__all__ = ["DETACH_OUTPUT", "DETACH_STDIN", "bridge"]
 
 
 def terminal_size(fd: int) -> tuple[int, int]:
@@ -58,20 +58,35 @@ def on_resize(loop: asyncio.AbstractEventLoop, fd: int, session: ExecSession) ->
         signal.signal(signal.SIGWINCH, previous)
 
 
-async def bridge(session: ExecSession, in_fd: int, out_fd: int) -> Exit:
-    """Join `in_fd`/`out_fd` (the terminal) to `session` until the remote process ends;
-    returns how it ended."""
+#: Keys that leave an attached process running: kubectl's ctrl-p ctrl-q when keys go to
+#: it, ctrl-c when it only shows output.
+DETACH_STDIN = b"\x10\x11"
+DETACH_OUTPUT = b"\x03"
+
+
+async def bridge(session: ExecSession, in_fd: int, out_fd: int,
+                 detach: bytes = b"") -> Exit | None:
+    """Join `in_fd`/`out_fd` (the terminal) to `session` until the remote process ends
+    (its `Exit` comes back) or `detach` is typed (None comes back)."""
     loop = asyncio.get_running_loop()
     keys: asyncio.Queue[bytes] = asyncio.Queue()
+    detached = asyncio.Event()
+    recent = b""
 
     def readable() -> None:
+        nonlocal recent
         try:
             data = os.read(in_fd, 65536)
         except OSError:
             data = b""
         if not data:
             loop.remove_reader(in_fd)
-        keys.put_nowait(data)
+        recent = (recent + data)[-len(detach):] if detach else b""
+        if detach and recent == detach:
+            detached.set()
+            return
+        if session.stdin or not data:
+            keys.put_nowait(data)
 
     async def forward_keys() -> None:
         while data := await keys.get():
@@ -82,16 +97,21 @@ async def bridge(session: ExecSession, in_fd: int, out_fd: int) -> Exit:
         await session.resize(*terminal_size(out_fd))
         loop.add_reader(in_fd, readable)
         sender = asyncio.create_task(forward_keys())
+        shower = asyncio.create_task(_show(session, out_fd))
+        stop = asyncio.create_task(detached.wait())
         try:
-            async for _channel, data in session.output():
-                _write_all(out_fd, data)
+            await asyncio.wait((shower, stop), return_when=asyncio.FIRST_COMPLETED)
         finally:
             loop.remove_reader(in_fd)
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
-    assert session.exit is not None
-    return session.exit
+            for task in (sender, shower, stop):
+                task.cancel()
+            await asyncio.gather(sender, shower, stop, return_exceptions=True)
+    return None if detached.is_set() else session.exit
+
+
+async def _show(session: ExecSession, out_fd: int) -> None:
+    async for _channel, data in session.output():
+        _write_all(out_fd, data)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -32,6 +32,7 @@ class Status:
     problem: str = ""  # why there is no connection
     readonly: bool = False
     problems: int | None = None  # unhealthy objects in the namespace scope (`:problems`)
+    forwards: str = ""  # "2 port-forwards" when some are up
 
 
 Part = tuple[str, str]  # (text, style): pieces that `Content.assemble` joins
@@ -102,6 +103,8 @@ class Header(Widget):
         if s.problems is not None:
             groups.append([(f"! {s.problems} problems" if s.problems else "no problems",
                             "bold $text-error" if s.problems else "$text-muted")])
+        if s.forwards:
+            groups.append([(f"⇄ {s.forwards}", "bold $text-accent")])
         if s.readonly:
             groups.append([("READ-ONLY", "bold reverse")])
         parts: list[Part] = []
