@@ -129,7 +129,8 @@ class ExecSession:
         if msg.type == aiohttp.WSMsgType.BINARY and msg.data:
             channel, data = msg.data[0], msg.data[1:]
             if channel in (STDOUT, STDERR):
-                return channel, data
+                # The server opens with an empty frame on its first channel: not output.
+                return (channel, data) if data else None
             if channel == ERROR:
                 self.exit = self._status(data)
             return None
