@@ -1,0 +1,7 @@
+"""`python -m kubetui`: the same as the `kubetui` command."""
+
+import sys
+
+from kubetui.cli import main
+
+sys.exit(main())
