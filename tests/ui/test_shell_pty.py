@@ -121,8 +121,7 @@ async def test_no_shell_offers_a_debug_container_and_opens_a_shell_in_it(
         app.type("echo inside-the-debugger\r")
         await app.wait_line("inside-the-debugger")
         app.type("exit\r")
-        await app.wait_text("static")
-        await app.wait_text(debugger["name"])  # the notification names it
+        await app.wait_text(f"static/{debugger['name']} exited normally")
     finally:
         assert await app.close() == 0
 
