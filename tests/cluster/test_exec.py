@@ -140,3 +140,15 @@ async def test_a_cut_stream_ends_the_session_with_the_reason(cluster: Cluster) -
     assert session.exit is not None and session.exit.code is None
     assert "closed before the command ended" in session.exit.describe()
     await session.close()
+
+
+async def test_rbac_forbidding_exec_is_a_403_in_words(cluster: Cluster) -> None:
+    await running_pod(cluster, "web-5")
+    cluster.running.sandbox.faults.rbac = "readonly"  # a view-only role: no create
+    with pytest.raises(ClusterError) as refused:
+        await open_shell(cluster.client, "default", "web-5", "app")
+    assert refused.value.status == 403
+    assert str(refused.value).startswith(
+        'Forbidden: you may not create exec of pods "web-5" in namespace "default"')
+    with pytest.raises(ClusterError, match="Forbidden: you may not create attach"):
+        await ExecSession.open(cluster.client, "default", "web-5", "app", attach=True)

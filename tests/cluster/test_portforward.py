@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from kubetui.cluster.portforward import (ACTIVE, RECONNECTING, ForwardManager, PortChoice,
-                                         Target, port_choices)
+from kubetui.cluster.portforward import (ACTIVE, FAILED, RECONNECTING, ForwardManager,
+                                         PortChoice, Target, port_choices)
 from kubetui.kinds import builtin
 from tests.ui.test_actions_support import Cluster, cluster  # noqa: F401 (fixture)
 from tests.waiting import wait_for
@@ -147,3 +147,19 @@ def test_port_choices_of_a_pod_a_service_and_a_deployment() -> None:
     deploy = {"spec": {"template": pod}}
     assert [c.describe() for c in port_choices(Target(DEPLOY, "d", "w"), deploy)] == \
         ["8080 (app/http)"]
+
+
+async def test_rbac_forbidding_port_forward_fails_the_forward_in_words(
+        cluster: Cluster) -> None:
+    cluster.create(web_pod("solo"))
+    await wait_for(lambda: running(cluster, "solo"), timeout=30)
+    manager = ForwardManager(cluster.client, check_interval=0.1)
+    forward = await manager.start(Target(POD, "default", "solo"), 8080)
+    cluster.running.sandbox.faults.rbac = "readonly"
+    reader, writer = await asyncio.open_connection("127.0.0.1", forward.local_port)
+    assert await asyncio.wait_for(reader.read(), 10) == b""  # refused: closed at once
+    writer.close()
+    assert forward.state == FAILED
+    assert forward.reason.startswith('Forbidden: you may not create portforward of pods '
+                                     '"solo"')
+    await manager.stop_all()

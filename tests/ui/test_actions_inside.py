@@ -122,6 +122,9 @@ async def test_port_forward_from_its_key_and_the_pf_view_through_every_state(
         await wait_for(lambda: len(rows(screen)) == 1)
         assert noted(app, f"stopped {forward.describe()}")
         assert forward not in app.session.forwards.forwards
+        await pilot.press("ctrl+c")  # quitting stops the one left, and says so
+    assert app.farewell == (f"kubetui: stopped 1 port-forward(s): 127.0.0.1:{taken} -> "
+                            f"service/web:80")
 
 
 async def test_readonly_mode_hides_and_refuses_getting_inside(cluster: Cluster) -> None:
