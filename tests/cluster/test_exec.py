@@ -114,8 +114,9 @@ async def test_attach_to_an_interactive_main_process(cluster: Cluster) -> None:
     await session.close()
 
 
-async def test_resize_reaches_the_remote_terminal(cluster: Cluster,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def terminal_sizes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The sizes the sandbox's container terminals were given (resize channel)."""
     sizes: list[tuple[int, int]] = []
     original = sandbox_tty.Terminal.resize
 
@@ -124,10 +125,15 @@ async def test_resize_reaches_the_remote_terminal(cluster: Cluster,
         original(self, width, height)
 
     monkeypatch.setattr(sandbox_tty.Terminal, "resize", recording)
+    return sizes
+
+
+async def test_resize_reaches_the_remote_terminal(
+        cluster: Cluster, terminal_sizes: list[tuple[int, int]]) -> None:
     await running_pod(cluster, "web-3")
     session = await open_shell(cluster.client, "default", "web-3", "app")
     await session.resize(132, 43)
-    await wait_for(lambda: (132, 43) in sizes)
+    await wait_for(lambda: (132, 43) in terminal_sizes)
     await session.close()
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from kubetui.cluster.portforward import (ACTIVE, FAILED, RECONNECTING, ForwardManager,
-                                         PortChoice, Target, port_choices)
+from kubetui.cluster.portforward import (ACTIVE, FAILED, RECONNECTING, Forward,
+                                         ForwardManager, PortChoice, Target, port_choices)
 from kubetui.kinds import builtin
 from tests.ui.test_actions_support import Cluster, cluster  # noqa: F401 (fixture)
 from tests.waiting import wait_for
@@ -65,11 +65,16 @@ def web_deployment_and_service(cluster: Cluster) -> None:
                              "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}})
 
 
-async def test_forward_to_a_pod_carries_http(cluster: Cluster) -> None:
+async def solo_forward(cluster: Cluster) -> tuple[ForwardManager, Forward]:
+    """Pod `solo` (HTTP on 8080) running, and a forward to it."""
     cluster.create(web_pod("solo"))
     await wait_for(lambda: running(cluster, "solo"), timeout=30)
     manager = ForwardManager(cluster.client, check_interval=0.1)
-    forward = await manager.start(Target(POD, "default", "solo"), 8080)
+    return manager, await manager.start(Target(POD, "default", "solo"), 8080)
+
+
+async def test_forward_to_a_pod_carries_http(cluster: Cluster) -> None:
+    manager, forward = await solo_forward(cluster)
     assert forward.state == ACTIVE and forward.pod == "solo"
     status, body = await get(forward.local_port)
     assert status == 200 and "default/solo" in body
@@ -101,10 +106,7 @@ async def test_service_forward_follows_to_another_pod_when_its_pod_is_deleted(
 
 
 async def test_pod_forward_reconnects_when_its_pod_comes_back(cluster: Cluster) -> None:
-    cluster.create(web_pod("solo"))
-    await wait_for(lambda: running(cluster, "solo"), timeout=30)
-    manager = ForwardManager(cluster.client, check_interval=0.1)
-    forward = await manager.start(Target(POD, "default", "solo"), 8080)
+    manager, forward = await solo_forward(cluster)
     await cluster.client.request("DELETE", "/api/v1/namespaces/default/pods/solo",
                                  {"gracePeriodSeconds": 0})
     await wait_for(lambda: forward.state == RECONNECTING, timeout=30)
@@ -119,10 +121,7 @@ async def test_pod_forward_reconnects_when_its_pod_comes_back(cluster: Cluster) 
 
 async def test_a_cut_stream_closes_its_connection_and_the_forward_goes_on(
         cluster: Cluster) -> None:
-    cluster.create(web_pod("solo"))
-    await wait_for(lambda: running(cluster, "solo"), timeout=30)
-    manager = ForwardManager(cluster.client, check_interval=0.1)
-    forward = await manager.start(Target(POD, "default", "solo"), 8080)
+    manager, forward = await solo_forward(cluster)
     reader, writer = await asyncio.open_connection("127.0.0.1", forward.local_port)
     await wait_for(lambda: forward.open_connections == 1)
     cluster.running.sandbox.faults.drop_streams_every = 0.2
@@ -151,10 +150,7 @@ def test_port_choices_of_a_pod_a_service_and_a_deployment() -> None:
 
 async def test_rbac_forbidding_port_forward_fails_the_forward_in_words(
         cluster: Cluster) -> None:
-    cluster.create(web_pod("solo"))
-    await wait_for(lambda: running(cluster, "solo"), timeout=30)
-    manager = ForwardManager(cluster.client, check_interval=0.1)
-    forward = await manager.start(Target(POD, "default", "solo"), 8080)
+    manager, forward = await solo_forward(cluster)
     cluster.running.sandbox.faults.rbac = "readonly"
     reader, writer = await asyncio.open_connection("127.0.0.1", forward.local_port)
     assert await asyncio.wait_for(reader.read(), 10) == b""  # refused: closed at once

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from kubetui.sandbox.container import tty as sandbox_tty
+from tests.cluster.test_exec import terminal_sizes  # noqa: F401 (fixture)
 from tests.ui.pty_harness import PtyApp
 from tests.ui.test_actions_support import Cluster, cluster  # noqa: F401 (fixture)
 from tests.waiting import wait_for
@@ -38,20 +36,6 @@ def prompt_after_interrupt(lines: list[str], prompt: str) -> bool:
     """A prompt on a line after the last `^C` (the remote tty echoes ctrl-c so)."""
     marks = [i for i, line in enumerate(lines) if "^C" in line]
     return bool(marks) and any(line.startswith(prompt) for line in lines[marks[-1] + 1:])
-
-
-@pytest.fixture
-def terminal_sizes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """The sizes the sandbox's container terminals were given (resize channel)."""
-    sizes: list[tuple[int, int]] = []
-    original = sandbox_tty.Terminal.resize
-
-    def recording(self: sandbox_tty.Terminal, width: int, height: int) -> None:
-        sizes.append((width, height))
-        original(self, width, height)
-
-    monkeypatch.setattr(sandbox_tty.Terminal, "resize", recording)
-    return sizes
 
 
 async def test_shell_types_through_and_gives_the_table_back_as_it_was(
