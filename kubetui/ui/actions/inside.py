@@ -25,6 +25,7 @@ from kubetui.cluster.portforward import Target, port_choices
 from kubetui.model.actions import needs
 from kubetui.model.containers import (PodContainer, default_container, not_running,
                                       pod_containers)
+from kubetui.render.sanitize import visible
 from kubetui.ui.actions.flows import flow
 from kubetui.ui.actions.steps import ActionSteps
 from kubetui.ui.screens.dialogs import ChoiceDialog, PortForwardDialog, PromptDialog
@@ -71,7 +72,7 @@ async def hand_over(steps: ActionSteps, session: ExecSession, what: str, title: 
     try:
         with app.batch_update(), app.suspend():
             if banner:
-                os.write(sys.__stdout__.fileno(), banner.encode() + b"\r\n")
+                os.write(sys.__stdout__.fileno(), visible(banner).encode() + b"\r\n")
             ended = await bridge(session, sys.__stdin__.fileno(), sys.__stdout__.fileno(),
                                  detach)
     except SuspendNotSupported:

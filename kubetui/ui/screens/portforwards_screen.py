@@ -1,6 +1,7 @@
 """The port-forwards screen (`:pf`, `:portforwards`): every forward of the session with its
 state and counters, refreshed twice a second; `ctrl+d` stops the one under the cursor
-(after asking), `esc` goes back."""
+(after asking), `esc` goes back. Cells hold server words (a reason): they go through the
+sanitiser (`one_line`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from rich.text import Text
+
 from kubetui.cluster.portforward import ForwardManager
 from kubetui.model.portforwards import COLUMNS, forward_rows
+from kubetui.render.sanitize import one_line, safe_text
 from kubetui.ui.screens.dialogs import ConfirmDialog
 
 __all__ = ["PortForwardsScreen"]
@@ -42,7 +45,7 @@ class PortForwardsScreen(Screen[None]):
         yield Footer()
 
     @property
-    def table(self) -> DataTable[Content]:
+    def table(self) -> DataTable[Text]:
         return self.query_one("#forwards", DataTable)
 
     def on_mount(self) -> None:
@@ -61,16 +64,16 @@ class PortForwardsScreen(Screen[None]):
             cursor = table.cursor_row
             table.clear()
             for key, row in zip(keys, rows):
-                table.add_row(*(Content(c) for c in row.cells), key=key)
+                table.add_row(*(Text(one_line(c)) for c in row.cells), key=key)
             if rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
         else:
             for key, row in zip(keys, rows):
                 for column, cell in zip(table.columns, row.cells):
-                    table.update_cell(key, column, Content(cell))
+                    table.update_cell(key, column, Text(one_line(cell)))
         count = len(rows)
         up = self.manager.up
-        self.query_one("#pf-title", Static).update(Content(
+        self.query_one("#pf-title", Static).update(safe_text(
             f"Port-forwards · {up} up of {count}" if count else
             "Port-forwards · none (shift-f on a pod, Service or workload starts one)"))
 
