@@ -31,6 +31,7 @@ from kubetui.ui.actions.steps import ActionSteps
 from kubetui.ui.screens.dialogs import ChoiceDialog, PortForwardDialog, PromptDialog
 from kubetui.ui.terminal_bridge import DETACH_OUTPUT, DETACH_STDIN, bridge
 
+
 async def _get(steps: ActionSteps, ref: Ref, title: str) -> dict[str, Any] | None:
     try:
         return await steps.session.client.get(ref.kind, ref.namespace, ref.name)
