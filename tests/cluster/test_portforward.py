@@ -105,6 +105,18 @@ async def test_service_forward_follows_to_another_pod_when_its_pod_is_deleted(
     await manager.stop_all()
 
 
+async def test_deployment_forward_goes_to_one_of_its_ready_pods(cluster: Cluster) -> None:
+    web_deployment_and_service(cluster)
+    await wait_for(lambda: len([n for n in pod_names(cluster, "web")
+                                if running(cluster, n)]) == 2, timeout=30)
+    manager = ForwardManager(cluster.client, check_interval=0.1)
+    forward = await manager.start(Target(DEPLOY, "default", "web"), 8080)
+    assert forward.state == ACTIVE and forward.pod in pod_names(cluster, "web")
+    status, body = await get(forward.local_port)
+    assert status == 200 and f"default/{forward.pod}," in body
+    await manager.stop_all()
+
+
 async def test_pod_forward_reconnects_when_its_pod_comes_back(cluster: Cluster) -> None:
     manager, forward = await solo_forward(cluster)
     await cluster.client.request("DELETE", "/api/v1/namespaces/default/pods/solo",

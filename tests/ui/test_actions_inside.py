@@ -9,15 +9,16 @@ import socket
 from typing import Any
 
 import aiohttp
+from textual.widgets import OptionList
 
 from kubetui.cluster.portforward import Target
-from kubetui.ui.screens.dialogs import ConfirmDialog, PortForwardDialog
+from kubetui.kinds import builtin
+from kubetui.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, PortForwardDialog
 from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from tests.ui.app_helpers import header_text
 from tests.ui.test_actions_support import (POD, Cluster, action_app, cluster, noted,  # noqa: F401
                                            opened)
 from tests.waiting import wait_for
-from kubetui.kinds import builtin
 
 SERVICE = builtin("Service")
 INSIDE = ("shell", "attach", "debug", "port_forward")
@@ -173,4 +174,31 @@ async def test_rbac_refusals_are_said_before_anything_is_opened(cluster: Cluster
         await pilot.press("F")
         await wait_for(lambda: noted(
             app, 'you may not create pods/portforward in namespace "default"'))
+    assert stream_requests(cluster) == []
+
+
+async def test_shell_picks_among_containers_and_refuses_one_not_running(
+        cluster: Cluster) -> None:
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "two", "namespace": "default", "annotations": {
+                        "kubectl.kubernetes.io/default-container": "sidecar"}},
+                    "spec": {"containers": [
+                        {"name": "app", "image": "nginx:1.25"},
+                        {"name": "sidecar", "image": "registry.example/app:imagepullbackoff"}]}})
+    await wait_for(lambda: "ImagePull" in str(cluster.store.get(
+        ("", "pods"), "default", "two").get("status", {}).get("containerStatuses")),
+        timeout=30)
+    app = action_app(POD)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await opened(app, pilot, "two")
+        await pilot.press("s")
+        dialog = await wait_for(lambda: isinstance(app.screen, ChoiceDialog) and app.screen)
+        options = dialog.query_one(OptionList)
+        assert [str(options.get_option_at_index(i).prompt).split(" (")[0]
+                for i in range(options.option_count)] == ["app", "sidecar"]
+        assert options.highlighted == 1  # the default-container annotation's
+        await pilot.press("enter")
+        note = await wait_for(lambda: noted(app, "is not running"))
+        assert note.startswith("container sidecar of pod two is not running (waiting: ")
+        assert app.screen is app.screen_stack[0]
     assert stream_requests(cluster) == []

@@ -124,3 +124,20 @@ async def test_attach_to_an_interactive_container_and_detach(cluster: Cluster) -
         await app.wait_text("detached from it/app")
     finally:
         assert await app.close() == 0
+
+
+async def test_a_cut_connection_gives_the_table_back_with_the_reason(
+        cluster: Cluster) -> None:
+    await pods_running(cluster, pod_doc("web-1"))
+    app = await PtyApp.start("-n", "default", "-c", "pods")
+    try:
+        await app.wait_text("web-1")
+        app.type("s")
+        await app.wait_text("root@web-1:/#")
+        cluster.running.sandbox.faults.drop_streams_every = 0.3
+        await app.wait_text("shell in web-1/app: the connection was closed")  # (a toast
+        # wraps the rest: "before the command ended")
+        cluster.running.sandbox.faults.drop_streams_every = 0
+        await app.wait_text("web-1  ")  # the table is back
+    finally:
+        assert await app.close() == 0

@@ -87,8 +87,9 @@ async def hand_over(steps: ActionSteps, session: ExecSession, what: str, title: 
     elif ended.ok:
         app.notify(f"{what} {ended.describe()}", title=title)
     else:
-        app.notify(f"{what} {ended.describe()}", title=title, severity="warning",
-                   markup=False)
+        how = ended.describe()
+        app.notify(f"{what} {how}" if ended.code is not None else f"{what}: {how}",
+                   title=title, severity="warning", markup=False)
 
 
 @flow("shell")
