@@ -139,7 +139,8 @@ class Forward:
     def describe(self) -> str:
         return f"{self.local} -> {self.target}:{self.remote}"
 
-    def _set(self, state: str, reason: str = "") -> None:
+    def set_state(self, state: str, reason: str = "") -> None:
+        """A new state (and `since`) when it differs from the current one."""
         if (state, reason) != (self.state, self.reason):
             self.state, self.reason, self.since = state, reason, time.time()
 
@@ -165,7 +166,7 @@ class _Runner:
             self.server = await asyncio.start_server(self.connection, fwd.address,
                                                      fwd.local_port)
         except OSError as e:
-            fwd._set(FAILED, f"cannot listen on {fwd.local}: {e.strerror or e}")
+            fwd.set_state(FAILED, f"cannot listen on {fwd.local}: {e.strerror or e}")
             return
         fwd.local_port = int(self.server.sockets[0].getsockname()[1])
         self._spawn(self.monitor())
@@ -181,33 +182,37 @@ class _Runner:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.forward._set(STOPPED)
+        self.forward.set_state(STOPPED)
 
     # ----- which pod ------------------------------------------------------------------
 
     async def resolve(self) -> None:
-        """Check the current pod; choose another (Service, workload) when it is gone."""
+        """Check the current pod; choose another (Service, workload) when it is gone. A
+        failed forward (refused by the server) stays failed: the list says why, and the
+        person stops it or starts it again."""
         async with self._resolving:
             fwd = self.forward
+            if fwd.state == FAILED:
+                return
             try:
                 if fwd.pod and await self._usable(fwd.pod):
                     if fwd.state != ACTIVE:
-                        fwd._set(ACTIVE)
+                        fwd.set_state(ACTIVE)
                     return
                 pod, port, why = await self._choose()
             except ClusterError as e:
                 if e.status in (401, 403):
-                    fwd._set(FAILED, str(e))
+                    fwd.set_state(FAILED, str(e))
                 else:
-                    fwd._set(RECONNECTING, str(e))
+                    fwd.set_state(RECONNECTING, str(e))
                 return
             if pod is None:
-                fwd._set(RECONNECTING, why)
+                fwd.set_state(RECONNECTING, why)
                 return
             if fwd.pod and pod != fwd.pod:
                 fwd.moves.append(f"{fwd.pod} -> {pod}")
             fwd.pod, fwd.pod_port = pod, port
-            fwd._set(ACTIVE)
+            fwd.set_state(ACTIVE)
 
     async def _usable(self, name: str) -> bool:
         try:
@@ -261,7 +266,7 @@ class _Runner:
         return None, 0, what
 
     async def monitor(self) -> None:
-        while True:
+        while self.forward.state != FAILED:
             await asyncio.sleep(self.check_interval)
             await self.resolve()
 
@@ -304,7 +309,7 @@ class _Runner:
             except ClusterError as e:
                 fwd.last_error = str(e)
                 if e.status in (401, 403):
-                    fwd._set(FAILED, str(e))
+                    fwd.set_state(FAILED, str(e))
                     return None
                 if attempt == 1:
                     await self.resolve()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import select
 import signal
 import termios
 import tty
@@ -119,6 +120,7 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         try:
             written = os.write(fd, view)
-        except BlockingIOError:
+        except BlockingIOError:  # a non-blocking terminal that is full: wait for room
+            select.select([], [fd], [])
             continue
         view = view[written:]

@@ -170,4 +170,9 @@ async def test_rbac_forbidding_port_forward_fails_the_forward_in_words(
     assert forward.state == FAILED
     assert forward.reason.startswith('Forbidden: you may not create portforward of pods '
                                      '"solo"')
+    cluster.running.sandbox.faults.rbac = "full"  # failed stays failed: it says why
+    reader, writer = await asyncio.open_connection("127.0.0.1", forward.local_port)
+    assert await asyncio.wait_for(reader.read(), 10) == b""
+    writer.close()
+    assert forward.state == FAILED and forward.connections == 2
     await manager.stop_all()
