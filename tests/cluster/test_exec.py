@@ -12,7 +12,7 @@ import pytest
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.exec import STDOUT, ExecSession, NoShell, open_shell
 from kubetui.sandbox.container import tty as sandbox_tty
-from tests.ui.test_actions_support import Cluster, cluster  # noqa: F401 (fixture)
+from tests.fast_cluster import Cluster
 from tests.waiting import wait_for
 
 

@@ -13,7 +13,7 @@ import aiohttp
 from kubetui.cluster.portforward import (ACTIVE, FAILED, RECONNECTING, Forward,
                                          ForwardManager, PortChoice, Target, port_choices)
 from kubetui.kinds import builtin
-from tests.ui.test_actions_support import Cluster, cluster  # noqa: F401 (fixture)
+from tests.fast_cluster import Cluster
 from tests.waiting import wait_for
 
 POD = builtin("Pod")

@@ -15,9 +15,9 @@ from kubetui.cluster.portforward import Target
 from kubetui.kinds import builtin
 from kubetui.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, PortForwardDialog
 from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
+from tests.fast_cluster import POD, Cluster
+from tests.ui.action_host import action_app, noted, opened
 from tests.ui.app_helpers import header_text
-from tests.ui.test_actions_support import (POD, Cluster, action_app, cluster, noted,  # noqa: F401
-                                           opened)
 from tests.waiting import wait_for
 
 SERVICE = builtin("Service")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.cluster.test_exec import terminal_sizes  # noqa: F401 (fixture)
+from tests.fast_cluster import Cluster
 from tests.ui.pty_harness import PtyApp
-from tests.ui.test_actions_support import Cluster, cluster  # noqa: F401 (fixture)
 from tests.waiting import wait_for
 
 PODS = ("", "pods")
