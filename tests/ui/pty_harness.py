@@ -49,6 +49,8 @@ class PtyApp:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+        for fixed in ("COLUMNS", "LINES"):  # (pytest-xdist sets them): the pty's size rules
+            env.pop(fixed, None)
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "kubetui", *args, stdin=slave, stdout=slave, stderr=slave,
             cwd=ROOT, env=env, start_new_session=True, preexec_fn=_make_controlling)

@@ -48,7 +48,9 @@ async def test_shell_types_through_and_gives_the_table_back_as_it_was(
         app.type("/web\r")  # a filter, kept after the shell
         await app.wait_until(lambda: "db-1" not in app.screen_text(), "the filter")
         await app.wait_until(lambda: app.cursor_on("web-1", "web-2", "web-3"), "the cursor on web-1")
-        app.type("jj")  # the cursor on the third row: web-3
+        app.type("j")  # the cursor on the third row: web-3
+        await app.wait_until(lambda: app.cursor_on("web-2", "web-1", "web-3"), "the cursor on web-2")
+        app.type("j")
         await app.wait_until(lambda: app.cursor_on("web-3", "web-1", "web-2"), "the cursor on web-3")
         app.type("s")
         await app.wait_text("root@web-3:/#")
