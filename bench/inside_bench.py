@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from streams_bench import NODE, POD, sandbox  # the same sandbox and pod as kubectl's bench
+from streams_bench import NODE, POD, print_table, sandbox  # kubectl's bench's sandbox and pod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's kubetui
 
@@ -131,15 +129,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, sandbox(Path(tmp)) as kubeconfig_path:
         mbps, echo = asyncio.run(measure(kubeconfig_path, args.mib * 2**20, args.repeats,
                                          args.keys))
-    load = os.getloadavg()[0]
-    print(f"kubetui's exec and port-forward clients (load average {load:.1f} on "
-          f"{os.cpu_count()} CPUs)")
-    print(f"{'measure':<46} {'median':>10} {'best/p95':>10}")
-    print(f"{'port-forward ' + str(args.mib) + ' MiB GET, MB/s':<46} "
-          f"{statistics.median(mbps):>10.1f} {max(mbps):>10.1f}")
-    q = statistics.quantiles(echo, n=20)
-    print(f"{'shell keystroke echo, ms (' + str(args.keys) + ' keys)':<46} "
-          f"{statistics.median(echo):>10.2f} {q[18]:>10.2f}")
+    print_table("kubetui's exec and port-forward clients", args.mib, mbps,
+                "shell keystroke echo", echo)
     return 0
 
 

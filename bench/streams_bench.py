@@ -141,15 +141,21 @@ def main() -> int:
         kubectl(kc, "wait", "--for=condition=Ready", "pod/web", "--timeout=60s")
         mbps = port_forward_mbps(kc, args.mib * 2**20, args.repeats)
         echo = echo_latency_ms(kc, args.keys)
+    print_table("streams bench", args.mib, mbps, "exec -it keystroke echo", echo)
+    return 0
+
+
+def print_table(title: str, mib: int, mbps: list[float], echo_what: str,
+                echo: list[float]) -> None:
+    """The figures as a table: MB/s median and best, echo ms median and p95."""
     load = os.getloadavg()[0]
-    print(f"streams bench (load average {load:.1f} on {os.cpu_count()} CPUs)")
-    print(f"{'measure':<44} {'median':>10} {'best/p95':>10}")
-    print(f"{'port-forward ' + str(args.mib) + ' MiB GET, MB/s':<44} "
+    print(f"{title} (load average {load:.1f} on {os.cpu_count()} CPUs)")
+    print(f"{'measure':<46} {'median':>10} {'best/p95':>10}")
+    print(f"{f'port-forward {mib} MiB GET, MB/s':<46} "
           f"{statistics.median(mbps):>10.1f} {max(mbps):>10.1f}")
     q = statistics.quantiles(echo, n=20)
-    print(f"{'exec -it keystroke echo, ms (' + str(args.keys) + ' keys)':<44} "
+    print(f"{f'{echo_what}, ms ({len(echo)} keys)':<46} "
           f"{statistics.median(echo):>10.2f} {q[18]:>10.2f}")
-    return 0
 
 
 if __name__ == "__main__":
