@@ -15,7 +15,6 @@ own process, kubetui's client in this one, loopback only.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import subprocess
 import sys
@@ -23,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from streams_bench import NODE, POD, print_table, sandbox  # kubectl's bench's sandbox and pod
+from streams_bench import (NODE, POD, arguments,  # kubectl's bench's sandbox and pod
+                           print_table, sandbox)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's kubetui
 
@@ -121,11 +121,7 @@ async def measure(kubeconfig_path: Path, size: int, repeats: int,
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mib", type=int, default=64, help="size of each download")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--keys", type=int, default=200)
-    args = ap.parse_args()
+    args = arguments(__doc__)
     with tempfile.TemporaryDirectory() as tmp, sandbox(Path(tmp)) as kubeconfig_path:
         mbps, echo = asyncio.run(measure(kubeconfig_path, args.mib * 2**20, args.repeats,
                                          args.keys))

@@ -124,12 +124,17 @@ def echo_latency_ms(kc: list[str], keys: int) -> list[float]:
         os.close(master)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str) -> argparse.Namespace:
+    """--mib, --repeats and --keys, as both stream benches take them."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--mib", type=int, default=64, help="size of each download")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--keys", type=int, default=200)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main() -> int:
+    args = arguments(__doc__)
     binary = shutil.which("kubectl")
     if binary is None:
         print("kubectl is not installed: nothing to measure")
