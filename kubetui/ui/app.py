@@ -267,7 +267,13 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _show_forwards(self) -> None:
         forwards = self.session.forwards if self.session is not None else None
-        self.header.update(forwards=forwards_summary(forwards.up) if forwards else "")
+        self._update_header(forwards=forwards_summary(forwards.up) if forwards else "")
+
+    def _update_header(self, **changes: object) -> None:
+        """For the timers: the header, if the main screen still holds it (a timer may fire
+        while the app is closing and its widgets are gone)."""
+        for header in self.screen_stack[0].query(Header) if self.screen_stack else ():
+            header.update(**changes)
 
     def _say_forwards_stop(self) -> None:
         """On quit: the forwards that quitting stops, named for the terminal."""
@@ -409,7 +415,7 @@ class KubetuiApp(ActionKeys, App[None]):
         feed = self._problems
         if feed is not None and feed.synced and self.screen_stack:
             feed.index.update(clock.time())
-            self.header.update(problems=len(feed.index.current))
+            self._update_header(problems=len(feed.index.current))
 
     # ----------------------------------------------------------------- showing a view
     async def _show(self) -> None:
