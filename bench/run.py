@@ -15,7 +15,13 @@ person starts it (bench/sandbox_bench.py), and once every pod is ready:
   bench/log_bench.py times keys; and the pod changes per second the store delivered
   meanwhile (after coalescing);
 - `kubectl get pods -A` (fresh discovery cache) is timed to its first line and to its
-  exit, with its peak RSS: the baseline column.
+  exit, with its peak RSS: the baseline column;
+- after the keys, the bytes the terminal receives per second under the churn, with no key
+  pressed. The headless driver writes nothing, so each screen update is rendered as a
+  truecolor terminal driver would and its bytes counted (as bench/table_bench.py does).
+  Idle, the same is counted once, on 1,000 pods without churn.
+
+The table puts each figure beside issue 19's target (`TARGETS`) and kubectl's.
 
 Log ingest is measured once, not per size: one container stream offered 1,000,000 lines/s
 through the real log path (bench/log_bench.py's flood), with keys pressed throughout.
@@ -41,9 +47,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]  # this checkout's kubetui, the other benches
+
+from textual._compositor import CompositorUpdate  # noqa: E402
 
 from kubetui.cluster.store import Batch  # noqa: E402
 from kubetui.config import Settings  # noqa: E402
@@ -55,6 +64,23 @@ from sandbox_bench import KubectlGet, kubectl_get_pods, memory_mb, serve  # noqa
 WATCH_HISTORY = 2_000_000
 FILTER_TEXT = "checkout"
 SIZE = (200, 50)
+BYTES_SECONDS = 10.0  # the window the terminal's bytes are counted over
+IDLE_PODS = 1_000
+
+
+@dataclass(frozen=True)
+class Target:
+    """Issue 19's targets for one size, on a 2-core machine."""
+
+    first_rows_s: float
+    full_sync_s: float
+    rss_mb: float
+    key_p95_ms: float = 30.0
+
+
+TARGETS = {1_000: Target(0.6, 0.6, 90), 10_000: Target(0.6, 1.0, 110),
+           50_000: Target(0.6, 3.0, 150)}
+READY_TARGET_S = 20.0  # the scale scenario, every pod Running and Ready
 
 
 @dataclass
@@ -68,7 +94,9 @@ class AppRun:
     move_ms: list[float]
     filter_ms: list[float]
     changes_per_s: float
+    rss_synced_mb: float  # VmRSS when the table first held every pod
     peak_mb: float
+    bytes_per_s: float  # written to the terminal, no key pressed
 
 
 # ----- the app's side, in its own process -----------------------------------------------
@@ -90,7 +118,33 @@ def _first(paints: Paints, condition: Callable[[tuple[int, bool]], bool]) -> flo
     return next((t for t, look in paints.seen if look is not None and condition(look)), None)
 
 
-async def measure_app(kubeconfig: Path, launched: float, pods: int) -> AppRun:
+class TerminalBytes:
+    """Counts the bytes each screen update would send to a truecolor terminal, while
+    `counting` (rendering them costs the app's process time, so only then)."""
+
+    def __init__(self, app: KubetuiApp) -> None:
+        self.counting = False
+        self.total = 0
+        display = app._display
+
+        def _display(screen: Any, renderable: Any) -> None:
+            if self.counting and isinstance(renderable, CompositorUpdate):
+                self.total += len(renderable.render_segments(app.console).encode())
+            display(screen, renderable)
+
+        app._display = _display  # type: ignore[method-assign]
+
+    async def rate(self, seconds: float) -> float:
+        """Bytes per second over the next `seconds`."""
+        self.total, self.counting = 0, True
+        started = time.perf_counter()
+        await asyncio.sleep(seconds)
+        self.counting = False
+        return self.total / (time.perf_counter() - started)
+
+
+async def measure_app(kubeconfig: Path, launched: float, pods: int,
+                      keys: bool = True) -> AppRun:
     # perf_counter's zero is per process: rebase the launch, taken by the parent with
     # time.time(), onto it.
     start = time.perf_counter() - (time.time() - launched)
@@ -98,6 +152,7 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int) -> AppRun:
     app = make_app(Settings(kubeconfig=str(kubeconfig), all_namespaces=True,
                             config_path=kubeconfig.with_name("no-config.yaml")))
     paints = record_paints(app)
+    written = TerminalBytes(app)
     async with app.run_test(size=SIZE) as pilot:
         paints.state = lambda: _synced(app)
         deadline = time.perf_counter() + 300
@@ -107,15 +162,20 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int) -> AppRun:
             if time.perf_counter() > deadline:
                 raise TimeoutError("the table never held every pod")
             await asyncio.sleep(0.05)
+        rss_synced = memory_mb(os.getpid())[0]
         first_rows = _first(paints, lambda look: look[0] > 0)
         assert first_rows is not None
         rows = app.main_table.row_count
         paints.state = lambda: _keyed(app)
 
-        move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT)
+        if keys:
+            move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT)
+        else:
+            move, typing, changes_per_s = [], [], 0.0
+        bytes_per_s = await written.rate(BYTES_SECONDS)
         await pilot.pause()
     return AppRun(startup, first_rows - start, synced - start, rows, move, typing, changes_per_s,
-                  memory_mb(os.getpid())[1])
+                  rss_synced, memory_mb(os.getpid())[1], bytes_per_s)
 
 
 async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
@@ -148,10 +208,11 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
     return move, typing, changes_per_s
 
 
-def app_in_child(kubeconfig: Path, pods: int) -> AppRun:
-    """`measure_app` in a fresh Python process."""
+def app_in_child(kubeconfig: Path, pods: int, keys: bool = True) -> AppRun:
+    """`measure_app` in a fresh Python process (without keys: only the bytes written)."""
     out = subprocess.run([sys.executable, __file__, "--app", str(kubeconfig), "--expect",
-                          str(pods), "--launched", repr(time.time())],
+                          str(pods), "--launched", repr(time.time()),
+                          *([] if keys else ["--no-keys"])],
                          capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(f"the app's run failed:\n{out.stderr[-3000:]}")
@@ -175,30 +236,45 @@ def machine() -> str:
             f"{platform.system()} {platform.release()} · kubectl {gitv}")
 
 
-def rows_for(pods: int, ready_s: float, app: AppRun, get: KubectlGet) -> list[list[str]]:
-    def ratio(ours: float, theirs: float) -> str:
-        return f"{ours / theirs:.2f}x"
+def _met(value: float, limit: float | None) -> str:
+    return "" if limit is None else ("yes" if value <= limit else "NO")
 
+
+def rows_for(pods: int, ready_s: float, app: AppRun, get: KubectlGet) -> list[list[str]]:
+    """[pods, measure, target, kubetui, met, kubectl] rows for one size."""
+    target = TARGETS.get(pods)
     n = f"{pods:,}"
+
+    def row(measure: str, limit: float | None, unit: str, ours: float, shown: str,
+            kubectl: str = "-") -> list[str]:
+        return [n, measure, "" if limit is None else f"<= {limit:g} {unit}", shown,
+                _met(ours, limit), kubectl]
+
+    move95, filter95 = pct(app.move_ms, 95), pct(app.filter_ms, 95)
     return [
-        [n, "sandbox ready (all pods Running)", f"{ready_s:.1f} s", "", ""],
-        [n, f"time to first rows (of which {app.startup_s:.2f} s Python start, imports)",
-         f"{app.first_rows_s:.2f} s",
-         f"{get.first_line_s:.2f} s (first line)", ratio(app.first_rows_s, get.first_line_s)],
-        [n, f"time to full sync ({app.rows:,} rows)", f"{app.full_sync_s:.2f} s",
-         f"{get.total_s:.2f} s ({get.rows:,} rows)", ratio(app.full_sync_s, get.total_s)],
-        [n, f"cursor key to paint, p50 / p95 (n={len(app.move_ms)})",
-         f"{pct(app.move_ms, 50):.0f} / {pct(app.move_ms, 95):.0f} ms", "-", ""],
-        [n, f"filter keystroke to paint, p50 / p95 (n={len(app.filter_ms)})",
-         f"{pct(app.filter_ms, 50):.0f} / {pct(app.filter_ms, 95):.0f} ms", "-", ""],
-        [n, "pod changes delivered meanwhile", f"{app.changes_per_s:,.0f} /s", "", ""],
-        [n, "peak memory (RSS)", f"{app.peak_mb:.0f} MiB", f"{get.peak_mb:.0f} MiB",
-         ratio(app.peak_mb, get.peak_mb)],
+        row("sandbox ready (all pods Running)", READY_TARGET_S, "s", ready_s,
+            f"{ready_s:.1f} s"),
+        row(f"first rows (of which {app.startup_s:.2f} s Python start, imports)",
+            target and target.first_rows_s, "s", app.first_rows_s, f"{app.first_rows_s:.2f} s",
+            f"{get.first_line_s:.2f} s (first line)"),
+        row(f"full sync ({app.rows:,} rows)", target and target.full_sync_s, "s",
+            app.full_sync_s, f"{app.full_sync_s:.2f} s",
+            f"{get.total_s:.2f} s ({get.rows:,} rows)"),
+        row("RSS after sync (peak)", target and target.rss_mb, "MiB", app.rss_synced_mb,
+            f"{app.rss_synced_mb:.0f} MiB ({app.peak_mb:.0f})", f"{get.peak_mb:.0f} MiB (peak)"),
+        row(f"cursor key to paint, p95 (p50; n={len(app.move_ms)})",
+            target and target.key_p95_ms, "ms", move95,
+            f"{move95:.0f} ms ({pct(app.move_ms, 50):.0f})"),
+        row(f"filter keystroke to paint, p95 (p50; n={len(app.filter_ms)})", None, "",
+            filter95, f"{filter95:.0f} ms ({pct(app.filter_ms, 50):.0f})"),
+        row("pod changes delivered meanwhile", None, "", 0, f"{app.changes_per_s:,.0f} /s"),
+        row("bytes to the terminal under churn, no keys", None, "", 0,
+            f"{app.bytes_per_s:,.0f} B/s"),
     ]
 
 
 def print_table(rows: list[list[str]]) -> None:
-    header = ["pods", "measure", "kubetui", "kubectl get pods -A", "ratio"]
+    header = ["pods", "measure", "target", "kubetui", "met", "kubectl get pods -A"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = "| " + " | ".join("-" * w for w in widths) + " |"
     for i, row in enumerate([header, *rows]):
@@ -216,9 +292,11 @@ def main() -> int:
     parser.add_argument("--app", type=Path, help=argparse.SUPPRESS)  # the child's side
     parser.add_argument("--expect", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--no-keys", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.app:
-        run = asyncio.run(measure_app(args.app, args.launched, args.expect))
+        run = asyncio.run(measure_app(args.app, args.launched, args.expect,
+                                      keys=not args.no_keys))
         print(json.dumps(asdict(run)))
         return 0
     kubectl = shutil.which("kubectl")
@@ -240,12 +318,17 @@ def main() -> int:
         rows += rows_for(pods, served.ready_s, app, get)
         print(f"... {pods:,} pods done ({time.monotonic() - started:.0f} s)",
               file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \
+            serve(IDLE_PODS, args.namespaces, 0, Path(tmp)) as served:
+        idle = app_in_child(served.kubeconfig, IDLE_PODS, keys=False)
+    rows.append([f"{IDLE_PODS:,}", "bytes to the terminal idle (no churn, no keys)", "",
+                 f"{idle.bytes_per_s:,.0f} B/s", "", "-"])
     flood = asyncio.run(run_flood(1_000_000, 3.0))
-    rows.append(["-", "log ingest, one stream (lines received / s)", f"{flood.rate:,.0f}",
-                 "-", ""])
+    rows.append(["-", "log ingest, one stream (lines received / s)", "",
+                 f"{flood.rate:,.0f}", "", "-"])
     rows.append(["-", f"key to paint during that flood, p50 / p95 (n={len(flood.latencies)})",
-                 f"{pct(flood.latencies, 50):.0f} / {pct(flood.latencies, 95):.0f} ms",
-                 "-", ""])
+                 "", f"{pct(flood.latencies, 50):.0f} / {pct(flood.latencies, 95):.0f} ms",
+                 "", "-"])
     print_table(rows)
     print(f"\nWall time: {time.monotonic() - started:.0f} s")
     return 0

@@ -38,6 +38,7 @@ from kubetui.cluster.store import Batch, Entry
 from kubetui.render.model import Column, Row
 from kubetui.ui.app import tune_gc
 from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.partial_update import CellScreen
 
 COLUMNS = [
     Column("NAME", format="name"), Column("READY", sort="ratio"), Column("STATUS"),
@@ -95,6 +96,9 @@ class BenchApp(App[None]):
         table.set_columns(COLUMNS, wide=True)
         table.show_namespace = True
         yield table
+
+    def get_default_screen(self) -> Screen:
+        return CellScreen(id="_default")  # as the app's: writes only refreshed cells
 
     def _display(self, screen: Screen, renderable: object) -> None:
         if isinstance(renderable, CompositorUpdate):

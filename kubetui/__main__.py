@@ -1,4 +1,4 @@
-"""`python -m kubetui`: the same as the `kubetui` command."""
+"""`python -m kubetui`: the same entry as the `kubetui` command."""
 
 import sys
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from kubetui import __version__
+from kubetui.completion import SHELLS, WHATS, candidates, script
 from kubetui.config import Settings
 from kubetui.private_files import private_dir, remove_on_signals
 
@@ -90,6 +91,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) 
                         "seconds")
     p.add_argument("--watch-history", type=int, default=10_000, metavar="N",
                    help="keep only N events of watch history (older resourceVersions get 410)")
+    p.add_argument("--event-limit", type=int, default=20_000, metavar="N",
+                   help="keep at most N events, forgetting the least recently written "
+                        "first (besides their hour-long TTL)")
     p.add_argument("--error-rate", type=_fraction, default=0.0, metavar="F",
                    help="answer a fraction F of requests with 500 or 429")
     p.add_argument("--latency-ms", type=int, default=0, metavar="M",
@@ -102,9 +106,9 @@ def add_sandbox_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) 
                         "(only those namespaces: cluster-wide reads are 403 too)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "kubetui") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="kubetui", description="A terminal UI for Kubernetes.")
+        prog=prog, description="A terminal UI for Kubernetes.")
     p.add_argument("--version", action="version", version=f"kubetui {__version__}")
     p.add_argument("--kubeconfig", default=None, help="kubeconfig file (default: $KUBECONFIG "
                    "or ~/.kube/config)")
@@ -119,12 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the view to open, as k9s's -c (e.g. deploy; default: pods)")
     p.add_argument("--readonly", action="store_true",
                    help="hide and refuse every action that changes the cluster")
+    p.add_argument("--no-restore", action="store_true",
+                   help="open on pods, not on the view, namespace and filter the context "
+                        "was left on (kept in $XDG_STATE_HOME/kubetui/views.json)")
     p.add_argument("--config", default=None, metavar="PATH",
                    help="config file (default: $XDG_CONFIG_HOME/kubetui/config.yaml)")
     p.add_argument("--demo", action="store_true",
                    help="start a sandbox cluster (scenario demo) and open the UI on it")
     add_sandbox_arguments(p.add_argument_group("sandbox options for --demo"))
-    sub = p.add_subparsers(dest="command")
+    sub = p.add_subparsers(dest="subcommand")
     sp = sub.add_parser("sandbox", help="serve the built-in sandbox cluster for other clients",
                         description="Serve the sandbox cluster (an in-process Kubernetes API "
                                     "server with controllers) until interrupted.")
@@ -138,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "with the same DIR and --port, the sandbox is the same endpoint "
                          "to its clients (its objects start afresh)")
     add_sandbox_arguments(sp)
+    cp = sub.add_parser("completion", help="print a shell completion script",
+                        description="Print the completion script for SHELL; e.g. "
+                                    "`source <(kubetui completion bash)`.")
+    cp.add_argument("shell", choices=SHELLS)
     return p
 
 
@@ -150,6 +161,7 @@ def _sandbox_options(args: argparse.Namespace, default_scenario: str) -> Sandbox
         kubeconfig=args.kubeconfig, scenario=args.scenario or default_scenario,
         nodes=args.nodes, auth=args.auth, pods=args.pods, namespaces=args.namespaces,
         churn=args.churn, pace=args.pace, watch_history=args.watch_history,
+        event_limit=args.event_limit,
         state_dir=getattr(args, "state_dir", None),
         faults=Faults(drop_watches_every=args.drop_watches_every,
                       drop_streams_every=args.drop_streams_every, error_rate=args.error_rate,
@@ -218,11 +230,11 @@ async def _cancel_tasks() -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(kubeconfig=args.kubeconfig, context=args.context,
                     namespace=args.namespace, all_namespaces=args.all_namespaces,
-                    readonly=args.readonly, view=args.view,
+                    readonly=args.readonly, view=args.view, restore=not args.no_restore,
                     config_path=Path(args.config).expanduser() if args.config else None)
 
 
-def run_ui(settings: Settings) -> int:
+def run_ui(settings: Settings, prog: str = "kubetui") -> int:
     """Open the UI. Problems with the kubeconfig or the config file are reported here,
     before the screen is taken; connection problems are shown in the UI."""
     from kubetui.cluster.errors import ConfigError
@@ -232,7 +244,7 @@ def run_ui(settings: Settings) -> int:
     try:
         app = make_app(settings)
     except (ConfigError, ConfigFileError) as e:
-        print(f"kubetui: {e}", file=sys.stderr)
+        print(f"{prog}: {e}", file=sys.stderr)
         return 1
     # Log records must not be written over the screen: they go to a file.
     log_file = _state_dir() / "kubetui.log"
@@ -246,20 +258,40 @@ def run_ui(settings: Settings) -> int:
     return app.return_code or 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "sandbox":
+def _complete(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    """`kubetui [--kubeconfig K] [--context C] __complete WHAT`: the words the completion
+    scripts offer, one a line."""
+    at = argv.index("__complete")
+    what = argv[at + 1] if at + 1 < len(argv) else ""
+    if what not in WHATS:
+        print(f"kubetui __complete: expected one of {', '.join(WHATS)}", file=sys.stderr)
+        return 2
+    known, _ = parser.parse_known_args(argv[:at])
+    print("\n".join(candidates(what, known.kubeconfig, known.context)))
+    return 0
+
+
+def main(argv: list[str] | None = None, prog: str = "kubetui") -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(prog)
+    if "__complete" in argv:
+        return _complete(parser, argv)
+    args = parser.parse_args(argv)
+    if args.subcommand == "sandbox":
         return asyncio.run(_serve_sandbox(args))
+    if args.subcommand == "completion":
+        print(script(args.shell, prog), end="")
+        return 0
     settings = _settings(args)
     if not args.demo:
-        return run_ui(settings)
+        return run_ui(settings, prog)
     try:
         with demo_sandbox(_sandbox_options(args, "demo")) as kubeconfig:
             settings.kubeconfig, settings.context = str(kubeconfig), None
             if not settings.namespace:
                 # The demo's trouble is spread over its namespaces: show them all.
                 settings.all_namespaces = True
-            return run_ui(settings)
+            return run_ui(settings, prog)
     except (OSError, ImportError) as e:
         print(f"kubetui: cannot start the demo sandbox: {e}", file=sys.stderr)
         return 1

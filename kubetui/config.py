@@ -12,6 +12,9 @@ metrics_interval: 15     # seconds between metrics.k8s.io reads (never faster th
 keymap:                  # binding id -> keys (comma separated); `?` lists the ids
   app.filter: ctrl+f
   app.back: escape,backspace
+aliases: {}              # k9s-shaped aliases, hotKeys and plugins, added to those of
+hotKeys: {}              # k9s's own files (kubetui.k9s); an entry of the same name here
+plugins: {}              # wins
 ```
 """
 
@@ -45,6 +48,7 @@ class UserConfig:
     scale_ceiling: int = DEFAULT_SCALE_CEILING
     metrics_interval: int = DEFAULT_METRICS_INTERVAL
     path: Path | None = None  # where it was read from (None: defaults, no file)
+    k9s: dict[str, Any] = field(default_factory=dict)  # aliases/hotKeys/plugins, unparsed
 
 
 @dataclass
@@ -59,6 +63,9 @@ class Settings:
     view: str | None = None  # the resource to show first (k9s's -c), e.g. "deploy"; None: pods
     config_path: Path | None = None  # None: the XDG location
     store: StoreSettings = field(default_factory=StoreSettings)
+    #: Open on the context's last view (kubetui.view_state); the CLI sets it unless
+    #: --no-restore. -n / -A still choose the namespace.
+    restore: bool = False
 
 
 def default_config_path() -> Path:
@@ -85,7 +92,8 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     return _parse(path, data)
 
 
-_KEYS = ("keymap", "theme", "readonly", "log_buffer", "scale_ceiling", "metrics_interval")
+_KEYS = ("keymap", "theme", "readonly", "log_buffer", "scale_ceiling", "metrics_interval",
+         "aliases", "hotKeys", "plugins")
 
 
 def _parse(path: Path, data: dict[str, Any]) -> UserConfig:
@@ -113,5 +121,6 @@ def _parse(path: Path, data: dict[str, Any]) -> UserConfig:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise bad(f"'{key}' must be a positive number of {what}")
         counts[key] = value
+    k9s = {key: data[key] for key in ("aliases", "hotKeys", "plugins") if key in data}
     return UserConfig(keymap=dict(keymap), theme=theme, readonly=readonly, path=path,
-                      **counts)
+                      k9s=k9s, **counts)

@@ -15,6 +15,14 @@ ALL_VERBS: tuple[str, ...] = (
     "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
 )
 READ_VERBS: tuple[str, ...] = ("get", "list", "watch")
+_RBAC = "rbac.authorization.k8s.io"
+#: k9s's own aliases, beyond the names the server gives (k9s's default alias table).
+K9S_ALIASES: dict[str, tuple[str, str]] = {
+    "dp": ("apps", "deployments"), "sec": ("", "secrets"), "jo": ("batch", "jobs"),
+    "cr": (_RBAC, "clusterroles"), "crb": (_RBAC, "clusterrolebindings"),
+    "ro": (_RBAC, "roles"), "rb": (_RBAC, "rolebindings"),
+    "np": ("networking.k8s.io", "networkpolicies"),
+}
 
 
 @dataclass(frozen=True)
@@ -52,14 +60,23 @@ class Kind:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
     @property
+    def title(self) -> str:
+        """How views name it: the plural, qualified by the group when a core kind has the
+        same plural (metrics.k8s.io's `pods` is `pods.metrics.k8s.io`)."""
+        core = {k.plural for k in BUILTIN_KINDS if not k.group}
+        return self.resource if self.group and self.plural in core else self.plural
+
+    @property
     def key(self) -> tuple[str, str]:
         """(group, plural): the identity of the resource, independent of version."""
         return (self.group, self.plural)
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        """Every name a person may type for this kind, lower-case."""
-        names = [self.plural, self.singular, self.kind.lower(), *self.short_names]
+        """Every name a person may type for this kind, lower-case: the server's names and
+        k9s's aliases."""
+        names = [self.plural, self.singular, self.kind.lower(), *self.short_names,
+                 *(alias for alias, key in K9S_ALIASES.items() if key == self.key)]
         if self.group:
             names.append(self.resource)
         return tuple(dict.fromkeys(n.lower() for n in names))

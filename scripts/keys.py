@@ -28,6 +28,7 @@ from kubetui.ui.screens.contexts import ContextPicker  # noqa: E402
 from kubetui.ui.screens.dialogs import (  # noqa: E402
     ChoiceDialog, ConfirmDialog, PortForwardDialog, PromptDialog, ScaleDialog, SetImageDialog)
 from kubetui.ui.screens.events_screen import EventsScreen  # noqa: E402
+from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen  # noqa: E402
 from kubetui.ui.screens.help import HelpScreen  # noqa: E402
 from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
@@ -59,6 +60,7 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
     ("Port-forwards (`:pf`)", [PortForwardsScreen]),
+    ("Helm releases (`:helm`)", [HelmScreen, HistoryScreen, ObjectsScreen]),
     ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog, ChoiceDialog,
                  PortForwardDialog]),
     ("Contexts (`:ctx`)", [ContextPicker]),

@@ -36,8 +36,8 @@ def _imported_after(modules: list[str]) -> set[str]:
 #: Bottom up, as the package docstring says: each layer imports nothing of those after it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("kubetui.kinds", "kubetui.names", "kubetui.quantity", "kubetui.selectors")),
-    ("render", ("kubetui.render",)),
-    ("cluster", ("kubetui.cluster",)),
+    ("render", ("kubetui.render", "kubetui.helm")),
+    ("cluster", ("kubetui.cluster", "kubetui.k9s")),
     ("model", ("kubetui.model",)),
     ("ui", ("kubetui.ui",)),
 ]
@@ -56,7 +56,8 @@ def test_no_layer_imports_one_above_it(index: int) -> None:
 
 
 @pytest.mark.parametrize("package", ["kubetui.sandbox", "kubetui.cluster", "kubetui.render",
-                                     "kubetui.kinds", "kubetui.selectors", "kubetui.model"])
+                                     "kubetui.kinds", "kubetui.selectors", "kubetui.model",
+                                     "kubetui.k9s", "kubetui.helm"])
 def test_no_textual_below_the_ui(package: str) -> None:
     loaded = _imported_after(_modules(package))
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded), package

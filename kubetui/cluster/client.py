@@ -1,9 +1,8 @@
 """One connection to one cluster (context): raw JSON requests and line streams.
 
-Requests go through the ApiClient's aiohttp session (so TLS, client certificates and the
-proxy are set up exactly as kubernetes-asyncio does it), but bodies are decoded with orjson
-into plain dicts: the library's model classes cost milliseconds per pod and are not needed
-to show rows. Every failure becomes a `ClusterError` whose text a person can act on.
+Requests go through one aiohttp session per context (`connection.open_session`), and
+bodies are decoded with orjson into plain dicts: typed model classes cost milliseconds per
+pod and are not needed to show rows. Every failure becomes a `ClusterError` whose text a person can act on.
 """
 
 from __future__ import annotations
@@ -17,10 +16,10 @@ from typing import Any
 
 import aiohttp
 import orjson
-from kubernetes_asyncio.client import ApiClient, Configuration
 
 from kubetui.cluster import discovery, paths
-from kubetui.cluster.credentials import Credentials, discard_secret_files
+from kubetui.cluster.connection import Configuration, open_session, proxy_for
+from kubetui.cluster.credentials import discard_secret_files
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import ContextInfo, Kubeconfig
 from kubetui.kinds import Kind, by_key
@@ -47,9 +46,9 @@ class ClusterClient:
     def __init__(self, info: ContextInfo, configuration: Configuration) -> None:
         self.info = info
         self.configuration = configuration
-        self.api_client = ApiClient(configuration=configuration)
+        self._session = open_session(configuration)
+        self._proxy, self._proxy_auth = proxy_for(configuration)
         discard_secret_files(configuration)  # the TLS context holds them now
-        self._session: aiohttp.ClientSession = self.api_client.rest_client.pool_manager
         self._cred_generation = 0
         self._reload_lock = asyncio.Lock()
         self._printer_columns: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
@@ -67,7 +66,12 @@ class ClusterClient:
         await self.close()
 
     async def close(self) -> None:
-        await self.api_client.close()
+        await self._session.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` has ended its connections."""
+        return self._session.closed
 
     # ----- reading ---------------------------------------------------------------------
 
@@ -220,8 +224,8 @@ class ClusterClient:
         """The proxy and TLS server name options of a request."""
         conf = self.configuration
         extra: dict[str, Any] = {}
-        if conf.proxy:
-            extra["proxy"] = conf.proxy
+        if self._proxy:
+            extra.update(proxy=self._proxy, proxy_auth=self._proxy_auth)
         if conf.tls_server_name:
             extra["server_hostname"] = conf.tls_server_name
         return extra
@@ -235,14 +239,14 @@ class ClusterClient:
 
     async def _authorization(self) -> str | None:
         try:
-            return await self.configuration.get_api_key_with_prefix("BearerToken")
+            return await self.configuration.authorization_header()
         except ConfigError as e:
             raise ClusterError(str(e), status=401, reason="Unauthorized") from None
 
     async def _reload_credentials(self, generation: int) -> None:
         """One reload however many requests saw the 401 together."""
-        hook = self.configuration.refresh_api_key_hook
-        if not isinstance(hook, Credentials):
+        hook = self.configuration.credentials
+        if hook is None:
             return
         async with self._reload_lock:
             if generation != self._cred_generation:

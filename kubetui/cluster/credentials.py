@@ -1,8 +1,7 @@
 """The user half of a kubeconfig context: bearer tokens, token files, basic auth, exec plugins.
 
-`Credentials` is installed as the Configuration's `refresh_api_key_hook`, which
-kubernetes-asyncio awaits before every request it authenticates (and so does our client).
-It keeps `api_key["BearerToken"]` fresh: token files are re-read every minute (as
+`Credentials` is installed as the Configuration's `credentials`, which the client awaits
+before every request it authenticates. It keeps the `authorization` header fresh: token files are re-read every minute (as
 client-go does), exec plugins are run again before their token expires, and `reload()`
 re-reads the kubeconfig and fetches new credentials after the server answered 401.
 """
@@ -21,16 +20,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from kubernetes_asyncio.client import Configuration
+from typing import Any, Protocol
 
 from kubetui.cluster.errors import ConfigError
 from kubetui.private_files import private_dir
 
 TOKEN_FILE_PERIOD = 60.0  # seconds a token file's content is trusted before re-reading
 EXEC_TIMEOUT = 30.0
-_KEY = "BearerToken"
+
+
+class Configuration(Protocol):
+    """What credentials fill in of a connection's configuration
+    (`kubetui.cluster.connection.Configuration`)."""
+
+    ssl_ca_cert: str | None
+    cert_file: str | None
+    key_file: str | None
+    authorization: str | None
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ def write_secret_file(data: bytes) -> str:
 
 
 def discard_secret_files(conf: Configuration) -> None:
-    """Delete the files `write_secret_file` wrote for `conf` (its ApiClient has read them:
+    """Delete the files `write_secret_file` wrote for `conf` (its client's TLS context has read them:
     nothing of a client key outlives the loading on disk)."""
     for path in (conf.ssl_ca_cert, conf.cert_file, conf.key_file):
         if path in _written:
@@ -130,11 +136,7 @@ class Credentials:
             name = (user["auth-provider"] or {}).get("name", "?")
             raise ConfigError(f"{where} uses auth-provider {name!r}, which kubetui does not "
                          "support; use an exec credential plugin instead")
-        if header is None:
-            conf.api_key.pop(_KEY, None)
-        else:
-            conf.api_key[_KEY] = header
-        conf.api_key_prefix.pop(_KEY, None)
+        conf.authorization = header
 
 
 async def run_exec_plugin(spec: dict[str, Any], user: UserSource) -> tuple[dict, float | None]:

@@ -1,4 +1,4 @@
-"""kubeconfig files read as kubectl reads them, turned into a kubernetes-asyncio Configuration.
+"""kubeconfig files read as kubectl reads them, turned into a connection `Configuration`.
 
 Which files: `--kubeconfig` alone when given (it must exist); else every file in `KUBECONFIG`
 (missing ones skipped); else `~/.kube/config`. Merging follows client-go: the first file
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kubernetes_asyncio.client import Configuration
 
+from kubetui.cluster.connection import Configuration
 from kubetui.cluster.credentials import Credentials, UserSource, write_secret_file
 from kubetui.cluster.errors import ConfigError, yaml_problem
 
@@ -215,7 +215,7 @@ class Kubeconfig:
     async def configuration(self, name: str) -> Configuration:
         """A Configuration for the context: server, TLS, proxy and credentials.
 
-        Its `refresh_api_key_hook` is a `Credentials`, which re-reads token files, re-runs
+        Its `credentials` are a `Credentials`, which re-reads token files, re-runs
         exec plugins before their token expires, and can be told to reload after a 401."""
         info = self.context(name)
         entry = self._m.clusters.get(info.cluster)
@@ -245,7 +245,7 @@ class Kubeconfig:
         conf.key_file = _file_or_data(user.value, "client-key", ubase, user.source)
         creds = Credentials(user, reread=lambda: self._reread_user(name))
         await creds.prime(conf)
-        conf.refresh_api_key_hook = creds
+        conf.credentials = creds
         return conf
 
 

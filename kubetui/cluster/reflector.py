@@ -63,9 +63,11 @@ class Reflector:
     """Keeps a sink in step with one collection path. `state`/`error`/`since` describe it."""
 
     def __init__(self, client: ClusterClient, path: str, namespace: str | None, sink: Sink,
-                 settings: StoreSettings) -> None:
+                 settings: StoreSettings, label_selector: str = "") -> None:
         self.client = client
         self.path = path
+        #: Every list page and watch carries it (the server applies it to each page).
+        self._selector = {"labelSelector": label_selector} if label_selector else {}
         self.namespace = namespace
         self.sink = sink
         self.settings = settings
@@ -143,27 +145,40 @@ class Reflector:
 
     async def _list(self, resume: str | None = None) -> str:
         """List page by page (no older than `resume` when given); returns the
-        resourceVersion to watch from."""
+        resourceVersion to watch from. The next page is requested before this one's
+        objects are handed over, so the server prepares it meanwhile."""
         seen: set[str] = set()
-        query: dict[str, Any] = {"limit": self.settings.page_size}
+        query: dict[str, Any] = {"limit": self.settings.page_size, **self._selector}
         if resume is not None:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
-        while True:
+        following: asyncio.Task[dict[str, Any]] | None = None
+        try:
             doc = await self.client.request("GET", self.path, query=query)
-            for obj in doc.get("items") or ():
-                seen.add(self.sink.upsert(obj))
-            if first:
-                self.sink.first_page()
-                first = False
-            meta = doc.get("metadata") or {}
-            token = meta.get("continue")
-            if not token:
-                self.sink.listed(seen, self.namespace)
-                self.synced = True
-                return str(meta.get("resourceVersion") or "0")
-            query = {"limit": self.settings.page_size, "continue": token}
-            await asyncio.sleep(0)
+            while True:
+                meta = doc.get("metadata") or {}
+                token = meta.get("continue")
+                if token:
+                    following = asyncio.ensure_future(self.client.request(
+                        "GET", self.path,
+                        query={"limit": self.settings.page_size, "continue": token,
+                               **self._selector}))
+                    await asyncio.sleep(0)  # let it send the request
+                for obj in doc.get("items") or ():
+                    seen.add(self.sink.upsert(obj))
+                if first:
+                    self.sink.first_page()
+                    first = False
+                if following is None:
+                    self.sink.listed(seen, self.namespace)
+                    self.synced = True
+                    return str(meta.get("resourceVersion") or "0")
+                doc = await following
+                following = None
+        finally:
+            if following is not None:  # left early (cancelled, a sink's failure)
+                following.cancel()
+                following.add_done_callback(_retrieve)
 
     async def _watch(self, rv: str) -> tuple[str, bool]:
         """Watch from `rv` until the stream ends; returns the last resourceVersion and
@@ -171,7 +186,7 @@ class Reflector:
         low, high = self.settings.watch_timeout
         timeout = int(random.uniform(low, high))
         query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
-                 "timeoutSeconds": timeout}
+                 "timeoutSeconds": timeout, **self._selector}
         started = time.monotonic()
         count = 0
         try:
@@ -201,6 +216,12 @@ class Reflector:
         except orjson.JSONDecodeError:
             pass  # a line cut in half by a dropped connection: resume from `rv`
         return rv, count > 0 or time.monotonic() - started > 1.0
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Take an abandoned request's outcome, so that its error is not logged as unseen."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _status_error(status: dict[str, Any]) -> ClusterError:

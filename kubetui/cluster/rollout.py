@@ -262,6 +262,35 @@ def template_diff(old: Revision, new: Revision) -> str:
                      f"revision {old.number}", f"revision {new.number}")
 
 
+def template_changes(old: Revision, new: Revision) -> list[str]:
+    """What going from `old`'s pod template to `new`'s changes, in a person's words: each
+    container's image, containers added or removed, and a line when anything else in the
+    template differs (`d` in the rollout view shows the whole diff)."""
+    before, after = _containers(old.template), _containers(new.template)
+    lines = [f"container {name} added ({c.get('image', '')})" if name not in before else
+             f"image of {name}: {before[name].get('image')} -> {c.get('image')}"
+             for name, c in after.items()
+             if name not in before or before[name].get("image") != c.get("image")]
+    lines += [f"container {name} removed" for name in before if name not in after]
+    if before.keys() == after.keys() and _images_blanked(old) != _images_blanked(new):
+        lines.append("other pod template fields differ too" if lines else
+                     "pod template fields other than images differ")
+    return lines
+
+
+def _containers(template: Obj) -> dict[str, Obj]:
+    spec = template.get("spec") or {}
+    return {c.get("name", ""): c
+            for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]}
+
+
+def _images_blanked(revision: Revision) -> Obj:
+    template = _without_hash(revision.template)
+    for c in _containers(template).values():
+        c["image"] = None
+    return template
+
+
 # ----- rolling update bounds --------------------------------------------------------------
 
 def _resolve(value: Any, total: int, round_up: bool) -> int:

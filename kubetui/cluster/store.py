@@ -28,6 +28,7 @@ from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.reflector import (ERROR, LIVE, RECONNECTING, STALE, SYNCING, Reflector,
                                        StoreSettings)
 from kubetui.kinds import Kind, by_key
+from kubetui.render import has_printer
 
 __all__ = ["Batch", "Entry", "StreamHealth", "StoreSettings", "Subscription", "WatchStore"]
 
@@ -193,7 +194,8 @@ class _Stream:
     async def prepare(self) -> None:
         if self._maker is None:
             columns = None
-            if by_key(*self.kind.key) is None:
+            if by_key(*self.kind.key) is None and not has_printer(self.kind.kind,
+                                                                  self.kind.group):
                 columns = await self.store.client.printer_columns(self.kind)
             self._maker = EntryMaker(self.kind, columns)
 

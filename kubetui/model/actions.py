@@ -107,8 +107,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit", "e", "Edit", _any, verb="update", targets="cursor"),
     ActionSpec("delete", "ctrl+d", "Delete", _any, verb="delete"),
     ActionSpec("kill", "ctrl+k", "Kill", _kind("", "pods"), verb="delete"),
-    # ctrl+a, not k9s's `a` (attach there and here).
-    ActionSpec("apply", "ctrl+a", "Apply file", _any, targets="none", kindless=True),
+    # ctrl+o ("open a manifest"), not `a` (attach in k9s and here) nor ctrl+a (k9s's aliases).
+    ActionSpec("apply", "ctrl+o", "Apply file", _any, targets="none", kindless=True),
     # From the rollout view, which binds their keys itself.
     ActionSpec("rollout_undo", "", "Undo", DEPLOYMENTS, targets="cursor"),
     ActionSpec("rollout_pause", "", "Pause", DEPLOYMENTS, targets="cursor"),

@@ -103,6 +103,13 @@ class Ring:
         """The texts, oldest first."""
         return self._oldest_first(self._texts)
 
+    def sourced_texts(self) -> Iterator[tuple[Source, str]]:
+        """(source, text) of each line, oldest first."""
+        return zip(self._oldest_first(self._sources), self.texts())
+
+    def source(self, position: int) -> Source:
+        return self._sources[self._slot(position)]
+
     def _columns(self) -> tuple[list[Source], list[str], list[str], list[bool]]:
         return self._sources, self._times, self._texts, self._notes
 

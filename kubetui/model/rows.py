@@ -523,10 +523,19 @@ def column_cap(slot: Slot) -> int:
     return _CAPS.get(slot.name, _CAP)
 
 
+#: Columns a person reads first; any other default column gives way before them.
+ESSENTIAL = frozenset({"NAME", NAMESPACE_COLUMN, "STATUS", "READY", "RESTARTS", "AGE"})
+#: Essential columns that still go before the names are cut short, first to last.
+GIVE_WAY = ("AGE", "RESTARTS", "READY")
+_NAME_COMFORT = 24  # a name cut in the middle to this still reads (prefix…suffix)
+
+
 def fit_columns(slots: list[Slot], width: int, wide: bool) -> list[Slot]:
-    """The columns that fit in `width` cells, their widths set: wide-only columns dropped
-    unless `wide`, then the highest priority ones, then the widest columns shrunk, and only
-    then columns dropped from the right (NAME stays)."""
+    """The columns that fit in `width` cells, their widths set. What gives way, in order:
+    wide-only columns unless `wide` (highest priority first); the other non-essential
+    columns, shrunk; NAME cut in the middle down to a comfortable width; non-essential
+    columns dropped from the right; AGE, RESTARTS, READY dropped; NAME and NAMESPACE
+    shrunk to their floor; the rest dropped from the right (NAME stays)."""
     chosen = [s for s in slots if wide or s.priority == 0]
     for s in chosen:
         s.width = s.natural
@@ -534,19 +543,32 @@ def fit_columns(slots: list[Slot], width: int, wide: bool) -> list[Slot]:
     def total() -> int:
         return GUTTER + sum(s.width for s in chosen) + GAP * max(0, len(chosen) - 1)
 
+    def shrink(candidates: list[Slot], floor: Callable[[Slot], int]) -> None:
+        while total() > width:
+            shrinkable = [s for s in candidates if s in chosen and s.width > floor(s)]
+            if not shrinkable:
+                return
+            widest = max(shrinkable, key=lambda s: s.width)
+            widest.width -= min(widest.width - floor(widest), total() - width)
+
+    def drop(candidates: list[Slot]) -> None:
+        for s in candidates:
+            if total() <= width:
+                return
+            chosen.remove(s)
+
     while total() > width and any(s.priority > 0 for s in chosen):
         worst = max(s.priority for s in chosen)
         chosen.remove([s for s in chosen if s.priority == worst][-1])
-    while total() > width:
-        shrinkable = [s for s in chosen if s.width > _floor(s)]
-        if shrinkable:
-            widest = max(shrinkable, key=lambda s: s.width)
-            widest.width -= min(widest.width - _floor(widest), total() - width)
-            continue
-        droppable = [s for s in chosen if s.name != "NAME"]
-        if not droppable:
-            break
-        chosen.remove(droppable[-1])
+    others = [s for s in chosen if s.name not in ESSENTIAL]
+    names = [s for s in chosen if s.name in ("NAME", NAMESPACE_COLUMN)]
+    shrink(others, _floor)
+    shrink([s for s in names if s.name == "NAME"],
+           lambda s: max(_floor(s), min(s.natural, _NAME_COMFORT)))
+    drop(others[::-1])
+    drop([s for name in GIVE_WAY for s in chosen if s.name == name])
+    shrink(names, _floor)
+    drop([s for s in chosen if s.name != "NAME"][::-1])
     if chosen and total() > width:  # even NAME alone is too wide: truncate it
         chosen[0].width = max(1, chosen[0].width - (total() - width))
     return chosen
@@ -554,6 +576,17 @@ def fit_columns(slots: list[Slot], width: int, wide: bool) -> list[Slot]:
 
 def _floor(slot: Slot) -> int:
     return max(_MIN_FLEX, len(slot.name) + 1)
+
+
+def fit_name(text: str, width: int) -> str:
+    """A name padded or cut to `width` cells, cut in the middle so that its end stays: the
+    pods of one ReplicaSet differ only there (`checkout-g7z…l59-bq9ml`)."""
+    if len(text) <= width or not text.isascii() or width < 4:
+        return fit_text(text, width)
+    keep = width - 1
+    _, sep, last = text.rpartition("-")
+    tail = min(keep - 1, max(keep // 2, len(sep + last) if sep else 0))
+    return text[: keep - tail] + "…" + text[len(text) - tail:]
 
 
 def fit_text(text: str, width: int) -> str:

@@ -6,6 +6,7 @@ cluster (connections, streams) outlives the move to another.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from kubetui.cluster.client import ClusterClient
@@ -24,6 +25,7 @@ class Session:
     store: WatchStore
     version: str
     kinds: list[Kind]
+    discovered: float = field(default_factory=time.monotonic)  # when `kinds` were read
     forwards: ForwardManager = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +56,16 @@ class Session:
     async def rediscover(self) -> None:
         """Read the server's kinds again (a CRD created since we connected)."""
         self.kinds = await _discover(self.client)
+        self.discovered = time.monotonic()
+
+    async def refresh_kinds(self, older_than: float) -> None:
+        """`rediscover` when the kinds were read more than `older_than` seconds ago; a
+        failure keeps the kinds known (the command that needs one says why)."""
+        if time.monotonic() - self.discovered > older_than:
+            try:
+                await self.rediscover()
+            except ClusterError:
+                pass
 
 
 async def _discover(client: ClusterClient) -> list[Kind]:

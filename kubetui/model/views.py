@@ -53,7 +53,7 @@ class View:
 
 def root_view(kind: Kind, namespace: str | None) -> View:
     where = "" if not kind.namespaced else f"({namespace or 'all'})"
-    return View(kind, namespace, f"{kind.plural}{where}")
+    return View(kind, namespace, f"{kind.title}{where}")
 
 
 def needs_object(kind: Kind) -> bool:

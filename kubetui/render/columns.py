@@ -9,8 +9,14 @@ from kubetui.render.custom import crd_cells, crd_columns
 from kubetui.render.model import OK, PENDING, TERMINATING, Cell, Column, RowHealth, Row
 from kubetui.render.text import display
 
-__all__ = ["Column", "Row", "columns_for", "crd_columns", "render_crd_row", "render_row",
-           "render_values"]
+__all__ = ["Column", "Row", "columns_for", "crd_columns", "has_printer", "render_crd_row",
+           "render_row", "render_values"]
+
+
+def has_printer(kind: str, group: str) -> bool:
+    """Whether `kind` has columns of its own here (built-in kinds, metrics); the others are
+    printed with their CRD's printer columns, or NAME and AGE."""
+    return printers.find(kind, group) is not None
 
 
 def columns_for(kind: str, group: str = "") -> list[Column]:

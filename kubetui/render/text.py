@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ def format_labels(labels: dict[str, str] | None) -> str:
     return ",".join(f"{key}={labels[key]}" for key in sorted(labels))
 
 
+_LINE_BREAK = re.compile("[\n\r\f]")  # where kubectl cuts a multi-line cell
 _OPERATORS = {"In": " in ", "NotIn": " notin "}
 
 
@@ -117,6 +119,9 @@ def go_json(value: Any) -> str:
 def display(cell: Cell) -> str:
     """A cell as kubectl prints it: Go's %v for numbers and bools, nothing for null, and a
     multi-line string cut at its first line break with "..." (kubectl's table printer)."""
+    if type(cell) is str:  # nearly every cell: one regex scan
+        cut = _LINE_BREAK.search(cell)
+        return cell if cut is None else cell[:cut.start()] + "..."
     if cell is None:
         return ""
     if isinstance(cell, bool):

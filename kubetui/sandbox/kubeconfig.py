@@ -48,3 +48,18 @@ def write_kubeconfig(path: str | Path, url: str, ca_pem: bytes, token: str = "",
     return write_private(path, yaml.safe_dump(kubeconfig_doc(url, ca_pem, token, token_file,
                                                              context, namespace, client_cert),
                                               sort_keys=False))
+
+
+def merged_kubeconfig(files: dict[str, Path]) -> dict:
+    """One kubeconfig holding the first context of each sandbox kubeconfig in `files`,
+    renamed to its key (clusters and users too): several sandboxes at once, as a person's
+    kubeconfig holds several clusters."""
+    doc: dict = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
+                 "contexts": [], "current-context": next(iter(files))}
+    for name, path in files.items():
+        one = yaml.safe_load(Path(path).read_text())
+        doc["clusters"].append({"name": name, "cluster": one["clusters"][0]["cluster"]})
+        doc["users"].append({"name": name, "user": one["users"][0]["user"]})
+        doc["contexts"].append({"name": name, "context": {"cluster": name, "user": name,
+                                                          "namespace": "default"}})
+    return doc

@@ -19,6 +19,7 @@ from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.core import Controller, Faults, Sandbox
 from kubetui.sandbox.apiserver.authn import ADMIN
+from kubetui.sandbox.event_expiry import EVENT_LIMIT, EventExpiry
 from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
 from kubetui.sandbox.state_dir import load_or_create
 
@@ -40,9 +41,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _controllers(opts: SandboxOptions) -> list[Callable[[Sandbox], Controller]]:
-    """The whole control plane, the kubelet at `opts.pace`."""
+    """The whole control plane, the kubelet at `opts.pace`, and the events' expiry."""
     return [functools.partial(Kubelet, timing=KubeletTiming(pace=opts.pace))
-            if make is Kubelet else make for make in all_controllers()]
+            if make is Kubelet else make for make in all_controllers()] + \
+        [functools.partial(EventExpiry, limit=opts.event_limit)]
 
 
 @dataclass
@@ -58,6 +60,7 @@ class SandboxOptions:
     namespaces: int = 10
     churn: float = 0.0
     watch_history: int = 10_000
+    event_limit: int = EVENT_LIMIT  # events kept at most (see event_expiry.py)
     faults: Faults = field(default_factory=Faults)
     controllers: bool = True
     bookmark_interval: float = 10.0

@@ -8,20 +8,23 @@ Store callbacks only post messages; the handlers below own what is shown.
 from __future__ import annotations
 
 import gc
+import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.message import Message
-from textual.screen import Screen
+from textual.await_complete import AwaitComplete
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 from kubetui import clock
@@ -39,30 +42,40 @@ from kubetui.model.commands import (CONTEXT_WORDS, PORTFORWARD_WORDS, PROBLEM_WO
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.portforwards import summary as forwards_summary
+from kubetui.model.multi import is_multi, named_contexts, row_context
 from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
                                  needs_object, root_view)
-from kubetui.render import Column, columns_for, crd_columns
+from kubetui.render import Column, columns_for, crd_columns, has_printer
 from kubetui.render.metrics import WORKLOAD_KINDS, metric_columns
 from kubetui.render.sanitize import visible
 from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ACTION_SCREENS, ActionKeys
 from kubetui.ui.actions.runner import ActionRunner
+from kubetui.ui.aliases import ALIAS_WORDS, AliasesScreen
 from kubetui.ui.key_names import unknown_key
+from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note
+from kubetui.ui.ordered_input import OrderedInput, deliver_key
+from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
+from kubetui.ui.k9s_keys import K9sKeys
+from kubetui.ui.multi_context import MultiContext
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.goto import GoTo
+from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
+from kubetui.ui.undo import UNDO_KEY
 from kubetui.ui.screens.problems_screen import ProblemsScreen
 from kubetui.ui.screens.pulses_screen import PulsesScreen
 from kubetui.ui.screens.xray_screen import XrayScreen
 from kubetui.ui.widgets.header import Breadcrumbs, Header, TabStrip
 from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
 from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.view_state import SavedView, load_view, save_view
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110
@@ -76,7 +89,8 @@ YOUNG_GC_THRESHOLD = 10_000
 #: App actions about the main table: over a pushed view (logs, describe, rollout...) they
 #: would act on a table the person cannot see, so they are hidden and disabled there.
 MAIN_SCREEN_ONLY = frozenset({"back", "all_namespaces", "describe", "yaml", "logs", "tab",
-                              "toggle_namespaces", "toggle_wide", "problems", "events"})
+                              "toggle_namespaces", "toggle_wide", "aliases", "copy",
+                              "problems", "events"})
 
 
 def tune_gc() -> None:
@@ -100,6 +114,10 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+#: Seconds the server's kinds are trusted before `:` reads them again.
+KINDS_MAX_AGE = 10.0
 
 
 @dataclass
@@ -147,7 +165,7 @@ class ConnectFailed(Message):
     error: str
 
 
-class KubetuiApp(ActionKeys, App[None]):
+class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "kubetui"
 
@@ -169,13 +187,19 @@ class KubetuiApp(ActionKeys, App[None]):
         Binding("ctrl+n", "toggle_namespaces", "Namespace pane", show=False,
                 id="app.namespace_pane"),
         Binding("ctrl+w", "toggle_wide", "Wide columns", show=False, id="app.wide"),
+        Binding("ctrl+a", "aliases", "Aliases", show=False, id="app.aliases"),
+        Binding(UNDO_KEY, "undo", "Undo", id="app.undo"),
+        # k9s: `c` copies, except on nodes, where it cordons (ACTION_BINDINGS).
+        Binding("c", "copy", "Copy", id="app.copy"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
         *ACTION_BINDINGS,
     ]
 
     def __init__(self, settings: Settings, user_config: UserConfig,
                  kubeconfig: Kubeconfig) -> None:
-        super().__init__()
+        # NO_COLOR (no-color.org): Textual alone would still draw in greys; native ANSI
+        # mode makes its filter drop every colour, leaving bold, reverse, underline.
+        super().__init__(ansi_color=True if os.environ.get("NO_COLOR") else None)
         self.settings = settings
         self.user_config = user_config
         self.kubeconfig = kubeconfig
@@ -194,6 +218,7 @@ class KubetuiApp(ActionKeys, App[None]):
         self._pane_choice: bool | None = None  # None: by terminal width
         self._wide = True  # kubectl's -o wide columns, as many as fit
         self._columns: list[Column] = []
+        self.message_log = MessageLog()
         self._join: MetricsJoin | None = None  # CPU/MEM columns of pods and nodes
         self._metrics: MetricsFeed | None = None
         self._metric_subs: list[Subscription] = []  # what a workload's sums are taken over
@@ -203,15 +228,48 @@ class KubetuiApp(ActionKeys, App[None]):
         self._problems_scope: tuple[Session, str | None] | None = None
         #: Said on the terminal after the app has gone (the forwards it stopped).
         self.farewell = ""
+        self.load_k9s()
 
+
+    # ----------------------------------------------------------------- layout
+    def get_default_screen(self) -> Screen:
+        return CellScreen(id="_default")
+
+    # ----------------------------------------------------------------- notifications
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every toast, from any screen or widget, passes the sanitiser here; messages carry
-        outside text (server errors, names, plugin stderr), so markup is never read."""
-        super().notify(visible(str(message), lines=True), title=visible(str(title)),
-                       severity=severity, timeout=timeout, markup=False)
+        outside text (server errors, names, plugin stderr), so markup is never read. Kept
+        for `:messages`; held while a dialog or picker is open (it would cover it), shown
+        when it closes."""
+        message, title = visible(str(message), lines=True), visible(str(title))
+        hold = isinstance(self.screen, ModalScreen)
+        self.message_log.record(Note(time.time(), severity, title, message, timeout), hold)
+        if not hold:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=False)
 
-    # ----------------------------------------------------------------- layout
+    def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(screen, ModalScreen):  # a dialog comes up over nothing
+            self.clear_notifications()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def pop_screen(self) -> AwaitComplete:
+        popped = super().pop_screen()
+        if not isinstance(self.screen, ModalScreen):
+            for note in self.message_log.release():
+                super().notify(note.message, title=note.title, severity=note.severity,
+                               timeout=note.timeout, markup=False)
+        return popped
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys for a text field are applied here, in arrival order (see ordered_input).
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and isinstance(self.focused, OrderedInput)):
+            await deliver_key(self.focused, event)
+            return
+        await super().on_event(event)
+
     def compose(self) -> ComposeResult:
         yield Header(id="header")
         yield TabStrip(TABS, id="tabs")
@@ -220,7 +278,7 @@ class KubetuiApp(ActionKeys, App[None]):
             yield ResourceTable(id="namespaces")
             yield ResourceTable(id="main")
         yield PromptBar(CommandSuggester(self._command_words, self._command_arguments),
-                        id="prompt")
+                        self._prompt_changed, self._prompt_submitted, id="prompt")
         yield Footer(compact=True)
 
     @property
@@ -263,7 +321,15 @@ class KubetuiApp(ActionKeys, App[None]):
         self.main_table.focus()
         self.set_interval(1.0, self._count_problems)
         self.set_interval(1.0, self._show_forwards)
-        self._connect(self.context_name)
+        # The keys of the app and of the main table (which sees a key first) are taken.
+        taken = {binding.key for node in (self, self.main_table)
+                 for bindings in node._bindings.key_to_bindings.values()
+                 for binding in bindings}
+        self.report_k9s_problems([*self.k9s.problems, *self.bind_k9s_keys(taken)])
+        if self.multi_contexts:
+            self.connect_multi(",".join(self.multi_contexts))
+        else:
+            self._connect(self.context_name)
 
     def _show_forwards(self) -> None:
         forwards = self.session.forwards if self.session is not None else None
@@ -287,6 +353,7 @@ class KubetuiApp(ActionKeys, App[None]):
         await super().action_quit()
 
     async def on_unmount(self) -> None:
+        await self.close_sessions()
         self._close_feeds()
         if self.session is not None:
             await self.session.close()
@@ -304,10 +371,26 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- read-only gate
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "k9s_plugin":  # hidden in read-only mode when dangerous, else greyed
+            plugin = self.plugin_named(str(parameters[0])) if parameters else None
+            if plugin is None or (self.readonly and plugin.dangerous):
+                return False
+            if self.screen is not self.screen_stack[0]:
+                return False
+            return None if self.plugin_refusal(plugin) else True
+        if action == "k9s_hotkey":
+            return self.screen is self.screen_stack[0] and not self.prompt.is_open
         if action in ACTION_NAMES:  # connected, on the main screen, and no `refusal`
             return self.actions_check(action)  # (read-only mode, a kind it does not fit)
         if action in ("command_line", "filter"):  # not over other screens, nor when typing
             return self.screen is self.screen_stack[0] and not self.prompt.is_open
+        if action == "undo":  # on offer for a few seconds after a reversible action
+            runner = self.action_runner
+            offer = runner.undo_offer if runner is not None else None
+            return offer is not None and offer.live
+        if action == "copy" and self.screen is self.screen_stack[0]:
+            table, kind, _ = self.action_context()
+            return not (kind is not None and kind.key == ("", "nodes"))
         if action in MAIN_SCREEN_ONLY:  # they act on the main table, hidden from the
             return self.screen is self.screen_stack[0]  # views opened over it
         return True
@@ -341,6 +424,10 @@ class KubetuiApp(ActionKeys, App[None]):
         if message.attempt != self._attempt:
             await session.close()
             return
+        await self.close_sessions()  # leaving several contexts for one
+        await self.on_connected_session(session)
+
+    async def on_connected_session(self, session: Session) -> None:
         first = self.session is None and not self.stack
         old, self.session = self.session, session
         self._close_feeds()
@@ -352,7 +439,7 @@ class KubetuiApp(ActionKeys, App[None]):
         namespace = self._first_namespace if first else session.info.namespace
         self.header.update(context=session.info.name, server=session.info.server,
                            version=session.version, busy="", problem="", health=None,
-                           problems=None)
+                           problems=None, contexts=self._context_states())
         if namespace:
             session.store.add_namespace(namespace)
         self.pane.clear()
@@ -365,7 +452,10 @@ class KubetuiApp(ActionKeys, App[None]):
                 kind = POD
         else:
             kind = self._first_kind(session)
-        self.stack = [ViewState(root_view(kind, namespace))]
+        state = ViewState(root_view(kind, namespace))
+        if first and self.settings.restore and not self.settings.view:
+            state = self._restored(session, state)
+        self.stack = [state]
         await self._show()
 
     def _first_kind(self, session: Session) -> Kind:
@@ -375,6 +465,26 @@ class KubetuiApp(ActionKeys, App[None]):
         if name and kind is None:
             self.notify(f"the server has no resource type {name!r}", severity="error")
         return kind or POD
+
+    def _restored(self, session: Session, default: ViewState) -> ViewState:
+        """The view this context was left on (k9s habit); -n, -A or -c win."""
+        saved = load_view(session.info.name)
+        kind = session.resolve(saved.resource) if saved else None
+        if saved is None or kind is None:
+            return default
+        explicit = self.settings.namespace or self.settings.all_namespaces
+        namespace = self._first_namespace if explicit else saved.namespace
+        if namespace:
+            session.store.add_namespace(namespace)
+        return ViewState(root_view(kind, namespace), filter=saved.filter)
+
+    def _remember_view(self) -> None:
+        """Save the root view (kind, namespace, filter) for the next start."""
+        if self.session is None or not self.stack:
+            return
+        view = self.stack[0].view
+        text = self.main_table.filter.text if len(self.stack) == 1 else self.stack[0].filter
+        save_view(self.session.info.name, SavedView(view.kind.resource, view.namespace, text))
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         if message.attempt != self._attempt:
@@ -433,7 +543,8 @@ class KubetuiApp(ActionKeys, App[None]):
         table.clear()
         self._columns = await self._columns_of(view.kind)
         self._join = None
-        if session is not None and by_key(*view.kind.key) and metric_columns(view.kind.kind):
+        if (session is not None and self.connections is None and by_key(*view.kind.key)
+                and metric_columns(view.kind.kind)):
             self._join = self._metrics_join(session, view)
             self._columns = self._join.columns
             self._metrics = MetricsFeed(
@@ -442,15 +553,25 @@ class KubetuiApp(ActionKeys, App[None]):
                 self.user_config.metrics_interval,
                 shown=self._main_screen_shown)
             self._metrics.start()
+        self._columns = self.merged_columns(self._columns)
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
-        if frame.sort and frame.sort[0] in {c.name for c in self._columns}:
-            table.sort_by(*frame.sort)
+        # The frame's own sort, else by name: a sort chosen in one view does not follow
+        # into the next one (issue 17).
+        column, reverse = frame.sort if frame.sort and frame.sort[0] in {
+            c.name for c in self._columns} else ("NAME", False)
+        table.sort_by(column, reverse)
         table.empty_text = "Loading…"
         self._pending_cursor = frame.cursor
+        self._remember_view()
         self._show_chrome(health=None)
         if session is None:
+            return
+        if self.connections is not None:
+            self.feed = self.merged_feed(
+                view, lambda b: self.post_message(FeedBatch(generation, b)),
+                lambda h: self.post_message(FeedHealth(generation, h)))
             return
         self._follow_problems()
         self.feed = Feed(session.store, view,
@@ -475,7 +596,8 @@ class KubetuiApp(ActionKeys, App[None]):
     async def _columns_of(self, kind: Kind) -> list[Column]:
         """kubectl's columns; a custom resource's from its CRD's printer columns (the
         store renders its rows from the same ones)."""
-        if by_key(*kind.key) is not None or self.session is None:
+        if (by_key(*kind.key) is not None or has_printer(kind.kind, kind.group)
+                or self.session is None):
             return columns_for(kind.kind, kind.group)
         try:
             return crd_columns(await self.session.client.printer_columns(kind))
@@ -485,7 +607,7 @@ class KubetuiApp(ActionKeys, App[None]):
     def _show_chrome(self, **header: object) -> None:
         view = self.stack[-1].view
         root = self.stack[0].view.kind
-        self.header.update(namespace=view.namespace, view=view.kind.plural, **header)
+        self.header.update(namespace=view.namespace, view=view.kind.title, **header)
         tab = next((i for i, t in enumerate(TABS) if t.kind.key == root.key), None)
         self.query_one(TabStrip).select(tab)
         self.query_one(Breadcrumbs).show([f.view.crumb for f in self.stack], note="",
@@ -502,10 +624,16 @@ class KubetuiApp(ActionKeys, App[None]):
             f" in namespace {view.namespace}" if view.namespace else " in any namespace")
         if view.scope is not None:
             return f"No {view.crumb}"
-        return f"No {view.kind.plural}{where}"
+        return f"No {view.kind.title}{where}"
+
+    def _feeds_shown(self, generation: int) -> bool:
+        """Whether a feed's message of `generation` still has a main screen to go to: not
+        after a view change, nor once the app is shutting down (its screens are going then,
+        while the last messages of the streams are still in the queue)."""
+        return generation == self._generation and self.is_running and bool(self.screen_stack)
 
     def on_feed_batch(self, message: FeedBatch) -> None:
-        if message.generation != self._generation or self.view is None or self.feed is None:
+        if not self._feeds_shown(message.generation) or self.view is None or self.feed is None:
             return
         table = self.main_table
         table.apply(self._join.batch(message.batch) if self._join else message.batch)
@@ -517,7 +645,7 @@ class KubetuiApp(ActionKeys, App[None]):
                 self._pending_cursor = None
 
     def on_metrics_read(self, message: MetricsRead) -> None:
-        if message.generation != self._generation or self._join is None:
+        if not self._feeds_shown(message.generation) or self._join is None:
             return
         self._metric_rows = self._join.updates(message.reading)
         self._next_metric_rows(message.generation)
@@ -533,7 +661,7 @@ class KubetuiApp(ActionKeys, App[None]):
 
     def _next_metric_rows(self, generation: int) -> None:
         """Redraw the rows of a new reading a batch at a time; keys go in between."""
-        if generation != self._generation or self._metric_rows is None:
+        if not self._feeds_shown(generation) or self._metric_rows is None:
             return
         batch = next(self._metric_rows, None)
         if batch is None:
@@ -543,16 +671,16 @@ class KubetuiApp(ActionKeys, App[None]):
         self.call_later(self._next_metric_rows, generation)
 
     def on_feed_health(self, message: FeedHealth) -> None:
-        if message.generation == self._generation and self.view is not None:
+        if self._feeds_shown(message.generation) and self.view is not None:
             self.header.update(health=message.health)
             self.main_table.empty_text = self._empty_text(self.view, message.health)
 
     def on_feed_note(self, message: FeedNote) -> None:
-        if message.generation == self._generation:
+        if self._feeds_shown(message.generation):
             self.query_one(Breadcrumbs).show(note=message.note)
 
     def on_pane_batch(self, message: PaneBatch) -> None:
-        if message.session is self.session:
+        if message.session is self.session and self._feeds_shown(self._generation):
             self.pane.apply(message.batch)
 
     def _save_frame(self) -> None:
@@ -579,10 +707,13 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- navigation
     def action_command_line(self) -> None:
-        self.prompt.open(":")
+        self.prompt.open(":", return_to=self.main_table)
+        if self.session is not None:  # so that tab completes a CRD created a moment ago
+            self.run_worker(self.session.refresh_kinds(KINDS_MAX_AGE), group="discovery",
+                            exclusive=True, exit_on_error=False)
 
     def action_filter(self) -> None:
-        self.prompt.open("/", self.main_table.filter.text)
+        self.prompt.open("/", self.main_table.filter.text, return_to=self.main_table)
 
     async def action_back(self) -> None:
         table = self.main_table
@@ -668,26 +799,22 @@ class KubetuiApp(ActionKeys, App[None]):
     def _set_filter(self, text: str) -> None:
         self.main_table.set_filter(text)
         self.query_one(Breadcrumbs).show(filter=text)
+        if not self.prompt.is_open:  # kept once typed, not at every key
+            self._remember_view()
 
     @on(TabStrip.Chosen)
     async def _tab_clicked(self, message: TabStrip.Chosen) -> None:
         await self.action_tab(message.index)
 
-    @on(PromptBar.Changed)
-    def _prompt_changed(self, message: PromptBar.Changed) -> None:
-        if message.mode == "/":
-            self._set_filter(message.value)
+    def _prompt_changed(self, mode: str, value: str) -> None:
+        if mode == "/":
+            self._set_filter(value)
 
-    @on(PromptBar.Submitted)
-    async def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
-        if message.mode == ":":
-            await self._run_command(message.value)
-
-    @on(PromptBar.Closed)
-    def _prompt_closed(self, message: PromptBar.Closed) -> None:
-        if message.mode == "/" and message.cancelled:
-            self._set_filter("")
-        self.main_table.focus()
+    async def _prompt_submitted(self, mode: str, value: str) -> None:
+        if mode == ":":
+            await self._run_command(value)
+        else:
+            self._remember_view()
 
     async def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
         if message.table is self.pane:
@@ -713,6 +840,8 @@ class KubetuiApp(ActionKeys, App[None]):
             except ClusterError as e:
                 self.notify(str(e), severity="error")
                 return
+        if self.connections is not None:  # a merged row: the object's own uid owns
+            entry = replace(entry, uid=row_context(entry.uid)[1])
         target = drill_view(view.kind, entry, view.namespace, obj)
         if target is None:
             return
@@ -724,12 +853,34 @@ class KubetuiApp(ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- commands
     async def _run_command(self, text: str) -> None:
+        """A `:` line; a name from k9s's aliases.yaml stands for its resource, namespace,
+        labels and filter (k9s's command-line aliases)."""
+        line, loop = self.k9s.aliases.expand(text)
+        if loop is not None:
+            self.notify(loop, severity="error")
+            return
+        plain = parse_command(text)
+        if line is None or plain is None or plain.word not in self.k9s.aliases.lines:
+            await self._run_plain_command(text)
+            return
+        await self._run_plain_command(" ".join(w for w in (line.resource, line.namespace) if w))
+        labels = f"-l {line.labels}" if line.labels else ""
+        if line.filter or labels:
+            self._set_filter(" ".join(w for w in (line.filter, labels) if w))
+
+    async def _run_plain_command(self, text: str) -> None:
         command = parse_command(text)
         if command is None:
             return
         if command.word in QUIT_WORDS:
             self._say_forwards_stop()
             self.exit()
+            return
+        if command.word in MESSAGE_WORDS:
+            self.push_screen(MessagesScreen(list(self.message_log.notes)))
+            return
+        if command.word in ALIAS_WORDS:
+            self.action_aliases()
             return
         if command.word in PROBLEM_WORDS:
             self.action_problems()
@@ -744,7 +895,9 @@ class KubetuiApp(ActionKeys, App[None]):
                     metrics_interval=self.user_config.metrics_interval), self._go_to_object)
             return
         if command.word in CONTEXT_WORDS:
-            if command.arg:
+            if is_multi(command.arg):
+                self.connect_multi(command.arg)
+            elif command.arg:
                 self._switch_context(command.arg)
             else:
                 self.push_screen(ContextPicker(self.kubeconfig.contexts, self.context_name),
@@ -756,6 +909,11 @@ class KubetuiApp(ActionKeys, App[None]):
             return
         if command.word in PORTFORWARD_WORDS:
             self.push_screen(PortForwardsScreen(session.forwards))
+            return
+        if command.word in HELM_WORDS:
+            namespace = self.namespace if not command.arg else (
+                None if command.arg in _ALL_NAMESPACES else command.arg)
+            self.push_screen(HelmScreen(session, namespace))
             return
         kind = session.resolve(command.word)
         if kind is None:  # perhaps a CRD created since we connected
@@ -806,21 +964,52 @@ class KubetuiApp(ActionKeys, App[None]):
             return
         self._connect(name)
 
+    def action_undo(self) -> None:
+        if self.action_runner is not None:
+            self.run_worker(self.action_runner.run_undo(), group="action",
+                            exit_on_error=False)
+
+    def action_copy(self) -> None:
+        """The names of the marked rows of the focused table, else the cursor's (OSC 52)."""
+        table, _, _ = self.action_context()
+        marked = table.marked_uids
+        rows = (table.entry_at(i) for i in range(table.row_count))
+        entries = [e for e in rows if e.uid in marked] if marked else \
+            [e for e in [table.selected_entry] if e is not None]
+        if not entries:
+            self.notify("nothing to copy", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard("\n".join(e.name for e in entries))
+        shown = ", ".join(e.name for e in entries[:3]) + (" …" if len(entries) > 3 else "")
+        self.notify(f"Copied {len(entries)} name{'s' * (len(entries) > 1)}: {shown} "
+                    "(OSC 52)", timeout=3)
+
+    def action_aliases(self) -> None:
+        if self.session is None:
+            self.notify("not connected", severity="warning")
+            return
+        self.push_screen(AliasesScreen(browsable(self.session.kinds)), self._alias_picked)
+
+    async def _alias_picked(self, resource: str | None) -> None:
+        if resource:
+            await self._run_command(resource)
+
     def _context_picked(self, name: str | None) -> None:
         if name and name != self.context_name:
             self._switch_context(name)
 
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
-        return {*QUIT_WORDS, *CONTEXT_WORDS, *PROBLEM_WORDS, *PULSE_WORDS, *XRAY_WORDS,
-                *PORTFORWARD_WORDS,
+        return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS, *MESSAGE_WORDS, *PROBLEM_WORDS,
+                *PULSE_WORDS, *XRAY_WORDS, *HELM_WORDS, *PORTFORWARD_WORDS,
+                *self.k9s.aliases.lines,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
-        if word in QUIT_WORDS or word in PROBLEM_WORDS or word in PULSE_WORDS \
-                or word in PORTFORWARD_WORDS:
+        if word in QUIT_WORDS or word in ALIAS_WORDS or word in MESSAGE_WORDS \
+                or word in PROBLEM_WORDS or word in PULSE_WORDS or word in PORTFORWARD_WORDS:
             return []
         if word in XRAY_WORDS:
             return ["deploy", "sts", "ds", "rs", "job", "cj", "svc", "po"]
@@ -843,8 +1032,8 @@ class KubetuiApp(ActionKeys, App[None]):
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
-               ContainersScreen, PulsesScreen, XrayScreen,
-               PortForwardsScreen, *ACTION_SCREENS)
+               ContainersScreen, PulsesScreen, XrayScreen, HelmScreen, HistoryScreen,
+               ObjectsScreen, PortForwardsScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 
@@ -864,7 +1053,11 @@ def make_app(settings: Settings) -> KubetuiApp:
             raise ConfigFileError(f"config file {user.path}: keymap entry {binding_id}: "
                                   f"{key!r} is not a key name (examples: ctrl+f, f5, "
                                   f"question_mark, a)")
-    config = kubeconfigs.load(settings.kubeconfig, settings.context)
+    several = is_multi(settings.context)
+    config = kubeconfigs.load(settings.kubeconfig, None if several else settings.context)
+    contexts = named_contexts(settings.context, config) if several else None
+    if contexts:
+        config.current = contexts[0]
     if not config.current:
         names = ", ".join(c.name for c in config.contexts) or "none"
         files = ", ".join(str(p) for p in config.files) or "the kubeconfig"
@@ -872,6 +1065,7 @@ def make_app(settings: Settings) -> KubetuiApp:
                           f"(contexts: {names})")
     config.context(config.current)  # a current-context that is not defined
     app = KubetuiApp(settings, user, config)
+    app.multi_contexts = contexts
     if user.theme and user.theme not in app.available_themes:
         raise ConfigFileError(f"config file {user.path}: unknown theme {user.theme!r} "
                               f"(themes: {', '.join(sorted(app.available_themes))})")

@@ -97,11 +97,11 @@ async def test_token_file_relative_to_its_kubeconfig(write_config, tmp_path):
     path = write_config("sub/config", kubeconfig_doc(
         {"c": {"server": "http://127.0.0.1:1", "user": {"tokenFile": "token"}}}, current="c"))
     conf = await kubeconfig.load(str(path)).configuration("c")
-    assert await conf.get_api_key_with_prefix("BearerToken") == "Bearer secret-1"
+    assert await conf.authorization_header() == "Bearer secret-1"
     # A rotated file is read again when the server says 401 (reload).
     (tmp_path / "sub" / "token").write_text("secret-2")
-    await conf.refresh_api_key_hook.reload(conf)
-    assert conf.api_key["BearerToken"] == "Bearer secret-2"
+    await conf.credentials.reload(conf)
+    assert conf.authorization == "Bearer secret-2"
 
 
 async def test_tls_settings_and_inline_data(write_config, tmp_path):
@@ -117,7 +117,7 @@ async def test_tls_settings_and_inline_data(write_config, tmp_path):
     assert conf.tls_server_name == "api.internal"
     assert conf.proxy == "http://proxy:3128"
     assert conf.verify_ssl is True
-    assert conf.api_key["BearerToken"] == "Bearer abc"
+    assert conf.authorization == "Bearer abc"
 
     insecure = write_config("insecure.yaml", kubeconfig_doc({"c": {
         "cluster": {"insecure-skip-tls-verify": True}}}, current="c"))
@@ -135,7 +135,7 @@ async def test_exec_plugin_success_without_terminal(write_config, exec_plugin, t
         "apiVersion": "client.authentication.k8s.io/v1", "command": "./kube-login",
         "env": [{"name": "EXTRA", "value": "yes"}]}}}}, current="c"))
     conf = await kubeconfig.load(str(path)).configuration("c")
-    assert conf.api_key["BearerToken"] == "Bearer from-plugin"
+    assert conf.authorization == "Bearer from-plugin"
     seen = json.loads((plugin.parent / "kube-login.seen").read_text())
     assert seen["info"]["spec"]["interactive"] is False
     assert seen["stdin_tty"] is False and seen["stdin"] == ""  # stdin is /dev/null
@@ -148,13 +148,13 @@ async def test_exec_plugin_token_refreshed_before_expiry(write_config, exec_plug
         "apiVersion": "client.authentication.k8s.io/v1beta1",
         "command": "./kube-login"}}}}, current="c"))
     conf = await kubeconfig.load(str(path)).configuration("c")
-    assert conf.api_key["BearerToken"] == "Bearer tok-1"
+    assert conf.authorization == "Bearer tok-1"
     # Timestamps have whole seconds: the token is due for refresh within ~1 s.
     deadline = time.monotonic() + 5
-    while await conf.get_api_key_with_prefix("BearerToken") == "Bearer tok-1":
+    while await conf.authorization_header() == "Bearer tok-1":
         assert time.monotonic() < deadline, "the exec token was never refreshed"
         await asyncio.sleep(0.05)
-    assert conf.api_key["BearerToken"] == "Bearer tok-2"
+    assert conf.authorization == "Bearer tok-2"
 
 
 async def test_exec_plugin_missing_binary(write_config):
@@ -199,7 +199,7 @@ async def test_in_cluster_when_no_kubeconfig(tmp_path, monkeypatch):
     assert (info.name, info.server, info.namespace) == \
         ("in-cluster", "https://10.0.0.1:443", "team-a")
     conf = await cfg.configuration(cfg.current)
-    assert conf.api_key["BearerToken"] == "Bearer pod-token"
+    assert conf.authorization == "Bearer pod-token"
 
 
 async def test_unsupported_auth_provider(write_config):

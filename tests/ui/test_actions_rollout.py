@@ -11,14 +11,27 @@ from kubetui.ui.screens.dialogs import ConfirmDialog
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from tests.ui.app_helpers import names
 from tests.fast_cluster import DEPLOY, Cluster
-from tests.ui.action_host import action_app
+from tests.ui.action_host import action_app, noted
 from tests.waiting import wait_for
 
 
-async def _rollout_view(app: KubetuiApp, pilot) -> RolloutScreen:  # noqa: ANN001
+async def _rollout_view(app: KubetuiApp, pilot, revisions: int = 0  # noqa: ANN001
+                        ) -> RolloutScreen:
+    """`o` on web; with `revisions`, once the view shows that many."""
     await wait_for(lambda: app.action_runner is not None and "web" in names(app))
     await pilot.press("o")
-    return await wait_for(lambda: isinstance(app.screen, RolloutScreen) and app.screen)
+    view = await wait_for(lambda: isinstance(app.screen, RolloutScreen) and app.screen)
+    if revisions:
+        await wait_for(lambda: view.state is not None and len(view.state.history) == revisions)
+    return view
+
+
+async def _two_revisions(cluster: Cluster) -> None:
+    """web rolled out at nginx:1.25, then at nginx:1.26."""
+    cluster.create_deployment()
+    await wait_for(cluster.rolled_out)
+    await cluster.set_image_directly("nginx:1.26")
+    await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
 
 
 async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
@@ -58,6 +71,25 @@ async def test_follows_a_rollout_to_completion(cluster: Cluster) -> None:
         assert diff.startswith("--- revision 1\n+++ revision 2")
 
 
+async def test_first_down_arrow_highlights_the_previous_revision(cluster: Cluster) -> None:
+    await _two_revisions(cluster)
+    app = action_app(DEPLOY)
+    async with app.run_test(size=(140, 45)) as pilot:
+        view = await _rollout_view(app, pilot, revisions=2)
+        history = view.query_one(OptionList)
+        assert history.highlighted == 0  # the current revision, on top
+        await pilot.press("d")
+        assert str(view.query_one("#diff").render()).startswith("Revision 2 is the one")
+        await pilot.press("down")
+        await pilot.press("d")
+        diff = str(view.query_one("#diff").render())
+        assert "-  - image: nginx:1.26" in diff and "+  - image: nginx:1.25" in diff
+        await cluster.set_image_directly("nginx:1.27")  # a live update keeps the choice
+        await wait_for(lambda: view.state is not None and len(view.state.history) == 3)
+        assert history.highlighted_option is not None
+        assert history.highlighted_option.id == "1"
+
+
 async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -> None:
     cluster.create_deployment(replicas=2, progressDeadlineSeconds=1)
     await wait_for(cluster.rolled_out)
@@ -73,16 +105,17 @@ async def test_shows_progress_deadline_exceeded_as_a_failure(cluster: Cluster) -
 
 
 async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
-    cluster.create_deployment()
-    await wait_for(cluster.rolled_out)
-    await cluster.set_image_directly("nginx:1.26")
-    await wait_for(lambda: len(cluster.replica_sets()) == 2 and cluster.rolled_out())
+    await _two_revisions(cluster)
     app = action_app(DEPLOY)
     async with app.run_test(size=(140, 45)) as pilot:
-        view = await _rollout_view(app, pilot)
-        await wait_for(lambda: view.state is not None and len(view.state.history) == 2)
+        view = await _rollout_view(app, pilot, revisions=2)
         await pilot.press("u")
-        await wait_for(lambda: isinstance(app.screen, ConfirmDialog))
+        confirm = await wait_for(lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
+        body = str(confirm.query_one("#body").render())  # the revision, and what changes
+        assert str(confirm.query_one(".title").render()) == \
+            "Roll deployment.apps/web back to revision 1?"
+        assert "from revision 2 to revision 1" in body
+        assert "image of app: nginx:1.26 -> nginx:1.25" in body
         await pilot.press("right", "enter")
         await wait_for(lambda: cluster.deployment()["metadata"]["annotations"][REVISION]
                        == "3" and cluster.rolled_out())
@@ -91,10 +124,12 @@ async def test_undo_pause_and_resume_from_the_view(cluster: Cluster) -> None:
         await wait_for(lambda: "(current)" in str(
             view.query_one(OptionList).get_option_at_index(0).prompt) and
             "nginx:1.25" in str(view.query_one(OptionList).get_option_at_index(0).prompt))
-        await pilot.press("p")
+        await pilot.press("p")  # acts at once; the notification offers the undo
         await wait_for(lambda: cluster.deployment()["spec"].get("paused") is True)
         await wait_for(lambda: "PAUSED" in view.status_text)
+        assert noted(app, "ctrl+z within 8 s: resume deployment.apps/web")
         await pilot.press("P")
         await wait_for(lambda: not cluster.deployment()["spec"].get("paused"))
+        assert noted(app, "ctrl+z within 8 s: pause deployment.apps/web")
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, RolloutScreen))

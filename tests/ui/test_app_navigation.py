@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kubetui.cli import build_parser
-from kubetui.ui.app import KubetuiApp
+from kubetui.ui.aliases import AliasesScreen
+from kubetui.ui.app import KINDS_MAX_AGE, KubetuiApp
 from tests.conftest import start_sandbox
 from tests.ui.app_helpers import Api, app_for, crumbs_text, header_text, live, names, until
 
@@ -30,6 +31,12 @@ async def select(app: KubetuiApp, name: str) -> None:
     ("po", "pods"), ("deploy", "deployments"), ("svc", "services"), ("ns", "namespaces"),
     ("no", "nodes"), ("crd", "customresourcedefinitions"), ("sts", "statefulsets"),
     ("cronjobs", "cronjobs"), ("ReplicaSet", "replicasets"), ("cm", "configmaps"),
+    # k9s's own aliases and the server's short names a k9s user types (issue 17)
+    ("dp", "deployments"), ("rb", "rolebindings"), ("crb", "clusterrolebindings"),
+    ("sa", "serviceaccounts"),
+    ("pdb", "poddisruptionbudgets"), ("sc", "storageclasses"), ("ep", "endpoints"),
+    ("sec", "secrets"), ("jo", "jobs"), ("cr", "clusterroles"), ("ro", "roles"),
+    ("np", "networkpolicies"),
 ])
 async def test_command_switches_by_alias(sandbox, api: Api, typed: str, plural: str) -> None:
     await api.node("node-1")
@@ -121,6 +128,59 @@ async def test_custom_resource_created_after_start(sandbox, api: Api) -> None:
         await live(app, "certificates")
 
 
+async def test_tab_completes_a_custom_resource_created_after_start(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CRD)
+        assert app.session is not None
+        app.session.discovered -= KINDS_MAX_AGE  # as if connected a while ago
+        await pilot.press("colon", *"certif")  # `:` reads the kinds again
+        await until(lambda: app.session.resolve("certificates") is not None,
+                    message="the new kind is known")
+        await pilot.press("tab")
+        assert app.prompt.input.value == "certificate"  # the shortest alias
+        await pilot.press("enter")
+        await live(app, "certificates")
+
+
+async def test_podmetrics_show_usage_under_their_own_name(sandbox, api: Api) -> None:
+    """`:podmetrics`: metrics-server's columns, and a title that is not the pods'."""
+    await api.node("node-1")
+    await api.pod("web-1", node="node-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await command(pilot, "podmetrics")
+        await until(lambda: names(app) == ["web-1"], timeout=60, message="web-1 listed")
+        assert "view pods.metrics.k8s.io" in header_text(app)
+        assert crumbs_text(app) == "pods.metrics.k8s.io(default)"
+        assert app.main_table.shown_columns == ["NAME", "CPU", "MEMORY", "WINDOW"]
+        cells = app.main_table.entry_at(0).row.cells
+        assert cells[1].endswith("n") and cells[2].endswith("Ki") and cells[3] == "15s"
+
+
+async def test_aliases_list_filter_and_open(sandbox, api: Api) -> None:
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("ctrl+a")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        resources = [r.resource for r in screen.shown]
+        assert "deployments.apps" in resources and "pods" in resources
+        deployments = next(r for r in screen.shown if r.resource == "deployments.apps")
+        assert {"dp", "deploy", "deployments"} <= set(deployments.names)
+        await pilot.press(*"crb")
+        assert [r.resource for r in screen.shown] == [
+            "clusterrolebindings.rbac.authorization.k8s.io"]
+        await pilot.press("enter")
+        await live(app, "clusterrolebindings")
+        await command(pilot, "aliases")  # the same from `:`
+        await until(lambda: isinstance(app.screen, AliasesScreen))
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, AliasesScreen))
+
+
 async def test_filter_as_you_type(sandbox, api: Api) -> None:
     await api.pod("web-1", labels={"app": "web", "tier": "front"})
     await api.pod("web-2", labels={"app": "web", "tier": "front"})
@@ -162,6 +222,12 @@ async def test_sort_keys(sandbox, api: Api) -> None:
         assert app.main_table.sort_column == "AGE" and not app.main_table.sort_reverse
         await pilot.press("A")
         assert app.main_table.sort_reverse
+        await pilot.press("7")  # another view starts sorted by name (issue 17)...
+        await live(app, "services")
+        assert app.main_table.sort_column == "NAME" and not app.main_table.sort_reverse
+        await pilot.press("1")  # ...and so does a new pods view
+        await live(app, "pods")
+        assert app.main_table.sort_column == "NAME"
 
 
 async def test_drill_into_a_deployment_and_back(sandbox, api: Api) -> None:
@@ -262,7 +328,7 @@ async def test_switch_context_between_two_clusters(sandbox, api: Api, tmp_path: 
             await until(lambda: "⎈ second" in header_text(app))
             await until(lambda: names(app) == ["in-second"])
             assert second.url in header_text(app)
-            assert first_client.api_client.rest_client.pool_manager.closed
+            assert first_client.closed
             await command(pilot, "ctx")  # the picker, the current one highlighted
             from kubetui.ui.screens.contexts import ContextPicker
             await until(lambda: isinstance(app.screen, ContextPicker))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.binding import Binding
 
 from kubetui.config import ConfigFileError, Settings
@@ -13,6 +14,7 @@ from kubetui.model.actions import MUTATING
 from kubetui.model.views import TABS
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.screens.object_screens import DescribeScreen
 from kubetui.ui.widgets.header import TabStrip
 from tests.ui.app_helpers import (FAST, Api, app_for, crumbs_text, header_text, live,
                                   names, until)
@@ -39,6 +41,29 @@ async def test_opens_on_the_kubeconfig_context_and_namespace(sandbox, api: Api) 
                                          "NOMINATED NODE", "READINESS GATES"]
                              if c in shown[7:]]
         assert "%MEM/L" not in shown and "READINESS GATES" in shown
+
+
+async def test_header_fits_one_line_at_80_columns(sandbox, api: Api) -> None:
+    await api.pod("web-1", "default")
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await live(app, "pods")
+        header = app.header
+        assert header.size.height == 1
+        text = header_text(app)
+        assert len(text) <= header.content_size.width
+        assert "kubetui-sandbox" in text and "ns default" in text and "view pods" in text
+        assert "live" in text and "v1.32" not in text  # the version gave way
+        from textual.widgets._footer import FooterKey
+        shown = {k.description for k in app.screen.query(FooterKey)
+                 if k.region.right <= 80 - len(" ^p palette")}
+        assert {"Command", "Filter", "Help", "Back"} <= shown  # the footer's essentials
+        await pilot.resize_terminal(60, 24)
+        await until(lambda: sandbox.url not in header_text(app), message="then the server")
+        assert "view pods" in header_text(app) and header.size.height == 1
+        await pilot.resize_terminal(160, 45)
+        await until(lambda: sandbox.url in header_text(app) and "v1.32" in header_text(app),
+                    message="both come back")
 
 
 async def test_namespace_and_all_namespaces_from_settings(sandbox, api: Api) -> None:
@@ -295,3 +320,101 @@ def test_every_built_in_key_is_a_known_key_name() -> None:
     keys = {b.key for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)}
     assert len(keys) > 30
     assert [k for k in sorted(keys) if unknown_key(k)] == []
+
+
+async def test_notifications_never_cover_a_dialog_and_can_be_read_again(sandbox,
+                                                                        api: Api) -> None:
+    from textual.widgets._toast import Toast
+
+    from kubetui.ui.messages import MessagesScreen
+
+    def toasts() -> list[str]:
+        return [str(t.render()) for t in app.screen.query(Toast)]
+
+    app = app_for()
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await live(app, "pods")
+        await pilot.press("colon", *"nosuchkind", "enter")
+        await until(lambda: any("nosuchkind" in t for t in toasts()),
+                    message="the error shown")
+        await pilot.press("question_mark")  # a dialog: the toast goes, none comes over it
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        assert toasts() == []
+        app.notify("lost the watch of pods", severity="warning")  # while it is open
+        await pilot.pause()
+        assert toasts() == []
+        await pilot.press("escape")  # closed: the held one shows
+        await until(lambda: any("lost the watch" in t for t in toasts()),
+                    message="held notification shown")
+        await pilot.press("colon", *"messages", "enter")
+        screen = await until(lambda: isinstance(app.screen, MessagesScreen) and app.screen)
+        text = str(screen.query_one("#messages-text").render())
+        lines = text.splitlines()
+        assert "lost the watch of pods" in lines[0] and "warning" in lines[0]
+        assert "nosuchkind" in lines[1] and "error" in lines[1]
+
+
+async def test_mouse_selects_rows_opens_on_double_click_and_scrolls(sandbox,
+                                                                   api: Api) -> None:
+    await api.namespace("shop")
+    for i in range(60):
+        await api.pod(f"web-{i:02d}")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: len(names(app)) == 60)
+        table, pane = app.main_table, app.pane
+        await pilot.click(table, offset=(5, 3))  # header is line 0: the third row
+        assert table.selected_entry is not None and table.selected_entry.name == "web-02"
+        before = table.scroll_y  # the wheel scrolls the rows, not the cursor (no public
+        for _ in range(3):  # Pilot method for it in Textual 8.2.8)
+            await pilot._post_mouse_events([events.MouseScrollDown], table, offset=(5, 5))
+        await until(lambda: table.scroll_y > before, message="the wheel scrolled")
+        assert table.selected_entry.name == "web-02"
+        shop = next(i for i in range(pane.row_count) if pane.entry_at(i).name == "shop")
+        await pilot.click(pane, offset=(3, shop + 1 - round(pane.scroll_y)))
+        assert pane.selected_entry is not None and pane.selected_entry.name == "shop"
+        assert app.view is not None and app.view.namespace == "default"  # one click: no switch
+        await pilot.double_click(pane, offset=(3, shop + 1 - round(pane.scroll_y)))
+        await until(lambda: app.view is not None and app.view.namespace == "shop",
+                    message="double click opened the namespace")
+
+
+async def test_c_copies_names_in_tables_and_the_view_in_describe(sandbox, api: Api) -> None:
+    """k9s's `c`: the cursor's name, or every marked one; on nodes `c` still cordons."""
+    await api.node("node-1")
+    for name in ("web-1", "web-2", "web-3"):
+        await api.pod(name)
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: len(names(app)) == 3)
+        await pilot.press("c")
+        assert app.clipboard == "web-1"
+        assert "Copied 1 name: web-1" in app.message_log.notes[-1].message
+        await pilot.press("space", "j", "space", "c")  # two marked rows
+        assert app.clipboard == "web-1\nweb-2"
+        await pilot.press("d")  # describe: the whole text, or the search match's line
+        await until(lambda: isinstance(app.screen, DescribeScreen)
+                    and app.screen.view.text.startswith("Name:"))
+        await pilot.press("c")
+        assert app.clipboard == app.screen.view.text
+        await pilot.press("slash", *"Status", "enter", "c")
+        assert app.clipboard.startswith("Status:")
+        await pilot.press("escape")
+        await pilot.press("colon", *"nodes", "enter")
+        await live(app, "nodes")
+        await pilot.press("c")  # cordons, as in k9s
+        await until(lambda: app.main_table.selected_entry is not None and "Scheduling"
+                    "Disabled" in app.main_table.selected_entry.row.cells[1],
+                    message="node-1 cordoned")
+        assert app.clipboard.startswith("Status:")  # nothing copied
+        # Cordon acts at once and offers the undo (README: ask before acting).
+        note = next(n for n in reversed(app.message_log.notes) if n.title == "Cordon")
+        assert note.message.endswith("ctrl+z within 8 s: uncordon node/node-1")
+        await pilot.press("ctrl+z")
+        await until(lambda: "SchedulingDisabled" not in app.main_table.selected_entry
+                    .row.cells[1], message="node-1 uncordoned by the undo")
+        await pilot.press("ctrl+z")  # nothing left to undo: the key does nothing
+        assert not app.message_log.notes[-1].message.startswith("node/node-1 cordoned")

@@ -18,6 +18,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,19 @@ from textual.widgets import DataTable
 import kubetui.ui
 from kubetui.cluster.actions import Ref
 from kubetui.cluster.portforward import Target
+from kubetui.helm.records import release_object
 from kubetui.kinds import builtin
+from kubetui.ui.aliases import AliasesScreen
+from kubetui.sandbox.scenarios import helm_releases
 from kubetui.ui.app import KubetuiApp
+from kubetui.ui.messages import MessagesScreen
+from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PortForwardDialog,
                                        PromptDialog, ScaleDialog, SetImageDialog)
 from kubetui.ui.screens.events_screen import EventsScreen
+from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
@@ -45,6 +52,7 @@ from kubetui.ui.screens.problems_screen import ProblemsScreen
 from kubetui.ui.screens.pulses_screen import PulsesScreen
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from kubetui.ui.screens.xray_screen import XrayScreen
+from kubetui.ui.screens.text_screen import TextScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.app_helpers import Api, app_for, header_text, live, until
 from tests.ui.test_app_navigation import command, select
@@ -142,6 +150,13 @@ async def hostile_world(api: Api, sandbox: Any, tmp: Path) -> dict[str, Any]:
         "spec": {"replicas": 1, "selector": {"matchLabels": labels},
                  "template": {"metadata": {"labels": labels}, "spec": {"containers": [
                      {"name": "main", "image": f"nginx{HOSTILE}"}]}}}})
+    release = helm_releases.checkout(datetime.now(timezone.utc))[0]
+    release["namespace"] = "default"
+    release["chart"]["metadata"]["appVersion"] = HOSTILE
+    release["info"].update(description=HOSTILE, notes=HOSTILE)
+    release["manifest"] = yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap",
+                                          "metadata": {"name": HOSTILE}})
+    await api.create("/api/v1/namespaces/default/secrets", release_object(release))
     manifest = tmp / "evil.yaml"
     manifest.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap",
                                         "metadata": {"name": "evil-cm"},
@@ -232,7 +247,7 @@ async def open_confirm(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bo
 
 
 async def open_prompt(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await press_on(app, pilot, ("cm", "configmaps"), None, "ctrl+a", PromptDialog)
+    await press_on(app, pilot, ("cm", "configmaps"), None, "ctrl+o", PromptDialog)
     return False
 
 
@@ -318,7 +333,57 @@ async def open_help(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     return False
 
 
+async def open_main(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await command(pilot, "cm")  # the main screen (CellScreen) redrawn with another view
+    await live(app, "configmaps")
+    await select(app, "evil-cm")
+    return False  # names are validated by the server
+
+
+async def open_aliases(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await pilot.press("ctrl+a")
+    await _on_screen(app, AliasesScreen)
+    return False  # kinds come from discovery: no hostile one in the sandbox
+
+
+async def open_messages(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    app.notify(f"the server said {HOSTILE}", severity="error")  # outside text, kept
+    await command(pilot, "messages")
+    await _on_screen(app, MessagesScreen)
+    return True
+
+
+async def open_helm(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await command(pilot, "helm")
+    await _on_screen(app, HelmScreen)
+    await until(lambda: app.screen.shown)
+    return True  # the chart's app version
+
+
+async def open_history(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await open_helm(app, pilot, world)
+    await pilot.press("enter")
+    await _on_screen(app, HistoryScreen)
+    await until(lambda: app.screen.shown)
+    return True  # the revision's description
+
+
+async def open_release_objects(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await open_history(app, pilot, world)
+    await pilot.press("o")
+    await _on_screen(app, ObjectsScreen)
+    return True  # an object's name, from the manifest
+
+
+async def open_text(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await open_history(app, pilot, world)
+    await pilot.press("n")
+    await _on_screen(app, TextScreen)
+    return True  # the release's notes
+
+
 OPENERS: dict[type[Screen], Opener] = {
+    CellScreen: open_main, AliasesScreen: open_aliases, MessagesScreen: open_messages,
     DescribeScreen: open_describe, YamlScreen: open_yaml, EventsScreen: open_events,
     LogScreen: open_logs, ContainerDialog: open_containers, RolloutScreen: open_rollout,
     ConfirmDialog: open_confirm, PromptDialog: open_prompt, ScaleDialog: open_scale,
@@ -327,6 +392,8 @@ OPENERS: dict[type[Screen], Opener] = {
     ContainersScreen: open_containers_of_pod,
     ChoiceDialog: open_choice, PortForwardDialog: open_port_forward,
     PortForwardsScreen: open_port_forwards,
+    HelmScreen: open_helm, HistoryScreen: open_history, ObjectsScreen: open_release_objects,
+    TextScreen: open_text,
 }
 
 

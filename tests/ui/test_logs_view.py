@@ -195,6 +195,39 @@ async def test_time_windows_and_tail_keys_restart_the_stream(fast_sandbox, clien
         await wait_for(lambda: "old news" in texts(app.view))
 
 
+async def test_search_and_filter_match_the_pod_tag_of_aggregated_lines() -> None:
+    """`/blx2h` in the logs of a Deployment finds the lines of pod ...-blx2h: the tag
+    shown at the start of each line is searched as it is shown (issue 17)."""
+    from textual.app import App, ComposeResult
+
+    from kubetui.cluster.logs import LogBatch, LogLine, Source
+    from kubetui.ui.widgets.log_view import LogView
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView()
+
+    a, b = Source("shop", "api-7d9-blx2h", "app"), Source("shop", "api-7d9-q8k2m", "app")
+    app = Host()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.set_flags(show_tags=True, timestamps=True)
+        view.append(LogBatch.of([LogLine(a, "2026-12-05T10:00:00Z", "GET /healthz 200"),
+                                 LogLine(b, "2026-12-05T10:00:01Z", "GET /cart 500"),
+                                 LogLine(a, "2026-12-05T10:00:02Z", "GET /cart 200")]))
+        await pilot.pause()
+        assert view.set_search("blx2h")
+        rows = screen_rows(view)
+        assert rows[0].startswith("api-7d9-blx2h/app ") and "2026-12-05T10:00:00" in rows[0]
+        assert styled(view, 0, "yellow") + styled(view, 2, "yellow") + \
+            styled(view, 2, "dark_orange") + styled(view, 0, "dark_orange") == ["blx2h"] * 2
+        view.set_filter(True)
+        assert [line.text for line in view.lines()] == ["GET /healthz 200", "GET /cart 200"]
+        view.set_flags(show_tags=False)  # one pod's logs: no tag shown, none searched
+        view.set_search("blx2h")
+        assert list(view.lines()) == []
+
+
 async def test_left_and_right_scroll_sideways_by_a_page(fast_sandbox, client) -> None:
     app = await open_web(fast_sandbox, client)
     async with app.run_test(size=(60, 12)) as pilot:

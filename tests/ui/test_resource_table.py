@@ -8,7 +8,7 @@ import pytest
 from textual.strip import Strip
 
 from kubetui.cluster.store import Batch
-from kubetui.model.rows import (RowFilter, RowModel, Slot, fit_columns, fit_text,
+from kubetui.model.rows import (RowFilter, RowModel, Slot, fit_columns, fit_name, fit_text,
                                 parse_selector, sort_binding_id, sort_letters)
 from kubetui.render.model import Column, Row
 from kubetui.selectors import LabelRequirement
@@ -106,6 +106,24 @@ async def test_cursor_keeps_its_object_when_rows_arrive_above() -> None:
         assert table.cursor_index == 60
         # The rows on screen stayed where they were: the scroll moved with them.
         assert screen_lines(table)[line_before].startswith(" pod-00060")
+
+
+async def test_until_moved_the_cursor_stays_at_the_top_as_rows_arrive_above() -> None:
+    """A list's later pages sort before its first: the first screen still shows the top
+    of the sorted list, cursor on it, until the user moves the cursor."""
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.table
+        table.apply(reset(*(pod(i) for i in range(100, 200))))  # the first page
+        table.apply(change(*(pod(i) for i in range(0, 100))))  # the next, sorting before
+        await pilot.pause()
+        assert table.selected_uid == "uid-0"
+        assert screen_lines(table)[1].split()[0] == "pod-00000"
+        await pilot.press("down")
+        table.apply(change(pod(-1, name="pod-0000-first")))
+        await pilot.pause()
+        assert table.selected_uid == "uid-1"  # moved by the user: it keeps its object
+        assert table.cursor_index == 2
 
 
 async def test_cursor_keeps_its_object_when_rows_go_and_moves_on_when_its_row_goes() -> None:
@@ -382,7 +400,11 @@ async def test_rows_are_coloured_by_health() -> None:
         colours = [colour(line) for line in range(1, 6)]
         assert len(set(colours)) == 5
         cursor = list(table.render_line(5))[0].style
-        assert cursor.bgcolor != list(table.render_line(1))[0].style.bgcolor
+        other = list(table.render_line(1))[0].style
+        # Reverse video (issue 17): the cursor row's background is its own text colour,
+        # which differs from the background of the rows around it in any theme.
+        assert cursor.reverse and not other.reverse
+        assert cursor.color is not None and cursor.color != other.bgcolor
 
 
 async def test_ages_tick_for_visible_rows() -> None:
@@ -535,13 +557,70 @@ async def test_eighty_columns_drop_wide_columns_and_cut_long_names() -> None:
         lines = screen_lines(table)
         assert all(len(line) <= 80 for line in lines)
         namespace, name = lines[2].split()[:2]
-        assert namespace == "kube-system" and name.startswith("xxx") and name.endswith("…")
+        # Cut in the middle (issue 17): the end of a name is what tells pods apart.
+        assert namespace == "kube-system" and name.startswith("xxx") and name.endswith("x")
+        assert "…" in name
     async with TableApp().run_test(size=(200, 24)) as pilot:
         table = pilot.app.table
         table.set_columns(POD_COLUMNS, wide=True)
         table.apply(reset(pod(1)))
         await pilot.pause()
         assert table.shown_columns[-2:] == ["IP", "NODE"]
+
+
+async def test_pods_of_one_replicaset_stay_apart_at_80_columns() -> None:
+    """Long names that differ only at the end: each still reads differently, and the
+    columns a person reads first are kept while the pod names are cut."""
+    suffixes = ("bq9ml", "fs8rg", "w94jg")
+    base = "checkout-payments-frontend-g7zglxgl59-"
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.table
+        table.set_columns(POD_COLUMNS, wide=False)
+        table.show_namespace = True
+        table.apply(reset(*(pod(i, name=base + s, namespace="payments", status="CrashLoopBackOff")
+                            for i, s in enumerate(suffixes))))
+        await pilot.pause()
+        lines = screen_lines(table)
+        names = [line.split()[1] for line in lines[1:4]]
+        assert all("…" in n for n in names)
+        assert sorted(n[-5:] for n in names) == sorted(suffixes)
+        assert table.shown_columns == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
+                                       "AGE"]
+        assert "CrashLoopBackOff" in lines[1]
+
+
+def test_fit_columns_give_way_by_value() -> None:
+    def slots() -> list[Slot]:
+        return [Slot("NAMESPACE", -1, "text", 0, False, False, natural=11),
+                Slot("NAME", 0, "text", 0, False, False, natural=40),
+                Slot("READY", 1, "text", 0, False, False, natural=5),
+                Slot("STATUS", 2, "text", 0, False, False, natural=16),
+                Slot("RESTARTS", 3, "text", 0, False, False, natural=8),
+                Slot("AGE", 4, "text", 0, False, False, natural=4),
+                Slot("LABELS", 5, "text", 0, False, False, natural=30)]
+
+    def fit(width: int) -> list[tuple[str, int]]:
+        return [(s.name, s.width) for s in fit_columns(slots(), width, wide=False)]
+    # 127 cells at their natural widths. LABELS (not essential) shrinks first...
+    assert fit(120) == [("NAMESPACE", 11), ("NAME", 40), ("READY", 5), ("STATUS", 16),
+                        ("RESTARTS", 8), ("AGE", 4), ("LABELS", 23)]
+    # ...then NAME, but only down to 24 cells...
+    assert fit(100) == [("NAMESPACE", 11), ("NAME", 33), ("READY", 5), ("STATUS", 16),
+                        ("RESTARTS", 8), ("AGE", 4), ("LABELS", 10)]
+    # ...then LABELS goes...
+    assert fit(80) == [("NAMESPACE", 11), ("NAME", 24), ("READY", 5), ("STATUS", 16),
+                       ("RESTARTS", 8), ("AGE", 4)]
+    # ...then AGE, RESTARTS, READY, and only then NAME and NAMESPACE shrink further.
+    assert [n for n, _ in fit(70)] == ["NAMESPACE", "NAME", "READY", "STATUS"]
+    assert fit(50) == [("NAMESPACE", 11), ("NAME", 18), ("STATUS", 16)]
+
+
+def test_fit_name_keeps_the_end() -> None:
+    assert fit_name("checkout-g7zglxgl59-bq9ml", 30) == "checkout-g7zglxgl59-bq9ml     "
+    assert fit_name("checkout-g7zglxgl59-bq9ml", 20) == "checkout-g…l59-bq9ml"
+    assert fit_name("checkout-g7zglxgl59-bq9ml", 12) == "check…-bq9ml"
+    assert fit_name("averyveryverylongname", 12) == "averyv…gname"
 
 
 def test_fit_columns_drops_by_priority_then_shrinks_then_drops() -> None:

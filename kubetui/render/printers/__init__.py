@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from kubetui.render.printers import (apps, autoscaling, batch, cluster, core, event,
-                                     networking, platform, pod)
+                                     metrics, networking, platform, pod)
 from kubetui.render.printers.base import Printer
 
 PRINTERS: dict[tuple[str, str], Printer] = {
     (p.group, p.kind): p
-    for module in (pod, core, event, apps, batch, autoscaling, networking, cluster, platform)
+    for module in (pod, core, event, apps, batch, autoscaling, networking, cluster,
+                   metrics, platform)
     for p in module.PRINTERS
 }
 

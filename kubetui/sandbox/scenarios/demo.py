@@ -10,7 +10,8 @@ container),
 CPU than any node has: Pending), `monitoring` (node-exporter and fluent-bit DaemonSets,
 prometheus and grafana), `batch` (a CronJob every minute, a finished migration Job, an
 import Job that fails) and kube-system's CoreDNS. `recommendations` in `shop` crash-loops
-and `admin` cannot pull its image.
+and `admin` cannot pull its image. Helm releases (grafana, checkout with a failed upgrade,
+redis on the ConfigMap driver) are stored as Helm stores them (`helm_releases`).
 
 Worth getting into: the frontend's nginx config comes from the `frontend-nginx` ConfigMap
 mounted at /etc/nginx/conf.d (`kubectl exec deploy/frontend -n shop -- cat
@@ -32,6 +33,7 @@ from kubetui.sandbox.apiserver import verbs
 from kubetui.sandbox.apiserver.store import Obj
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.metrics import LOAD_ANNOTATION
+from kubetui.sandbox.scenarios.helm_releases import load_helm_releases
 from kubetui.sandbox.scenarios.objects import add_node, create, write_status
 
 NAMESPACES = ("shop", "payments", "data", "monitoring", "batch")
@@ -338,7 +340,7 @@ async def load_demo(sb: Sandbox, wait_for_controllers: bool = True,
         create(sb, {"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": ns, "labels": {"team": ns}}})
     storage(sb)
-    for part in (kube_system, shop, payments, data, monitoring, batch):
+    for part in (kube_system, shop, payments, data, monitoring, batch, load_helm_releases):
         part(sb)
     if wait_for_controllers:
         await stuck_rollout(sb)

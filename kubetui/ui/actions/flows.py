@@ -17,9 +17,10 @@ from typing import Any
 
 from kubetui.cluster.actions import Access, Ref, parse_manifest
 from kubetui.cluster.errors import ClusterError
+from kubetui.cluster.rollout import RolloutError, template_changes, undo_target
 from kubetui.model.actions import needs
 from kubetui.ui.actions.editor import run_editor
-from kubetui.ui.actions.steps import ActionSteps, listing
+from kubetui.ui.actions.steps import ActionSteps, listing, names
 from kubetui.ui.screens.dialogs import PromptDialog, ScaleDialog, SetImageDialog
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 
@@ -102,10 +103,16 @@ async def delete(steps: ActionSteps, refs: Sequence[Ref], namespace: str,
 @flow("cordon")
 @flow("uncordon", unschedulable=False)
 async def cordon(steps: ActionSteps, refs: Sequence[Ref], namespace: str,
-                 unschedulable: bool = True) -> None:
-    for ref in refs:
-        steps.report(await steps.actions.cordon(ref, unschedulable),
-                     "Cordon" if unschedulable else "Uncordon")
+                 unschedulable: bool = True, undoable: bool = True) -> None:
+    """Acts at once (one opposite action reverses it): an undo is offered instead."""
+    title = "Cordon" if unschedulable else "Uncordon"
+    results = [(ref, await steps.actions.cordon(ref, unschedulable)) for ref in refs]
+    done = [ref for ref, result in results if result.ok]
+    undo = steps.offer_undo(f"{'uncordon' if unschedulable else 'cordon'} {names(done)}",
+                            lambda: cordon(steps, done, namespace, not unschedulable,
+                                           False)) if done and undoable else ""
+    for ref, result in results:
+        steps.report(result, title, undo if done and ref is done[-1] else "")
 
 
 @flow("drain")
@@ -129,8 +136,8 @@ async def drain(steps: ActionSteps, refs: Sequence[Ref], namespace: str) -> None
 async def apply(steps: ActionSteps, refs: Sequence[Ref], namespace: str) -> None:
     """A path prompt, the server-side dry run shown, then the real apply."""
     path = await steps.app.push_screen(PromptDialog(
-        "Apply a YAML file (server-side apply)", "path/to/file.yaml", check=_readable),
-        wait_for_dismiss=True)
+        "Apply a YAML file (server-side apply)", "path/to/file.yaml", check=_readable,
+        paths=True), wait_for_dismiss=True)
     if path is None:
         return
     try:
@@ -164,20 +171,38 @@ async def rollout(steps: ActionSteps, refs: Sequence[Ref], namespace: str) -> No
 @flow("rollout_undo")
 async def undo(steps: ActionSteps, refs: Sequence[Ref], namespace: str,
                revision: int = 0) -> None:
+    """Asks first, naming the revision it goes back to and what that changes."""
     ref = refs[0]
-    to = f"revision {revision}" if revision else "the previous revision"
-    if not await steps.confirm(f"Roll {ref} back to {to}?",
-                               f"As kubectl rollout undo:\n{listing([ref])}", "Roll back"):
+    try:
+        state = await steps.actions.rollout(ref)
+        target = undo_target(state.deployment, state.history, revision)
+    except (ClusterError, RolloutError) as e:
+        steps.error(str(e), "Rollout undo")
         return
-    steps.report(await steps.actions.undo(ref, revision), "Rollout undo")
+    current = state.current
+    changes = template_changes(current, target) if current else []
+    now = f"revision {current.number}" if current else "the current template"
+    cause = f" ({target.change_cause})" if target.change_cause else ""
+    body = "\n".join([f"As kubectl rollout undo, from {now} to revision {target.number}"
+                      f"{cause}:", *(f"  {line}" for line in
+                                     changes or ["no change to the pod template"])])
+    if not await steps.confirm(f"Roll {ref} back to revision {target.number}?", body,
+                               "Roll back"):
+        return
+    steps.report(await steps.actions.undo(ref, target.number), "Rollout undo")
 
 
 @flow("rollout_pause")
 @flow("rollout_resume", paused=False)
 async def set_paused(steps: ActionSteps, refs: Sequence[Ref], namespace: str,
-                     paused: bool = True) -> None:
-    steps.report(await steps.actions.set_paused(refs[0], paused),
-                 "Rollout pause" if paused else "Rollout resume")
+                     paused: bool = True, undoable: bool = True) -> None:
+    """Acts at once (resume reverses pause): an undo is offered instead."""
+    ref = refs[0]
+    result = await steps.actions.set_paused(ref, paused)
+    undo = steps.offer_undo(f"{'resume' if paused else 'pause'} {ref}",
+                            lambda: set_paused(steps, refs, namespace, not paused, False)) \
+        if result.ok and undoable else ""
+    steps.report(result, "Rollout pause" if paused else "Rollout resume", undo)
 
 
 def _readable(value: str) -> str:

@@ -4,7 +4,7 @@ message by which a screen of its own (the rollout view) asks for an action."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from kubetui.cluster.actions import Access, Actions, Ref, Result
 from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.model.session import Session
 from kubetui.ui.screens.dialogs import ConfirmDialog
+from kubetui.ui.undo import UNDO_KEY, UNDO_SECONDS, UndoOffer, offer
 
 
 @dataclass
@@ -39,6 +40,20 @@ class ActionSteps:
 
     def __post_init__(self) -> None:
         self.actions = Actions(self.session.client)
+        self.undo_offer: UndoOffer | None = None  # the last reversible action's way back
+
+    async def run_undo(self) -> None:
+        """Take back the last reversible action, if its offer still stands."""
+        undo, self.undo_offer = self.undo_offer, None
+        if undo is None or not undo.live:
+            self.app.notify("nothing to undo", severity="warning", timeout=3)
+            return
+        await undo.run()
+
+    def offer_undo(self, label: str, run: Callable[[], Awaitable[None]]) -> str:
+        """Offer `run` as the undo; the words to add to the notification."""
+        self.undo_offer = offer(label, run)
+        return f"\n{UNDO_KEY} within {UNDO_SECONDS:g} s: {label}"
 
     def warn(self, text: str) -> None:
         self.app.notify(text, severity="warning")
@@ -59,10 +74,16 @@ class ActionSteps:
         return bool(await self.app.push_screen(ConfirmDialog(title, body, confirm, danger),
                                                wait_for_dismiss=True))
 
-    def report(self, result: Result, title: str) -> None:
-        self.app.notify(f"{result.message}\nsent: {result.details}", title=title,
+    def report(self, result: Result, title: str, undo: str = "") -> None:
+        self.app.notify(f"{result.message}\nsent: {result.details}{undo}", title=title,
                         severity="information" if result.ok else "error",
                         timeout=8 if result.ok else 15, markup=False)
+
+
+def names(refs: Sequence[Ref]) -> str:
+    """The objects on one line (three, then how many more), for a notification."""
+    shown = ", ".join(str(r) for r in refs[:3])
+    return shown + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
 
 
 def listing(refs: Sequence[Ref]) -> str:

@@ -9,7 +9,7 @@ reason shown, and nothing is returned until it is valid.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,7 +23,12 @@ from kubetui.cluster.portforward import PortChoice
 from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.model.portforwards import parse_address, parse_ports, suggested_ports
 from kubetui.render.sanitize import visible
+from kubetui.ui.ordered_input import OrderedInput
+from kubetui.ui.path_completion import complete_path
 from kubetui.ui.widgets.safe import SafeLabel, SafeStatic, safe
+
+R = TypeVar("R")
+MAX_CHOICES = 12  # names listed under a path that tab could not complete alone
 
 
 _CSS = """
@@ -91,7 +96,21 @@ def parse_replicas(text: str, ceiling: int = DEFAULT_SCALE_CEILING) -> int | str
     return value
 
 
-class ScaleDialog(ModalScreen[int | None]):
+class _FieldDialog(ModalScreen[R]):
+    """A dialog around one text field (an `OrderedInput`, focused as soon as it is
+    mounted)."""
+
+    FIELD = ""  # the field's id
+
+    @property
+    def field(self) -> OrderedInput:
+        return self.query_one(f"#{self.FIELD}", OrderedInput)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.field)  # at once; `focus()` would wait
+
+
+class ScaleDialog(_FieldDialog[int | None]):
     """The current count, up/down to change it, digits to type it; Enter to scale."""
 
     DEFAULT_CSS = _CSS.format(name="ScaleDialog")
@@ -110,18 +129,20 @@ class ScaleDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield SafeLabel(f"Scale {self.what}: now {self.current} replicas", classes="title")
-            yield Input(str(self.current), id="count")
+            yield OrderedInput(str(self.current), id="count")
             yield SafeStatic("", classes="error", id="error")
             yield Static("up/down change the count · enter scales · esc cancels",
                          classes="hint")
 
+    FIELD = "count"
+
     @property
     def input(self) -> Input:
-        return self.query_one("#count", Input)
+        return self.field
 
     def on_mount(self) -> None:
-        self.input.focus()
-        self.input.select_all()
+        super().on_mount()
+        self.field.select_all()
 
     def action_step(self, delta: int) -> None:
         value = parse_replicas(self.input.value, self.ceiling)
@@ -142,7 +163,7 @@ class ScaleDialog(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
+class SetImageDialog(_FieldDialog[tuple[Container, str] | None]):
     """Pick a container (when there are several) and type its new image."""
 
     DEFAULT_CSS = _CSS.format(name="SetImageDialog")
@@ -163,11 +184,14 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
                           for i, c in enumerate(self.containers)],
                          value=self.containers.index(first), allow_blank=False,
                          id="container")
-            yield Input(visible(first.image), id="image", placeholder="registry/image:tag")
+            yield SafeStatic(_editing(first), id="editing")
+            yield OrderedInput(visible(first.image), id="image",
+                               placeholder="registry/image:tag")
             yield SafeStatic("", classes="error", id="error")
+            yield Static(("tab: to the container list · " if len(self.containers) > 1
+                          else "") + "enter sets the image · esc cancels", classes="hint")
 
-    def on_mount(self) -> None:
-        self.query_one("#image", Input).focus()
+    FIELD = "image"
 
     @property
     def container(self) -> Container:
@@ -175,7 +199,8 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
 
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
-        self.query_one("#image", Input).value = visible(self.container.image)
+        self.field.value = visible(self.container.image)
+        self.query_one("#editing", SafeStatic).update(_editing(self.container))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -194,30 +219,50 @@ class SetImageDialog(ModalScreen[tuple[Container, str] | None]):
         self.dismiss(None)
 
 
-class PromptDialog(ModalScreen[str | None]):
-    """One line of text (a file path, a revision); `check` returns why it is refused."""
+def _editing(container: Container) -> str:
+    kind = "init container" if container.init else "container"
+    return f"Editing the image of {kind} {container.name} (now {container.image})"
+
+
+class PromptDialog(_FieldDialog[str | None]):
+    """One line of text (a file path, a revision); `check` returns why it is refused.
+    With `paths`, tab completes the text as a file path."""
 
     DEFAULT_CSS = _CSS.format(name="PromptDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("tab", "complete", "Complete", id="dialog.complete"),
     ]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "",
-                 check: Callable[[str], str] | None = None) -> None:
+                 check: Callable[[str], str] | None = None, paths: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
         self.value = value
         self.check = check
+        self.paths = paths
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield SafeLabel(self.title_text, classes="title")
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield OrderedInput(self.value, placeholder=self.placeholder, id="answer")
             yield SafeStatic("", classes="error", id="error")
+            if self.paths:
+                yield Static("tab completes · enter applies · esc cancels", classes="hint")
 
-    def on_mount(self) -> None:
-        self.query_one("#answer", Input).focus()
+    FIELD = "answer"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.paths if action == "complete" else True
+
+    def action_complete(self) -> None:
+        completion = complete_path(self.field.value)
+        self.field.value = completion.text
+        self.field.cursor_position = len(completion.text)
+        self.query_one("#error", Static).update(
+            "  ".join(completion.choices[:MAX_CHOICES])
+            + (" …" if len(completion.choices) > MAX_CHOICES else ""))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

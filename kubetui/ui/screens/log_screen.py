@@ -40,6 +40,7 @@ from kubetui.cluster.logs import (ENDED, FAILED, STREAMING, WAITING, LogBatch, L
                                   LogOptions, LogSettings, LogTarget)
 from kubetui.cluster.store import WatchStore
 from kubetui.private_files import write_private
+from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.widgets.log_view import DEFAULT_CAPACITY, LogView
 from kubetui.ui.widgets.safe import SafeStatic, safe
 
@@ -153,8 +154,8 @@ class LogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="log-title")
         yield LogView(self.capacity, id="log-view")
-        yield Input(placeholder="search (regex when it has one of .^$*+?()[]{}|\\)",
-                    id="log-search")
+        yield OrderedInput(placeholder="search (regex when it has one of .^$*+?()[]{}|\\)",
+                           id="log-search")
         yield SafeStatic(id="log-status")
 
     @property
@@ -255,7 +256,7 @@ class LogScreen(Screen[None]):
         box = self.query_one("#log-search", Input)
         box.value = self.view.search_text
         box.add_class("-active")
-        box.focus()
+        self.set_focus(box)  # at once: the keys after `/` may already be queued
 
     @on(Input.Submitted, "#log-search")
     def _searched(self, event: Input.Submitted) -> None:
@@ -361,9 +362,14 @@ class LogScreen(Screen[None]):
         return path
 
     def action_copy(self) -> None:
-        lines = self.view.visible_lines()
-        self.app.copy_to_clipboard("\n".join(self.view.plain(line) for line in lines))
-        self.notify(f"Copied {len(lines)} lines to the clipboard (OSC 52)", timeout=3)
+        """The current search match's line, else the lines on screen (OSC 52)."""
+        view = self.view
+        match = view.current if view.current is not None and \
+            view.current >= view.ring.first else None
+        lines = [view.ring[match]] if match is not None else view.visible_lines()
+        self.app.copy_to_clipboard("\n".join(view.plain(line) for line in lines))
+        what = "the matching line" if match is not None else f"{len(lines)} lines"
+        self.notify(f"Copied {what} to the clipboard (OSC 52)", timeout=3)
 
 
 def _write(folder: Path, stem: str, text: str) -> Path:

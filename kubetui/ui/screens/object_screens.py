@@ -10,15 +10,11 @@ Text is drawn by `kubetui.ui.widgets.text_view.TextView`.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from textual import on, work
-from textual.app import ComposeResult
+from textual import work
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
 
 from kubetui import clock
 from kubetui.cluster.errors import ClusterError
@@ -27,35 +23,21 @@ from kubetui.cluster.store import Batch, Entry, StreamHealth, Subscription, Watc
 from kubetui.kinds import Kind
 from kubetui.render.describe import describe
 from kubetui.render.yaml_text import decode_secret, to_yaml
+from kubetui.ui.screens.text_screen import TextScreen
 from kubetui.ui.widgets.events_view import EVENT_KIND
-from kubetui.ui.widgets.safe import SafeStatic
-from kubetui.ui.widgets.text_view import (Highlighter, TextView, describe_highlighter,
-                                         yaml_highlighter)
+from kubetui.ui.widgets.text_view import describe_highlighter, yaml_highlighter
 
 __all__ = ["DescribeScreen", "YamlScreen"]
 
 
 # ----- the screens showing one object -------------------------------------------------------
 
-class _ObjectScreen(Screen[None]):
-    """What Describe and YAML share: title, text, search, and following the object."""
+class _ObjectScreen(TextScreen):
+    """What Describe and YAML add to a text screen: following the object."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="detail.close"),
-        Binding("slash", "search", "Search", id="detail.search"),
-        Binding("n", "next_match", "Next", id="detail.next"),
-        Binding("N", "previous_match", "Previous", id="detail.previous"),
-    ]
-    DEFAULT_CSS = """
-    _ObjectScreen #detail-title { height: 1; background: $panel; color: $text; padding: 0 1; }
-    _ObjectScreen #detail-search { dock: bottom; display: none; border: none; height: 1;
-                                   padding: 0 1; }
-    _ObjectScreen #detail-search.-open { display: block; }
-    """
     #: Seconds to wait for more changes before re-reading the object.
     DEBOUNCE: ClassVar[float] = 0.2
     VIEW: ClassVar[str] = ""
-    highlighter: ClassVar[Highlighter | None] = None
 
     def __init__(self, store: WatchStore, kind: Kind, namespace: str, name: str) -> None:
         super().__init__()
@@ -71,18 +53,10 @@ class _ObjectScreen(Screen[None]):
         self._subs: list[Subscription] = []
         self._timer: Timer | None = None
 
-    # -- layout
-    def compose(self) -> ComposeResult:
-        yield SafeStatic(self._title(), id="detail-title")
-        yield TextView(type(self).highlighter, id="detail-text")
-        yield Input(placeholder="search", id="detail-search")
-        yield Footer()
+    def subject(self) -> str:
+        return f"{self.VIEW} {self.object_name}"
 
-    @property
-    def view(self) -> TextView:
-        return self.query_one("#detail-text", TextView)
-
-    def _title(self) -> str:
+    def heading(self) -> str:
         where = f"{self.namespace}/" if self.namespace else ""
         parts = [f"{self.VIEW} {self.kind.resource}/{where}{self.object_name}"]
         if self.deleted:
@@ -95,8 +69,6 @@ class _ObjectScreen(Screen[None]):
             parts.append(self._health)
         return "  ·  ".join(parts)
 
-    def _update_title(self) -> None:
-        self.query_one("#detail-title", Static).update(self._title())
 
     # -- life cycle
     def on_mount(self) -> None:
@@ -165,47 +137,6 @@ class _ObjectScreen(Screen[None]):
     def render_text(self) -> None:
         """Show what `fetch` read."""
         raise NotImplementedError
-
-    # -- actions
-    def action_close(self) -> None:
-        search = self.query_one("#detail-search", Input)
-        if search.has_class("-open"):
-            self._close_search(clear=True)
-        else:
-            self.dismiss()
-
-    def action_search(self) -> None:
-        search = self.query_one("#detail-search", Input)
-        search.add_class("-open")
-        search.focus()
-
-    def action_next_match(self) -> None:
-        self._report(self.view.next_match(1))
-
-    def action_previous_match(self) -> None:
-        self._report(self.view.next_match(-1))
-
-    def _report(self, match: tuple[int, int, int] | None) -> None:
-        if match is None and self.view.matches == []:
-            self.notify("No matches", severity="warning", timeout=2)
-
-    @on(Input.Changed, "#detail-search")
-    def _search_typed(self, event: Input.Changed) -> None:
-        self.view.search(event.value)
-
-    @on(Input.Submitted, "#detail-search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        if event.value and not self.view.matches:
-            self.notify(f"Not found: {event.value}", severity="warning", timeout=2)
-        self._close_search(clear=False)
-
-    def _close_search(self, clear: bool) -> None:
-        search = self.query_one("#detail-search", Input)
-        search.remove_class("-open")
-        if clear:
-            search.value = ""
-            self.view.search("")
-        self.view.focus()
 
 
 class DescribeScreen(_ObjectScreen):

@@ -189,8 +189,11 @@ class RolloutScreen(Screen[None]):
         history.add_options([Option(safe(history_label(r, state.current)), id=str(r.number))
                              for r in reversed(state.history)])
         ids = [str(r.number) for r in reversed(state.history)]
-        if highlighted in ids:
-            history.highlighted = ids.index(highlighted)
+        # The current revision (on top) until one is chosen, so that the first down-arrow
+        # goes to the previous revision (issue 17: it "did not move" from nothing to the
+        # top, and `d` then compared the current revision with itself).
+        history.highlighted = ids.index(highlighted) if highlighted in ids else 0 if ids \
+            else None
         self.refresh_bindings()
 
     @property
@@ -236,6 +239,10 @@ class RolloutScreen(Screen[None]):
             (r for r in state.history if r.number == self.base), state.current)
         if chosen is None or base is None:
             diff.update("Highlight a revision in the history to compare it.")
+            return
+        if chosen.number == base.number:
+            diff.update(f"Revision {chosen.number} is the one diffs compare with: highlight "
+                        "another (up/down).")
             return
         text = template_diff(base, chosen)
         diff.update(text or f"Revisions {chosen.number} and {base.number} have the same pod "

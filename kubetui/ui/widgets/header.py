@@ -33,6 +33,8 @@ class Status:
     readonly: bool = False
     problems: int | None = None  # unhealthy objects in the namespace scope (`:problems`)
     forwards: str = ""  # "2 port-forwards" when some are up
+    #: Several contexts at once: (context, its state or its error) each.
+    contexts: tuple[tuple[str, str], ...] = ()
 
 
 Part = tuple[str, str]  # (text, style): pieces that `Content.assemble` joins
@@ -61,8 +63,19 @@ def health_parts(health: StreamHealth | None, busy: str, problem: str, now: floa
     return [(f"✕ error: {error}", "bold $text-error")]
 
 
+def _joined_length(groups: list[list[Part]]) -> int:
+    shown = [sum(len(text) for text, _ in g) for g in groups if any(text for text, _ in g)]
+    return sum(shown) + 2 * max(0, len(shown) - 1)
+
+
+_CONTEXT_MARKS = {"live": ("●", "$text-success"), "syncing": ("◌", "$text-warning"),
+                  "reconnecting": ("↻", "$text-warning"), "stale": ("✕", "$text-error")}
+
+
 class Header(Widget):
-    """One or two lines (it wraps on narrow terminals); the health's age ticks."""
+    """One line: on a narrow terminal the version, then the server give way. Only a
+    problem too long for one line (why there is no connection) wraps to a second. The
+    health's age ticks."""
 
     DEFAULT_CSS = """
     Header { height: auto; max-height: 2; background: $panel; color: $foreground;
@@ -91,6 +104,11 @@ class Header(Widget):
 
     @property
     def text(self) -> Content:
+        return self.line(self.content_size.width or 10_000)
+
+    def line(self, width: int) -> Content:
+        """The header for `width` cells: the version, then the server left out when it
+        would not fit."""
         s = self.status
         groups: list[list[Part]] = [
             [("⎈ ", "$text-accent"), (s.context or "no context", "bold")],
@@ -105,14 +123,22 @@ class Header(Widget):
                             "bold $text-error" if s.problems else "$text-muted")])
         if s.forwards:
             groups.append([(f"⇄ {s.forwards}", "bold $text-accent")])
+        for name, state in s.contexts:
+            mark, style = _CONTEXT_MARKS.get(state, ("✕", "bold $text-error"))
+            detail = "" if state in _CONTEXT_MARKS else f" {state}"
+            groups.append([(f"{mark} {name}{detail}", style)])
         if s.readonly:
             groups.append([("READ-ONLY", "bold reverse")])
+        groups = [[(visible(text), style) for text, style in group] for group in groups]
+        for drop in (2, 1):  # version, server
+            if _joined_length(groups) <= width:
+                break
+            groups[drop] = []
         parts: list[Part] = []
         for group in groups:  # a group wraps as a whole: its spaces do not break
             if any(text for text, _ in group):
                 parts.extend([("  ", "")] * bool(parts)
-                             + [(visible(text).replace(" ", "\u00a0"), style)
-                                for text, style in group])
+                             + [(text.replace(" ", "\u00a0"), style) for text, style in group])
         return Content.assemble(*parts)
 
     def render(self) -> Content:

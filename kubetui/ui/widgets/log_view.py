@@ -130,6 +130,21 @@ def _highlight(pieces: list[tuple[str, Style | None]], spans: list[tuple[int, in
         pos = end
 
 
+def _insert_at(pieces: list[tuple[str, Style | None]], at: int,
+               insert: tuple[str, Style | None]) -> list[tuple[str, Style | None]]:
+    """`pieces` with `insert` placed at character `at` of their joined text."""
+    out: list[tuple[str, Style | None]] = []
+    pos, done = 0, False
+    for text, style in pieces:
+        if not done and pos + len(text) > at:
+            out += [(text[:at - pos], style), insert, (text[at - pos:], style)]
+            done = True
+        else:
+            out.append((text, style))
+        pos += len(text)
+    return out if done else [*out, insert]
+
+
 @dataclass(frozen=True, slots=True)
 class _Look:
     """Everything a line's strip depends on besides the line itself."""
@@ -226,9 +241,10 @@ class LogView(ScrollView, can_focus=True):
         self._widest = max(self._widest, max(map(len, batch.texts)))
         dropped = ring.add(batch)
         if self.filtering and self._search is not None:
-            search = self._search.search
-            self._shown.extend(start + i for i, text in enumerate(batch.texts)
-                               if search(text))
+            search, searched = self._search.search, self._searched
+            self._shown.extend(start + i for i, (source, text)
+                               in enumerate(zip(batch.sources, batch.texts))
+                               if search(searched(source, text)))
             self._prune_shown()
         if self.follow:
             self._to_end()
@@ -437,13 +453,16 @@ class LogView(ScrollView, can_focus=True):
             self._strips[position] = strips
         return strips
 
+    def _searched(self, source: Source, text: str) -> str:
+        """What a search looks in: the line as shown, its tag included (issue 17: a pod
+        name on screen that `/` said it could not find)."""
+        return f"{clean(source.tag).ljust(self._tag_width)} {text}" if self.show_tags else text
+
     def _segments(self, line: LogLine, current: bool, base: Style) -> Iterator[Segment]:
+        tag: list[tuple[str, Style | None]] = []
         if self.show_tags:
-            tag = clean(line.source.tag)
-            yield Segment(tag + " " * (self._tag_width - len(tag) + 1),
-                          base + self._colours.get(line.source, Style()))
-        if self.timestamps:
-            yield Segment((line.time[:23] + "Z" if line.time else "").ljust(25), base + _TIME)
+            tag = [(clean(line.source.tag).ljust(self._tag_width) + " ",
+                    self._colours.get(line.source, Style()))]
         pieces: list[tuple[str, Style | None]] | None = None
         if line.note:
             pieces = [(clean(line.text), _NOTE)]
@@ -451,11 +470,16 @@ class LogView(ScrollView, can_focus=True):
             pieces = pretty_json(line.text)
         if pieces is None:
             pieces = [(clean(line.text), None)]
+        pieces = tag + pieces
         if self._search is not None:
             joined = "".join(text for text, _ in pieces)
             spans = [m.span() for m in self._search.finditer(joined)]
             if spans:
                 pieces = list(_highlight(pieces, spans, _CURRENT if current else _MATCH))
+        if self.timestamps:  # after the tag, before the text; not searched
+            stamp = ((line.time[:23] + "Z" if line.time else "").ljust(25), _TIME)
+            cut = sum(len(t) for t, _ in tag)
+            pieces = _insert_at(pieces, cut, stamp)
         for text, style in pieces:
             if text:
                 yield Segment(text, base + style if style else base)
@@ -499,9 +523,10 @@ class LogView(ScrollView, can_focus=True):
     def _refilter(self) -> None:
         self._shown, self._shown_start = [], 0
         if self.filtering and self._search is not None:
-            search, first = self._search.search, self.ring.first
-            self._shown = [first + i for i, text in enumerate(self.ring.texts())
-                           if search(text)]
+            search, first, searched = self._search.search, self.ring.first, self._searched
+            self._shown = [first + i for i, (source, text)
+                           in enumerate(self.ring.sourced_texts())
+                           if search(searched(source, text))]
         elif self.filtering:
             self._shown = list(range(self.ring.first, self.ring.total))
         self._sync_size()
@@ -580,7 +605,7 @@ class LogView(ScrollView, can_focus=True):
         index = start if inclusive else start + direction
         while 0 <= index < n:
             position = self._position(index)
-            if search(self.ring.text(position)):
+            if search(self._searched(self.ring.source(position), self.ring.text(position))):
                 self.current = position
                 self._scroll_to_position(position)
                 return True

@@ -3,20 +3,20 @@ filters typed live into the table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from kubetui.model.commands import complete
 from kubetui.render.sanitize import visible
+from kubetui.ui.ordered_input import OrderedInput
 
 class CommandSuggester(Suggester):
     def __init__(self, words: Callable[[], Iterable[str]],
@@ -26,6 +26,9 @@ class CommandSuggester(Suggester):
         self._arguments = arguments
 
     async def get_suggestion(self, value: str) -> str | None:
+        return self.complete(value)
+
+    def complete(self, value: str) -> str | None:
         found = complete(value, self._words(), self._arguments)
         return visible(found) if found is not None else None
 
@@ -47,29 +50,22 @@ class PromptBar(Horizontal):
         Binding("tab", "accept_suggestion", "Complete", id="prompt.complete"),
     ]
 
-    @dataclass
-    class Submitted(Message):
-        mode: str
-        value: str
-
-    @dataclass
-    class Changed(Message):
-        mode: str
-        value: str
-
-    @dataclass
-    class Closed(Message):
-        mode: str
-        cancelled: bool
-
-    def __init__(self, suggester: Suggester, **kwargs: str) -> None:
+    def __init__(self, suggester: CommandSuggester, on_change: Callable[[str, str], None],
+                 on_submit: Callable[[str, str], Awaitable[None]], **kwargs: str) -> None:
+        """`on_change(mode, value)` is called as the value changes (and with "" when a `/`
+        prompt is cancelled); `on_submit(mode, value)` is awaited on enter. Both before
+        the keys typed after them are looked at: `:po<enter>/x` filters the pods view,
+        not the one before it (see ordered_input)."""
         super().__init__(**kwargs)
         self.mode = ""
         self._suggester = suggester
+        self._on_change = on_change
+        self._on_submit = on_submit
+        self._return_focus: Widget | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(":")
-        yield Input(id="prompt-input", select_on_focus=False)
+        yield OrderedInput(id="prompt-input", select_on_focus=False, on_submit=self._submit)
 
     @property
     def input(self) -> Input:
@@ -79,40 +75,52 @@ class PromptBar(Horizontal):
     def is_open(self) -> bool:
         return self.has_class("-open")
 
-    def open(self, mode: str, value: str = "") -> None:
+    def open(self, mode: str, value: str = "", return_to: Widget | None = None) -> None:
+        """Show the prompt; closing it focuses `return_to` (by default what had the focus)."""
         self.mode = mode
         self.query_one(Label).update(mode)
         field = self.input
         field.suggester = self._suggester if mode == ":" else None
         field.placeholder = ("kind (po, deploy, svc, crd...), ns NAME, ctx NAME, q"
                              if mode == ":" else "text, regex, !invert, -l key=value")
-        with field.prevent(Input.Changed):
-            field.value = value
+        field.value = value  # not open yet: not reported
         field.cursor_position = len(value)
         self.add_class("-open")
+        self._return_focus = return_to or self.screen.focused
         # At once, not via `focus()` (deferred): keys typed right after `:` are already
         # queued, and k9s hands type `:po<enter>` in one go.
         self.screen.set_focus(field)
 
+    def on_mount(self) -> None:
+        # A watcher, not `Input.Changed`: that message would arrive after the keys typed
+        # behind it, perhaps once the prompt is closed or open in the other mode.
+        self.watch(self.input, "value", self._value_changed, init=False)
+
+    def _value_changed(self, value: str) -> None:
+        if self.is_open:
+            self._on_change(self.mode, value)
+
     def close(self, cancelled: bool) -> None:
         if self.is_open:
             self.remove_class("-open")
-            self.post_message(self.Closed(self.mode, cancelled))
+            # At once too: the keys typed after enter or esc go where they went before.
+            self.screen.set_focus(self._return_focus)
+            if cancelled and self.mode == "/":
+                self._on_change(self.mode, "")
 
     def action_cancel(self) -> None:
         self.close(cancelled=True)
 
     def action_accept_suggestion(self) -> None:
-        self.input.action_cursor_right()  # at the end, that takes the suggestion
+        """Complete now, from the words known now (the suggestion shown is computed in
+        the background and may be missing or older)."""
+        field = self.input
+        completion = self._suggester.complete(field.value) if self.mode == ":" else None
+        if completion:
+            field.value = completion
+            field.cursor_position = len(completion)
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self.is_open:
-            self.post_message(self.Changed(self.mode, event.value))
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Submitted(self.mode, event.value))
+    async def _submit(self, value: str) -> None:
+        mode = self.mode
         self.close(cancelled=False)
+        await self._on_submit(mode, value)

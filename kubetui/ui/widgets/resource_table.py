@@ -15,7 +15,7 @@ screen write nothing to the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from math import ceil
 from typing import TYPE_CHECKING, ClassVar
@@ -34,8 +34,8 @@ from textual.widget import Widget
 
 from kubetui.clock import time as wall_time
 from kubetui.model.rows import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
-                                column_cap, fit_columns, fit_text, sort_binding_id,
-                                sort_letters)
+                                column_cap, fit_columns, fit_name, fit_text,
+                                sort_binding_id, sort_letters)
 from kubetui.render.model import Column, Row
 
 if TYPE_CHECKING:
@@ -83,16 +83,13 @@ class ResourceTable(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         & > .resource-table--header { text-style: bold; background: $panel; }
-        & > .resource-table--cursor {
-            background: $block-cursor-blurred-background;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .resource-table--cursor {
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
+        /* The cursor row is its row in reverse video: as readable as the rows around
+           it in every theme, in 16 colours and with NO_COLOR (only its text style is
+           taken). Unfocused (the other table), it is underlined. */
+        & > .resource-table--cursor { text-style: underline; }
+        &:focus > .resource-table--cursor { text-style: bold reverse; }
         & > .resource-table--marked { color: $text-accent; text-style: bold; }
-        & > .resource-table--failed { color: $text-error; }
+        & > .resource-table--failed { color: $text-error; text-style: bold; }
         & > .resource-table--pending { color: $text-warning; }
         & > .resource-table--done { color: $text-muted; }
         & > .resource-table--terminating { color: $text-secondary; }
@@ -138,6 +135,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._line_width = 0
         self._cursor: str | None = None
         self._cursor_hint = 0  # last display index of the cursor, for when its row goes
+        #: Until the user moves the cursor, it stays on the first row, at the top of the
+        #: screen, however the rows arrive (a list's later pages sort before its first).
+        self._at_top = True
         self._marks: set[str] = set()
         self._strips: LRUCache[str, tuple[Row, tuple, Strip]] = LRUCache(256)
         self._header: tuple[tuple, Strip] | None = None
@@ -246,7 +246,7 @@ class ResourceTable(ScrollView, can_focus=True):
         """Forget every row, mark and the cursor (a new view)."""
         self._model.reset(())
         self._marks.clear()
-        self._cursor, self._cursor_hint = None, 0
+        self._cursor, self._cursor_hint, self._at_top = None, 0, True
         self._settle(None, set(), full=True)
 
     def set_filter(self, text: str) -> None:
@@ -296,18 +296,17 @@ class ResourceTable(ScrollView, can_focus=True):
         self._refresh_uids(shown)
 
     def refresh_ages(self) -> None:
-        """Repaint visible rows whose time-dependent cells read differently now."""
-        age_slots = [s for s in self._shown_slots if s.age]
-        if not age_slots:
+        """Repaint the time-dependent cells of visible rows that read differently now, and
+        of those only the characters that changed: an idle screen writes a few bytes per
+        row (issue 17)."""
+        if not any(s.age for s in self._shown_slots):
             return
         now = self.clock()
-        dirty = []
-        for line, uid in enumerate(self._visible_uids()):
-            hit = self._strips.get(uid)
-            ages = self._ages(self._model.rows[uid], now)
-            if hit is None or hit[1][-1] != ages:
-                dirty.append(line)
-        self._refresh_lines(dirty)
+        uids = self._visible_uids()
+        stale = [line for line, uid in enumerate(uids)
+                 if (hit := self._strips.get(uid)) is None
+                 or hit[1][-1] != self._ages(self._model.rows[uid], now)]
+        self._refresh_updates(uids, stale)
 
     # ----------------------------------------------------------------- actions
     def action_cursor_up(self) -> None:
@@ -415,7 +414,8 @@ class ResourceTable(ScrollView, can_focus=True):
         hit = self._strips.get(uid)
         if hit is not None and hit[0] is entry.row and hit[1] == stamp:
             return hit[2]
-        cells = [fit_text(self._model.cell_text(data, slot, now), slot.width)
+        cells = [(fit_name if slot.name == "NAME" else fit_text)(
+                     self._model.cell_text(data, slot, now), slot.width)
                  for slot in self._shown_slots]
         text = fit_text((self._MARK if marked else " ") + (" " * GAP).join(cells), width)
         style = self._row_style(entry.row.health, cursor, marked)
@@ -466,10 +466,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 style += self._component(f"resource-table--{health}")
             if marked:
                 style += self._component("resource-table--marked")
-            if cursor:  # the cursor's background; a health or mark colour stays
-                cursor_style = self._component("resource-table--cursor")
-                style += cursor_style if health == "ok" and not marked else Style(
-                    bgcolor=cursor_style.bgcolor, bold=cursor_style.bold)
+            if cursor:  # its text style only: a health or mark colour stays
+                c = self._component("resource-table--cursor")
+                style += Style(bold=c.bold, reverse=c.reverse, underline=c.underline)
             self._styles[key] = style
         return style
 
@@ -556,7 +555,7 @@ class ResourceTable(ScrollView, can_focus=True):
         `follow_cursor` brings the cursor into view (the order changed under it)."""
         model = self._model
         n = len(model)
-        index = model.index_of(self._cursor)
+        index = 0 if self._at_top and n else model.index_of(self._cursor)
         if index is None and n:
             index = min(self._cursor_hint, n - 1)
         old_cursor = self._cursor
@@ -564,7 +563,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cursor_hint = index or 0
 
         page = self._page
-        top = self._top if before is None else self._anchored_top(before)
+        top = 0 if self._at_top else \
+            self._top if before is None else self._anchored_top(before)
         jumped = self._cursor != old_cursor or follow_cursor
         if jumped and index is not None and not top <= index < top + page:
             top = index - page // 2
@@ -579,13 +579,16 @@ class ResourceTable(ScrollView, can_focus=True):
             moved = {old_cursor, self._cursor} if old_cursor != self._cursor else set()
             dirty = [line for line in range(page)
                      if (uid := _line_uid(after.uids, line)) != _line_uid(before.uids, line)
-                     or uid in changed or uid in moved]
-            shown = [after.uids[line] for line in dirty if line < len(after.uids)]
+                     or uid in moved]
+            updated = [line for line in range(min(page, len(after.uids)))
+                       if line not in dirty and after.uids[line] in changed]
+            shown = [after.uids[line] for line in dirty + updated if line < len(after.uids)]
             if self._grow(model.slots, shown):
                 self._fit()
                 self.refresh()
             else:
                 self._refresh_lines(dirty)
+                self._refresh_updates(after.uids, updated)
         if self._cursor != old_cursor:
             self.post_message(self.Highlighted(self, self.selected_entry))
 
@@ -636,6 +639,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if not n:
             return
         index = max(0, min(index, n - 1))
+        self._at_top = False
         old, old_index = self._cursor, self.cursor_index
         self._cursor, self._cursor_hint = self._model.uid_at(index), index
         top, page = self._top, self._page
@@ -653,19 +657,59 @@ class ResourceTable(ScrollView, can_focus=True):
         self._refresh_lines([line for line, uid in enumerate(self._visible_uids())
                              if uid in uids])
 
-    def _refresh_lines(self, lines: Iterable[int]) -> None:
-        """Refresh screen lines (0 = first row under the header), merged into runs."""
-        width = max(self._line_width, self.size.width)
+    def _refresh_updates(self, uids: Sequence[str], lines: list[int]) -> None:
+        """Refresh the cells of rows updated in place that read differently from what
+        was drawn: a status change repaints its STATUS cell, a heartbeat nothing."""
+        spans: dict[tuple[int, int], list[int]] = {}
+        for line in lines:
+            for span in self._damage(uids[line]):
+                spans.setdefault(span, []).append(line)
+        for (x, width), damaged in spans.items():
+            self._refresh_lines(damaged, x, width)
+
+    def _damage(self, uid: str) -> list[tuple[int, int]]:
+        """The (x, width) spans of the row of `uid` that changed since it was drawn, one
+        per changed cell, from its first changed character to its last; (0, 0) is the
+        whole line (its style changed)."""
+        hit = self._strips.get(uid)
+        if hit is None:
+            return [(0, 0)]
+        old, new = hit[2], self._row_strip(uid, self._line_width)
+        if old == new:
+            return []
+        old_text, new_text = old.text, new.text
+        if (_first_style(old) != _first_style(new) or not old_text.isascii()
+                or not new_text.isascii() or len(old_text) != len(new_text)):
+            return [(0, 0)]
+        spans = []
+        for x, width in self._spans(self._shown_slots):
+            changed = [i for i in range(x, x + width) if old_text[i:i + 1] != new_text[i:i + 1]]
+            if changed:
+                spans.append((changed[0], changed[-1] + 1 - changed[0]))
+        return spans
+
+    def _spans(self, slots: list[Slot]) -> Iterator[tuple[int, int]]:
+        """(x, width) of each of `slots` on a row, as `_row_strip` lays them out."""
+        x = GUTTER
+        for slot in self._shown_slots:
+            if any(slot is s for s in slots):
+                yield x, slot.width
+            x += slot.width + GAP
+
+    def _refresh_lines(self, lines: Iterable[int], x: int = 0, width: int = 0) -> None:
+        """Refresh screen lines (0 = first row under the header), merged into runs; only
+        the cells from `x`, `width` wide, when a width is given."""
+        width = width or max(self._line_width, self.size.width)
         start = prev = None
         for line in sorted(set(lines)):
             if prev is not None and line == prev + 1:
                 prev = line
                 continue
             if start is not None:
-                self.refresh(Region(0, start + 1, width, prev - start + 1))
+                self.refresh(Region(x, start + 1, width, prev - start + 1))
             start = prev = line
         if start is not None:
-            self.refresh(Region(0, start + 1, width, prev - start + 1))
+            self.refresh(Region(x, start + 1, width, prev - start + 1))
 
     def _click_header(self, x: int) -> None:
         edge = GUTTER
@@ -684,6 +728,11 @@ def _thumb(height: int, virtual: int, top: int) -> tuple[int, int] | None:
     thumb = max(1.0, height * height / virtual)
     start = int((height - thumb) * top / (virtual - height) * 8)
     return start, start + ceil(thumb * 8)
+
+
+def _first_style(strip: Strip) -> Style | None:
+    """A row's style (its strip is one segment)."""
+    return next((segment.style for segment in strip), None)
 
 
 def _line_uid(uids: tuple[str, ...], line: int) -> str | None:

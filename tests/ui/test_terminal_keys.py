@@ -1,0 +1,75 @@
+"""Keys that arrive together (one read: fast typing over SSH, a paste without bracketed
+paste) take effect in the order typed, in the prompts and dialogs, in a real terminal.
+
+Each burst is written in ONE `write` to the pseudo-terminal, so the app reads it at once;
+the Pilot cannot show this (it waits for each key to be handled before the next)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.terminal import Terminal, demo_env
+
+BACKSPACE, CTRL_U, ENTER = b"\x7f", b"\x15", b"\r"
+ESC = b"\x1b"  # alone in its write: ESC and a key in one read is alt+key to any terminal app
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(["--demo"], demo_env(tmp_path), width=120, height=40)
+    try:
+        term.wait_for("live")
+        yield term
+    finally:
+        assert term.close() == 0
+
+
+def bottom_line(term: Terminal) -> str:
+    """The prompt: the line above the footer."""
+    return term.lines[-2].strip()
+
+
+def field_text(term: Terminal) -> str:
+    """The text in a dialog's (bordered) text field."""
+    for line in term.lines:
+        if "▊" in line and "▔" not in line and "▁" not in line:
+            return line.split("▊", 1)[1].split("▎", 1)[0].strip()
+    return ""
+
+
+def test_filter_prompt_applies_a_burst_in_order(demo: Terminal) -> None:
+    demo.write(b"/")
+    demo.wait_for("text, regex")
+    demo.write(b"xyz" + BACKSPACE + b"q")
+    demo.wait(lambda t: bottom_line(t) == "/xyq", "backspace then q")
+    demo.write(CTRL_U + b"ml")
+    demo.wait(lambda t: bottom_line(t) == "/ml", "ctrl-u then ml")
+    assert "No rows match" not in demo.text  # ml-training's pod matches /ml
+
+
+def test_command_prompt_burst_and_the_keys_after_enter(demo: Terminal) -> None:
+    # `:`, a typo fixed with backspace, enter, then `/` and a filter: all in one read.
+    demo.write(b":deplx" + BACKSPACE + b"oy" + ENTER + b"/check")
+    demo.wait(lambda t: "deployments" in t.lines[0] + t.lines[1] + t.lines[2]
+              and bottom_line(t) == "/check", "deployments filtered by /check")
+    demo.wait(lambda t: "checkout" in t.text and "frontend" not in t.text,
+              "only checkout left")
+    # Enter closes the filter prompt; the `:svc<enter>` after it is a command, not text.
+    demo.write(ENTER + b":svc" + ENTER)
+    demo.wait(lambda t: "services" in t.lines[2] and "LoadBalancer" in t.text,
+              "the services view after enter")
+    assert "svc" not in bottom_line(demo)
+
+
+def test_scale_dialog_applies_a_burst_in_order(demo: Terminal) -> None:
+    demo.write(b":deploy" + ENTER + b"/frontend" + ENTER)
+    demo.wait(lambda t: "frontend" in t.text and "checkout" not in t.text, "frontend only")
+    demo.write(b"s")
+    demo.wait_for("now 3 replicas")
+    demo.write(b"17" + BACKSPACE + b"2")  # replaces the selected count
+    demo.wait(lambda t: field_text(t) == "12", "the count field shows 12")
+    demo.write(ESC)
+    demo.wait(lambda t: "now 3 replicas" not in t.text, "the dialog closed")
