@@ -124,12 +124,17 @@ def echo_latency_ms(kc: list[str], keys: int) -> list[float]:
         os.close(master)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str) -> argparse.Namespace:
+    """--mib, --repeats and --keys, as both stream benches take them."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--mib", type=int, default=64, help="size of each download")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--keys", type=int, default=200)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main() -> int:
+    args = arguments(__doc__)
     binary = shutil.which("kubectl")
     if binary is None:
         print("kubectl is not installed: nothing to measure")
@@ -141,15 +146,21 @@ def main() -> int:
         kubectl(kc, "wait", "--for=condition=Ready", "pod/web", "--timeout=60s")
         mbps = port_forward_mbps(kc, args.mib * 2**20, args.repeats)
         echo = echo_latency_ms(kc, args.keys)
+    print_table("streams bench", args.mib, mbps, "exec -it keystroke echo", echo)
+    return 0
+
+
+def print_table(title: str, mib: int, mbps: list[float], echo_what: str,
+                echo: list[float]) -> None:
+    """The figures as a table: MB/s median and best, echo ms median and p95."""
     load = os.getloadavg()[0]
-    print(f"streams bench (load average {load:.1f} on {os.cpu_count()} CPUs)")
-    print(f"{'measure':<44} {'median':>10} {'best/p95':>10}")
-    print(f"{'port-forward ' + str(args.mib) + ' MiB GET, MB/s':<44} "
+    print(f"{title} (load average {load:.1f} on {os.cpu_count()} CPUs)")
+    print(f"{'measure':<46} {'median':>10} {'best/p95':>10}")
+    print(f"{f'port-forward {mib} MiB GET, MB/s':<46} "
           f"{statistics.median(mbps):>10.1f} {max(mbps):>10.1f}")
     q = statistics.quantiles(echo, n=20)
-    print(f"{'exec -it keystroke echo, ms (' + str(args.keys) + ' keys)':<44} "
+    print(f"{f'{echo_what}, ms ({len(echo)} keys)':<46} "
           f"{statistics.median(echo):>10.2f} {q[18]:>10.2f}")
-    return 0
 
 
 if __name__ == "__main__":

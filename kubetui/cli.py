@@ -253,6 +253,8 @@ def run_ui(settings: Settings, prog: str = "kubetui") -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     remove_on_signals()  # client keys and edit files go with a hang-up too
     app.run()
+    if app.farewell:
+        print(app.farewell, file=sys.stderr)
     return app.return_code or 0
 
 

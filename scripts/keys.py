@@ -26,12 +26,13 @@ from kubetui.ui.app import KubetuiApp  # noqa: E402
 from kubetui.ui.screens.containers_screen import ContainersScreen  # noqa: E402
 from kubetui.ui.screens.contexts import ContextPicker  # noqa: E402
 from kubetui.ui.screens.dialogs import (  # noqa: E402
-    ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog)
+    ChoiceDialog, ConfirmDialog, PortForwardDialog, PromptDialog, ScaleDialog, SetImageDialog)
 from kubetui.ui.screens.events_screen import EventsScreen  # noqa: E402
 from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen  # noqa: E402
 from kubetui.ui.screens.help import HelpScreen  # noqa: E402
 from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen  # noqa: E402
+from kubetui.ui.screens.portforwards_screen import PortForwardsScreen  # noqa: E402
 from kubetui.ui.screens.problems_screen import ProblemsScreen  # noqa: E402
 from kubetui.ui.screens.pulses_screen import PulsesScreen  # noqa: E402
 from kubetui.ui.screens.rollout_screen import RolloutScreen  # noqa: E402
@@ -58,8 +59,10 @@ VIEWS: list[tuple[str, list[type[DOMNode]]]] = [
     ("Xray (`:xray KIND [NAME]`)", [XrayScreen]),
     ("Logs (`l`)", [LogScreen, LogView]),
     ("Rollout (`o` on a Deployment)", [RolloutScreen]),
+    ("Port-forwards (`:pf`)", [PortForwardsScreen]),
     ("Helm releases (`:helm`)", [HelmScreen, HistoryScreen, ObjectsScreen]),
-    ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog]),
+    ("Dialogs", [ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog, ChoiceDialog,
+                 PortForwardDialog]),
     ("Contexts (`:ctx`)", [ContextPicker]),
     ("Help (`?`)", [HelpScreen]),
 ]

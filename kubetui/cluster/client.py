@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 import aiohttp
@@ -172,23 +172,15 @@ class ClusterClient:
         """Send and check the status; on 401 reload the credentials once and retry."""
         conf = self.configuration
         params = {k: _query_value(v) for k, v in (query or {}).items() if v is not None}
-        extra: dict[str, Any] = {}
-        if self._proxy:
-            extra.update(proxy=self._proxy, proxy_auth=self._proxy_auth)
-        if conf.tls_server_name:
-            extra["server_hostname"] = conf.tls_server_name
         for attempt in (1, 2):
             generation = self._cred_generation
-            headers = {"Accept": accept, "User-Agent": "kubetui"}
+            headers = await self._headers(accept)
             if data is not None:
                 headers["Content-Type"] = content_type
-            auth = await self._authorization()
-            if auth:
-                headers["Authorization"] = auth
             try:
                 resp = await self._session.request(method, conf.host + path, params=params,
                                                    data=data, headers=headers,
-                                                   timeout=timeout, **extra)
+                                                   timeout=timeout, **self._transport())
             except (aiohttp.ClientError, asyncio.TimeoutError, ssl.SSLError) as e:
                 raise self._transport_error(e) from None
             if resp.status < 400:
@@ -202,8 +194,48 @@ class ClusterClient:
             if resp.status == 401 and attempt == 1:
                 await self._reload_credentials(generation)
                 continue
-            raise self._status_error(method, path, params, resp, raw)
+            raise self._status_error(method, path, params, resp.status, resp.headers, raw)
         raise AssertionError("unreachable")
+
+    async def websocket(self, path: str, query: list[tuple[str, str]],
+                        protocols: tuple[str, ...]) -> aiohttp.ClientWebSocketResponse:
+        """Upgrade `path` (exec, attach, portforward) to a WebSocket speaking one of
+        `protocols`; a refused upgrade raises ClusterError as a request would (the API
+        server authorizes these upgrades as `create`). 401 reloads credentials once."""
+        conf = self.configuration
+        for attempt in (1, 2):
+            generation = self._cred_generation
+            try:
+                return await self._session.ws_connect(
+                    conf.host + path, params=query, protocols=protocols,
+                    headers=await self._headers("*/*"), max_msg_size=0, autoping=True,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=5.0), **self._transport())
+            except aiohttp.WSServerHandshakeError as e:
+                if e.status == 401 and attempt == 1:
+                    await self._reload_credentials(generation)
+                    continue
+                raise self._status_error("POST", path, dict(query), e.status,
+                                         e.headers or {}, b"") from None
+            except (aiohttp.ClientError, asyncio.TimeoutError, ssl.SSLError) as e:
+                raise self._transport_error(e) from None
+        raise AssertionError("unreachable")
+
+    def _transport(self) -> dict[str, Any]:
+        """The proxy and TLS server name options of a request."""
+        conf = self.configuration
+        extra: dict[str, Any] = {}
+        if self._proxy:
+            extra.update(proxy=self._proxy, proxy_auth=self._proxy_auth)
+        if conf.tls_server_name:
+            extra["server_hostname"] = conf.tls_server_name
+        return extra
+
+    async def _headers(self, accept: str) -> dict[str, str]:
+        headers = {"Accept": accept, "User-Agent": "kubetui"}
+        auth = await self._authorization()
+        if auth:
+            headers["Authorization"] = auth
+        return headers
 
     async def _authorization(self) -> str | None:
         try:
@@ -243,9 +275,9 @@ class ClusterClient:
             return ClusterError(f"the server at {host} did not answer in time")
         return ClusterError(f"the connection to {host} failed: {_describe_exc(e)}")
 
-    def _status_error(self, method: str, path: str, params: dict[str, str],
-                      resp: aiohttp.ClientResponse, raw: bytes) -> ClusterError:
-        status, message, reason = resp.status, "", ""
+    def _status_error(self, method: str, path: str, params: dict[str, str], status: int,
+                      headers: Mapping[str, str], raw: bytes) -> ClusterError:
+        message, reason = "", ""
         causes: tuple[str, ...] = ()
         try:
             doc = orjson.loads(raw)
@@ -255,9 +287,9 @@ class ClusterClient:
         except orjson.JSONDecodeError:
             message = raw.decode(errors="replace").strip()[:200]
         retry_after = None
-        if status == 429 or resp.headers.get("Retry-After"):
+        if status == 429 or headers.get("Retry-After"):
             try:
-                retry_after = float(resp.headers.get("Retry-After", "1"))
+                retry_after = float(headers.get("Retry-After", "1"))
             except ValueError:
                 retry_after = 1.0
         verb = "watch" if params.get("watch") in ("true", "1") else _VERBS.get(method, method)

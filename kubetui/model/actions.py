@@ -56,6 +56,9 @@ class ActionSpec:
     verb: str = "patch"  # the access check, on each target ("": none, as for a view)
     subresource: str = ""
     also: tuple[Access, ...] = ()  # accesses needed beyond the targets'
+    #: (verb, subresource) on pods in each target's namespace (on the pod itself when
+    #: the target is one): what streams into a pod asks (exec, attach, portforward).
+    pod_access: tuple[tuple[str, str], ...] = ()
     targets: Targets = "selected"
     #: Also offered with no kind (no view yet): actions that bring their own objects.
     kindless: bool = False
@@ -72,10 +75,25 @@ class ActionSpec:
 
 DEPLOYMENTS = _kind("apps", "deployments")
 NODES = _kind("", "nodes")
+PODS = _kind("", "pods")
+#: What a port-forward can follow to a ready pod: a pod, a Service, a pod-owning workload.
+FORWARDABLE = frozenset({("", "pods"), ("", "services"), ("apps", "deployments"),
+                         ("apps", "statefulsets"), ("apps", "daemonsets"),
+                         ("apps", "replicasets")})
 
-#: The actions, in the order the footer and help show them. `r` restarts a workload and
-#: drains a node, as in k9s: only the one that applies to the view's kind is enabled.
+#: The actions, in the order the footer and help show them. As in k9s, `r` restarts a
+#: workload and drains a node, `s` scales a workload and opens a shell in a pod: only the
+#: one that applies to the view's kind is enabled. Shell, attach, debug and port-forward
+#: create subresources, so read-only mode refuses them as k9s's does.
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("shell", "s", "Shell", PODS, verb="create", subresource="exec",
+               targets="cursor"),
+    ActionSpec("attach", "a", "Attach", PODS, verb="create", subresource="attach",
+               targets="cursor"),
+    ActionSpec("debug", "D", "Debug container", PODS, subresource="ephemeralcontainers",
+               pod_access=(("create", "attach"),), targets="cursor"),
+    ActionSpec("port_forward", "F", "Port-forward", lambda k: k.key in FORWARDABLE,
+               verb="get", pod_access=(("create", "portforward"),), targets="cursor"),
     ActionSpec("scale", "s", "Scale", lambda k: k.scalable, subresource="scale",
                targets="cursor"),
     ActionSpec("restart", "r", "Restart", lambda k: k.restartable),
@@ -89,7 +107,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit", "e", "Edit", _any, verb="update", targets="cursor"),
     ActionSpec("delete", "ctrl+d", "Delete", _any, verb="delete"),
     ActionSpec("kill", "ctrl+k", "Kill", _kind("", "pods"), verb="delete"),
-    ActionSpec("apply", "a", "Apply file", _any, targets="none", kindless=True),
+    # ctrl+o ("open a manifest"), not `a` (attach in k9s and here) nor ctrl+a (k9s's aliases).
+    ActionSpec("apply", "ctrl+o", "Apply file", _any, targets="none", kindless=True),
     # From the rollout view, which binds their keys itself.
     ActionSpec("rollout_undo", "", "Undo", DEPLOYMENTS, targets="cursor"),
     ActionSpec("rollout_pause", "", "Pause", DEPLOYMENTS, targets="cursor"),
@@ -128,5 +147,8 @@ def needs(action: str, refs: Iterable[Ref]) -> list[Access]:
     spec = BY_NAME[action]
     if not spec.verb:
         return []
+    refs = list(refs)
     return [*(Access(spec.verb, r.kind, r.namespace, r.name, spec.subresource)
-              for r in refs), *spec.also]
+              for r in refs),
+            *(Access(verb, POD, r.namespace, r.name if r.kind.key == POD.key else "", sub)
+              for r in refs for verb, sub in spec.pod_access), *spec.also]

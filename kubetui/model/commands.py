@@ -11,6 +11,7 @@ CONTEXT_WORDS = ("ctx", "context", "contexts")
 PROBLEM_WORDS = ("problems", "problem", "triage")
 PULSE_WORDS = ("pulses", "pulse", "pu")
 XRAY_WORDS = ("xray",)
+PORTFORWARD_WORDS = ("pf", "portforward", "portforwards")
 
 
 @dataclass(frozen=True)

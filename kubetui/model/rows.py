@@ -177,7 +177,8 @@ _CELL_KEYS: dict[str, Callable[[str], object]] = {
 _K9S_SORT_LETTERS = {"NAME": "N", "AGE": "A", "NAMESPACE": "P", "READY": "R", "STATUS": "S",
                      "RESTARTS": "T", "CPU": "C", "MEM": "M", "IP": "I", "NODE": "O",
                      "UP-TO-DATE": "U", "AVAILABLE": "L"}
-_RESERVED_LETTERS = frozenset("G")  # G is "go to bottom"
+#: G is "go to bottom"; shift-f port-forwards and shift-d adds a debug container (k9s).
+_RESERVED_LETTERS = frozenset("GFD")
 
 
 def sort_letters(names: Iterable[str]) -> dict[str, str]:

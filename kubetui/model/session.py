@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.kubeconfig import ContextInfo, Kubeconfig
+from kubetui.cluster.portforward import ForwardManager
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import BUILTIN_KINDS, Kind, browsable, resolve
@@ -25,6 +26,10 @@ class Session:
     version: str
     kinds: list[Kind]
     discovered: float = field(default_factory=time.monotonic)  # when `kinds` were read
+    forwards: ForwardManager = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.forwards = ForwardManager(self.client)
 
     @classmethod
     async def open(cls, kubeconfig: Kubeconfig, context: str,
@@ -41,6 +46,7 @@ class Session:
         return cls(client.info, client, WatchStore(client, settings), version, kinds)
 
     async def close(self) -> None:
+        await self.forwards.stop_all()
         await self.store.close()
         await self.client.close()
 

@@ -37,10 +37,11 @@ from kubetui.cluster.scope import REPLICASET
 from kubetui.cluster.store import Batch, StreamHealth, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
 from kubetui.kinds import Kind, browsable, by_key
-from kubetui.model.commands import (CONTEXT_WORDS, PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS,
-                                    XRAY_WORDS, parse_command)
+from kubetui.model.commands import (CONTEXT_WORDS, PORTFORWARD_WORDS, PROBLEM_WORDS,
+                                    PULSE_WORDS, QUIT_WORDS, XRAY_WORDS, parse_command)
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
+from kubetui.model.portforwards import summary as forwards_summary
 from kubetui.model.multi import is_multi, named_contexts, row_context
 from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
@@ -66,6 +67,7 @@ from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen, HistoryScree
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.undo import UNDO_KEY
 from kubetui.ui.screens.problems_screen import ProblemsScreen
 from kubetui.ui.screens.pulses_screen import PulsesScreen
@@ -224,6 +226,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._metrics_told = ""  # why metrics are absent, said once
         self._problems: ProblemsFeed | None = None  # for the header's count
         self._problems_scope: tuple[Session, str | None] | None = None
+        #: Said on the terminal after the app has gone (the forwards it stopped).
+        self.farewell = ""
         self.load_k9s()
 
 
@@ -316,6 +320,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._layout_pane(self.size.width)
         self.main_table.focus()
         self.set_interval(1.0, self._count_problems)
+        self.set_interval(1.0, self._show_forwards)
         # The keys of the app and of the main table (which sees a key first) are taken.
         taken = {binding.key for node in (self, self.main_table)
                  for bindings in node._bindings.key_to_bindings.values()
@@ -325,6 +330,27 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self.connect_multi(",".join(self.multi_contexts))
         else:
             self._connect(self.context_name)
+
+    def _show_forwards(self) -> None:
+        forwards = self.session.forwards if self.session is not None else None
+        self._update_header(forwards=forwards_summary(forwards.up) if forwards else "")
+
+    def _update_header(self, **changes: object) -> None:
+        """For the timers: the header, if the main screen still holds it (a timer may fire
+        while the app is closing and its widgets are gone)."""
+        for header in self.screen_stack[0].query(Header) if self.screen_stack else ():
+            header.update(**changes)
+
+    def _say_forwards_stop(self) -> None:
+        """On quit: the forwards that quitting stops, named for the terminal."""
+        forwards = self.session.forwards.forwards if self.session is not None else []
+        if forwards:
+            self.farewell = f"kubetui: stopped {len(forwards)} port-forward(s): " + \
+                ", ".join(f.describe() for f in forwards)
+
+    async def action_quit(self) -> None:
+        self._say_forwards_stop()
+        await super().action_quit()
 
     async def on_unmount(self) -> None:
         await self.close_sessions()
@@ -499,7 +525,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         feed = self._problems
         if feed is not None and feed.synced and self.screen_stack:
             feed.index.update(clock.time())
-            self.header.update(problems=len(feed.index.current))
+            self._update_header(problems=len(feed.index.current))
 
     # ----------------------------------------------------------------- showing a view
     async def _show(self) -> None:
@@ -847,6 +873,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if command is None:
             return
         if command.word in QUIT_WORDS:
+            self._say_forwards_stop()
             self.exit()
             return
         if command.word in MESSAGE_WORDS:
@@ -879,6 +906,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         session = self.session
         if session is None:
             self.notify("not connected", severity="warning")
+            return
+        if command.word in PORTFORWARD_WORDS:
+            self.push_screen(PortForwardsScreen(session.forwards))
             return
         if command.word in HELM_WORDS:
             namespace = self.namespace if not command.arg else (
@@ -971,14 +1001,15 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
     def _command_words(self) -> Iterable[str]:
         kinds = browsable(self.session.kinds) if self.session else []
         return {*QUIT_WORDS, *CONTEXT_WORDS, *ALIAS_WORDS, *MESSAGE_WORDS, *PROBLEM_WORDS,
-                *PULSE_WORDS, *XRAY_WORDS, *HELM_WORDS, *self.k9s.aliases.lines,
+                *PULSE_WORDS, *XRAY_WORDS, *HELM_WORDS, *PORTFORWARD_WORDS,
+                *self.k9s.aliases.lines,
                 *(a for k in kinds for a in k.aliases)}
 
     def _command_arguments(self, word: str) -> Iterable[str]:
         if word in CONTEXT_WORDS:
             return [c.name for c in self.kubeconfig.contexts]
         if word in QUIT_WORDS or word in ALIAS_WORDS or word in MESSAGE_WORDS \
-                or word in PROBLEM_WORDS or word in PULSE_WORDS:
+                or word in PROBLEM_WORDS or word in PULSE_WORDS or word in PORTFORWARD_WORDS:
             return []
         if word in XRAY_WORDS:
             return ["deploy", "sts", "ds", "rs", "job", "cj", "svc", "po"]
@@ -1002,7 +1033,7 @@ def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
                ContainersScreen, PulsesScreen, XrayScreen, HelmScreen, HistoryScreen,
-               ObjectsScreen, *ACTION_SCREENS)
+               ObjectsScreen, PortForwardsScreen, *ACTION_SCREENS)
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

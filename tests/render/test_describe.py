@@ -182,6 +182,24 @@ def test_pod_sections(obj) -> None:
     assert lines[-2] == "Events:                      <none>"
 
 
+def test_pod_ephemeral_containers_after_the_containers(obj) -> None:
+    pod = copy.deepcopy(obj("pods", "running"))
+    pod["spec"]["ephemeralContainers"] = [{"name": "debugger-x1", "image": "busybox",
+                                           "stdin": True, "tty": True,
+                                           "targetContainerName": "web"}]
+    pod["status"]["ephemeralContainerStatuses"] = [{
+        "name": "debugger-x1", "image": "busybox", "imageID": "", "ready": False,
+        "restartCount": 0, "state": {"running": {"startedAt": ago(30)}}}]
+    lines = describe("Pod", pod, [], None, NOW).split("\n")
+    at = lines.index("Ephemeral Containers:")
+    assert lines.index("Containers:") < at
+    assert lines[at + 1] == "  debugger-x1:"
+    assert any(line.startswith("    Image:") and line.endswith("busybox")
+               for line in lines[at:at + 8])
+    assert any(line.startswith("    State:") and line.endswith("Running")
+               for line in lines[at:at + 10])
+
+
 def test_pod_env_probes_and_terminating(obj) -> None:
     pod = obj("pods", "running")
     pod["metadata"]["deletionTimestamp"] = ago(45)

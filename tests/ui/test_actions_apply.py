@@ -17,7 +17,7 @@ async def test_apply_shows_the_dry_run_then_applies(cluster: Cluster, tmp_path: 
     app = action_app(DEPLOY)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.action_runner is not None and "web" in names(app))
-        await pilot.press("a")
+        await pilot.press("ctrl+o")  # apply (`a` is attach and ctrl+a the aliases, as in k9s)
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         prompt.query_one("#answer").value = str(tmp_path / "missing.yaml")
         await pilot.press("enter")
@@ -45,7 +45,7 @@ async def test_a_bad_file_is_reported_and_nothing_applied(cluster: Cluster,
     app = action_app(DEPLOY)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.action_runner is not None)
-        await pilot.press("a")
+        await pilot.press("ctrl+o")  # apply (`a` is attach and ctrl+a the aliases, as in k9s)
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         prompt.query_one("#answer").value = str(tmp_path / "bad.yaml")
         await pilot.press("enter")

@@ -26,9 +26,11 @@ import pytest
 import yaml
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 import kubetui.ui
 from kubetui.cluster.actions import Ref
+from kubetui.cluster.portforward import Target
 from kubetui.helm.records import release_object
 from kubetui.kinds import builtin
 from kubetui.ui.aliases import AliasesScreen
@@ -38,12 +40,14 @@ from kubetui.ui.messages import MessagesScreen
 from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
-from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
+from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PortForwardDialog,
+                                       PromptDialog, ScaleDialog, SetImageDialog)
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.screens.problems_screen import ProblemsScreen
 from kubetui.ui.screens.pulses_screen import PulsesScreen
 from kubetui.ui.screens.rollout_screen import RolloutScreen
@@ -243,7 +247,7 @@ async def open_confirm(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bo
 
 
 async def open_prompt(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await press_on(app, pilot, ("cm", "configmaps"), None, "a", PromptDialog)
+    await press_on(app, pilot, ("cm", "configmaps"), None, "ctrl+o", PromptDialog)
     return False
 
 
@@ -255,6 +259,28 @@ async def open_scale(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool
 async def open_set_image(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     await press_on(app, pilot, ("deploy", "deployments"), "evil-deploy", "i",
                    SetImageDialog)
+    return True
+
+
+async def open_choice(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await press_on(app, pilot, ("pods", "pods"), "evil", "s", ChoiceDialog)  # 2 containers
+    return False  # container names are validated by the server: nothing hostile to show
+
+
+async def open_port_forward(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    await press_on(app, pilot, ("deploy", "deployments"), "evil-deploy", "F",
+                   PortForwardDialog)
+    return False  # port names are validated by the server too
+
+
+async def open_port_forwards(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    assert app.session is not None  # a forward whose reason echoes a hostile pod name
+    forward = await app.session.forwards.start(Target(POD, "default", f"x{HOSTILE}"), 80)
+    app.push_screen(PortForwardsScreen(app.session.forwards))
+    await _on_screen(app, PortForwardsScreen)
+    await until(lambda: any(t.row_count == 1 for t in app.screen.query(DataTable)))
+    await until(lambda: "gone" in str(app.screen.table.get_row_at(0)))
+    await app.session.forwards.stop(forward)
     return True
 
 
@@ -364,6 +390,8 @@ OPENERS: dict[type[Screen], Opener] = {
     SetImageDialog: open_set_image, ContextPicker: open_contexts, HelpScreen: open_help,
     ProblemsScreen: open_problems, PulsesScreen: open_pulses, XrayScreen: open_xray,
     ContainersScreen: open_containers_of_pod,
+    ChoiceDialog: open_choice, PortForwardDialog: open_port_forward,
+    PortForwardsScreen: open_port_forwards,
     HelmScreen: open_helm, HistoryScreen: open_history, ObjectsScreen: open_release_objects,
     TextScreen: open_text,
 }

@@ -116,7 +116,7 @@ async def test_apply_of_a_secret_shows_no_value_in_the_plan_or_the_result(
     app = action_app(SECRET)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.action_runner is not None and "db" in names(app))
-        await pilot.press("a")
+        await pilot.press("ctrl+o")  # apply (`a` is attach and ctrl+a the aliases, as in k9s)
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         prompt.query_one("#answer").value = str(manifest)
         await pilot.press("enter")

@@ -65,6 +65,9 @@ def _describe_pod(w: Writer, pod: dict, events: list[dict], related: Related,
                     status.get("initContainerStatuses") or [], "", pod, now)
     write_containers(w, "Containers", spec.get("containers") or [],
                 status.get("containerStatuses") or [], "", pod, now)
+    if spec.get("ephemeralContainers"):  # kubectl's section for debug containers
+        write_containers(w, "Ephemeral Containers", spec["ephemeralContainers"],
+                         status.get("ephemeralContainerStatuses") or [], "", pod, now)
     if gates := spec.get("readinessGates"):
         w.write(0, "Readiness Gates:\n  Type\tStatus\n")
         by_type = {c.get("type"): c.get("status") for c in status.get("conditions") or []}

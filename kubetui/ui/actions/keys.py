@@ -14,7 +14,8 @@ from kubetui.kinds import Kind
 from kubetui.model.actions import BY_NAME, KEYED, refusal
 from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.actions.steps import RunAction
-from kubetui.ui.screens.dialogs import ConfirmDialog, PromptDialog, ScaleDialog, SetImageDialog
+from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PortForwardDialog,
+                                       PromptDialog, ScaleDialog, SetImageDialog)
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
 
@@ -23,7 +24,8 @@ ACTION_BINDINGS: list[Binding] = [Binding(spec.key, spec.name, spec.description,
 #: The actions those bindings name.
 ACTION_NAMES: frozenset[str] = frozenset(spec.name for spec in KEYED)
 #: The screens the actions open, whose binding ids a keymap may name too.
-ACTION_SCREENS = (RolloutScreen, ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog)
+ACTION_SCREENS = (RolloutScreen, ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog,
+                  ChoiceDialog, PortForwardDialog)
 
 
 def targets(table: ResourceTable, kind: Kind) -> list[Ref]:

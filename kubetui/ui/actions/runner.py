@@ -14,7 +14,8 @@ from typing import Any
 
 from kubetui.cluster.actions import Ref
 from kubetui.model.actions import BY_NAME, needs, refusal
-from kubetui.ui.actions.flows import FLOWS
+from kubetui.ui.actions import inside  # noqa: F401  (registers the shell, attach, debug
+from kubetui.ui.actions.flows import FLOWS  # and port-forward flows)
 from kubetui.ui.actions.steps import ActionSteps
 
 

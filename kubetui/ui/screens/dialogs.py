@@ -1,4 +1,5 @@
-"""Small modal dialogs for actions: confirm, scale, set image, a text prompt.
+"""Small modal dialogs for actions: confirm, scale, set image, a text prompt, a choice
+(which container), the ports of a port-forward.
 
 Safe by default: a confirmation's focused button is Cancel, so Enter pressed by reflex does
 nothing harmful; esc always cancels. Invalid input is refused inside the dialog, with the
@@ -15,10 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, OptionList, Select, Static
 
 from kubetui.cluster.actions import Container
+from kubetui.cluster.portforward import PortChoice
 from kubetui.config import DEFAULT_SCALE_CEILING
+from kubetui.model.portforwards import parse_address, parse_ports, suggested_ports
 from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.path_completion import complete_path
@@ -270,6 +273,87 @@ class PromptDialog(_FieldDialog[str | None]):
             self.query_one("#error", Static).update(problem)
             return
         self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[int | None]):
+    """One of several lines (a container of a pod); Enter picks the highlighted one."""
+
+    DEFAULT_CSS = _CSS.format(name="ChoiceDialog") + \
+        "ChoiceDialog OptionList { height: auto; max-height: 15; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, choices: Sequence[str], default: int = 0) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield SafeLabel(self.title_text, classes="title")
+            yield OptionList(*(safe(c, lines=False) for c in self.choices), id="choices")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        options.highlighted = self.default
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PortForwardDialog(ModalScreen[tuple[str, list[tuple[int, int]]] | None]):
+    """The ports to forward (`LOCAL:REMOTE`, several at once) and the bind address,
+    prefilled with every port the target offers on free local ports and 127.0.0.1."""
+
+    DEFAULT_CSS = _CSS.format(name="PortForwardDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, what: str, choices: Sequence[PortChoice],
+                 address: str = "127.0.0.1") -> None:
+        super().__init__()
+        self.what = what
+        self.choices = list(choices)
+        self.address = address
+
+    def compose(self) -> ComposeResult:
+        offered = ", ".join(c.describe() for c in self.choices) or \
+            "none declared: type the port"
+        with Vertical():
+            yield SafeLabel(f"Port-forward {self.what}", classes="title")
+            yield SafeStatic(f"ports: {offered}", classes="hint")
+            yield SafeLabel("LOCAL:REMOTE, several separated by commas")
+            yield Input(suggested_ports(self.choices, self.address), id="ports")
+            yield SafeLabel("bind address")
+            yield Input(self.address, id="address")
+            yield SafeStatic("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#ports", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        pairs = parse_ports(self.query_one("#ports", Input).value, self.choices)
+        address = parse_address(self.query_one("#address", Input).value)
+        problem = pairs if isinstance(pairs, str) else (
+            "" if address else "the bind address is not an IP address")
+        if problem or address is None or isinstance(pairs, str):
+            self.query_one("#error", SafeStatic).update(problem)
+            return
+        self.dismiss((address, pairs))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -32,6 +32,7 @@ class Status:
     problem: str = ""  # why there is no connection
     readonly: bool = False
     problems: int | None = None  # unhealthy objects in the namespace scope (`:problems`)
+    forwards: str = ""  # "2 port-forwards" when some are up
     #: Several contexts at once: (context, its state or its error) each.
     contexts: tuple[tuple[str, str], ...] = ()
 
@@ -120,6 +121,8 @@ class Header(Widget):
         if s.problems is not None:
             groups.append([(f"! {s.problems} problems" if s.problems else "no problems",
                             "bold $text-error" if s.problems else "$text-muted")])
+        if s.forwards:
+            groups.append([(f"⇄ {s.forwards}", "bold $text-accent")])
         for name, state in s.contexts:
             mark, style = _CONTEXT_MARKS.get(state, ("✕", "bold $text-error"))
             detail = "" if state in _CONTEXT_MARKS else f" {state}"
