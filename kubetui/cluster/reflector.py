@@ -93,10 +93,16 @@ class Reflector:
             try:
                 await self.sink.prepare()
                 if rv is None:
-                    if self.state == LIVE:  # a relist; after trouble, stay "reconnecting"
+                    # A relist says "syncing" (after trouble it stays "reconnecting"); a
+                    # polled resource stays "live".
+                    if self.state == LIVE and not polled:
                         self._set(SYNCING)
                     rv = await self._list(resume)
                     resume = None
+                if polled:  # nothing to watch: list again later
+                    rv = None
+                    await asyncio.sleep(self.settings.relist_every)
+                    continue
                 rv, productive = await self._watch(rv)
                 if productive:
                     failures = 0

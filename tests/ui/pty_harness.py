@@ -101,20 +101,22 @@ class PtyApp:
         await self.wait_until(lambda: any(line.strip() == text for line in self.lines()),
                               f"a line {text!r}", timeout)
 
-    def background(self, text: str) -> str | None:
-        """The background colour where `text` starts on the screen (None: not shown). The
-        table's cursor row has its own: compare rows to find it."""
+    def look(self, text: str) -> tuple[str, bool, bool] | None:
+        """How the cell where `text` starts is drawn: background, reverse video, underline
+        (None: not shown). The table's cursor row is drawn its own way (a background
+        colour, or reverse video): compare rows to find it."""
         for y, line in enumerate(self.screen.display):
             x = line.find(text)
             if x >= 0:
-                return str(self.screen.buffer[y][x].bg)
+                char = self.screen.buffer[y][x]
+                return str(char.bg), bool(char.reverse), bool(char.underscore)
         return None
 
     def cursor_on(self, text: str, *others: str) -> bool:
         """Whether the row showing `text` is drawn unlike the rows showing `others`, which
         are drawn alike (the table's cursor row is `text`'s)."""
-        mine = self.background(text)
-        theirs = {self.background(other) for other in others}
+        mine = self.look(text)
+        theirs = {self.look(other) for other in others}
         return mine is not None and None not in theirs and len(theirs) == 1 and \
             mine not in theirs
 

@@ -62,7 +62,7 @@ async def test_tab_completes_the_path_in_the_apply_dialog(cluster: Cluster,
     app = action_app(DEPLOY)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.action_runner is not None)
-        await pilot.press("a")
+        await pilot.press("ctrl+o")
         prompt = await wait_for(lambda: isinstance(app.screen, PromptDialog) and app.screen)
         field = prompt.query_one("#answer")
         field.value = str(tmp_path / "man")

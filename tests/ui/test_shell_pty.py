@@ -95,9 +95,9 @@ async def test_no_shell_offers_a_debug_container_and_opens_a_shell_in_it(
         app.type("s")
         await app.wait_text("No shell in app")
         await app.wait_text("has no shell (tried bash, sh)")
-        unfocused = app.background(" Debug ")
+        unfocused = app.look(" Debug ")
         app.type("\t")  # from Cancel (focused first) to Debug
-        await app.wait_until(lambda: app.background(" Debug ") != unfocused, "Debug focused")
+        await app.wait_until(lambda: app.look(" Debug ") != unfocused, "Debug focused")
         app.type("\r")
         await app.wait_text("/ #")  # busybox's sh in the debug container
         pod = cluster.store.get(PODS, "default", "static")
