@@ -418,3 +418,21 @@ async def test_c_copies_names_in_tables_and_the_view_in_describe(sandbox, api: A
                     .row.cells[1], message="node-1 uncordoned by the undo")
         await pilot.press("ctrl+z")  # nothing left to undo: the key does nothing
         assert not app.message_log.notes[-1].message.startswith("node/node-1 cordoned")
+
+
+def test_the_problem_count_gives_way_after_the_server_on_a_narrow_header() -> None:
+    from kubetui.ui.widgets.header import Header, Status
+    header = Header()
+
+    def line(width: int) -> str:
+        return header.line(width).plain.replace("\u00a0", " ")
+
+    header.status = Status(context="kubetui-sandbox", server="https://127.0.0.1:6443",
+                           version="v1.32.4", namespace="default", view="pods", problems=0)
+    assert line(200).endswith("no problems") and "v1.32.4" in line(200)
+    assert line(56).endswith("no problems")
+    assert len(line(50)) <= 50 and "problems" not in line(50) and "view pods" in line(50)
+    header.status = Status(context="kubetui-sandbox", namespace="default", view="pods",
+                           problems=3)
+    assert line(58).endswith("! 3 problems")
+    assert line(50).endswith("! 3") and len(line(50)) <= 50 and "view pods" in line(50)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from textual.content import Content
 from textual.events import Click
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 
@@ -73,7 +74,8 @@ _CONTEXT_MARKS = {"live": ("●", "$text-success"), "syncing": ("◌", "$text-wa
 
 
 class Header(Widget):
-    """One line: on a narrow terminal the version, then the server give way. Only a
+    """One line: on a narrow terminal the version, the server, then the problems' words
+    give way. Only a
     problem too long for one line (why there is no connection) wraps to a second. The
     health's age ticks."""
 
@@ -118,6 +120,7 @@ class Header(Widget):
             [("view ", "$text-muted"), (s.view, "bold")],
             health_parts(s.health, s.busy, s.problem, self.clock()),
         ]
+        problems_at = len(groups)
         if s.problems is not None:
             groups.append([(f"! {s.problems} problems" if s.problems else "no problems",
                             "bold $text-error" if s.problems else "$text-muted")])
@@ -130,10 +133,13 @@ class Header(Widget):
         if s.readonly:
             groups.append([("READ-ONLY", "bold reverse")])
         groups = [[(visible(text), style) for text, style in group] for group in groups]
-        for drop in (2, 1):  # version, server
+        for give_way in (2, 1, problems_at):  # the version, the server, then the problems' words
             if _joined_length(groups) <= width:
                 break
-            groups[drop] = []
+            if give_way != problems_at:
+                groups[give_way] = []
+            elif s.problems is not None:  # "no problems" goes; "! 3 problems" says "! 3"
+                groups[give_way] = [(f"! {s.problems}", "bold $text-error")] if s.problems else []
         parts: list[Part] = []
         for group in groups:  # a group wraps as a whole: its spaces do not break
             if any(text for text, _ in group):
@@ -143,6 +149,11 @@ class Header(Widget):
 
     def render(self) -> Content:
         return self.text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Measured on the line for `width` itself: the rendered text follows the width of
+        the last layout, which right after a resize is still the old one."""
+        return self.line(width).get_height(self.styles, width) if width else 0
 
 
 class TabStrip(Widget):
