@@ -23,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from kubetui import clock
 from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
@@ -134,7 +134,7 @@ class Forward:
     bytes_in: int = 0  # from the pod to the local side
     bytes_out: int = 0
     cuts: int = 0  # connections that ended because the stream broke
-    since: float = field(default_factory=time.time)
+    since: float = field(default_factory=clock.time)  # what the list shows: its clock
     last_error: str = ""
 
     @property
@@ -148,7 +148,7 @@ class Forward:
     def set_state(self, state: str, reason: str = "") -> None:
         """A new state (and `since`) when it differs from the current one."""
         if (state, reason) != (self.state, self.reason):
-            self.state, self.reason, self.since = state, reason, time.time()
+            self.state, self.reason, self.since = state, reason, clock.time()
 
 
 class _Runner:

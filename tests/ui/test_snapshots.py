@@ -49,6 +49,8 @@ def test_scene(scene: Scene, recorded_cluster: RecordedCluster, frozen_clock: da
 
     async def play(pilot: Pilot) -> None:
         await scene.play(pilot.app, pilot)
+        if scene.steady is not None:
+            scene.steady(pilot.app)
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=play)
