@@ -158,8 +158,12 @@ async def test_a_client_that_stops_sending_still_gets_the_whole_answer(
                                half_close=True)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.0 200 ") and len(body) == 300000
+    # a keep-alive server does not close: the connection ends a grace period later
+    answer = await read_until_closed(
+        forward.local_port, b"GET /healthz HTTP/1.1\r\nHost: web\r\n\r\n", half_close=True)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nok\n")
     await wait_for(lambda: forward.open_connections == 0)
-    assert forward.cuts == 0
+    assert forward.cuts == 0 and forward.connections == 2
     await manager.stop_all()
 
 

@@ -136,6 +136,11 @@ async def test_port_forward_closes_the_local_connection_when_the_pod_closes(runn
             head, _, body = answer.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.0 200 ") and body.startswith(
                 b"Hello from default/web"), (half_close, answer)
+        # a keep-alive answer after a half-close: the app is not told (as under
+        # containerd), and its connection is closed a grace period later
+        answer = await read_until_closed(port, b"GET /healthz HTTP/1.1\r\nHost: web\r\n\r\n",
+                                         half_close=True)
+        assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nok\n")
         assert proc.returncode is None  # the forward goes on
 
 
