@@ -36,9 +36,8 @@ from kubetui.cluster.portforward import ForwardManager, Target  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 
 
-#: Another process's GET of /bytes/N, read by Content-Length (not to the end: the sandbox
-#: keeps a channel-protocol port-forward's WebSocket open after the pod's side has closed,
-#: so a read to EOF would wait for the client to hang up).
+#: Another process's GET of /bytes/N, read by Content-Length as a keep-alive client reads
+#: it (the time stops at the last byte, not at the close after it).
 DOWNLOAD = """
 import socket, sys, time
 port, size = int(sys.argv[1]), int(sys.argv[2])

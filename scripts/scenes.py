@@ -21,6 +21,8 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from kubetui.cluster.portforward import Target, free_port
+from kubetui.kinds import builtin
 from kubetui.sandbox.apiserver.store import now_rfc3339
 from kubetui.sandbox.core import Sandbox
 from kubetui.ui.app import KubetuiApp
@@ -28,6 +30,7 @@ from kubetui.ui.screens.dialogs import ScaleDialog
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.screens.rollout_screen import RolloutScreen
 
 SIZE = (150, 40)
@@ -114,11 +117,42 @@ async def help_(app: KubetuiApp, pilot: Pilot) -> None:
     await until(lambda: isinstance(app.screen, HelpScreen))
 
 
+#: The port-forward scene's forwards: (kind, namespace, name, remote port, the local port
+#: asked for, as typed in shift-f's dialog as LOCAL:REMOTE). The admin Deployment's pod
+#: cannot pull its image: its forward waits, "reconnecting".
+FORWARDS = (("Service", "shop", "frontend", 80, 8080),
+            ("Pod", "data", "postgres-0", 5432, 5432),
+            ("Deployment", "shop", "admin", 8080, 8081))
+
+
+async def portforwards(app: KubetuiApp, pilot: Pilot) -> None:
+    """Three forwards started (a Service, a pod, a workload with no ready pod), then
+    `:pf`. A local port already taken is replaced by a free one, as the dialog does."""
+    await show(app, pilot, "svc -A")  # connected
+    assert app.session is not None
+    for kind, namespace, name, remote, local in FORWARDS:
+        await app.session.forwards.start(Target(builtin(kind), namespace, name), remote,
+                                         free_port("127.0.0.1", local))
+    await pilot.press("colon", *"pf", "enter")
+    await until(lambda: isinstance(app.screen, PortForwardsScreen)
+                and app.screen.table.row_count == len(FORWARDS))
+
+
+def asked_ports(app: KubetuiApp) -> None:
+    """The forwards shown on the local ports the scene asked for, whichever the system
+    gave (a port taken on this machine must not change the snapshot)."""
+    assert app.session is not None
+    for forward, (*_, local) in zip(app.session.forwards.forwards, FORWARDS):
+        forward.local_port = local
+
+
 @dataclass(frozen=True)
 class Scene:
     name: str  # the picture's file name without .svg
     needs: str | None  # the action the app must bind for the scene to exist
     play: Callable[[KubetuiApp, Pilot], Awaitable[None]]
+    #: What the snapshot test makes fixed that the machine chooses (masks), or None.
+    steady: Callable[[KubetuiApp], None] | None = None
 
 
 SCENES = [
@@ -130,13 +164,17 @@ SCENES = [
     Scene("describe", None, describe),
     Scene("yaml", None, yaml),
     Scene("help", None, help_),
+    Scene("portforwards", None, portforwards, steady=asked_ports),
 ]
 
 
 async def back_to_main(app: KubetuiApp, pilot: Pilot) -> None:
+    """The main view again, with no forward left running (the header would count it)."""
     while len(app.screen_stack) > 1:
         app.pop_screen()
         await pilot.pause()
+    if app.session is not None:
+        await app.session.forwards.stop_all()
 
 
 # ----- the recorded cluster ----------------------------------------------------------------

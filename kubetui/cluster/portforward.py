@@ -11,6 +11,11 @@ monitor checks that pod every `check_interval`; when it is gone or no longer rea
 connections go to another ready pod and the forward records the move. A forward to a bare
 pod says "reconnecting" while the pod is gone or not running and resumes when it is back.
 Connections already open when a pod goes stay with it until they break, as with kubectl.
+
+A connection ends when the pod's side does (the API server closes the WebSocket once the
+pod's connection is done; the local one is closed then), or `GRACE` seconds after the
+local side stopped sending: the protocol cannot pass a half-close on, so the answer gets
+the time containerd gives kubectl's half-closed streams before it closes the pod's end.
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from kubetui import clock
 from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
@@ -38,6 +43,7 @@ SERVICE = builtin("Service")
 PROTOCOLS = ("v4.channel.k8s.io",)
 DATA, ERROR = 0, 1
 CHUNK = 256 * 1024
+GRACE = 1.0  # seconds the answer gets once the local side stopped sending (containerd's)
 
 #: Forward states.
 STARTING, ACTIVE, RECONNECTING, FAILED, STOPPED = (
@@ -128,7 +134,7 @@ class Forward:
     bytes_in: int = 0  # from the pod to the local side
     bytes_out: int = 0
     cuts: int = 0  # connections that ended because the stream broke
-    since: float = field(default_factory=time.time)
+    since: float = field(default_factory=clock.time)  # what the list shows: its clock
     last_error: str = ""
 
     @property
@@ -142,7 +148,7 @@ class Forward:
     def set_state(self, state: str, reason: str = "") -> None:
         """A new state (and `since`) when it differs from the current one."""
         if (state, reason) != (self.state, self.reason):
-            self.state, self.reason, self.since = state, reason, time.time()
+            self.state, self.reason, self.since = state, reason, clock.time()
 
 
 class _Runner:
@@ -317,49 +323,63 @@ class _Runner:
 
     async def _pump(self, ws: aiohttp.ClientWebSocketResponse,
                     reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Copy both ways until the pod's side ends (the server closes the WebSocket: the
+        local connection is then closed), or the local side has stopped sending and the
+        answer had `GRACE` seconds to come (the protocol has no half-close to pass on)."""
         fwd = self.forward
-        cut = False
+        sender = asyncio.create_task(self._upstream(ws, reader))
+        receiver = asyncio.create_task(self._downstream(ws, writer))
+        try:
+            await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
+            if not receiver.done():
+                await asyncio.wait((receiver,), timeout=GRACE)
+        finally:
+            for task in (sender, receiver):
+                task.cancel()
+            await asyncio.gather(sender, receiver, return_exceptions=True)
+            await ws.close()
+        if not receiver.cancelled() and receiver.result():
+            fwd.cuts += 1
 
-        async def upstream() -> None:
+    async def _upstream(self, ws: aiohttp.ClientWebSocketResponse,
+                        reader: asyncio.StreamReader) -> None:
+        with contextlib.suppress(ConnectionError, aiohttp.ClientError):
             while data := await reader.read(CHUNK):
                 await ws.send_bytes(b"\x00" + data)
-                fwd.bytes_out += len(data)
-            await ws.close()  # the local side is done: the protocol has no half-close
+                self.forward.bytes_out += len(data)
 
-        sender = asyncio.create_task(upstream())
+    async def _downstream(self, ws: aiohttp.ClientWebSocketResponse,
+                          writer: asyncio.StreamWriter) -> bool:
+        """Copy the pod's bytes to the local side until the WebSocket ends; True when it
+        was cut (anything but a normal close), False for a normal end or a local side
+        that went away."""
+        fwd = self.forward
         prefix = {DATA: 2, ERROR: 2}  # the port number each channel starts with
-        try:
-            while True:
+        while True:
+            try:
                 msg = await ws.receive()
-                if msg.type != aiohttp.WSMsgType.BINARY:
-                    cut = not sender.done() and not (
-                        msg.type == aiohttp.WSMsgType.CLOSE and msg.data == 1000)
-                    break
-                if not msg.data:
-                    continue
-                channel, data = msg.data[0], memoryview(msg.data)[1:]
-                skip = min(prefix.get(channel, 0), len(data))
-                if skip:
-                    prefix[channel] -= skip
-                    data = data[skip:]
-                if not data:
-                    continue
-                if channel == DATA:
+            except (ConnectionError, aiohttp.ClientError):
+                return True
+            if msg.type != aiohttp.WSMsgType.BINARY:
+                return not (msg.type == aiohttp.WSMsgType.CLOSE and msg.data == 1000)
+            if not msg.data:
+                continue
+            channel, data = msg.data[0], memoryview(msg.data)[1:]
+            skip = min(prefix.get(channel, 0), len(data))
+            if skip:
+                prefix[channel] -= skip
+                data = data[skip:]
+            if not data:
+                continue
+            if channel == DATA:
+                try:
                     writer.write(data)
-                    fwd.bytes_in += len(data)
                     await writer.drain()
-                elif channel == ERROR:
-                    fwd.last_error = bytes(data).decode(errors="replace").strip()
-        except (ConnectionError, aiohttp.ClientError):
-            cut = True
-        finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError,
-                                     aiohttp.ClientError):
-                await sender
-            await ws.close()
-        if cut:
-            fwd.cuts += 1
+                except ConnectionError:
+                    return False
+                fwd.bytes_in += len(data)
+            elif channel == ERROR:
+                fwd.last_error = bytes(data).decode(errors="replace").strip()
 
 
 def _phase(pod: Obj) -> str:

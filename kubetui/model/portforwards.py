@@ -8,11 +8,11 @@ the last move when a Service or workload forward changed pods, `reconnecting: wh
 from __future__ import annotations
 
 import ipaddress
-import time
 from dataclasses import dataclass
 
 import humanize
 
+from kubetui import clock
 from kubetui.cluster.portforward import ACTIVE, Forward, PortChoice, free_port
 from kubetui.render.age import format_age
 
@@ -35,7 +35,7 @@ def state_text(forward: Forward) -> str:
 
 def forward_rows(forwards: list[Forward], now: float | None = None) -> list[ForwardRow]:
     """Rows in the order the forwards were started. `now` is epoch seconds."""
-    now = time.time() if now is None else now
+    now = clock.time() if now is None else now
     return [ForwardRow(f, (
         f.local, f"{f.target.namespace}/{f.target}:{f.remote}",
         f"{f.pod}:{f.pod_port}" if f.pod else "", state_text(f),

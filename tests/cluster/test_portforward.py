@@ -14,6 +14,7 @@ from kubetui.cluster.portforward import (ACTIVE, FAILED, RECONNECTING, Forward,
                                          ForwardManager, PortChoice, Target, port_choices)
 from kubetui.kinds import builtin
 from tests.fast_cluster import Cluster
+from tests.sandbox.streaming import read_until_closed
 from tests.waiting import wait_for
 
 POD = builtin("Pod")
@@ -128,6 +129,41 @@ async def test_pod_forward_reconnects_when_its_pod_comes_back(cluster: Cluster) 
     await wait_for(lambda: forward.state == ACTIVE, timeout=30)
     status, body = await get(forward.local_port)
     assert status == 200 and "default/solo" in body
+    await manager.stop_all()
+
+
+async def test_the_pods_side_closing_ends_the_local_connection(cluster: Cluster) -> None:
+    manager, forward = await solo_forward(cluster)
+    answer = await read_until_closed(forward.local_port, b"GET / HTTP/1.0\r\nHost: solo\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 ") and body.startswith(b"Hello from default/solo")
+    answer = await read_until_closed(forward.local_port, b"GET /healthz HTTP/1.1\r\nHost: solo\r\n"
+                                                   b"Connection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nok\n")
+    await wait_for(lambda: forward.open_connections == 0)
+    assert forward.connections == 2 and forward.cuts == 0  # an end, not a cut
+    await manager.stop_all()
+
+
+async def test_a_client_that_stops_sending_still_gets_the_whole_answer(
+        cluster: Cluster) -> None:
+    """The local side's end of sending is not the end of the connection (kubectl only
+    half-closes its stream there): the answer still comes, then the close."""
+    web_deployment_and_service(cluster)
+    await wait_for(lambda: len([n for n in pod_names(cluster, "web")
+                                if running(cluster, n)]) == 2, timeout=30)
+    manager = ForwardManager(cluster.client, check_interval=0.1)
+    forward = await manager.start(Target(SERVICE, "default", "web"), 80)
+    answer = await read_until_closed(forward.local_port, b"GET /bytes/300000 HTTP/1.0\r\n\r\n",
+                               half_close=True)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 ") and len(body) == 300000
+    # a keep-alive server does not close: the connection ends a grace period later
+    answer = await read_until_closed(
+        forward.local_port, b"GET /healthz HTTP/1.1\r\nHost: web\r\n\r\n", half_close=True)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nok\n")
+    await wait_for(lambda: forward.open_connections == 0)
+    assert forward.cuts == 0 and forward.connections == 2
     await manager.stop_all()
 
 

@@ -169,3 +169,18 @@ async def http_get(port: int, path: str = "/") -> tuple[int, str]:
     writer.close()
     head, _, body = data.decode(errors="replace").partition("\r\n\r\n")
     return int(head.split()[1]), body
+
+
+async def read_until_closed(port: int, request: bytes, half_close: bool = False) -> bytes:
+    """Send `request` to 127.0.0.1:port (with `half_close`, then end the sending side, as
+    `nc -N` does) and read until the other end closes, as an HTTP/1.0 client reads its
+    answer. Fails when the close does not come within 10 s."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        if half_close:
+            writer.write_eof()
+        return await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()

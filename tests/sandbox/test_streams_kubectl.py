@@ -12,8 +12,8 @@ import pytest
 
 from kubetui.sandbox.core import Faults
 from tests.sandbox.streaming import (PODS, PtyProcess, cluster, create, http_get,
-                                     kubectl_args, port_forward, running_pod, shell_session,
-                                     web_pod)
+                                     kubectl_args, port_forward, read_until_closed, running_pod,
+                                     shell_session, web_pod)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio
@@ -122,6 +122,26 @@ async def test_port_forward_several_ports_at_once(running, cache) -> None:
                                                       http_get(metrics, "/metrics"))
         assert (s1, s2) == (200, 200)
         assert "default/web" in body and "http_requests_total" in text
+
+
+async def test_port_forward_closes_the_local_connection_when_the_pod_closes(running,
+                                                                          cache) -> None:
+    """An answer that ends with the server closing (HTTP/1.0) ends for the local client
+    too, whether or not it stopped sending first (kubectl half-closes its data stream)."""
+    await running_pod(running, web_pod("web"))
+    async with port_forward(cache, "pod/web", 80) as ([port], proc):
+        for half_close in (False, True):
+            answer = await read_until_closed(port, b"GET / HTTP/1.0\r\nHost: web\r\n\r\n",
+                                             half_close)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.0 200 ") and body.startswith(
+                b"Hello from default/web"), (half_close, answer)
+        # a keep-alive answer after a half-close: the app is not told (as under
+        # containerd), and its connection is closed a grace period later
+        answer = await read_until_closed(port, b"GET /healthz HTTP/1.1\r\nHost: web\r\n\r\n",
+                                         half_close=True)
+        assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nok\n")
+        assert proc.returncode is None  # the forward goes on
 
 
 async def test_port_forward_to_a_closed_port_reports_the_refusal(running, cache) -> None:

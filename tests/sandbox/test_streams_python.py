@@ -5,13 +5,16 @@ Its calls block, so they run in a thread while the sandbox serves on the test's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kubetui.sandbox.core import Faults
 from tests.sandbox.streaming import cluster, running_pod, web_pod
+from tests.waiting import wait_for
 
 kubernetes = pytest.importorskip("kubernetes", reason="the official client is a test extra")
 from kubernetes import client, config  # noqa: E402
@@ -97,6 +100,45 @@ async def test_portforward_two_ports_at_once(running) -> None:
                                   {80: "/", 9090: "/metrics"})
     assert got[80].startswith(b"HTTP/1.1 200") and b"default/web" in got[80]
     assert got[9090].startswith(b"HTTP/1.1 200") and b"http_requests_total" in got[9090]
+
+
+def _forward_to_eof(kubeconfig: Path, port: int, request: bytes) -> tuple[Any, bytes]:
+    """Send `request` through a forward to `port` and read until the socket ends (what an
+    HTTP/1.0 client does); the forward (still to be closed) and the bytes read."""
+    pf = portforward(_api(kubeconfig).connect_get_namespaced_pod_portforward, "web", "default",
+                     ports=str(port))
+    sock = pf.socket(port)
+    sock.settimeout(10)  # a close that never comes fails the test
+    sock.sendall(request)
+    data = b""
+    with contextlib.ExitStack() as failing:
+        failing.callback(pf.close)
+        while chunk := sock.recv(65536):
+            data += chunk
+        failing.pop_all()
+    return pf, data
+
+
+async def test_the_pods_side_closing_ends_the_forwarded_socket(running) -> None:
+    """When the pod's end of the connection closes, the server closes the v4 WebSocket
+    (the kubelet does once every port's forward is done) and the client's socket reads
+    EOF; a refused connection ends the same way after its message."""
+    sessions = running.server.streams.sessions.open
+    pf, data = await asyncio.to_thread(_forward_to_eof, running.kubeconfig, 80,
+                                       b"GET / HTTP/1.0\r\nHost: web\r\n\r\n")
+    try:
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.0 200 ") and body.startswith(b"Hello from default/web")
+        assert pf.error(80) is None
+        await wait_for(lambda: not sessions, message="the sandbox ends the session")
+    finally:
+        pf.close()
+    pf, data = await asyncio.to_thread(_forward_to_eof, running.kubeconfig, 5432, b"hi")
+    try:
+        assert data == b"" and "connection refused" in (pf.error(5432) or "")
+        await wait_for(lambda: not sessions, message="the sandbox ends the refused session")
+    finally:
+        pf.close()
 
 
 async def test_readonly_refuses_exec_and_portforward(isolated_home, monkeypatch) -> None:

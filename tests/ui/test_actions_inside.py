@@ -108,6 +108,9 @@ async def test_port_forward_from_its_key_and_the_pf_view_through_every_state(
         await wait_for(lambda: rows(screen)[0][3].startswith("reconnecting: pod ")
                        and rows(screen)[0][3].endswith("no ready pod behind service/web"),
                        timeout=30)
+        # the narrow STATE column cuts it; the line under the table says it whole
+        await wait_for(lambda: str(screen.query_one("#pf-detail").render()) ==
+                       f"{forward.describe()} · {rows(screen)[0][3]}")
 
         with socket.socket() as busy:  # a local port already taken: failed, with why
             busy.bind(("127.0.0.1", 0))

@@ -52,6 +52,8 @@ def test_scene(scene: Scene, recorded_cluster: RecordedCluster, frozen_clock: da
         await scene.play(pilot.app, pilot)
         for field in pilot.app.screen.query(Input):  # a blinking cursor is a coin toss
             field.cursor_blink = False
+        if scene.steady is not None:
+            scene.steady(pilot.app)
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=play)

@@ -6,9 +6,13 @@
   replies to both, joins them by request id, connects to the pod's port and copies bytes
   both ways. When the pod's side ends, the data stream gets FIN and the error stream is
   closed; a failed connection writes its message on the error stream (kubectl then reports
-  it and gives up the forward, as against a real cluster).
+  it and gives up the forward, as against a real cluster). When kubectl half-closes the
+  data stream (its local client stopped sending) the pod's app is not told: as containerd
+  does, the connection to the pod is closed `GRACE` seconds later unless it ended first.
 - `v4.channel.k8s.io` with `?ports=` (the official Python client): see `channels.py`;
-  one connection to each port per WebSocket.
+  one connection to each port per WebSocket. The WebSocket is closed (normally) once the
+  pod's side of every port's connection has ended or was refused, as the kubelet closes it
+  when every port's forward is done: a client reading to EOF sees its end.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from kubetui.sandbox.streams.session import Session, Sessions, message_bytes
 SPDY_TUNNEL = "SPDY/3.1+portforward.k8s.io"
 PROTOCOLS = (SPDY_TUNNEL, ch.V4)
 CHUNK = 32 * 1024
+GRACE = 1.0  # seconds the other direction gets once one has ended (containerd's)
 
 
 def refused_message(pod: Obj, port: int) -> str:
@@ -83,6 +88,7 @@ class _Pair:
     task: asyncio.Task[None] | None = None
     pending: list[bytes] = field(default_factory=list)
     client_done: bool = False
+    grace: asyncio.TimerHandle | None = None
 
 
 class _SpdyForwarder:
@@ -105,6 +111,8 @@ class _SpdyForwarder:
             for pair in self.pairs.values():
                 if pair.task is not None:
                     pair.task.cancel()
+                if pair.grace is not None:
+                    pair.grace.cancel()
                 if pair.writer is not None:
                     pair.writer.close()
 
@@ -124,8 +132,7 @@ class _SpdyForwarder:
                     pair.pending.append(f.data)
             if f.fin:
                 pair.client_done = True
-                if pair.writer is not None and pair.writer.can_write_eof():
-                    pair.writer.write_eof()
+                self._end_after_grace(pair)
         elif f.type == spdy.RST_STREAM:
             pair = self.by_stream.pop(f.stream_id, None)
             if pair is not None and f.stream_id == pair.data and pair.writer is not None:
@@ -158,8 +165,7 @@ class _SpdyForwarder:
         for chunk in pair.pending:
             writer.write(chunk)
         pair.pending.clear()
-        if pair.client_done and writer.can_write_eof():
-            writer.write_eof()
+        self._end_after_grace(pair)
         try:
             while data := await reader.read(CHUNK):
                 self.session.send(self.codec.data(pair.data, data))
@@ -170,8 +176,17 @@ class _SpdyForwarder:
             writer.close()
         self._end(pair)
 
+    @staticmethod
+    def _end_after_grace(pair: _Pair) -> None:
+        """The client stopped sending: close the pod's connection `GRACE` seconds on (its
+        answer ends the pair sooner)."""
+        if pair.client_done and pair.writer is not None and pair.grace is None:
+            pair.grace = asyncio.get_running_loop().call_later(GRACE, pair.writer.close)
+
     def _end(self, pair: _Pair) -> None:
         """The pod's side is done: half-close both streams and forget the pair."""
+        if pair.grace is not None:
+            pair.grace.cancel()
         self.session.send(self.codec.data(pair.data, b"", fin=True))
         self.session.send(self.codec.data(pair.error, b"", fin=True))
         self.pairs.pop(pair.request, None)
@@ -183,8 +198,9 @@ class _SpdyForwarder:
 
 async def _channel_forward(session: Session, runtime: ContainerRuntime, pod: Obj,
                            ports: list[int]) -> None:
+    """Until the client closes, or the pod's side of every connection has ended."""
     writers: dict[int, asyncio.StreamWriter] = {}
-    tasks: list[asyncio.Task[None]] = []
+    copies: list[asyncio.Task[None]] = []
     for i, port in enumerate(ports):
         session.send(ch.frame(2 * i, port.to_bytes(2, "little")))
         session.send(ch.frame(2 * i + 1, port.to_bytes(2, "little")))
@@ -195,20 +211,26 @@ async def _channel_forward(session: Session, runtime: ContainerRuntime, pod: Obj
             session.send(ch.frame(2 * i + 1, refused_message(pod, port).encode()))
             continue
         writers[2 * i] = writer
-        tasks.append(asyncio.create_task(_copy_out(reader, session, 2 * i)))
+        copies.append(asyncio.create_task(_copy_out(reader, session, 2 * i)))
+    client = asyncio.create_task(_copy_in(session, writers))
+    pods_done = asyncio.gather(*copies)
     try:
-        async for msg in session.ws:
-            raw = message_bytes(msg)
-            if raw and raw[0] in writers:
-                writers[raw[0]].write(raw[1:])
+        await asyncio.wait((client, pods_done), return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for t in tasks:
+        for t in (client, *copies):
             t.cancel()
         for w in writers.values():
             w.close()
-        for t in tasks:
+        for t in (client, pods_done):
             with contextlib.suppress(BaseException):
                 await t
+
+
+async def _copy_in(session: Session, writers: dict[int, asyncio.StreamWriter]) -> None:
+    async for msg in session.ws:
+        raw = message_bytes(msg)
+        if raw and raw[0] in writers:
+            writers[raw[0]].write(raw[1:])
 
 
 async def _copy_out(reader: asyncio.StreamReader, session: Session, channel: int) -> None:
