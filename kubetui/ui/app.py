@@ -988,7 +988,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if self.session is None:
             self.notify("not connected", severity="warning")
             return
-        self.push_screen(AliasesScreen(browsable(self.session.kinds)), self._alias_picked)
+        self.push_screen(AliasesScreen(browsable(self.session.kinds), self.k9s.aliases),
+                         self._alias_picked)
 
     async def _alias_picked(self, resource: str | None) -> None:
         if resource:

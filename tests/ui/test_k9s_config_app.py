@@ -7,6 +7,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from textual.widgets import OptionList
+
+from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.text_screen import TextScreen
 from tests.ui.app_helpers import Api, app_for, header_text, live, names, until
@@ -76,6 +79,47 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
         await until(lambda: any(f"{hotkeys_file}: 'taken': key d is already used" in n
                                 for n in _notes(app)))
         await pilot.press("y")
+        await live(app, "services")
+
+
+async def test_the_aliases_view_lists_the_users_own_aliases(sandbox, api: Api,
+                                                            isolated_home: Path) -> None:
+    _k9s(isolated_home, "aliases.yaml", """\
+        aliases:
+          dd: apps/v1/deployments
+          fred: pod fred app=blee
+        """)
+    config = isolated_home / ".config" / "kubetui" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("aliases:\n  sv: v1/services\n")
+    await api.namespace("fred")
+    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
+    await api.pod("other", namespace="fred", labels={"app": "other"})
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("ctrl+a")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        aliases_file = isolated_home / ".config" / "k9s" / "aliases.yaml"
+        mine = [(r.names, r.resource, r.source) for r in screen.shown if r.source]
+        assert mine == [(("dd",), "deployments.apps", str(aliases_file)),
+                        (("fred",), "pod fred app=blee", str(aliases_file)),
+                        (("sv",), "services", str(config))]
+        shown = [str(screen.query_one(OptionList).get_option_at_index(i).prompt)
+                 for i in range(3)]
+        assert "pod fred app=blee  (yours: ~/.config/k9s/aliases.yaml)" in shown[1]
+        # Filtered like the others, by name, command or file; enter runs the alias.
+        await pilot.press(*"blee")
+        assert [r.names for r in screen.shown] == [("fred",)]
+        await pilot.press("enter")
+        await live(app, "pods")
+        await until(lambda: names(app) == ["blee-1"])
+        assert app.main_table.filter.text == "-l app=blee"
+        await pilot.press("ctrl+a")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        await pilot.press(*"config.yaml")
+        assert [r.names for r in screen.shown] == [("sv",)]
+        await pilot.press("enter")
         await live(app, "services")
 
 
