@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 
 from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
 from kubetui.ui.screens.text_screen import TextScreen
 from tests.ui.app_helpers import Api, app_for, header_text, live, names, until
 
@@ -171,6 +172,58 @@ async def test_a_plugin_runs_a_real_command_on_the_selected_row(
         await live(app, "services")
         descriptions = {b.binding.description: b.enabled for b in app.active_bindings.values()}
         assert descriptions.get("Where is it (plugin)") is False
+
+
+async def test_plugin_inputs_are_asked_and_pipes_feed_the_output(
+        sandbox, api: Api, isolated_home: Path) -> None:
+    _k9s(isolated_home, "plugins.yaml", """\
+        plugins:
+          greet:
+            shortCut: Ctrl-Y
+            description: Greet it
+            scopes: [po]
+            background: true
+            command: sh
+            args: [-c, 'echo "$INPUT_GREETING $NAME loud=$INPUT_LOUD env=$INPUT_ENV"']
+            inputs:
+              - {name: greeting, label: Greeting, type: string, required: true}
+              - {name: loud, type: bool, default: true}
+              - {name: env, type: dropdown, required: true, default: staging,
+                 options: [dev, staging]}
+          sorted:
+            shortCut: Shift-5
+            description: Sorted letters
+            scopes: [po]
+            background: true
+            overwriteOutput: true
+            command: sh
+            args: [-c, "printf 'b\\nc\\na\\n'"]
+            pipes: ["sort -r", "head -n 2"]
+        """)
+    await api.pod("web-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await _select(app, "web-1")
+        assert not any("plugins.yaml" in n for n in _notes(app))
+        await pilot.press("ctrl+y")
+        dialog = await until(lambda: isinstance(app.screen, PluginInputsDialog)
+                             and app.screen)
+        assert dialog.values() == {"greeting": "", "loud": "true", "env": "staging"}
+        await pilot.press("enter")  # the greeting is required: refused in the dialog
+        await until(lambda: "Greeting is required" in str(
+            dialog.query_one("#error").render()))
+        await pilot.press(*"hello", "enter")
+        confirm = await until(lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
+        assert "echo \"hello web-1 loud=true env=staging\"" in confirm.body
+        await pilot.press("right", "enter")
+        await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
+        assert app.screen.view.text.strip() == "hello web-1 loud=true env=staging"
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.screen_stack[0])
+        await pilot.press("percent_sign")  # through two pipes; the output is the notification
+        await until(lambda: "c\nb" in _notes(app), timeout=30)
+        assert app.screen is app.screen_stack[0]
 
 
 async def test_readonly_refuses_dangerous_plugins(sandbox, api: Api,
