@@ -1,11 +1,16 @@
 """Several contexts at once in the app (`MultiContext`, mixed into it): `--context a,b`,
 `:ctx a,b` or `:ctx *` open a session per context and show one merged table with a
-CONTEXT column (`kubetui.model.multi.MergedFeed`); the header shows each context's health,
+CONTEXT column (`kubetui.model.multi.MergedFeed`), each row's CPU/MEM from its own
+context's metrics; the header shows each context's health and the problems of them all,
 and a context that cannot connect its error while the others go on.
 
-Actions, logs, describe and YAML act on the selected row's context: moving the cursor
-makes that context's session the app's current one. Marked rows must all be of one
-context."""
+The namespace pane lists the union of the contexts' namespaces, with the contexts that
+have each (`MergedNamespaces`): choosing one narrows every context to it. `:problems`,
+`:helm` and `:pf` span the contexts too, with a CONTEXT column.
+
+Actions (shell, attach, port-forward included), logs, describe and YAML act on the
+selected row's context: moving the cursor makes that context's session the app's current
+one. Marked rows must all be of one context."""
 
 from __future__ import annotations
 
@@ -17,8 +22,12 @@ from textual.message import Message
 
 from kubetui.cluster.errors import ConfigError
 from kubetui.cluster.store import Batch, StreamHealth
-from kubetui.model.multi import (CONTEXT_COLUMN, Connection, MergedFeed, connect_all,
-                                 named_contexts, row_context)
+from kubetui.cluster.portforward import ForwardManager
+from kubetui.model.metrics import MetricsJoin
+from kubetui.model.multi import (CONTEXT_COLUMN, CONTEXTS_COLUMN, Connection, MergedFeed,
+                                 MergedNamespaces, connect_all, named_contexts, row_context,
+                                 worst)
+from kubetui.model.session import Session
 from kubetui.model.views import View
 from kubetui.render import Column
 from kubetui.ui.actions.runner import ActionRunner
@@ -26,8 +35,6 @@ from kubetui.ui.widgets.resource_table import ResourceTable
 
 
 __all__ = ["MultiContext"]
-
-_SEVERITY = {"live": 0, "syncing": 1, "reconnecting": 2, "stale": 3, "error": 4}
 
 
 @dataclass
@@ -82,6 +89,7 @@ class MultiContext:
             return
         # The first context that answered is the current one until a row says otherwise.
         await self.on_connected_session(live[0].session)  # type: ignore[arg-type]
+        self._merge_pane()
         self.header.update(context=names, server=f"{len(live)} of "
                            f"{len(message.connections)} clusters", version="",
                            contexts=self._context_states())
@@ -97,21 +105,44 @@ class MultiContext:
         self.connections = None
         self.session = None
 
+    def _merge_pane(self) -> None:
+        """The namespace pane over every connected context."""
+        connections = self.connections
+        assert connections is not None
+        self.start_pane(lambda send: MergedNamespaces(connections, send), CONTEXTS_COLUMN)
+
+    def live_sessions(self) -> dict[str, Session]:
+        """The sessions shown, by context ("" when one context is shown)."""
+        if self.connections is None:
+            return {"": self.session} if self.session is not None else {}
+        return {c.context: c.session for c in self.connections if c.session is not None}
+
+    def session_of(self, uid: str) -> Session:
+        """The session a row's uid belongs to (a merged row's context's)."""
+        if self.connections is None:
+            return self.session
+        return self.live_sessions().get(row_context(uid)[0], self.session)
+
+    def forward_managers(self) -> dict[str, ForwardManager]:
+        """The port-forwards of every context shown, by context."""
+        return {name: s.forwards for name, s in self.live_sessions().items()}
+
     # -- the merged table
     def merged_columns(self, columns: list[Column]) -> list[Column]:
         return [Column(CONTEXT_COLUMN), *columns] if self.connections else columns
 
     def merged_feed(self, view: View, on_batch: Callable[[Batch], None],
-                    on_health: Callable[[StreamHealth], None]) -> MergedFeed:
-        """The merged rows of `view`; `on_health` gets the worst context's health, the
-        header each context's."""
+                    on_health: Callable[[StreamHealth], None],
+                    joins: dict[str, MetricsJoin]) -> MergedFeed:
+        """The merged rows of `view` (joined to each context's metrics by `joins`);
+        `on_health` gets the worst context's health, the header each context's."""
         def health_of(context: str, health: StreamHealth) -> None:
             self._healths[context] = health
-            on_health(max(self._healths.values(), key=lambda h: _SEVERITY[h.state]))
+            on_health(worst(list(self._healths.values())))
             self.header.update(contexts=self._context_states())
 
         assert self.connections is not None
-        return MergedFeed(self.connections, view, on_batch, health_of)
+        return MergedFeed(self.connections, view, on_batch, health_of, joins)
 
     def _context_states(self) -> tuple[tuple[str, str], ...]:
         states = []

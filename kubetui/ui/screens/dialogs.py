@@ -390,7 +390,7 @@ class PluginInputsDialog(ModalScreen[dict[str, str] | None]):
                                  value=field.default if field.default in field.options
                                  else Select.BLANK)
                 else:
-                    yield Input(field.default, id=f"input-{i}",
+                    yield Input(visible(field.default), id=f"input-{i}",
                                 type="number" if field.type == "number" else "text")
             yield SafeStatic("", classes="error", id="error")
             with Horizontal():

@@ -1,10 +1,12 @@
 """The port-forwards screen (`:pf`, `:portforwards`): every forward of the session with its
 state and counters, refreshed twice a second; `ctrl+d` stops the one under the cursor
-(after asking), `esc` goes back. Cells hold server words (a reason): they go through the
-sanitiser (`one_line`)."""
+(after asking), `esc` goes back. With several contexts shown, the forwards of each, with a
+CONTEXT column first. Cells hold server words (a reason): they go through the sanitiser
+(`one_line`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual import work
@@ -15,7 +17,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from rich.text import Text
 
-from kubetui.cluster.portforward import ForwardManager
+from kubetui.cluster.portforward import Forward, ForwardManager
+from kubetui.model.multi import CONTEXT_COLUMN
 from kubetui.model.portforwards import COLUMNS, forward_rows
 from kubetui.render.sanitize import one_line, safe_text
 from kubetui.ui.screens.dialogs import ConfirmDialog
@@ -35,9 +38,16 @@ class PortForwardsScreen(Screen[None]):
     PortForwardsScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, manager: ForwardManager) -> None:
+    def __init__(self, managers: ForwardManager | Mapping[str, ForwardManager]) -> None:
+        """One session's forwards, or several contexts' by context name."""
         super().__init__()
-        self.manager = manager
+        self.managers = {"": managers} if isinstance(managers, ForwardManager) \
+            else dict(managers)
+        self.merged = any(self.managers)  # context names: a CONTEXT column
+
+    def _forwards(self) -> list[tuple[str, ForwardManager, Forward]]:
+        return [(name, manager, forward) for name, manager in self.managers.items()
+                for forward in manager.forwards]
 
     def compose(self) -> ComposeResult:
         yield Static("Port-forwards", id="pf-title")
@@ -49,7 +59,7 @@ class PortForwardsScreen(Screen[None]):
         return self.query_one("#forwards", DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(*COLUMNS)
+        self.table.add_columns(*((CONTEXT_COLUMN,) if self.merged else ()), *COLUMNS)
         self.refresh_rows()
         self.set_interval(REFRESH, self.refresh_rows)
         self.table.focus()
@@ -57,36 +67,39 @@ class PortForwardsScreen(Screen[None]):
     def refresh_rows(self) -> None:
         """Rows rebuilt in place; the cursor stays on the same forward."""
         table = self.table
-        rows = forward_rows(self.manager.forwards)
-        keys = [str(id(r.forward)) for r in rows]
+        found = self._forwards()
+        rows = [((name,) if self.merged else ()) + row.cells for (name, _, _), row
+                in zip(found, forward_rows([f for _, _, f in found]))]
+        keys = [str(id(f)) for _, _, f in found]
         shown = [str(k.value) for k in table.rows]
         if keys != shown:
             cursor = table.cursor_row
             table.clear()
-            for key, row in zip(keys, rows):
-                table.add_row(*(Text(one_line(c)) for c in row.cells), key=key)
+            for key, cells in zip(keys, rows):
+                table.add_row(*(Text(one_line(c)) for c in cells), key=key)
             if rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
         else:
-            for key, row in zip(keys, rows):
-                for column, cell in zip(table.columns, row.cells):
+            for key, cells in zip(keys, rows):
+                for column, cell in zip(table.columns, cells):
                     table.update_cell(key, column, Text(one_line(cell)))
         count = len(rows)
-        up = self.manager.up
+        up = sum(m.up for m in self.managers.values())
         self.query_one("#pf-title", Static).update(safe_text(
             f"Port-forwards · {up} up of {count}" if count else
             "Port-forwards · none (shift-f on a pod, Service or workload starts one)"))
 
     @work(exclusive=True, group="pf-stop")
     async def action_stop(self) -> None:
-        forwards = self.manager.forwards
+        forwards = self._forwards()
         row = self.table.cursor_row
         if not forwards or not 0 <= row < len(forwards):
             return
-        forward = forwards[row]
+        name, manager, forward = forwards[row]
         if await self.app.push_screen_wait(ConfirmDialog(
-                "Stop this port-forward?", forward.describe(), "Stop")):
-            await self.manager.stop(forward)
+                "Stop this port-forward?", f"{name}: {forward.describe()}" if name
+                else forward.describe(), "Stop")):
+            await manager.stop(forward)
             self.app.notify(f"stopped {forward.describe()}", title="Port-forward",
                             markup=False)
             self.refresh_rows()
