@@ -157,8 +157,8 @@ def _no_note(_: str) -> None:
 
 
 class MergedNamespaces:
-    """The namespaces of every connected context for the side pane: a row per name, its
-    STATUS (each context's, when they differ) and the contexts that have it."""
+    """The namespaces of every connected context for the side pane: a row per name, the
+    contexts that have it and its STATUS (each context's, when they differ)."""
 
     def __init__(self, connections: list[Connection], on_batch: Callable[[Batch], None]
                  ) -> None:
@@ -201,7 +201,7 @@ class MergedNamespaces:
             ", ".join(f"{c}: {e.row.cells[1]}" for c, e in having)
         contexts = "all" if len(having) == len(self._live) else \
             ",".join(c for c, _ in having)
-        return replace(first, uid=name, row=Row(cells=(name, status, contexts),
+        return replace(first, uid=name, row=Row(cells=(name, contexts, status),
                                                  health=first.row.health))
 
 

@@ -464,13 +464,16 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
 
     def start_pane(self, make: Callable[[Callable[[Batch], None]], Feed | MergedNamespaces],
                    *extra: Column) -> None:
-        """The namespace pane from a new feed, made by `make` from where its batches go."""
+        """The namespace pane from a new feed, made by `make` from where its batches go;
+        `extra` columns go after NAME (and widen the pane)."""
         if self._pane_feed is not None:
             self._pane_feed.close()
         self._pane_generation += 1
         generation = self._pane_generation
-        self.pane.clear()
-        self.pane.set_columns([*PANE_COLUMNS, *extra])
+        pane = self.pane
+        pane.clear()
+        pane.set_columns([*PANE_COLUMNS[:1], *extra, *PANE_COLUMNS[1:]])
+        pane.set_class(bool(extra), "-merged")
         self._pane_feed = make(lambda b: self.post_message(PaneBatch(generation, b)))
 
     def _first_kind(self, session: Session) -> Kind:

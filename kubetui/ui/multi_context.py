@@ -68,7 +68,7 @@ class MultiContext:
 
     async def on_multi_connected(self, message: MultiConnected) -> None:
         live = [c for c in message.connections if c.session is not None]
-        if message.attempt != self._attempt:
+        if message.attempt != self._attempt or not self.screen_stack:  # (or shutting down)
             for conn in live:
                 await conn.session.close()  # type: ignore[union-attr]
             return
@@ -168,12 +168,14 @@ class MultiContext:
 
     def start_action(self, name: str, refs: Any = None, **options: Any) -> None:
         if self.connections is not None and refs is None:
-            contexts = {row_context(uid)[0] for uid in self.main_table.marked_uids}
+            selected = self.main_table.selected_entry
+            uids = self.main_table.marked_uids or ([selected.uid] if selected else [])
+            contexts = {row_context(uid)[0] for uid in uids}
             if len(contexts) > 1:
                 self.notify("the marked rows are in several contexts: mark rows of one "
                             "context", severity="warning")
                 return
-            for context in contexts:  # act where the marked rows are
+            for context in contexts:  # act where the marked rows (or the cursor's) are
                 conn = next(c for c in self.connections if c.context == context)
                 if conn.session is not None:
                     self.session, self.context_name = conn.session, context
