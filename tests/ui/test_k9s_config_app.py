@@ -33,6 +33,13 @@ def _notes(app: KubetuiApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+async def _fred_and_blee(api: Api) -> None:
+    """What the README's `fred: pod fred app=blee` alias shows: blee-1, not other."""
+    await api.namespace("fred")
+    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
+    await api.pod("other", namespace="fred", labels={"app": "other"})
+
+
 async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> None:
     _k9s(isolated_home, "aliases.yaml", """\
         aliases:
@@ -55,10 +62,8 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
             description: Services, not YAML
             command:     svc
         """)
-    await api.namespace("fred")
+    await _fred_and_blee(api)
     await api.deployment("web")
-    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
-    await api.pod("other", namespace="fred", labels={"app": "other"})
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")
@@ -93,9 +98,7 @@ async def test_the_aliases_view_lists_the_users_own_aliases(sandbox, api: Api,
     config = isolated_home / ".config" / "kubetui" / "config.yaml"
     config.parent.mkdir(parents=True)
     config.write_text("aliases:\n  sv: v1/services\n")
-    await api.namespace("fred")
-    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
-    await api.pod("other", namespace="fred", labels={"app": "other"})
+    await _fred_and_blee(api)
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")

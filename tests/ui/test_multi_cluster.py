@@ -6,7 +6,9 @@ clusters; shell and port-forward through the row's cluster."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -192,12 +194,23 @@ def _helm_rows(app) -> list[tuple[str, ...]]:
     return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
-async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def _east_and_west(tmp_path: Path
+                         ) -> AsyncIterator[tuple[RunningSandbox, RunningSandbox, Path]]:
+    """Two quick sandboxes, and a kubeconfig naming them east and west (and gone)."""
     east = await _fast_sandbox(tmp_path / "east.kubeconfig")
     west = await _fast_sandbox(tmp_path / "west.kubeconfig")
     try:
-        path = merged_with_a_dead_context(tmp_path, {"east": tmp_path / "east.kubeconfig",
-                                                     "west": tmp_path / "west.kubeconfig"})
+        yield east, west, merged_with_a_dead_context(
+            tmp_path, {"east": tmp_path / "east.kubeconfig",
+                       "west": tmp_path / "west.kubeconfig"})
+    finally:
+        await stop_sandbox(east)
+        await stop_sandbox(west)
+
+
+async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: Path) -> None:
+    async with _east_and_west(tmp_path) as (east, west, path):
         now = datetime.now(timezone.utc)
         for running, own, cpu, release in ((east, "shop", "120m", helm_releases.checkout),
                                            (west, "lab", "340m", helm_releases.grafana)):
@@ -275,17 +288,10 @@ async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: 
             assert {r[0] for r in _helm_rows(app)} == {"west"}
             assert app.screen.session.client is next(c.session.client for c in app.connections
                                                      if c.context == "west")
-    finally:
-        await stop_sandbox(east)
-        await stop_sandbox(west)
 
 
 async def test_shell_and_port_forward_act_on_the_rows_cluster(tmp_path: Path) -> None:
-    east = await _fast_sandbox(tmp_path / "east.kubeconfig")
-    west = await _fast_sandbox(tmp_path / "west.kubeconfig")
-    try:
-        path = merged_with_a_dead_context(tmp_path, {"east": tmp_path / "east.kubeconfig",
-                                                     "west": tmp_path / "west.kubeconfig"})
+    async with _east_and_west(tmp_path) as (east, west, path):
         # The same pod name in both clusters; the hostname and image tell them apart.
         for running, where, image in ((east, "east", "nginx:1.25"), (west, "west", "nginx:1.27")):
             create(running.sandbox, _pod("web", image, hostname=f"{where}-host"))
@@ -342,6 +348,3 @@ async def test_shell_and_port_forward_act_on_the_rows_cluster(tmp_path: Path) ->
             await pty.wait_text("shell in web/app exited normally")
         finally:
             assert await pty.close() == 0
-    finally:
-        await stop_sandbox(east)
-        await stop_sandbox(west)
