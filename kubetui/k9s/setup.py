@@ -20,6 +20,17 @@ class K9sSetup:
     hotkeys: tuple[HotKey, ...] = ()
     plugins: tuple[Plugin, ...] = ()
     problems: tuple[Problem, ...] = ()
+    locations: K9sLocations | None = None
+
+    def unread_context_files(self, cluster: str, context: str) -> list[Problem]:
+        """k9s's per-context files of `context`, which kubetui does not read, as
+        problems to report."""
+        found = self.locations.context_files(cluster, context) if self.locations else []
+        return [Problem(path, "", f"k9s's file for context {context!r} is not read by "
+                                  "kubetui; put its entries in "
+                                  f"{self.locations.config_dir / path.name} "  # type: ignore[union-attr]
+                                  "or kubetui's config file")
+                for path in found]
 
 
 def load_k9s_setup(locations: K9sLocations | None = None,
@@ -50,4 +61,4 @@ def load_k9s_setup(locations: K9sLocations | None = None,
         plugins.update((p.name, p) for p in more)
         problems += bad
     return K9sSetup(aliases=Aliases(aliases, sources), hotkeys=tuple(hotkeys.values()),
-                    plugins=tuple(plugins.values()), problems=tuple(problems))
+                    plugins=tuple(plugins.values()), problems=tuple(problems), locations=where)

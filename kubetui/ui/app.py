@@ -440,6 +440,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if old is not None:
             await old.close()
         self.context_name = session.info.name
+        self.report_context_files([(session.info.cluster, session.info.name)])
         self.action_runner = ActionRunner(self, session, self.readonly,
                                           scale_ceiling=self.user_config.scale_ceiling)
         namespace = self._first_namespace if first else session.info.namespace

@@ -42,9 +42,11 @@ class K9sKeys:
     """Mixed into `KubetuiApp`."""
 
     k9s: K9sSetup
+    _told_context_files: set[Path]
 
     def load_k9s(self) -> None:
         self.k9s = load_k9s_setup(own=self.user_config.k9s, own_path=self.user_config.path)
+        self._told_context_files = set()
 
     def bind_k9s_keys(self, taken: set[str]) -> list[Problem]:
         """Bind hotkeys and plugins over the keys in `taken`; the entries left out."""
@@ -65,6 +67,15 @@ class K9sKeys:
             taken.add(key)
             self.bind(key, action, description=description)
         return problems
+
+    def report_context_files(self, contexts: list[tuple[str, str]]) -> None:
+        """Say once which of k9s's per-context files of `contexts` ((cluster, context)
+        pairs just connected) kubetui leaves unread."""
+        problems = [p for cluster, context in contexts
+                    for p in self.k9s.unread_context_files(cluster, context)
+                    if p.path not in self._told_context_files]
+        self._told_context_files |= {p.path for p in problems}
+        self.report_k9s_problems(problems)
 
     def report_k9s_problems(self, problems: list[Problem]) -> None:
         for problem in problems:

@@ -78,6 +78,8 @@ class MultiContext:
         self._runners = {c.context: ActionRunner(self, c.session, self.readonly,
                                                  scale_ceiling=self.user_config.scale_ceiling)
                          for c in live}
+        self.report_context_files([(c.session.info.cluster, c.context) for c in live
+                                   if c.session is not None])
         for conn in message.connections:
             if conn.error:
                 self.notify(conn.error, title=f"Cannot connect to {conn.context}",

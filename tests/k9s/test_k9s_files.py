@@ -402,3 +402,28 @@ async def test_a_plugin_runs_through_its_pipes() -> None:
     missing = await run_in_background(["echo", "x"], timeout=30,
                                       pipes=[["/no/such/pipe", "-x"]])
     assert missing.returncode is None and "cannot run '/no/such/pipe'" in missing.output
+
+
+def test_k9s_per_context_files_are_found_to_be_reported(tmp_path: Path) -> None:
+    """k9s's `clusters/<cluster>/<context>/` copies (under the data home, or under
+    $K9S_CONFIG_DIR when set), names sanitised as k9s does: kubetui names them unread."""
+    data = tmp_path / "data"
+    where = locate({"XDG_DATA_HOME": str(data), "XDG_CONFIG_HOME": str(tmp_path / "c")},
+                   "linux", tmp_path)
+    assert where.contexts_dir == data / "k9s" / "clusters"
+    folder = data / "k9s" / "clusters" / "arn-aws-eks-eu-1-cluster-prod" / "admin@prod"
+    _write(folder / "plugins.yaml", "plugins: {}\n")
+    _write(folder / "aliases.yaml", "aliases: {}\n")
+    assert where.context_files("arn:aws:eks:eu-1:cluster/prod", "admin@prod") == [
+        folder / "aliases.yaml", folder / "plugins.yaml"]
+    assert where.context_files("other", "admin@prod") == []
+    explicit = locate({"K9S_CONFIG_DIR": str(tmp_path / "k9s-here")}, "linux", tmp_path)
+    assert explicit.contexts_dir == tmp_path / "k9s-here" / "clusters"
+    setup = load_k9s_setup(where)
+    [aliases, plugins] = setup.unread_context_files("arn:aws:eks:eu-1:cluster/prod",
+                                                    "admin@prod")
+    assert plugins.path == folder / "plugins.yaml"
+    assert str(plugins) == (f"{folder / 'plugins.yaml'}: k9s's file for context 'admin@prod' "
+                            f"is not read by kubetui; put its entries in "
+                            f"{tmp_path / 'c' / 'k9s' / 'plugins.yaml'} or kubetui's config "
+                            "file")

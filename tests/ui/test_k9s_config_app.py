@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
+from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
@@ -125,6 +126,21 @@ async def test_the_aliases_view_lists_the_users_own_aliases(sandbox, api: Api,
         assert [r.names for r in screen.shown] == [("sv",)]
         await pilot.press("enter")
         await live(app, "services")
+
+
+async def test_k9s_per_context_files_are_named_as_unread(sandbox, api: Api,
+                                                         isolated_home: Path) -> None:
+    info = kubeconfigs.load(None).context(kubeconfigs.load(None).current)
+    folder = isolated_home / ".local" / "share" / "k9s" / "clusters" / info.cluster / \
+        info.name
+    folder.mkdir(parents=True)
+    (folder / "hotkeys.yaml").write_text("hotKeys: {}\n")
+    app = app_for()
+    async with app.run_test(size=(160, 45)):
+        await live(app, "pods")
+        await until(lambda: any(f"{folder / 'hotkeys.yaml'}: k9s's file for context "
+                                f"{info.name!r} is not read by kubetui" in n
+                                for n in _notes(app)))
 
 
 async def test_a_plugin_runs_a_real_command_on_the_selected_row(
