@@ -164,7 +164,9 @@ class MergedNamespaces:
                  ) -> None:
         self._on_batch = on_batch
         self._live = [c.context for c in connections if c.session is not None]
+        #: Each context's namespaces by name, and their names by uid (for deletes).
         self._seen: dict[str, dict[str, Entry]] = {c: {} for c in self._live}
+        self._names: dict[str, dict[str, str]] = {c: {} for c in self._live}
         self._feeds = [Feed(c.session.store, root_view(NAMESPACE, None),  # type: ignore[union-attr]
                             self._batch_of(c.context), ignore, ignore)
                        for c in connections if c.session is not None]
@@ -175,23 +177,26 @@ class MergedNamespaces:
 
     def _batch_of(self, context: str) -> Callable[[Batch], None]:
         def on_batch(batch: Batch) -> None:
-            seen = self._seen[context]
-            touched = {e.name for e in batch.upserts} | {
-                e.name for uid, e in seen.items() if uid in batch.deletes}
+            seen, names = self._seen[context], self._names[context]
+            touched = {e.name for e in batch.upserts}
             if batch.reset:
-                touched |= {e.name for e in seen.values()}
+                touched |= set(seen)
                 seen.clear()
+                names.clear()
             for uid in batch.deletes:
-                seen.pop(uid, None)
-            seen.update((e.uid, e) for e in batch.upserts)
-            merged = [self._merged(name) for name in sorted(touched)]
-            self._on_batch(Batch([e for e in merged if e is not None],
-                                 [n for n, e in zip(sorted(touched), merged) if e is None],
-                                 False))
+                if (name := names.pop(uid, None)) is not None:
+                    touched.add(name)
+                    seen.pop(name, None)
+            for entry in batch.upserts:
+                seen[entry.name] = entry
+                names[entry.uid] = entry.name
+            merged = {name: self._merged(name) for name in sorted(touched)}
+            self._on_batch(Batch([e for e in merged.values() if e is not None],
+                                 [n for n, e in merged.items() if e is None], False))
         return on_batch
 
     def _merged(self, name: str) -> Entry | None:
-        having = [(c, e) for c in self._live for e in self._seen[c].values() if e.name == name]
+        having = [(c, self._seen[c][name]) for c in self._live if name in self._seen[c]]
         if not having:
             return None
         first = having[0][1]

@@ -228,7 +228,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._merged_metrics: list[MetricsFeed] = []  # a merged table's, one a context
         self._metric_subs: list[Subscription] = []  # what a workload's sums are taken over
         self._metric_rows: Iterator[Batch] | None = None  # a reading being drawn
-        self._metrics_told = ""  # why metrics are absent, said once
+        self._metrics_told: dict[str, str] = {}  # why metrics are absent, by context: once
         self._problems: list[ProblemsFeed] = []  # for the header's count (one a context)
         self._problems_scope: tuple[tuple[Session, ...], str | None] | None = None
         #: Said on the terminal after the app has gone (the forwards it stopped).
@@ -684,12 +684,11 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self._next_metric_rows(message.generation)
         else:
             return
-        told = f"{message.context}: {error}" if message.context and error else error
-        if told and told != self._metrics_told:  # once, not at every poll
+        if error and error != self._metrics_told.get(message.context):  # once, not each poll
             self.notify(f"CPU and MEM show n/a: {error}", severity="warning", timeout=8,
                         title=f"No metrics in {message.context}" if message.context
                         else "No metrics")
-        self._metrics_told = told
+        self._metrics_told[message.context] = error
 
     def _main_screen_shown(self) -> bool:
         """Whether the main table is on screen (no view pushed over it)."""

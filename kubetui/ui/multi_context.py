@@ -169,6 +169,10 @@ class MultiContext:
             self.action_runner = self._runners[context]
 
     def start_action(self, name: str, refs: Any = None, **options: Any) -> None:
+        if self.connections is not None and refs is None and self.pane.has_focus:
+            self.notify("the namespace pane spans several contexts: act on a namespace "
+                        "from :ns, whose rows each have their context", severity="warning")
+            return
         if self.connections is not None and refs is None:
             selected = self.main_table.selected_entry
             uids = self.main_table.marked_uids or ([selected.uid] if selected else [])

@@ -16,6 +16,8 @@ from typing import Any
 from textual.widgets import DataTable
 
 from kubetui.helm.records import release_object
+from kubetui.kinds import builtin
+from kubetui.sandbox.apiserver.verbs import delete
 from kubetui.sandbox.metrics import CPU_ANNOTATION, MEMORY_ANNOTATION
 from kubetui.sandbox.run import RunningSandbox
 from kubetui.sandbox.scenarios import helm_releases
@@ -152,17 +154,18 @@ async def _fast_sandbox(path: Path) -> RunningSandbox:
     return running
 
 
-def _pod(name: str, image: str = "nginx:1.25", namespace: str = "default",
+def _pod(name: str, image: str = "nginx:1.25", container: dict[str, Any] | None = None,
          **spec: Any) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": namespace},
+            "metadata": {"name": name, "namespace": "default"},
             "spec": {"containers": [{"name": "app", "image": image,
-                                     "ports": [{"name": "http", "containerPort": 80}]}],
+                                     "ports": [{"name": "http", "containerPort": 80}],
+                                     **(container or {})}],
                      **spec}}
 
 
-def _running(running: RunningSandbox, name: str, namespace: str = "default") -> bool:
-    pod = running.sandbox.store.find(("", "pods"), namespace, name) or {}
+def _running(running: RunningSandbox, name: str) -> bool:
+    pod = running.sandbox.store.find(("", "pods"), "default", name) or {}
     return (pod.get("status") or {}).get("phase") == "Running"
 
 
@@ -236,6 +239,9 @@ async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: 
             assert app.pane.shown_columns == ["NAME", "CONTEXTS", "STATUS"]
             assert _pane(app)["shop"][1] == "east" and _pane(app)["lab"][1] == "west"
             assert _pane(app)["default"][1:] == ("all", "Active")
+            # A namespace gone from one cluster stays listed with the other's name only.
+            delete(west.sandbox, builtin("Namespace"), "", "payments")
+            await until(lambda: _pane(app)["payments"][1:] == ("east", "Active"), timeout=30)
             # CPU of each row from its own cluster's metrics.
             await until(lambda: _cell(app, "east", "web", "CPU") == "120m"
                         and _cell(app, "west", "web", "CPU") == "340m", timeout=30)
@@ -295,7 +301,11 @@ async def test_shell_and_port_forward_act_on_the_rows_cluster(tmp_path: Path) ->
         # The same pod name in both clusters; the hostname and image tell them apart.
         for running, where, image in ((east, "east", "nginx:1.25"), (west, "west", "nginx:1.27")):
             create(running.sandbox, _pod("web", image, hostname=f"{where}-host"))
-        await wait_for(lambda: _running(east, "web") and _running(west, "web"), timeout=30)
+            create(running.sandbox, _pod("xterm", "busybox:1.36", hostname=f"{where}-tty",
+                                         container={"command": ["sh"], "stdin": True,
+                                                    "tty": True}))
+        await wait_for(lambda: all(_running(r, n) for r in (east, west)
+                                   for n in ("web", "xterm")), timeout=30)
 
         # Port-forward from the west row: the forward is west's, HTTP reaches west's pod.
         app = app_for(path, context="east,west", namespace="default")
@@ -329,22 +339,31 @@ async def test_shell_and_port_forward_act_on_the_rows_cluster(tmp_path: Path) ->
                                 if r.path.endswith("/pods/web/portforward")])
         assert not [r for r in east.server.requests if r.path.endswith("/portforward")]
 
-        # The shell, on a terminal: `hostname` answers from the row's cluster.
+        # The shell and attach, on a terminal: `hostname` answers from the row's cluster.
         pty = await PtyApp.start("--kubeconfig", str(path), "--context", "east,west",
                                  "-n", "default", "-c", "pods")
         try:
-            def web_rows() -> list[str]:
-                return [line for line in pty.lines() if " web " in line]
+            def rows(name: str) -> list[str]:
+                return [line for line in pty.lines() if f" {name} " in line]
 
-            await pty.wait_until(lambda: len(web_rows()) == 2, "both clusters' web rows")
-            pty.type("/west\r")  # only west's row: the cursor on it
-            await pty.wait_until(lambda: len(web_rows()) == 1 and " west " in web_rows()[0],
-                                 "the filter")
+            await pty.wait_until(lambda: len(rows("web")) == 2, "both clusters' web rows")
+            pty.type("/west\r")  # only west's rows: the cursor on the first, web
+            await pty.wait_until(lambda: len(rows("web")) == len(rows("xterm")) == 1
+                                 and " west " in rows("web")[0], "the filter")
             pty.type("s")
             await pty.wait_text("root@west-host:/#")
             pty.type("hostname\r")
             await pty.wait_line("west-host")
             pty.type("exit\r")
             await pty.wait_text("shell in web/app exited normally")
+            await pty.wait_until(lambda: pty.cursor_on("web", "xterm"), "the cursor on web")
+            pty.type("j")
+            await pty.wait_until(lambda: pty.cursor_on("xterm", "web"), "the cursor on xterm")
+            pty.type("a")
+            await pty.wait_text("attached to xterm/app; ctrl-p ctrl-q detaches")
+            pty.type("hostname\r")
+            await pty.wait_line("west-tty")
+            pty.type(b"\x10\x11")  # ctrl-p ctrl-q
+            await pty.wait_text("detached from xterm/app")
         finally:
             assert await pty.close() == 0
