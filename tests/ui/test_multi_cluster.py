@@ -245,9 +245,14 @@ async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: 
             # CPU of each row from its own cluster's metrics.
             await until(lambda: _cell(app, "east", "web", "CPU") == "120m"
                         and _cell(app, "west", "web", "CPU") == "340m", timeout=30)
-            # Choosing a namespace in the pane narrows every context to it.
+            # Choosing a namespace in the pane narrows every context to it; acting on one
+            # there is refused (which cluster's?), with the way to do it.
             app.pane.focus()
             assert app.pane.select_uid("lab")
+            await pilot.press("ctrl+d")
+            await until(lambda: any("the namespace pane spans several contexts" in n.message
+                                    for n in app._notifications))
+            assert app.screen is app.screen_stack[0]  # no confirmation asked
             await pilot.press("enter")
             await until(lambda: app.namespace == "lab" and app.main_table.row_count == 0
                         and app.main_table.empty_text.startswith("No "), timeout=20)
