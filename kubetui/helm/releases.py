@@ -42,6 +42,7 @@ class Revision:
     user_values: dict[str, Any] = field(default_factory=dict)
     chart_values: dict[str, Any] = field(default_factory=dict)
     record: str = ""  # the Secret or ConfigMap holding it
+    context: str = ""  # the kubeconfig context it was read from, when several are shown
 
     @property
     def chart(self) -> str:
@@ -50,8 +51,9 @@ class Revision:
             else self.chart_name
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.namespace, self.name)
+    def key(self) -> tuple[str, str, str]:
+        """The release: its context (when several are shown), namespace and name."""
+        return (self.context, self.namespace, self.name)
 
     @property
     def computed_values(self) -> dict[str, Any]:
@@ -119,16 +121,17 @@ def revision_from_object(obj: Mapping[str, Any]) -> Revision | UnreadableRecord 
 
 def latest_revisions(revisions: Iterable[Revision]) -> list[Revision]:
     """`helm list -a`: each release's highest revision, by namespace then name."""
-    newest: dict[tuple[str, str], Revision] = {}
+    newest: dict[tuple[str, str, str], Revision] = {}
     for rev in revisions:
         if rev.key not in newest or rev.revision > newest[rev.key].revision:
             newest[rev.key] = rev
     return [newest[k] for k in sorted(newest)]
 
 
-def history(revisions: Iterable[Revision], namespace: str, name: str) -> list[Revision]:
+def history(revisions: Iterable[Revision], namespace: str, name: str,
+            context: str = "") -> list[Revision]:
     """`helm history`: one release's revisions, oldest first."""
-    return sorted((r for r in revisions if r.key == (namespace, name)),
+    return sorted((r for r in revisions if r.key == (context, namespace, name)),
                   key=lambda r: r.revision)
 
 

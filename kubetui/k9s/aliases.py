@@ -15,7 +15,7 @@ context and `/x` a filter. Words typed after an alias override the alias's own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kubetui.k9s.problems import Problem, read_mapping
@@ -51,6 +51,14 @@ class CommandLine:
                 line = replace(line, namespace=word.lower())
         return line
 
+    @property
+    def text(self) -> str:
+        """The line as it would be typed after `:`."""
+        words = [self.resource, self.namespace, self.labels,
+                 f"@{self.context}" if self.context else "",
+                 f"/{self.filter}" if self.filter else ""]
+        return " ".join(w for w in words if w)
+
     def over(self, base: CommandLine) -> CommandLine:
         """`base` with this line's resource and every argument this line gives."""
         return CommandLine(
@@ -73,9 +81,10 @@ def resource_name(target: str) -> str:
 
 @dataclass(frozen=True)
 class Aliases:
-    """Alias name -> the command line it stands for."""
+    """Alias name -> the command line it stands for (and the file that says so)."""
 
     lines: Mapping[str, CommandLine]
+    sources: Mapping[str, Path] = field(default_factory=dict)
 
     def expand(self, text: str) -> tuple[CommandLine | None, str | None]:
         """The command line `text` means once aliases are followed, and an error message

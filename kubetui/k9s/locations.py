@@ -8,23 +8,39 @@ uses): `$K9S_CONFIG_DIR` when set, else the per-OS XDG config home + `k9s`:
 `aliases.yaml`, `hotkeys.yaml` and `plugins.yaml` sit in that folder. Plugins are also read
 from every `k9s/plugins` folder under the XDG data dirs, the data home and the config home
 (k9s's plugin loader), one file per plugin or several plugins per file.
+
+k9s also keeps per-context copies of the three files, in
+`clusters/<cluster>/<context>/` under `$K9S_CONFIG_DIR` (when set) or the XDG data home's
+`k9s` (`:` and `/` in the names become `-`). kubetui does not read those: `context_files`
+finds them so that the app can say so.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 APP = "k9s"
+K9S_FILES = ("aliases.yaml", "hotkeys.yaml", "plugins.yaml")
+_UNSAFE = re.compile(r"[:/]+")  # k9s's data.SanitizeFileName
 
 
 @dataclass(frozen=True)
 class K9sLocations:
     config_dir: Path
     plugin_dirs: tuple[Path, ...]  # searched in this order; later definitions win
+    contexts_dir: Path | None = None  # k9s's per-context folders ("clusters")
+
+    def context_files(self, cluster: str, context: str) -> list[Path]:
+        """k9s's per-context aliases, hotkeys and plugins files of `context` that exist."""
+        if self.contexts_dir is None:
+            return []
+        folder = self.contexts_dir / _UNSAFE.sub("-", cluster) / _UNSAFE.sub("-", context)
+        return [folder / name for name in K9S_FILES if (folder / name).is_file()]
 
     @property
     def aliases_file(self) -> Path:
@@ -67,8 +83,10 @@ def locate(env: Mapping[str, str] | None = None, platform: str | None = None,
     platform = platform or sys.platform
     home = home or Path.home()
     config_home, data_home, data_dirs = _xdg_homes(env, platform, home)
-    config_dir = Path(env["K9S_CONFIG_DIR"]) if env.get("K9S_CONFIG_DIR") \
-        else config_home / APP
+    explicit = bool(env.get("K9S_CONFIG_DIR"))
+    config_dir = Path(env["K9S_CONFIG_DIR"]) if explicit else config_home / APP
     plugin_dirs = tuple(dict.fromkeys(
         d / APP / "plugins" for d in (*data_dirs, data_home, config_home)))
-    return K9sLocations(config_dir=config_dir, plugin_dirs=plugin_dirs)
+    contexts_dir = config_dir / "clusters" if explicit else data_home / APP / "clusters"
+    return K9sLocations(config_dir=config_dir, plugin_dirs=plugin_dirs,
+                        contexts_dir=contexts_dir)

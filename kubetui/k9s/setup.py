@@ -20,6 +20,17 @@ class K9sSetup:
     hotkeys: tuple[HotKey, ...] = ()
     plugins: tuple[Plugin, ...] = ()
     problems: tuple[Problem, ...] = ()
+    locations: K9sLocations | None = None
+
+    def unread_context_files(self, cluster: str, context: str) -> list[Problem]:
+        """k9s's per-context files of `context`, which kubetui does not read, as
+        problems to report."""
+        found = self.locations.context_files(cluster, context) if self.locations else []
+        return [Problem(path, "", f"k9s's file for context {context!r} is not read by "
+                                  "kubetui; put its entries in "
+                                  f"{self.locations.config_dir / path.name} "  # type: ignore[union-attr]
+                                  "or kubetui's config file")
+                for path in found]
 
 
 def load_k9s_setup(locations: K9sLocations | None = None,
@@ -30,6 +41,7 @@ def load_k9s_setup(locations: K9sLocations | None = None,
     where = locations or locate()
     own, own_path = own or {}, own_path or Path("config.yaml")
     aliases, problems = load_aliases(where.aliases_file)
+    sources = dict.fromkeys(aliases, where.aliases_file)
     hotkeys_list, bad = load_hotkeys(where.hotkeys_file)
     problems += bad
     plugins, bad = load_plugins([where.plugins_file], where.plugin_dirs)
@@ -38,6 +50,7 @@ def load_k9s_setup(locations: K9sLocations | None = None,
     if "aliases" in own:
         found, bad = parse_aliases(own_path, {"aliases": own["aliases"]})
         aliases.update(found)
+        sources.update(dict.fromkeys(found, own_path))
         problems += bad
     if "hotKeys" in own:
         keys, bad = parse_hotkeys(own_path, {"hotKeys": own["hotKeys"]})
@@ -47,5 +60,5 @@ def load_k9s_setup(locations: K9sLocations | None = None,
         more, bad = parse_plugins(own_path, {"plugins": own["plugins"]})
         plugins.update((p.name, p) for p in more)
         problems += bad
-    return K9sSetup(aliases=Aliases(aliases), hotkeys=tuple(hotkeys.values()),
-                    plugins=tuple(plugins.values()), problems=tuple(problems))
+    return K9sSetup(aliases=Aliases(aliases, sources), hotkeys=tuple(hotkeys.values()),
+                    plugins=tuple(plugins.values()), problems=tuple(problems), locations=where)

@@ -14,7 +14,7 @@ _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
-def _is_number(value: str) -> bool:
+def is_number(value: str) -> bool:
     try:
         float(value)
     except ValueError:
@@ -23,7 +23,7 @@ def _is_number(value: str) -> bool:
 
 
 def _value(raw: str, invert: bool) -> str:
-    if _is_number(raw) or raw not in _TRUE | _FALSE:
+    if is_number(raw) or raw not in _TRUE | _FALSE:
         return raw
     truth = (raw in _TRUE) != invert
     return "true" if truth else "false"

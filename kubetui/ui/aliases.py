@@ -1,10 +1,14 @@
 """`ctrl+a` or `:aliases`: every name `:` accepts, by kind, filtered as you type; enter
-opens the highlighted kind (k9s's aliases view)."""
+opens the highlighted kind (k9s's aliases view). The person's own aliases (k9s's
+`aliases.yaml`, kubetui's config file) come first, each with the command it stands for and
+the file it is from; enter runs it as typed after `:`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from kubetui.k9s.aliases import Aliases
 from kubetui.kinds import Kind
 from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
@@ -25,22 +30,31 @@ ALIAS_WORDS = ("aliases", "alias")
 
 @dataclass(frozen=True)
 class AliasRow:
-    resource: str  # plural.group: what enter opens
+    resource: str  # plural.group, or a user alias's command line
     names: tuple[str, ...]
     group: str
+    source: str = ""  # the file of a user's alias; "" for a kind's own names
+
+    @property
+    def command(self) -> str:
+        """What enter runs after `:`: the kind, or the user's alias by its name."""
+        return self.names[0] if self.source else self.resource
 
     @property
     def text(self) -> str:
-        return f"{self.resource} {' '.join(self.names)} {self.group}"
+        return f"{self.resource} {' '.join(self.names)} {self.group} {self.source}".lower()
 
 
-def alias_rows(kinds: Iterable[Kind]) -> list[AliasRow]:
-    """One row per kind, by resource name; its names shortest first (the resource itself,
-    which `:` takes too, is the row's last column)."""
-    return sorted((AliasRow(k.resource, tuple(sorted((a for a in k.aliases
-                                                      if a != k.resource), key=len)),
-                            k.group or "core") for k in kinds),
-                  key=lambda r: r.resource)
+def alias_rows(kinds: Iterable[Kind], aliases: Aliases | None = None) -> list[AliasRow]:
+    """The user's aliases by name, then one row per kind, by resource name; its names
+    shortest first (the resource itself, which `:` takes too, is the row's last column)."""
+    own = aliases or Aliases({})
+    mine = [AliasRow(line.text, (name,), "", str(own.sources.get(name, "")) or "config")
+            for name, line in sorted(own.lines.items())]
+    return mine + sorted((AliasRow(k.resource, tuple(sorted((a for a in k.aliases
+                                                             if a != k.resource), key=len)),
+                                   k.group or "core") for k in kinds),
+                         key=lambda r: r.resource)
 
 
 def matching(rows: list[AliasRow], text: str) -> list[AliasRow]:
@@ -54,8 +68,19 @@ def _line(row: AliasRow, width: int, room: int) -> Text:
     def cut(text: str, size: int) -> str:
         return text if len(text) <= size else text[:max(0, size - 1)] + "…"
     names = cut(", ".join(row.names), width - 2).ljust(width)
+    if row.source:  # the user's own: the command in full, and the file it is from
+        mark = f"  (yours: {_home_short(row.source)})"
+        command = cut(row.resource, room - width)
+        return Text.assemble((visible(names), "bold"), (visible(command), ""),
+                             (visible(cut(mark, max(0, room - width - len(command)))),
+                              "italic"))
     return Text.assemble((visible(names), "bold"),
                          (visible(cut(row.resource, room - width)), "dim"))
+
+
+def _home_short(path: str) -> str:
+    home = str(Path.home())
+    return "~" + path[len(home):] if path.startswith(home + os.sep) else path
 
 
 class AliasesScreen(ModalScreen[str | None]):
@@ -74,14 +99,14 @@ class AliasesScreen(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False, id="aliases.previous"),
     ]
 
-    def __init__(self, kinds: Iterable[Kind]) -> None:
+    def __init__(self, kinds: Iterable[Kind], aliases: Aliases | None = None) -> None:
         super().__init__()
-        self.rows = alias_rows(kinds)
+        self.rows = alias_rows(kinds, aliases)
         self.shown = self.rows
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Aliases: NAMES  RESOURCE"
+            box.border_title = "Aliases: NAMES  RESOURCE (yours: the command and its file)"
             box.border_subtitle = "type to filter · enter opens · esc closes"
             yield OrderedInput(placeholder="filter: a name, a kind, a group", id="filter",
                                on_submit=self._open)
@@ -97,7 +122,8 @@ class AliasesScreen(ModalScreen[str | None]):
         listing = self.query_one(OptionList)
         listing.clear_options()
         room = (listing.content_size.width or self.app.size.width) - 4
-        listing.add_options(Option(_line(r, width, room), id=r.resource) for r in self.shown)
+        listing.add_options(Option(_line(r, width, room), id=str(i))
+                            for i, r in enumerate(self.shown))
         listing.highlighted = 0 if self.shown else None
 
     @on(Input.Changed, "#filter")
@@ -111,8 +137,8 @@ class AliasesScreen(ModalScreen[str | None]):
                                              (listing.highlighted or 0) + delta))
 
     async def _open(self, _: str) -> None:
-        option = self.query_one(OptionList).highlighted_option
-        self.dismiss(option.id if option is not None else None)
+        index = self.query_one(OptionList).highlighted
+        self.dismiss(self.shown[index].command if index is not None and self.shown else None)
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -42,7 +42,7 @@ from kubetui.model.commands import (CONTEXT_WORDS, PORTFORWARD_WORDS, PROBLEM_WO
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.portforwards import summary as forwards_summary
-from kubetui.model.multi import is_multi, named_contexts, row_context
+from kubetui.model.multi import MergedNamespaces, is_multi, named_contexts, row_context, tagged
 from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
@@ -79,6 +79,7 @@ from kubetui.view_state import SavedView, load_view, save_view
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110
+PANE_COLUMNS = [c for c in columns_for("Namespace") if c.name != "AGE"]
 _ALL_NAMESPACES = ("-a", "-A", "all", "*")
 
 
@@ -142,13 +143,14 @@ class FeedNote(Message):
 class MetricsRead(Message):
     generation: int
     reading: Reading
+    context: str = ""  # a merged table's context ("" with one context)
 
 
 @dataclass
 class PaneBatch(Message):
-    """Namespaces for the side pane, from `session`'s store."""
+    """Namespaces for the side pane, from the pane feed of `generation`."""
 
-    session: Session
+    generation: int
     batch: Batch
 
 
@@ -207,7 +209,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self.session: Session | None = None
         self.stack: list[ViewState] = []
         self.feed: Feed | None = None
-        self._pane_feed: Feed | None = None
+        self._pane_feed: Feed | MergedNamespaces | None = None
+        self._pane_generation = 0  # of the pane's feed: batches of older feeds are dropped
         self._generation = 0  # of the main feed: batches of older feeds are dropped
         self._attempt = 0  # of connections: a slow, superseded one is closed on arrival
         self.context_name = kubeconfig.current
@@ -220,12 +223,14 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._columns: list[Column] = []
         self.message_log = MessageLog()
         self._join: MetricsJoin | None = None  # CPU/MEM columns of pods and nodes
+        self._joins: dict[str, MetricsJoin] = {}  # a merged table's, by context
         self._metrics: MetricsFeed | None = None
+        self._merged_metrics: list[MetricsFeed] = []  # a merged table's, one a context
         self._metric_subs: list[Subscription] = []  # what a workload's sums are taken over
         self._metric_rows: Iterator[Batch] | None = None  # a reading being drawn
-        self._metrics_told = ""  # why metrics are absent, said once
-        self._problems: ProblemsFeed | None = None  # for the header's count
-        self._problems_scope: tuple[Session, str | None] | None = None
+        self._metrics_told: dict[str, str] = {}  # why metrics are absent, by context: once
+        self._problems: list[ProblemsFeed] = []  # for the header's count (one a context)
+        self._problems_scope: tuple[tuple[Session, ...], str | None] | None = None
         #: Said on the terminal after the app has gone (the forwards it stopped).
         self.farewell = ""
         self.load_k9s()
@@ -314,7 +319,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         info = self.kubeconfig.context(self.context_name)
         self.header.update(context=info.name, server=info.server, namespace=self.namespace,
                            readonly=self.readonly, view="pods")
-        self.pane.set_columns([c for c in columns_for("Namespace") if c.name != "AGE"])
+        self.pane.set_columns(PANE_COLUMNS)
         self.pane.empty_text = "…"
         self.main_table.empty_text = f"Connecting to {info.server}…"
         self._layout_pane(self.size.width)
@@ -332,8 +337,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self._connect(self.context_name)
 
     def _show_forwards(self) -> None:
-        forwards = self.session.forwards if self.session is not None else None
-        self._update_header(forwards=forwards_summary(forwards.up) if forwards else "")
+        managers = self.forward_managers()
+        up = sum(m.up for m in managers.values())
+        self._update_header(forwards=forwards_summary(up) if managers else "")
 
     def _update_header(self, **changes: object) -> None:
         """For the timers: the header, if the main screen still holds it (a timer may fire
@@ -343,7 +349,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
 
     def _say_forwards_stop(self) -> None:
         """On quit: the forwards that quitting stops, named for the terminal."""
-        forwards = self.session.forwards.forwards if self.session is not None else []
+        forwards = [f for m in self.forward_managers().values() for f in m.forwards]
         if forwards:
             self.farewell = f"kubetui: stopped {len(forwards)} port-forward(s): " + \
                 ", ".join(f.describe() for f in forwards)
@@ -434,6 +440,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if old is not None:
             await old.close()
         self.context_name = session.info.name
+        self.report_context_files([(session.info.cluster, session.info.name)])
         self.action_runner = ActionRunner(self, session, self.readonly,
                                           scale_ceiling=self.user_config.scale_ceiling)
         namespace = self._first_namespace if first else session.info.namespace
@@ -442,10 +449,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
                            problems=None, contexts=self._context_states())
         if namespace:
             session.store.add_namespace(namespace)
-        self.pane.clear()
-        self._pane_feed = Feed(session.store, root_view(NAMESPACE, None),
-                               lambda b: self.post_message(PaneBatch(session, b)),
-                               ignore, ignore)
+        self.start_pane(lambda send: Feed(session.store, root_view(NAMESPACE, None), send,
+                                          ignore, ignore))
         if self.stack:
             kind = self.stack[0].view.kind
             if by_key(*kind.key) is None:  # a custom kind the other cluster may not have
@@ -457,6 +462,20 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             state = self._restored(session, state)
         self.stack = [state]
         await self._show()
+
+    def start_pane(self, make: Callable[[Callable[[Batch], None]], Feed | MergedNamespaces],
+                   *extra: Column) -> None:
+        """The namespace pane from a new feed, made by `make` from where its batches go;
+        `extra` columns go after NAME (and widen the pane)."""
+        if self._pane_feed is not None:
+            self._pane_feed.close()
+        self._pane_generation += 1
+        generation = self._pane_generation
+        pane = self.pane
+        pane.clear()
+        pane.set_columns([*PANE_COLUMNS[:1], *extra, *PANE_COLUMNS[1:]])
+        pane.set_class(bool(extra), "-merged")
+        self._pane_feed = make(lambda b: self.post_message(PaneBatch(generation, b)))
 
     def _first_kind(self, session: Session) -> Kind:
         """The kind `--command` names (pods when it names none the server has)."""
@@ -498,34 +517,35 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
                     severity="error", timeout=15)
 
     def _close_feeds(self) -> None:
-        for feed in (self.feed, self._pane_feed, self._metrics, self._problems,
-                     *self._metric_subs):
+        for feed in (self.feed, self._pane_feed, self._metrics, *self._merged_metrics,
+                     *self._problems, *self._metric_subs):
             if feed is not None:
                 feed.close()
-        self.feed = self._pane_feed = self._metrics = self._problems = None
-        self._metric_subs = []
+        self.feed = self._pane_feed = self._metrics = None
+        self._merged_metrics, self._problems, self._metric_subs = [], [], []
         self._problems_scope = None
 
     def _follow_problems(self) -> None:
         """Count the problems of the namespace scope shown, for the header (the streams
-        are shared with the views; the count is taken once a second)."""
-        scope = (self.session, self.namespace) if self.session is not None else None
+        are shared with the views; the count is taken once a second), over every
+        connected context of a merged table."""
+        sessions = tuple(self.live_sessions().values())
+        scope = (sessions, self.namespace) if sessions else None
         if scope == self._problems_scope:
             return
-        if self._problems is not None:
-            self._problems.close()
-            self._problems = None
+        for feed in self._problems:
+            feed.close()
         self._problems_scope = scope
         self.header.update(problems=None)  # until the new scope is counted
-        if self.session is not None:
-            self._problems = ProblemsFeed(self.session.store, self.namespace, lambda: None,
-                                          ignore)
+        self._problems = [ProblemsFeed(s.store, self.namespace, lambda: None, ignore)
+                          for s in sessions]
 
     def _count_problems(self) -> None:
-        feed = self._problems
-        if feed is not None and feed.synced and self.screen_stack:
-            feed.index.update(clock.time())
-            self._update_header(problems=len(feed.index.current))
+        feeds = self._problems
+        if feeds and all(f.synced for f in feeds) and self.screen_stack:
+            for feed in feeds:
+                feed.index.update(clock.time())
+            self._update_header(problems=sum(len(f.index.current) for f in feeds))
 
     # ----------------------------------------------------------------- showing a view
     async def _show(self) -> None:
@@ -533,26 +553,32 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         session = self.session
         frame = self.stack[-1]
         view = frame.view
-        for feed in (self.feed, self._metrics, *self._metric_subs):
+        for feed in (self.feed, self._metrics, *self._merged_metrics, *self._metric_subs):
             if feed is not None:
                 feed.close()
-        self.feed, self._metrics, self._metric_subs = None, None, []
+        self.feed, self._metrics, self._merged_metrics, self._metric_subs = None, None, [], []
         self._generation += 1
         generation = self._generation
         table = self.main_table
         table.clear()
         self._columns = await self._columns_of(view.kind)
-        self._join = None
-        if (session is not None and self.connections is None and by_key(*view.kind.key)
-                and metric_columns(view.kind.kind)):
-            self._join = self._metrics_join(session, view)
-            self._columns = self._join.columns
-            self._metrics = MetricsFeed(
-                session.client, view.kind.kind == "Node", view.namespace,
-                lambda r: self.post_message(MetricsRead(generation, r)),
-                self.user_config.metrics_interval,
-                shown=self._main_screen_shown)
-            self._metrics.start()
+        self._join, self._joins = None, {}
+        if session is not None and by_key(*view.kind.key) and metric_columns(view.kind.kind):
+            columns = self._columns
+            for context, each in self.live_sessions().items():  # a merged table: each row's own
+                join = self._metrics_join(each, view)
+                self._joins[context] = join
+                columns = join.columns
+                feed = MetricsFeed(
+                    each.client, view.kind.kind == "Node", view.namespace,
+                    lambda r, c=context: self.post_message(MetricsRead(generation, r, c)),
+                    self.user_config.metrics_interval, shown=self._main_screen_shown)
+                self._merged_metrics.append(feed)
+                feed.start()
+            self._columns = columns
+            if self.connections is None:
+                self._join = self._joins.pop("")
+                self._metrics = self._merged_metrics.pop()
         self._columns = self.merged_columns(self._columns)
         table.set_columns(self._columns, wide=self._wide)
         table.show_namespace = view.all_namespaces
@@ -568,12 +594,12 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._show_chrome(health=None)
         if session is None:
             return
+        self._follow_problems()
         if self.connections is not None:
             self.feed = self.merged_feed(
                 view, lambda b: self.post_message(FeedBatch(generation, b)),
-                lambda h: self.post_message(FeedHealth(generation, h)))
+                lambda h: self.post_message(FeedHealth(generation, h)), self._joins)
             return
-        self._follow_problems()
         self.feed = Feed(session.store, view,
                          lambda b: self.post_message(FeedBatch(generation, b)),
                          lambda h: self.post_message(FeedHealth(generation, h)),
@@ -581,15 +607,15 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
 
     def _metrics_join(self, session: Session, view: View) -> MetricsJoin:
         """CPU/MEM columns for `view`: a workload's sum over its pods needs its pods (and
-        a Deployment's ReplicaSets), followed on the shared streams."""
+        a Deployment's ReplicaSets), followed on the session's shared streams."""
         kind = view.kind.kind
         if kind not in WORKLOAD_KINDS:
             return MetricsJoin(kind, self._columns)
         follow = [POD] + ([REPLICASET] if kind == "Deployment" else [])
-        self._metric_subs = [session.store.subscribe(k, view.namespace, ignore, ignore)
-                             for k in follow]
-        pods = self._metric_subs[0]
-        replicasets = self._metric_subs[1] if len(self._metric_subs) > 1 else None
+        subs = [session.store.subscribe(k, view.namespace, ignore, ignore) for k in follow]
+        self._metric_subs += subs
+        pods = subs[0]
+        replicasets = subs[1] if len(subs) > 1 else None
         return MetricsJoin(kind, self._columns, lambda: pods.entries().values(),
                            (lambda: replicasets.entries().values()) if replicasets else None)
 
@@ -645,15 +671,24 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
                 self._pending_cursor = None
 
     def on_metrics_read(self, message: MetricsRead) -> None:
-        if not self._feeds_shown(message.generation) or self._join is None:
+        if not self._feeds_shown(message.generation):
             return
-        self._metric_rows = self._join.updates(message.reading)
-        self._next_metric_rows(message.generation)
         error = message.reading.error
-        if error and error != self._metrics_told:  # once, not at every poll
-            self.notify(f"CPU and MEM show n/a: {error}", title="No metrics",
-                        severity="warning", timeout=8)
-        self._metrics_told = error
+        if message.context:  # a merged table: that context's rows, at once
+            join = self._joins.get(message.context)
+            if join is None:
+                return
+            self.main_table.apply(tagged(message.context, join.update(message.reading)))
+        elif self._join is not None:
+            self._metric_rows = self._join.updates(message.reading)
+            self._next_metric_rows(message.generation)
+        else:
+            return
+        if error and error != self._metrics_told.get(message.context):  # once, not each poll
+            self.notify(f"CPU and MEM show n/a: {error}", severity="warning", timeout=8,
+                        title=f"No metrics in {message.context}" if message.context
+                        else "No metrics")
+        self._metrics_told[message.context] = error
 
     def _main_screen_shown(self) -> bool:
         """Whether the main table is on screen (no view pushed over it)."""
@@ -680,7 +715,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self.query_one(Breadcrumbs).show(note=message.note)
 
     def on_pane_batch(self, message: PaneBatch) -> None:
-        if message.session is self.session and self._feeds_shown(self._generation):
+        if message.generation == self._pane_generation and \
+                self._feeds_shown(self._generation):
             self.pane.apply(message.batch)
 
     def _save_frame(self) -> None:
@@ -777,16 +813,18 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self.notify("not connected", severity="warning")
             return
         self.push_screen(ProblemsScreen(self.session.store, self.namespace,
-                                        log_buffer=self.user_config.log_buffer),
+                                        log_buffer=self.user_config.log_buffer,
+                                        connections=self.connections),
                          self._go_to_object)
 
     async def _go_to_object(self, target: GoTo | None) -> None:
-        """Show an object chosen in another screen in its kind's view, cursor on it."""
+        """Show an object chosen in another screen in its kind's view, cursor on it (a
+        merged table's uid, `<context>/<uid>`, when it came from a merged view)."""
         if target is None or self.session is None:
             return
         namespace = target.namespace if target.kind.namespaced else self.namespace
         if namespace:
-            self.session.store.add_namespace(namespace)
+            self.session_of(target.uid).store.add_namespace(namespace)
         self.stack = [ViewState(root_view(target.kind, namespace), cursor=target.uid)]
         await self._show()
 
@@ -908,12 +946,12 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             self.notify("not connected", severity="warning")
             return
         if command.word in PORTFORWARD_WORDS:
-            self.push_screen(PortForwardsScreen(session.forwards))
+            self.push_screen(PortForwardsScreen(self.forward_managers()))
             return
         if command.word in HELM_WORDS:
             namespace = self.namespace if not command.arg else (
                 None if command.arg in _ALL_NAMESPACES else command.arg)
-            self.push_screen(HelmScreen(session, namespace))
+            self.push_screen(HelmScreen(session, namespace, self.connections))
             return
         kind = session.resolve(command.word)
         if kind is None:  # perhaps a CRD created since we connected
@@ -988,7 +1026,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if self.session is None:
             self.notify("not connected", severity="warning")
             return
-        self.push_screen(AliasesScreen(browsable(self.session.kinds)), self._alias_picked)
+        self.push_screen(AliasesScreen(browsable(self.session.kinds), self.k9s.aliases),
+                         self._alias_picked)
 
     async def _alias_picked(self, resource: str | None) -> None:
         if resource:

@@ -2,8 +2,10 @@
 
 The keys are bound when the app starts, so they appear in `?` help and the command
 palette like every other binding. A hotkey runs its `:` command. A plugin runs on the
-selected row with k9s's variables substituted: in the foreground with kubetui suspended,
-or in the background with its output shown in a view afterwards. `--readonly` refuses a
+selected row with k9s's variables substituted (its `inputs` asked first, in a dialog, as
+`$INPUT_<NAME>`), through its `pipes`: in the foreground with kubetui suspended, or in the
+background with its output shown in a view afterwards (in a notification with
+`overwriteOutput: true`). `--readonly` refuses a
 plugin marked `dangerous: true` (k9s's mark) and hides its key. A plugin key that another
 binding already uses is skipped, and reported, unless the plugin says `override: true`
 (k9s's rule)."""
@@ -11,7 +13,6 @@ binding already uses is skipped, and reported, unless the plugin says `override:
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from textual import work
@@ -19,10 +20,10 @@ from textual.keys import _character_to_key
 
 from kubetui.k9s.plugins import Plugin
 from kubetui.k9s.problems import Problem
-from kubetui.k9s.run import plugin_variables, run_in_background
+from kubetui.k9s.run import plugin_variables, run_in_background, run_in_foreground
 from kubetui.k9s.setup import K9sSetup, load_k9s_setup
 from kubetui.k9s.variables import substitute
-from kubetui.ui.screens.dialogs import ConfirmDialog
+from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
 from kubetui.ui.screens.text_screen import TextScreen
 
 
@@ -41,9 +42,11 @@ class K9sKeys:
     """Mixed into `KubetuiApp`."""
 
     k9s: K9sSetup
+    _told_context_files: set[Path]
 
     def load_k9s(self) -> None:
         self.k9s = load_k9s_setup(own=self.user_config.k9s, own_path=self.user_config.path)
+        self._told_context_files = set()
 
     def bind_k9s_keys(self, taken: set[str]) -> list[Problem]:
         """Bind hotkeys and plugins over the keys in `taken`; the entries left out."""
@@ -64,6 +67,15 @@ class K9sKeys:
             taken.add(key)
             self.bind(key, action, description=description)
         return problems
+
+    def report_context_files(self, contexts: list[tuple[str, str]]) -> None:
+        """Say once which of k9s's per-context files of `contexts` ((cluster, context)
+        pairs just connected) kubetui leaves unread."""
+        problems = [p for cluster, context in contexts
+                    for p in self.k9s.unread_context_files(cluster, context)
+                    if p.path not in self._told_context_files]
+        self._told_context_files |= {p.path for p in problems}
+        self.report_k9s_problems(problems)
 
     def report_k9s_problems(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -100,27 +112,43 @@ class K9sKeys:
         if self.main_table.selected_entry is None:
             self.notify("nothing selected", severity="warning")
             return
-        self._run_plugin(plugin, plugin.argv(self._k9s_variables()))
+        self._run_plugin(plugin, self._k9s_variables())
 
     @work(group="plugins", exit_on_error=False)
-    async def _run_plugin(self, plugin: Plugin, argv: list[str]) -> None:
+    async def _run_plugin(self, plugin: Plugin, variables: dict[str, str]) -> None:
+        if plugin.inputs:  # asked first, then confirmed with the values in (k9s's order)
+            values = await self.push_screen(PluginInputsDialog(
+                f"Plugin {plugin.name}: {plugin.description}", plugin.inputs),
+                wait_for_dismiss=True)
+            if values is None:
+                return
+            variables |= {i.variable: values[i.name] for i in plugin.inputs}
+        commands = plugin.commands(variables)
+        line = " | ".join(" ".join(c) for c in commands)
         if plugin.confirm and not await self.push_screen(ConfirmDialog(
-                f"Run plugin {plugin.name}?", " ".join(argv), "Run", danger=plugin.dangerous),
+                f"Run plugin {plugin.name}?", line, "Run", danger=plugin.dangerous),
                 wait_for_dismiss=True):
             return
         if plugin.background:
-            self.notify(f"plugin {plugin.name} started: {' '.join(argv)}")
-            out = await run_in_background(argv, timeout=BACKGROUND_TIMEOUT)
+            self.notify(f"plugin {plugin.name} started: {line}")
+            out = await run_in_background(commands[0], timeout=BACKGROUND_TIMEOUT,
+                                          pipes=commands[1:])
             status = "finished" if out.ok else (
                 "could not start" if out.returncode is None else f"exited {out.returncode}")
-            self.push_screen(TextScreen(f"Plugin {plugin.name} · {status} · {' '.join(argv)}",
+            if plugin.overwrite_output:  # k9s: the output is the message
+                self.notify(out.output.strip() or f"(no output) {status}",
+                            title=f"Plugin {plugin.name}",
+                            severity="information" if out.ok else "error")
+                return
+            self.push_screen(TextScreen(f"Plugin {plugin.name} · {status} · {line}",
                                         out.output or "(no output)\n"))
             return
         try:
             with self.suspend():
-                subprocess.run(argv, check=False)
+                run_in_foreground(commands)
         except OSError as e:
-            self.notify(f"cannot run {argv[0]!r}: {e.strerror}", severity="error")
+            self.notify(f"cannot run {e.filename or commands[0][0]!r}: {e.strerror}",
+                        severity="error")
         except Exception as e:  # SuspendNotSupported: no terminal to hand over
             self.notify(f"plugin {plugin.name} needs a terminal: {e}", severity="error")
 

@@ -1,11 +1,16 @@
 """Several contexts at once in the app (`MultiContext`, mixed into it): `--context a,b`,
 `:ctx a,b` or `:ctx *` open a session per context and show one merged table with a
-CONTEXT column (`kubetui.model.multi.MergedFeed`); the header shows each context's health,
+CONTEXT column (`kubetui.model.multi.MergedFeed`), each row's CPU/MEM from its own
+context's metrics; the header shows each context's health and the problems of them all,
 and a context that cannot connect its error while the others go on.
 
-Actions, logs, describe and YAML act on the selected row's context: moving the cursor
-makes that context's session the app's current one. Marked rows must all be of one
-context."""
+The namespace pane lists the union of the contexts' namespaces, with the contexts that
+have each (`MergedNamespaces`): choosing one narrows every context to it. `:problems`,
+`:helm` and `:pf` span the contexts too, with a CONTEXT column.
+
+Actions (shell, attach, port-forward included), logs, describe and YAML act on the
+selected row's context: moving the cursor makes that context's session the app's current
+one. Marked rows must all be of one context."""
 
 from __future__ import annotations
 
@@ -17,8 +22,12 @@ from textual.message import Message
 
 from kubetui.cluster.errors import ConfigError
 from kubetui.cluster.store import Batch, StreamHealth
-from kubetui.model.multi import (CONTEXT_COLUMN, Connection, MergedFeed, connect_all,
-                                 named_contexts, row_context)
+from kubetui.cluster.portforward import ForwardManager
+from kubetui.model.metrics import MetricsJoin
+from kubetui.model.multi import (CONTEXT_COLUMN, CONTEXTS_COLUMN, Connection, MergedFeed,
+                                 MergedNamespaces, connect_all, named_contexts, row_context,
+                                 worst)
+from kubetui.model.session import Session
 from kubetui.model.views import View
 from kubetui.render import Column
 from kubetui.ui.actions.runner import ActionRunner
@@ -26,8 +35,6 @@ from kubetui.ui.widgets.resource_table import ResourceTable
 
 
 __all__ = ["MultiContext"]
-
-_SEVERITY = {"live": 0, "syncing": 1, "reconnecting": 2, "stale": 3, "error": 4}
 
 
 @dataclass
@@ -61,7 +68,7 @@ class MultiContext:
 
     async def on_multi_connected(self, message: MultiConnected) -> None:
         live = [c for c in message.connections if c.session is not None]
-        if message.attempt != self._attempt:
+        if message.attempt != self._attempt or not self.screen_stack:  # (or shutting down)
             for conn in live:
                 await conn.session.close()  # type: ignore[union-attr]
             return
@@ -71,6 +78,8 @@ class MultiContext:
         self._runners = {c.context: ActionRunner(self, c.session, self.readonly,
                                                  scale_ceiling=self.user_config.scale_ceiling)
                          for c in live}
+        self.report_context_files([(c.session.info.cluster, c.context) for c in live
+                                   if c.session is not None])
         for conn in message.connections:
             if conn.error:
                 self.notify(conn.error, title=f"Cannot connect to {conn.context}",
@@ -82,6 +91,7 @@ class MultiContext:
             return
         # The first context that answered is the current one until a row says otherwise.
         await self.on_connected_session(live[0].session)  # type: ignore[arg-type]
+        self._merge_pane()
         self.header.update(context=names, server=f"{len(live)} of "
                            f"{len(message.connections)} clusters", version="",
                            contexts=self._context_states())
@@ -97,21 +107,44 @@ class MultiContext:
         self.connections = None
         self.session = None
 
+    def _merge_pane(self) -> None:
+        """The namespace pane over every connected context."""
+        connections = self.connections
+        assert connections is not None
+        self.start_pane(lambda send: MergedNamespaces(connections, send), CONTEXTS_COLUMN)
+
+    def live_sessions(self) -> dict[str, Session]:
+        """The sessions shown, by context ("" when one context is shown)."""
+        if self.connections is None:
+            return {"": self.session} if self.session is not None else {}
+        return {c.context: c.session for c in self.connections if c.session is not None}
+
+    def session_of(self, uid: str) -> Session:
+        """The session a row's uid belongs to (a merged row's context's)."""
+        if self.connections is None:
+            return self.session
+        return self.live_sessions().get(row_context(uid)[0], self.session)
+
+    def forward_managers(self) -> dict[str, ForwardManager]:
+        """The port-forwards of every context shown, by context."""
+        return {name: s.forwards for name, s in self.live_sessions().items()}
+
     # -- the merged table
     def merged_columns(self, columns: list[Column]) -> list[Column]:
         return [Column(CONTEXT_COLUMN), *columns] if self.connections else columns
 
     def merged_feed(self, view: View, on_batch: Callable[[Batch], None],
-                    on_health: Callable[[StreamHealth], None]) -> MergedFeed:
-        """The merged rows of `view`; `on_health` gets the worst context's health, the
-        header each context's."""
+                    on_health: Callable[[StreamHealth], None],
+                    joins: dict[str, MetricsJoin]) -> MergedFeed:
+        """The merged rows of `view` (joined to each context's metrics by `joins`);
+        `on_health` gets the worst context's health, the header each context's."""
         def health_of(context: str, health: StreamHealth) -> None:
             self._healths[context] = health
-            on_health(max(self._healths.values(), key=lambda h: _SEVERITY[h.state]))
+            on_health(worst(list(self._healths.values())))
             self.header.update(contexts=self._context_states())
 
         assert self.connections is not None
-        return MergedFeed(self.connections, view, on_batch, health_of)
+        return MergedFeed(self.connections, view, on_batch, health_of, joins)
 
     def _context_states(self) -> tuple[tuple[str, str], ...]:
         states = []
@@ -136,13 +169,19 @@ class MultiContext:
             self.action_runner = self._runners[context]
 
     def start_action(self, name: str, refs: Any = None, **options: Any) -> None:
+        if self.connections is not None and refs is None and self.pane.has_focus:
+            self.notify("the namespace pane spans several contexts: act on a namespace "
+                        "from :ns, whose rows each have their context", severity="warning")
+            return
         if self.connections is not None and refs is None:
-            contexts = {row_context(uid)[0] for uid in self.main_table.marked_uids}
+            selected = self.main_table.selected_entry
+            uids = self.main_table.marked_uids or ([selected.uid] if selected else [])
+            contexts = {row_context(uid)[0] for uid in uids}
             if len(contexts) > 1:
                 self.notify("the marked rows are in several contexts: mark rows of one "
                             "context", severity="warning")
                 return
-            for context in contexts:  # act where the marked rows are
+            for context in contexts:  # act where the marked rows (or the cursor's) are
                 conn = next(c for c in self.connections if c.context == context)
                 if conn.session is not None:
                     self.session, self.context_name = conn.session, context

@@ -184,7 +184,7 @@ def test_bad_entries_are_named_and_the_rest_is_kept(isolated_home: Path) -> None
             shortCut: Shift-P
             scopes: [po]
             command: echo
-            inputs: [{name: n, type: string}]
+            inputs: [{name: n, type: colour}]
         """)
     _write(config / "hotkeys.yaml", "hotKeys:\n  nothing:\n    shortCut: Shift-N\n")
     _write(config / "aliases.yaml", "aliases: [not, a, mapping]\n")
@@ -194,7 +194,8 @@ def test_bad_entries_are_named_and_the_rest_is_kept(isolated_home: Path) -> None
     plugins_file = str(config / "plugins.yaml")
     assert any(m.startswith(f"{plugins_file}: 'nokey'") and "Meta-Q" in m for m in messages)
     assert any(m.startswith(f"{plugins_file}: 'typo'") and "comand" in m for m in messages)
-    assert any("'prompts'" in m and "'inputs' is not supported" in m for m in messages)
+    assert any("'prompts'" in m and "input 'n': type 'colour' is not one of string, number, "
+               "bool, dropdown" in m for m in messages)
     assert any(f"{config / 'hotkeys.yaml'}: 'nothing'" in m and "command" in m
                for m in messages)
     assert any(f"{config / 'aliases.yaml'}: 'aliases'" in m for m in messages)
@@ -292,3 +293,137 @@ def test_kubetui_config_file_carries_k9s_sections(isolated_home: Path) -> None:
     assert [p.name for p in setup.plugins] == ["hello"]
     assert [str(p) for p in setup.problems] == [
         f"{path}: 'broken': needs a command to run"]
+
+
+def test_plugin_inputs_pipes_and_output_as_k9s_defines_them(isolated_home: Path) -> None:
+    """k9s's README example of inputs, pvc-resize.yaml, pipes, overwriteOutput; and what
+    k9s's schema and `Plugin.Validate` refuse, named."""
+    config = isolated_home / ".config" / "k9s"
+    _write(config / "plugins.yaml", """\
+        plugins:
+          resize-pvc:
+            shortCut: r
+            description: Resize PVC
+            scopes:
+              - pvc
+            command: kubectl
+            confirm: true
+            dangerous: true
+            args: [patch, pvc, $NAME, -p,
+                   '{"spec":{"resources":{"requests":{"storage":"$INPUT_SIZE"}}}}']
+            inputs:
+              - name: size
+                label: New size (e.g. 10Gi)
+                type: string
+                required: true
+          demo-inputs:
+            shortCut: Ctrl-Y
+            description: Demo all input types
+            scopes: [po]
+            command: bash
+            args: [-c, 'echo $INPUT_MESSAGE $INPUT_COUNT $INPUT_ENABLED $INPUT_ENVIRONMENT']
+            inputs:
+              - {name: message, label: Enter a message, type: string, required: true,
+                 default: hello world}
+              - {name: count, type: number, required: true, default: 3}
+              - {name: enabled, type: bool, required: false, default: true}
+              - {name: environment, type: dropdown, required: true, default: staging,
+                 options: [development, staging, production]}
+          sorted:
+            shortCut: Shift-S
+            description: Sorted names
+            scopes: [all]
+            background: true
+            overwriteOutput: true
+            command: kubectl
+            args: [get, pods, -o, name]
+            pipes: ["sort -r", "head -n 3", less]
+          badnumber:
+            shortCut: Shift-N
+            description: A number that is not one
+            scopes: [all]
+            command: echo
+            inputs: [{name: n, type: number, required: true, default: many}]
+          twice:
+            shortCut: Shift-T
+            description: Two inputs of one name
+            scopes: [all]
+            command: echo
+            inputs: [{name: n, type: string}, {name: n, type: bool}]
+          offlist:
+            shortCut: Shift-O
+            description: A default not among the options
+            scopes: [all]
+            command: echo
+            inputs: [{name: e, type: dropdown, required: true, default: prod,
+                      options: [dev, staging]}]
+        """)
+    setup = load_k9s_setup()
+    plugins = {p.name: p for p in setup.plugins}
+    assert sorted(plugins) == ["demo-inputs", "resize-pvc", "sorted"]
+    resize = plugins["resize-pvc"]
+    assert resize.confirm and resize.dangerous
+    assert [(i.name, i.type, i.required, i.label) for i in resize.inputs] == [
+        ("size", "string", True, "New size (e.g. 10Gi)")]
+    demo = plugins["demo-inputs"]
+    assert demo.confirm  # k9s: confirm defaults to true when there are inputs
+    assert [(i.variable, i.default) for i in demo.inputs] == [
+        ("INPUT_MESSAGE", "hello world"), ("INPUT_COUNT", "3"), ("INPUT_ENABLED", "true"),
+        ("INPUT_ENVIRONMENT", "staging")]
+    count, environment = demo.inputs[1], demo.inputs[3]
+    assert count.problem("") == "count is required" and count.problem("x1") is not None
+    assert count.problem("2.5") is None and environment.problem("qa") is not None
+    assert demo.argv({"INPUT_MESSAGE": "hi there", "INPUT_COUNT": "4"})[2] == \
+        "echo hi there 4 $INPUT_ENABLED $INPUT_ENVIRONMENT"
+    sorted_names = plugins["sorted"]
+    assert sorted_names.overwrite_output and not sorted_names.confirm
+    assert sorted_names.pipes == (("sort", "-r"), ("head", "-n", "3"))
+    assert sorted_names.commands({})[1:] == [["sort", "-r"], ["head", "-n", "3"]]
+    plugins_file = config / "plugins.yaml"
+    assert sorted(str(p) for p in setup.problems) == sorted([
+        f"{plugins_file}: 'sorted': pipe 'less' skipped: k9s runs a pipe only with a "
+        "command and arguments",
+        f"{plugins_file}: 'badnumber': input 'n': default 'many' is not a valid number",
+        f"{plugins_file}: 'twice': duplicate input name 'n'",
+        f"{plugins_file}: 'offlist': input 'e': default 'prod' is not a valid dropdown"])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="runs /bin/sh")
+async def test_a_plugin_runs_through_its_pipes() -> None:
+    from kubetui.k9s.run import run_in_background
+
+    out = await run_in_background(["sh", "-c", "printf 'b\\nc\\na\\n'; echo oops >&2"],
+                                  timeout=30, pipes=[["sort", "-r"], ["head", "-n", "2"]])
+    assert out.ok and out.output.splitlines() == ["oops", "c", "b"]
+    assert out.argv == ("sh", "-c", "printf 'b\\nc\\na\\n'; echo oops >&2", "|", "sort",
+                        "-r", "|", "head", "-n", "2")
+    failing = await run_in_background(["echo", "x"], timeout=30, pipes=[["sh", "-c", "exit 4"]])
+    assert failing.returncode == 4  # the last command's code, as a shell's pipeline
+    missing = await run_in_background(["echo", "x"], timeout=30,
+                                      pipes=[["/no/such/pipe", "-x"]])
+    assert missing.returncode is None and "cannot run '/no/such/pipe'" in missing.output
+
+
+def test_k9s_per_context_files_are_found_to_be_reported(tmp_path: Path) -> None:
+    """k9s's `clusters/<cluster>/<context>/` copies (under the data home, or under
+    $K9S_CONFIG_DIR when set), names sanitised as k9s does: kubetui names them unread."""
+    data = tmp_path / "data"
+    where = locate({"XDG_DATA_HOME": str(data), "XDG_CONFIG_HOME": str(tmp_path / "c")},
+                   "linux", tmp_path)
+    assert where.contexts_dir == data / "k9s" / "clusters"
+    folder = data / "k9s" / "clusters" / "arn-aws-eks-eu-1-cluster-prod" / "admin@prod"
+    _write(folder / "plugins.yaml", "plugins: {}\n")
+    _write(folder / "aliases.yaml", "aliases: {}\n")
+    assert where.context_files("arn:aws:eks:eu-1:cluster/prod", "admin@prod") == [
+        folder / "aliases.yaml", folder / "plugins.yaml"]
+    assert where.context_files("other", "admin@prod") == []
+    explicit = locate({"K9S_CONFIG_DIR": str(tmp_path / "k9s-here")}, "linux", tmp_path)
+    assert explicit.contexts_dir == tmp_path / "k9s-here" / "clusters"
+    setup = load_k9s_setup(where)
+    [aliases, plugins] = setup.unread_context_files("arn:aws:eks:eu-1:cluster/prod",
+                                                    "admin@prod")
+    assert plugins.path == folder / "plugins.yaml"
+    assert str(plugins) == (f"{folder / 'plugins.yaml'}: k9s's file for context 'admin@prod' "
+                            f"is not read by kubetui; put its entries in "
+                            f"{tmp_path / 'c' / 'k9s' / 'plugins.yaml'} or kubetui's config "
+                            "file")

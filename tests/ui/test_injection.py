@@ -32,6 +32,7 @@ import kubetui.ui
 from kubetui.cluster.actions import Ref
 from kubetui.cluster.portforward import Target
 from kubetui.helm.records import release_object
+from kubetui.k9s.plugins import PluginInput
 from kubetui.kinds import builtin
 from kubetui.ui.aliases import AliasesScreen
 from kubetui.sandbox.scenarios import helm_releases
@@ -40,8 +41,9 @@ from kubetui.ui.messages import MessagesScreen
 from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
-from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PortForwardDialog,
-                                       PromptDialog, ScaleDialog, SetImageDialog)
+from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PluginInputsDialog,
+                                       PortForwardDialog, PromptDialog, ScaleDialog,
+                                       SetImageDialog)
 from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen
@@ -273,6 +275,17 @@ async def open_port_forward(app: KubetuiApp, pilot: Any, world: dict[str, Any]) 
     return False  # port names are validated by the server too
 
 
+async def open_plugin_inputs(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
+    # A plugins.yaml copied from someone else: its labels, defaults and options.
+    app.push_screen(PluginInputsDialog(f"Plugin {HOSTILE}", [
+        PluginInput("text", "string", label=HOSTILE, default=HOSTILE),
+        PluginInput("flag", "bool", label=HOSTILE),
+        PluginInput("choice", "dropdown", label=HOSTILE, default=HOSTILE,
+                    options=(HOSTILE,))]))
+    await _on_screen(app, PluginInputsDialog)
+    return True
+
+
 async def open_port_forwards(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
     assert app.session is not None  # a forward whose reason echoes a hostile pod name
     forward = await app.session.forwards.start(Target(POD, "default", f"x{HOSTILE}"), 80)
@@ -391,7 +404,7 @@ OPENERS: dict[type[Screen], Opener] = {
     ProblemsScreen: open_problems, PulsesScreen: open_pulses, XrayScreen: open_xray,
     ContainersScreen: open_containers_of_pod,
     ChoiceDialog: open_choice, PortForwardDialog: open_port_forward,
-    PortForwardsScreen: open_port_forwards,
+    PortForwardsScreen: open_port_forwards, PluginInputsDialog: open_plugin_inputs,
     HelmScreen: open_helm, HistoryScreen: open_history, ObjectsScreen: open_release_objects,
     TextScreen: open_text,
 }

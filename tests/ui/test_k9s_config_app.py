@@ -7,7 +7,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from textual.widgets import OptionList
+
+from kubetui.cluster import kubeconfig as kubeconfigs
+from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.app import KubetuiApp
+from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
 from kubetui.ui.screens.text_screen import TextScreen
 from tests.ui.app_helpers import Api, app_for, header_text, live, names, until
 
@@ -27,6 +32,13 @@ async def _select(app: KubetuiApp, name: str) -> None:
 
 def _notes(app: KubetuiApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+async def _fred_and_blee(api: Api) -> None:
+    """What the README's `fred: pod fred app=blee` alias shows: blee-1, not other."""
+    await api.namespace("fred")
+    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
+    await api.pod("other", namespace="fred", labels={"app": "other"})
 
 
 async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> None:
@@ -51,10 +63,8 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
             description: Services, not YAML
             command:     svc
         """)
-    await api.namespace("fred")
+    await _fred_and_blee(api)
     await api.deployment("web")
-    await api.pod("blee-1", namespace="fred", labels={"app": "blee"})
-    await api.pod("other", namespace="fred", labels={"app": "other"})
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")
@@ -77,6 +87,60 @@ async def test_aliases_and_hotkeys(sandbox, api: Api, isolated_home: Path) -> No
                                 for n in _notes(app)))
         await pilot.press("y")
         await live(app, "services")
+
+
+async def test_the_aliases_view_lists_the_users_own_aliases(sandbox, api: Api,
+                                                            isolated_home: Path) -> None:
+    _k9s(isolated_home, "aliases.yaml", """\
+        aliases:
+          dd: apps/v1/deployments
+          fred: pod fred app=blee
+        """)
+    config = isolated_home / ".config" / "kubetui" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("aliases:\n  sv: v1/services\n")
+    await _fred_and_blee(api)
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await pilot.press("ctrl+a")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        aliases_file = isolated_home / ".config" / "k9s" / "aliases.yaml"
+        mine = [(r.names, r.resource, r.source) for r in screen.shown if r.source]
+        assert mine == [(("dd",), "deployments.apps", str(aliases_file)),
+                        (("fred",), "pod fred app=blee", str(aliases_file)),
+                        (("sv",), "services", str(config))]
+        shown = [str(screen.query_one(OptionList).get_option_at_index(i).prompt)
+                 for i in range(3)]
+        assert "pod fred app=blee  (yours: ~/.config/k9s/aliases.yaml)" in shown[1]
+        # Filtered like the others, by name, command or file; enter runs the alias.
+        await pilot.press(*"blee")
+        assert [r.names for r in screen.shown] == [("fred",)]
+        await pilot.press("enter")
+        await live(app, "pods")
+        await until(lambda: names(app) == ["blee-1"])
+        assert app.main_table.filter.text == "-l app=blee"
+        await pilot.press("ctrl+a")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        await pilot.press(*"config.yaml")
+        assert [r.names for r in screen.shown] == [("sv",)]
+        await pilot.press("enter")
+        await live(app, "services")
+
+
+async def test_k9s_per_context_files_are_named_as_unread(sandbox, api: Api,
+                                                         isolated_home: Path) -> None:
+    info = kubeconfigs.load(None).context(kubeconfigs.load(None).current)
+    folder = isolated_home / ".local" / "share" / "k9s" / "clusters" / info.cluster / \
+        info.name
+    folder.mkdir(parents=True)
+    (folder / "hotkeys.yaml").write_text("hotKeys: {}\n")
+    app = app_for()
+    async with app.run_test(size=(160, 45)):
+        await live(app, "pods")
+        await until(lambda: any(f"{folder / 'hotkeys.yaml'}: k9s's file for context "
+                                f"{info.name!r} is not read by kubetui" in n
+                                for n in _notes(app)))
 
 
 async def test_a_plugin_runs_a_real_command_on_the_selected_row(
@@ -127,6 +191,58 @@ async def test_a_plugin_runs_a_real_command_on_the_selected_row(
         await live(app, "services")
         descriptions = {b.binding.description: b.enabled for b in app.active_bindings.values()}
         assert descriptions.get("Where is it (plugin)") is False
+
+
+async def test_plugin_inputs_are_asked_and_pipes_feed_the_output(
+        sandbox, api: Api, isolated_home: Path) -> None:
+    _k9s(isolated_home, "plugins.yaml", """\
+        plugins:
+          greet:
+            shortCut: Ctrl-Y
+            description: Greet it
+            scopes: [po]
+            background: true
+            command: sh
+            args: [-c, 'echo "$INPUT_GREETING $NAME loud=$INPUT_LOUD env=$INPUT_ENV"']
+            inputs:
+              - {name: greeting, label: Greeting, type: string, required: true}
+              - {name: loud, type: bool, default: true}
+              - {name: env, type: dropdown, required: true, default: staging,
+                 options: [dev, staging]}
+          sorted:
+            shortCut: Shift-5
+            description: Sorted letters
+            scopes: [po]
+            background: true
+            overwriteOutput: true
+            command: sh
+            args: [-c, "printf 'b\\nc\\na\\n'"]
+            pipes: ["sort -r", "head -n 2"]
+        """)
+    await api.pod("web-1")
+    app = app_for()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await live(app, "pods")
+        await _select(app, "web-1")
+        assert not any("plugins.yaml" in n for n in _notes(app))
+        await pilot.press("ctrl+y")
+        dialog = await until(lambda: isinstance(app.screen, PluginInputsDialog)
+                             and app.screen)
+        assert dialog.values() == {"greeting": "", "loud": "true", "env": "staging"}
+        await pilot.press("enter")  # the greeting is required: refused in the dialog
+        await until(lambda: "Greeting is required" in str(
+            dialog.query_one("#error").render()))
+        await pilot.press(*"hello", "enter")
+        confirm = await until(lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
+        assert "echo \"hello web-1 loud=true env=staging\"" in confirm.body
+        await pilot.press("right", "enter")
+        await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
+        assert app.screen.view.text.strip() == "hello web-1 loud=true env=staging"
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.screen_stack[0])
+        await pilot.press("percent_sign")  # through two pipes; the output is the notification
+        await until(lambda: "c\nb" in _notes(app), timeout=30)
+        assert app.screen is app.screen_stack[0]
 
 
 async def test_readonly_refuses_dangerous_plugins(sandbox, api: Api,

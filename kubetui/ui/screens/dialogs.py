@@ -1,5 +1,5 @@
 """Small modal dialogs for actions: confirm, scale, set image, a text prompt, a choice
-(which container), the ports of a port-forward.
+(which container), the ports of a port-forward, a plugin's inputs.
 
 Safe by default: a confirmation's focused button is Cancel, so Enter pressed by reflex does
 nothing harmful; esc always cancels. Invalid input is refused inside the dialog, with the
@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 
 from kubetui.cluster.actions import Container
 from kubetui.cluster.portforward import PortChoice
 from kubetui.config import DEFAULT_SCALE_CEILING
+from kubetui.k9s.plugins import PluginInput
 from kubetui.model.portforwards import parse_address, parse_ports, suggested_ports
 from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
@@ -354,6 +355,83 @@ class PortForwardDialog(ModalScreen[tuple[str, list[tuple[int, int]]] | None]):
             self.query_one("#error", SafeStatic).update(problem)
             return
         self.dismiss((address, pairs))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PluginInputsDialog(ModalScreen[dict[str, str] | None]):
+    """k9s's plugin inputs: a text field (string, number), a checkbox (bool) or a list
+    (dropdown) each, prefilled with its default; Enter in a field or Run gives the values
+    by input name (a checkbox as `true`/`false`), once every one is valid."""
+
+    DEFAULT_CSS = _CSS.format(name="PluginInputsDialog") + \
+        "PluginInputsDialog Checkbox { margin: 0; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, inputs: Sequence[PluginInput]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.inputs = list(inputs)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield SafeLabel(self.title_text, classes="title")
+            for i, field in enumerate(self.inputs):
+                label = (field.label or field.name) + (" *" if field.required else "")
+                if field.type == "bool":
+                    yield Checkbox(safe(label), field.default == "true", id=f"input-{i}")
+                    continue
+                yield SafeLabel(label)
+                if field.type == "dropdown":
+                    yield Select([(safe(o), o) for o in field.options], id=f"input-{i}",
+                                 value=field.default if field.default in field.options
+                                 else Select.BLANK)
+                else:
+                    yield Input(visible(field.default), id=f"input-{i}",
+                                type="number" if field.type == "number" else "text")
+            yield SafeStatic("", classes="error", id="error")
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button("Run", id="run", variant="primary")
+
+    def on_mount(self) -> None:
+        if self.inputs:
+            self.query_one("#input-0").focus()
+
+    def values(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for i, field in enumerate(self.inputs):
+            widget = self.query_one(f"#input-{i}")
+            if isinstance(widget, Checkbox):
+                found[field.name] = "true" if widget.value else "false"
+            elif isinstance(widget, Select):
+                found[field.name] = "" if widget.value is Select.BLANK else str(widget.value)
+            else:
+                found[field.name] = widget.value.strip()  # type: ignore[attr-defined]
+        return found
+
+    def _submit(self) -> None:
+        values = self.values()
+        problem = next((p for f in self.inputs if (p := f.problem(values[f.name]))), None)
+        if problem:
+            self.query_one("#error", SafeStatic).update(problem)
+            return
+        self.dismiss(values)
+
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "run":
+            self._submit()
+        else:
+            self.dismiss(None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -6,6 +6,10 @@ values, `m` the manifest, `n` the notes, `o` the objects of the release; in the 
 `space` marks a revision and `d` shows the diff between the marked (else the previous)
 revision and the one under the cursor. Every cell and text comes from the cluster and is
 drawn through the sanitiser.
+
+Over several contexts (a merged table's `connections`), the releases of every connected
+context are listed with a CONTEXT column first, each read through its own context's
+connection (`HelmWatches`); a context that could not connect is named in the title.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from kubetui.helm.diff import revision_diff
 from kubetui.helm.releases import Revision, history, latest_revisions, manifest_objects, values_text
 from kubetui.helm.rows import (BAD_STATUSES, BUSY_STATUSES, HISTORY_COLUMNS, RELEASE_COLUMNS,
                                history_cells, release_cells)
+from kubetui.model.multi import CONTEXT_COLUMN, Connection, HelmWatches
 from kubetui.model.session import Session
 from kubetui.render.sanitize import one_line
 from kubetui.ui.screens.object_screens import DescribeScreen
@@ -59,10 +64,11 @@ class _RevisionsScreen(Screen[None]):
     """
     COLUMNS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, session: Session, watch: HelmWatch) -> None:
+    def __init__(self, session: Session, watch: HelmWatch | HelmWatches) -> None:
         super().__init__()
         self.session = session
         self.helm = watch
+        self.merged = isinstance(watch, HelmWatches)
         self.shown: list[Revision] = []
         self._ready = False  # the table has its columns
 
@@ -76,7 +82,7 @@ class _RevisionsScreen(Screen[None]):
         return self.query_one("#helm-table", DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(*self.COLUMNS)
+        self.table.add_columns(*((CONTEXT_COLUMN,) if self.merged else ()), *self.COLUMNS)
         self.table.focus()
         self._ready = True
         self.refresh_rows()
@@ -100,8 +106,9 @@ class _RevisionsScreen(Screen[None]):
         self.shown = self.rows()
         table.clear()
         for rev in self.shown:
-            table.add_row(*(_cell(c, rev.status) for c in self.cells(rev, now)),
-                          key=f"{rev.namespace}/{rev.name}/{rev.revision}")
+            cells = ((rev.context,) if self.merged else ()) + self.cells(rev, now)
+            table.add_row(*(_cell(c, rev.status) for c in cells),
+                          key=f"{rev.context}/{rev.namespace}/{rev.name}/{rev.revision}")
         if current is not None:
             for i, rev in enumerate(self.shown):
                 if rev.key == current.key and (rev.revision == current.revision
@@ -109,7 +116,8 @@ class _RevisionsScreen(Screen[None]):
                     table.move_cursor(row=i)
         health = self.helm.health
         state = health.state if health.state != "live" else ""
-        problems = [f"{u.namespace}/{u.record}: {u.error}" for u in self.helm.unreadable]
+        problems = [f"{u.namespace}/{u.record}: {u.error}" if u.namespace else
+                    f"{u.record}: {u.error}" for u in self.helm.unreadable]
         parts = [self.heading(), state, health.error or "", *problems[:1]]
         self.query_one("#helm-title", SafeStatic).update(
             "  ·  ".join(p for p in parts if p))
@@ -140,10 +148,16 @@ class _RevisionsScreen(Screen[None]):
     def action_notes(self) -> None:
         self._open("Notes", lambda r: r.notes or "(no notes)\n")
 
+    def session_of(self, rev: Revision) -> Session:
+        """The connection of the revision's context."""
+        if isinstance(self.helm, HelmWatches):
+            return self.helm.sessions.get(rev.context, self.session)
+        return self.session
+
     def action_objects(self) -> None:
         rev = self.selected
         if rev is not None:
-            self.app.push_screen(ObjectsScreen(self.session, rev))
+            self.app.push_screen(ObjectsScreen(self.session_of(rev), rev))
 
     def action_close(self) -> None:
         self.dismiss()
@@ -156,11 +170,14 @@ class HelmScreen(_RevisionsScreen):
         Binding("enter", "history", "History", id="helm.history", priority=True), *_REVISION_KEYS]
     COLUMNS = RELEASE_COLUMNS
 
-    def __init__(self, session: Session, namespace: str | None) -> None:
+    def __init__(self, session: Session, namespace: str | None,
+                 connections: list[Connection] | None = None) -> None:
         self.namespace = namespace
         self._listeners: list[_RevisionsScreen] = []
         super().__init__(session, HelmWatch(session.client, namespace, self._changed,
-                                            session.store.settings))
+                                            session.store.settings)
+                         if connections is None else
+                         HelmWatches(connections, namespace, self._changed))
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -187,7 +204,8 @@ class HelmScreen(_RevisionsScreen):
         rev = self.selected
         if rev is None:
             return
-        screen = HistoryScreen(self.session, self.helm, rev.namespace, rev.name)
+        screen = HistoryScreen(self.session_of(rev), self.helm, rev.namespace, rev.name,
+                               rev.context)
         self._listeners.append(screen)
         self.app.push_screen(screen, lambda _: self._listeners.remove(screen))
 
@@ -202,13 +220,15 @@ class HistoryScreen(_RevisionsScreen):
         Binding("d", "diff", "Diff", id="helm.diff"), *_REVISION_KEYS]
     COLUMNS = HISTORY_COLUMNS
 
-    def __init__(self, session: Session, watch: HelmWatch, namespace: str, name: str) -> None:
+    def __init__(self, session: Session, watch: HelmWatch | HelmWatches, namespace: str,
+                 name: str, context: str = "") -> None:
         super().__init__(session, watch)
         self.release = (namespace, name)
+        self.context = context
         self.marked: int | None = None
 
     def rows(self) -> list[Revision]:
-        return history(self.helm.revisions, *self.release)
+        return history(self.helm.revisions, *self.release, self.context)
 
     def cells(self, rev: Revision, now: datetime) -> tuple[str, ...]:
         cells = history_cells(rev, now)
@@ -216,7 +236,8 @@ class HistoryScreen(_RevisionsScreen):
 
     def heading(self) -> str:
         mark = f" · marked {self.marked}" if self.marked is not None else ""
-        return f"History · {self.release[0]}/{self.release[1]}{mark}"
+        where = f" · {self.context}" if self.context else ""
+        return f"History · {self.release[0]}/{self.release[1]}{where}{mark}"
 
     def action_mark(self) -> None:
         rev = self.selected

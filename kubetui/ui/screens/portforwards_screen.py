@@ -1,12 +1,14 @@
 """The port-forwards screen (`:pf`, `:portforwards`): every forward of the session with its
 state and counters, refreshed twice a second; `ctrl+d` stops the one under the cursor
-(after asking), `esc` goes back. The STATE column is kept narrow (a long reason would push
-the counters off the screen) and the line under the table says the cursor's forward in
-full: its state and reason, its last error. Cells hold server words (a reason): they go
-through the sanitiser (`one_line`)."""
+(after asking), `esc` goes back. With several contexts shown, the forwards of each, with a
+CONTEXT column first. The STATE column is kept narrow (a long reason would push the
+counters off the screen) and the line under the table says the cursor's forward in full:
+its state and reason, its last error. Cells hold server words (a reason): they go through
+the sanitiser (`one_line`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual import work
@@ -17,7 +19,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from rich.text import Text
 
-from kubetui.cluster.portforward import ForwardManager
+from kubetui.cluster.portforward import Forward, ForwardManager
+from kubetui.model.multi import CONTEXT_COLUMN
 from kubetui.model.portforwards import COLUMNS, forward_rows, state_text
 from kubetui.render.sanitize import one_line, safe_text
 from kubetui.ui.screens.dialogs import ConfirmDialog
@@ -40,9 +43,16 @@ class PortForwardsScreen(Screen[None]):
                                     background: $panel; }
     """
 
-    def __init__(self, manager: ForwardManager) -> None:
+    def __init__(self, managers: ForwardManager | Mapping[str, ForwardManager]) -> None:
+        """One session's forwards, or several contexts' by context name."""
         super().__init__()
-        self.manager = manager
+        self.managers = {"": managers} if isinstance(managers, ForwardManager) \
+            else dict(managers)
+        self.merged = any(self.managers)  # context names: a CONTEXT column
+
+    def _forwards(self) -> list[tuple[str, ForwardManager, Forward]]:
+        return [(name, manager, forward) for name, manager in self.managers.items()
+                for forward in manager.forwards]
 
     def compose(self) -> ComposeResult:
         yield Static("Port-forwards", id="pf-title")
@@ -55,6 +65,8 @@ class PortForwardsScreen(Screen[None]):
         return self.query_one("#forwards", DataTable)
 
     def on_mount(self) -> None:
+        if self.merged:
+            self.table.add_column(CONTEXT_COLUMN)
         for label in COLUMNS:
             self.table.add_column(label, width=STATE_WIDTH if label == "STATE" else None)
         self.refresh_rows()
@@ -64,34 +76,36 @@ class PortForwardsScreen(Screen[None]):
     def refresh_rows(self) -> None:
         """Rows rebuilt in place; the cursor stays on the same forward."""
         table = self.table
-        rows = forward_rows(self.manager.forwards)
-        keys = [str(id(r.forward)) for r in rows]
+        found = self._forwards()
+        rows = [((name,) if self.merged else ()) + row.cells for (name, _, _), row
+                in zip(found, forward_rows([f for _, _, f in found]))]
+        keys = [str(id(f)) for _, _, f in found]
         shown = [str(k.value) for k in table.rows]
         if keys != shown:
             cursor = table.cursor_row
             table.clear()
-            for key, row in zip(keys, rows):
-                table.add_row(*map(_cell, row.cells), key=key)
+            for key, cells in zip(keys, rows):
+                table.add_row(*map(_cell, cells), key=key)
             if rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
         else:
-            for key, row in zip(keys, rows):
-                for column, cell in zip(table.columns, row.cells):
+            for key, cells in zip(keys, rows):
+                for column, cell in zip(table.columns, cells):
                     table.update_cell(key, column, _cell(cell))
         count = len(rows)
-        up = self.manager.up
+        up = sum(m.up for m in self.managers.values())
         self.query_one("#pf-title", Static).update(safe_text(
             f"Port-forwards · {up} up of {count}" if count else
             "Port-forwards · none (shift-f on a pod, Service or workload starts one)"))
         self._show_detail()
 
     def _show_detail(self) -> None:
-        forwards = self.manager.forwards
+        forwards = self._forwards()
         row = self.table.cursor_row
         text = ""
         if forwards and 0 <= row < len(forwards):
-            forward = forwards[row]
-            text = f"{forward.describe()} · {state_text(forward)}"
+            name, _, forward = forwards[row]
+            text = f"{name}: " * bool(name) + f"{forward.describe()} · {state_text(forward)}"
             if forward.last_error:
                 text += f" · last error: {forward.last_error}"
         self.query_one("#pf-detail", Static).update(safe_text(one_line(text)))
@@ -101,14 +115,15 @@ class PortForwardsScreen(Screen[None]):
 
     @work(exclusive=True, group="pf-stop")
     async def action_stop(self) -> None:
-        forwards = self.manager.forwards
+        forwards = self._forwards()
         row = self.table.cursor_row
         if not forwards or not 0 <= row < len(forwards):
             return
-        forward = forwards[row]
+        name, manager, forward = forwards[row]
         if await self.app.push_screen_wait(ConfirmDialog(
-                "Stop this port-forward?", forward.describe(), "Stop")):
-            await self.manager.stop(forward)
+                "Stop this port-forward?", f"{name}: {forward.describe()}" if name
+                else forward.describe(), "Stop")):
+            await manager.stop(forward)
             self.app.notify(f"stopped {forward.describe()}", title="Port-forward",
                             markup=False)
             self.refresh_rows()
