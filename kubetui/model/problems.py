@@ -71,6 +71,9 @@ class ProblemIndex:
         self.totals: dict[tuple[str, str], set[str]] = {k.key: set() for k in PROBLEM_KINDS}
         #: The problems found by the last `update`, by the uid of the object they are about.
         self.current: dict[str, Problem] = {}
+        #: How many of `current` are CRITICAL (kept as `current` changes: a title that
+        #: counts them costs nothing at 50,000 problems).
+        self.critical = 0
         self._found: dict[str, tuple[Kind, Entry]] = {}  # uid -> entry with a finding
         self._warnings: dict[str, dict[str, Entry]] = {}  # object uid -> its Warning events
         self._event_ref: dict[str, str] = {}  # event uid -> object uid
@@ -208,10 +211,22 @@ class ProblemIndex:
         if problem is not None:
             self._said[uid] = problem.uid
             if self.current.get(problem.uid) != problem:
-                self.current[problem.uid] = changed[problem.uid] = problem
+                self._put(problem)
+                changed[problem.uid] = problem
         if old is not None and (problem is None or problem.uid != old):
-            self.current.pop(old, None)
+            self._drop(old)
             gone.add(old)
+
+    def _put(self, problem: Problem) -> None:
+        old = self.current.get(problem.uid)
+        self.critical += (problem.severity == CRITICAL) - (
+            old is not None and old.severity == CRITICAL)
+        self.current[problem.uid] = problem
+
+    def _drop(self, uid: str) -> None:
+        old = self.current.pop(uid, None)
+        if old is not None and old.severity == CRITICAL:
+            self.critical -= 1
 
     def _problem(self, kind: Kind, entry: Entry, now: float) -> Problem | None:
         finding = entry.problem
@@ -259,10 +274,11 @@ class ProblemIndex:
                               job.created)
             said.add(owner)
             if self.current.get(owner) != problem:
-                self.current[owner] = changed[owner] = problem
+                self._put(problem)
+                changed[owner] = problem
         for owner in self._cron_said - said:
             if owner not in self._said:
-                self.current.pop(owner, None)
+                self._drop(owner)
                 gone.add(owner)
         self._cron_said = said
 

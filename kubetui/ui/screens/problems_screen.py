@@ -28,7 +28,6 @@ from kubetui.model.multi import CONTEXT_COLUMN, Connection
 from kubetui.model.problems import (GRACE, PROBLEM_COLUMNS, Problem, ProblemIndex,
                                     ProblemsFeed, problem_entry)
 from kubetui.render import Column
-from kubetui.render.diagnosis import CRITICAL
 from kubetui.render.model import Row
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.goto import GoTo
@@ -111,9 +110,9 @@ class ProblemsScreen(_TableScreen):
 
     def title_text(self) -> str:
         where = f"namespace {self.namespace}" if self.namespace else "all namespaces"
-        shown = self.shown
-        critical = sum(1 for p in shown.values() if p.severity == CRITICAL)
-        parts = [f"Problems · {where}", f"{critical} critical, {len(shown) - critical} warning"]
+        total = sum(len(src.shown) for src in self.sources)
+        critical = sum(src.index.critical for src in self.sources)  # kept by the index
+        parts = [f"Problems · {where}", f"{critical} critical, {total - critical} warning"]
         for src in self.sources:
             if src.health is not None and src.health.state != "live":
                 state = src.health.error or src.health.state

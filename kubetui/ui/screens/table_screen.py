@@ -32,8 +32,11 @@ class _TableScreen(Screen[GoTo | None]):
     #: The selector of the table `/` filters.
     TABLE: ClassVar[str] = "#list-table"
 
+    _title_shown: str = ""  # the title as last drawn
+
     def compose(self) -> ComposeResult:
-        yield SafeStatic(self.title_text(), id="list-title")
+        self._title_shown = self.title_text()
+        yield SafeStatic(self._title_shown, id="list-title")
         yield from self.body()
         yield TableFilter(self.TABLE, id="list-filter")
         yield Footer()
@@ -45,7 +48,13 @@ class _TableScreen(Screen[GoTo | None]):
         raise NotImplementedError
 
     def show_title(self) -> None:
-        self.query_one("#list-title", SafeStatic).update(self.title_text())
+        """Redraw the title if its text changed. Its height is fixed (one line), so no
+        layout: a layout repaints the whole screen, which at 20 redraws a second under
+        churn was most of what `:problems` spent its time on."""
+        text = self.title_text()
+        if text != self._title_shown:
+            self._title_shown = text
+            self.query_one("#list-title", SafeStatic).update(text, layout=False)
 
     @property
     def table(self) -> ResourceTable:

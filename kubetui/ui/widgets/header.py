@@ -98,11 +98,15 @@ class Header(Widget):
         self._tick()
 
     def _tick(self) -> None:
-        """Repaint only when the text changes (SSH users pay for every byte)."""
-        text = self.text.plain
+        """Repaint only when the text changes (SSH users pay for every byte), and lay the
+        screen out again only when it takes another number of lines: a layout repaints
+        the whole screen, and the problem count changes every second under churn."""
+        content = self.text
+        text = content.plain
         if text != self._shown:
             self._shown = text
-            self.refresh(layout=True)
+            width, height = self.content_size
+            self.refresh(layout=not width or len(content.wrap(width)) != height)
 
     @property
     def text(self) -> Content:
