@@ -44,7 +44,10 @@ class StoreSettings:
     backoff_max: float = 30.0
     stale_after: float = 10.0  # reconnecting this long -> stale
     linger: float = 30.0  # keep a stream this long after its last subscriber left
-    yield_every: int = 256  # watch events applied between yields to the event loop
+    #: Seconds of watch events applied between yields to the event loop: a burst
+    #: delays a key by at most this much per hop of its way to the screen (256 events,
+    #: the old fixed slice, took ~15 ms of CPU at 50,000 pods).
+    yield_after: float = 0.004
     relist_every: float = 15.0  # a resource that cannot be watched (metrics) is listed again
 
 
@@ -205,6 +208,7 @@ class Reflector:
                  "timeoutSeconds": timeout, **self._selector}
         started = time.monotonic()
         count = 0
+        slice_end = time.perf_counter() + self.settings.yield_after
         try:
             async with self.client.open_stream(
                     self.path, query, read_timeout=timeout + self.settings.read_grace) as lines:
@@ -223,8 +227,9 @@ class Reflector:
                         self.sink.delete(obj)
                     rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
                     count += 1
-                    if count % self.settings.yield_every == 0:
+                    if time.perf_counter() > slice_end:
                         await asyncio.sleep(0)
+                        slice_end = time.perf_counter() + self.settings.yield_after
         except ClusterError as e:
             if e.reason != "Disconnected":
                 raise
