@@ -869,7 +869,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         if view.kind.key == POD.key:
             self.push_screen(ContainersScreen(
                 session.store, entry.namespace, entry.name, log_buffer=self.user_config.log_buffer,
-                metrics_interval=self.user_config.metrics_interval))
+                metrics_interval=self.user_config.metrics_interval, readonly=self.readonly))
             return
         obj = None
         if needs_object(view.kind):

@@ -13,10 +13,11 @@ from textual.widgets import OptionList
 
 from kubetui.cluster.portforward import Target
 from kubetui.kinds import builtin
+from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, PortForwardDialog
 from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from tests.fast_cluster import POD, Cluster
-from tests.ui.action_host import action_app, noted, opened
+from tests.ui.action_host import action_app, noted, notes, opened
 from tests.ui.app_helpers import header_text
 from tests.waiting import wait_for
 
@@ -204,4 +205,44 @@ async def test_shell_picks_among_containers_and_refuses_one_not_running(
         note = await wait_for(lambda: noted(app, "is not running"))
         assert note.startswith("container sidecar of pod two is not running (waiting: ")
         assert app.screen is app.screen_stack[0]
+    assert stream_requests(cluster) == []
+
+
+async def test_s_on_a_container_row_takes_that_container_and_keeps_the_gates(
+        cluster: Cluster) -> None:
+    """`s` in the containers view (Enter on a pod) asks no question: the row's container,
+    here one not running, refused in words. Read-only mode hides the key there too, and
+    refuses the action asked another way. (A shell opened so: test_shell_pty.py.)"""
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "two", "namespace": "default"},
+                    "spec": {"containers": [
+                        {"name": "app", "image": "nginx:1.25"},
+                        {"name": "sidecar", "image": "registry.example/app:imagepullbackoff"}]}})
+    await wait_for(lambda: "ImagePull" in str(cluster.store.get(
+        ("", "pods"), "default", "two").get("status", {}).get("containerStatuses")),
+        timeout=30)
+    for readonly in (False, True):
+        app = action_app(POD, readonly=readonly)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await opened(app, pilot, "two")
+            await pilot.press("enter")
+            screen = await wait_for(lambda: isinstance(app.screen, ContainersScreen)
+                                    and app.screen)
+            table = screen.table
+            await wait_for(lambda: table.row_count == 2)
+            assert table.select_uid(next(table.entry_at(i).uid for i in range(2)
+                                         if table.entry_at(i).name == "sidecar"))
+            shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+            assert ("shell" in shown) is not readonly
+            await pilot.press("s")
+            if readonly:
+                await pilot.pause()
+                assert not [m for _, m in notes(app) if "shell" in m]
+                screen.action_shell()  # asked another way (a remapped key): refused
+                await wait_for(lambda: noted(app, "read-only mode: shell is disabled"))
+            else:
+                note = await wait_for(lambda: noted(app, "is not running"))
+                assert note.startswith("container sidecar of pod two is not running "
+                                       "(waiting: ")
+            assert app.screen is screen  # no dialog asked which container
     assert stream_requests(cluster) == []

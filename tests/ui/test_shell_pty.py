@@ -143,3 +143,31 @@ async def test_a_cut_connection_gives_the_table_back_with_the_reason(
         await app.wait_text("web-1  ")  # the table is back
     finally:
         assert await app.close() == 0
+
+
+async def test_s_on_a_container_row_opens_a_shell_in_that_container(cluster: Cluster) -> None:
+    await pods_running(cluster, {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "two", "namespace": "default"},
+        "spec": {"containers": [{"name": "main-ctr", "image": "nginx:1.25"},
+                                {"name": "tool-ctr", "image": "busybox:1.36",
+                                 "command": ["sleep", "3600"]}]}})
+    app = await PtyApp.start("-n", "default", "-c", "pods")
+    try:
+        await app.wait_text("two")
+        app.type("\r")  # the pod's containers
+        await app.wait_text("Containers of pod default/two")
+        await app.wait_text("tool-ctr")
+        await app.wait_until(lambda: app.cursor_on("main-ctr", "tool-ctr"), "cursor on main-ctr")
+        app.type("j")
+        await app.wait_until(lambda: app.cursor_on("tool-ctr", "main-ctr"), "cursor on tool-ctr")
+        app.type("s")  # no question which container: the row's, busybox's sh (nginx has bash)
+        await app.wait_text("/ #")
+        app.type("echo inside-the-tools\r")
+        await app.wait_line("inside-the-tools")
+        app.type("exit\r")
+        await app.wait_text("shell in two/tool-ctr exited normally")
+        await app.wait_text("Containers of pod default/two")  # the view it was opened from
+        execs = [r.query for r in cluster.running.server.requests if r.path.endswith("/exec")]
+        assert execs and all("container=tool-ctr" in q for q in execs)  # bash, then sh
+    finally:
+        assert await app.close() == 0

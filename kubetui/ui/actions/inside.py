@@ -41,12 +41,19 @@ async def _get(steps: ActionSteps, ref: Ref, title: str) -> dict[str, Any] | Non
 
 
 async def _container(steps: ActionSteps, pod: dict[str, Any] | None, title: str,
-                     running: bool = True) -> PodContainer | None:
-    """The container to use: the only one, or the person's pick (the default container
-    highlighted). With `running`, one that is not running is refused in words."""
+                     running: bool = True, name: str = "") -> PodContainer | None:
+    """The container to use: the one `name`d (a container row's), else the only one, else
+    the person's pick (the default container highlighted). With `running`, one that is
+    not running is refused in words."""
     if pod is None:
         return None
-    containers = [c for c in pod_containers(pod) if c.role != "init" or c.running]
+    if name:
+        containers = [c for c in pod_containers(pod) if c.name == name]
+        if not containers:
+            steps.error(f"pod {pod['metadata']['name']} has no container {name}", title)
+            return None
+    else:
+        containers = [c for c in pod_containers(pod) if c.role != "init" or c.running]
     if not containers:
         steps.error("the pod has no containers", title)
         return None
@@ -93,27 +100,29 @@ async def hand_over(steps: ActionSteps, session: ExecSession, what: str, title: 
 
 
 @flow("shell")
-async def shell(steps: ActionSteps, refs: Sequence[Ref], namespace: str) -> None:
-    """bash, else sh, in the chosen container; no shell offers a debug container."""
+async def shell(steps: ActionSteps, refs: Sequence[Ref], namespace: str,
+                container: str = "") -> None:
+    """bash, else sh, in `container` (from a container row) or the chosen one; no shell
+    offers a debug container."""
     ref = refs[0]
     pod = await _get(steps, ref, "Shell")
-    container = await _container(steps, pod, "Shell")
-    if pod is None or container is None:
+    chosen = await _container(steps, pod, "Shell", name=container)
+    if pod is None or chosen is None:
         return
     try:
         session = await open_shell(steps.session.client, ref.namespace, ref.name,
-                                   container.name)
+                                   chosen.name)
     except NoShell as e:
-        if await steps.confirm(f"No shell in {container.name}",
+        if await steps.confirm(f"No shell in {chosen.name}",
                                f"{e}.\nAdd a debug container ({DEFAULT_IMAGE}) sharing its "
                                f"processes, and open a shell in it?", "Debug",
                                danger=False) and await steps.may(needs("debug", [ref])):
-            await debug_into(steps, ref, container.name, DEFAULT_IMAGE)
+            await debug_into(steps, ref, chosen.name, DEFAULT_IMAGE)
         return
     except ClusterError as e:
         steps.error(explain(e, ref), "Shell")
         return
-    await hand_over(steps, session, f"shell in {ref.name}/{container.name}", "Shell")
+    await hand_over(steps, session, f"shell in {ref.name}/{chosen.name}", "Shell")
 
 
 @flow("attach")

@@ -1,5 +1,6 @@
 """Enter on a pod: its containers, one row each, kept current; `l` shows the logs of the
-container under the cursor.
+container under the cursor, `s` opens a shell in it (the pods view's shell action, told
+which container).
 
 The pod is re-read when its resourceVersion changes in the store (debounced, as the
 describe screen does); CPU and MEM per container come from metrics.k8s.io while the
@@ -18,14 +19,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from kubetui.cluster.actions import Ref
 from kubetui.cluster.entries import Entry
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.logs import LogTarget
 from kubetui.cluster.metrics import MetricsFeed, Reading
 from kubetui.cluster.store import Batch, Subscription, WatchStore
 from kubetui.kinds import builtin
+from kubetui.model.actions import BY_NAME, refusal
 from kubetui.render.containers import CONTAINER_COLUMNS, container_rows
 from kubetui.render.model import Row
+from kubetui.ui.actions.steps import RunAction
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
 from kubetui.ui.widgets.safe import SafeStatic
@@ -39,14 +43,16 @@ class ContainersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="containers.close"),
         Binding("l", "logs", "Logs", id="containers.logs"),
+        Binding("s", "shell", "Shell", id="containers.shell"),
     ]
     DEFAULT_CSS = "ContainersScreen #containers-title { height: 1; background: $panel; " \
                   "padding: 0 1; }"
     DEBOUNCE: ClassVar[float] = 0.2
 
     def __init__(self, store: WatchStore, namespace: str, name: str, *, log_buffer: int,
-                 metrics_interval: float) -> None:
+                 metrics_interval: float, readonly: bool = False) -> None:
         super().__init__()
+        self.readonly = readonly
         self.store = store
         self.namespace = namespace
         self.pod_name = name
@@ -133,6 +139,19 @@ class ContainersScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "shell" and refusal(BY_NAME["shell"], POD, self.readonly) is not None:
+            return False  # read-only mode: hidden, as on the pods view
+        return True
+
+    def action_shell(self) -> None:
+        """The pods view's shell action on this pod, in the container under the cursor
+        (the runner checks read-only mode and access as for any action)."""
+        entry = self.table.selected_entry
+        if entry is not None:
+            self.post_message(RunAction("shell", [Ref(POD, self.namespace, self.pod_name)],
+                                        {"container": entry.name}))
 
     def action_logs(self) -> None:
         entry = self.table.selected_entry
