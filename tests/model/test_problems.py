@@ -173,3 +173,31 @@ def test_a_problem_as_a_table_row() -> None:
     assert row.row.cells[:4] == ("critical", "Pod", "web-7c9d8f6b5d-crash",
                                  "CrashLoopBackOff")
     assert row.row.health == "failed"
+
+
+def test_the_critical_count_follows_incremental_updates() -> None:
+    """`critical` is kept as problems come, change severity and go (the title of
+    `:problems` reads it instead of counting every problem)."""
+    now = NOW.timestamp()
+
+    def counted(index: ProblemIndex) -> tuple[int, int]:
+        index.update(now)
+        return index.critical, sum(1 for p in index.current.values() if p.severity == 0)
+
+    crash = entry(POD, fixture("pods", "crashloop"))
+    pull = entry(POD, fixture("pods", "imagepull", uid="pull-uid", name="pull"))
+    index = index_of((POD, crash), (POD, pull))
+    assert counted(index) == (2, 2)
+    cordoned = fixture("nodes", "cordoned")
+    index.apply(builtin("Node"), Batch([entry(builtin("Node"), cordoned)], [], False))
+    assert counted(index) == (2, 2) and len(index.current) == 3  # a warning
+    not_ready = fixture("pods", "running_not_ready", uid=crash.uid,
+                        creationTimestamp="2024-06-01T10:00:00Z")
+    index.apply(POD, Batch([entry(POD, not_ready)], [], False))  # critical -> warning
+    assert counted(index) == (1, 1) and index.current[crash.uid].reason == "NotReady"
+    index.apply(POD, Batch([crash], [], False))  # and back
+    assert counted(index) == (2, 2)
+    index.apply(POD, Batch([], [pull.uid], False))
+    assert counted(index) == (1, 1)
+    index.apply(POD, Batch([crash], [], True))  # a relist holding only the crash
+    assert counted(index) == (1, 1) and len(index.current) == 2
