@@ -117,6 +117,18 @@ def tune_gc() -> None:
     gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
+def freeze_rows() -> None:
+    """Once a view's list is in: move what is alive now, chiefly its rows (at 50,000
+    pods ~900,000 objects: entries, rows, sort keys), out of the collector's passes.
+
+    Rows live until their object changes, so each full collection traversed all of them:
+    ~450 ms of CPU at 50,000 pods, measured once every 10-40 s under churn, each a key's
+    worth of lag. `gc.freeze()` itself is O(1) (it moves list heads). A frozen row that
+    changes later is freed by its reference count as before; only garbage held in
+    reference cycles at this moment is kept for good (bounded: what one moment holds)."""
+    gc.freeze()
+
+
 #: Seconds the server's kinds are trusted before `:` reads them again.
 KINDS_MAX_AGE = 10.0
 
@@ -231,6 +243,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._metrics_told: dict[str, str] = {}  # why metrics are absent, by context: once
         self._problems: list[ProblemsFeed] = []  # for the header's count (one a context)
         self._problems_scope: tuple[tuple[Session, ...], str | None] | None = None
+        self._frozen = 0  # the feed generation whose rows were last frozen (freeze_rows)
         #: Said on the terminal after the app has gone (the forwards it stopped).
         self.farewell = ""
         self.load_k9s()
@@ -707,6 +720,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
 
     def on_feed_health(self, message: FeedHealth) -> None:
         if self._feeds_shown(message.generation) and self.view is not None:
+            if message.health.state == "live" and self._frozen != message.generation:
+                self._frozen = message.generation
+                freeze_rows()
             self.header.update(health=message.health)
             self.main_table.empty_text = self._empty_text(self.view, message.health)
 

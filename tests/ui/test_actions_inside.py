@@ -181,17 +181,24 @@ async def test_rbac_refusals_are_said_before_anything_is_opened(cluster: Cluster
     assert stream_requests(cluster) == []
 
 
-async def test_shell_picks_among_containers_and_refuses_one_not_running(
-        cluster: Cluster) -> None:
+async def pod_with_sidecar_not_running(cluster: Cluster,
+                                       annotations: dict[str, str] | None = None) -> None:
+    """Pod `two`: container `app` running, `sidecar` waiting on its image."""
     cluster.create({"apiVersion": "v1", "kind": "Pod",
-                    "metadata": {"name": "two", "namespace": "default", "annotations": {
-                        "kubectl.kubernetes.io/default-container": "sidecar"}},
+                    "metadata": {"name": "two", "namespace": "default",
+                                 "annotations": annotations or {}},
                     "spec": {"containers": [
                         {"name": "app", "image": "nginx:1.25"},
                         {"name": "sidecar", "image": "registry.example/app:imagepullbackoff"}]}})
     await wait_for(lambda: "ImagePull" in str(cluster.store.get(
         ("", "pods"), "default", "two").get("status", {}).get("containerStatuses")),
         timeout=30)
+
+
+async def test_shell_picks_among_containers_and_refuses_one_not_running(
+        cluster: Cluster) -> None:
+    await pod_with_sidecar_not_running(cluster, {
+        "kubectl.kubernetes.io/default-container": "sidecar"})
     app = action_app(POD)
     async with app.run_test(size=(160, 40)) as pilot:
         await opened(app, pilot, "two")
@@ -213,14 +220,7 @@ async def test_s_on_a_container_row_takes_that_container_and_keeps_the_gates(
     """`s` in the containers view (Enter on a pod) asks no question: the row's container,
     here one not running, refused in words. Read-only mode hides the key there too, and
     refuses the action asked another way. (A shell opened so: test_shell_pty.py.)"""
-    cluster.create({"apiVersion": "v1", "kind": "Pod",
-                    "metadata": {"name": "two", "namespace": "default"},
-                    "spec": {"containers": [
-                        {"name": "app", "image": "nginx:1.25"},
-                        {"name": "sidecar", "image": "registry.example/app:imagepullbackoff"}]}})
-    await wait_for(lambda: "ImagePull" in str(cluster.store.get(
-        ("", "pods"), "default", "two").get("status", {}).get("containerStatuses")),
-        timeout=30)
+    await pod_with_sidecar_not_running(cluster)
     for readonly in (False, True):
         app = action_app(POD, readonly=readonly)
         async with app.run_test(size=(160, 40)) as pilot:
