@@ -114,7 +114,12 @@ class ClusterClient:
                       accept: str = "application/json") -> dict[str, Any]:
         """Send one request and decode the JSON answer ({} for an empty body). Errors raise
         `ClusterError` carrying the server's Status message."""
-        raw = await self.request_bytes(method, path, body, content_type, query, accept)
+        return self.decode(await self.request_bytes(method, path, body, content_type, query,
+                                                    accept), path)
+
+    def decode(self, raw: bytes, path: str) -> dict[str, Any]:
+        """The JSON answer to a request of `path` ({} for an empty body); ClusterError when
+        it is not JSON."""
         if not raw:
             return {}
         try:

@@ -19,8 +19,11 @@ client-go does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -171,20 +174,23 @@ class Reflector:
         if resume is not None:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
-        following: asyncio.Task[dict[str, Any]] | None = None
+        following: asyncio.Task[bytes] | None = None
         try:
-            doc = await self.client.request("GET", self.path, query=query)
+            raw = await self.client.request_bytes("GET", self.path, query=query)
             while True:
-                meta = doc.get("metadata") or {}
-                token = meta.get("continue")
-                if token:
-                    following = asyncio.ensure_future(self.client.request(
-                        "GET", self.path,
-                        query={"limit": self.settings.page_size, "continue": token,
-                               **self._selector}))
-                    await asyncio.sleep(0)  # let it send the request
-                for obj in doc.get("items") or ():
-                    seen.add(self.sink.upsert(obj))
+                with _collector_paused():
+                    doc = self.client.decode(raw, self.path)
+                    meta = doc.get("metadata") or {}
+                    token = meta.get("continue")
+                    if token:
+                        following = asyncio.ensure_future(self.client.request_bytes(
+                            "GET", self.path,
+                            query={"limit": self.settings.page_size, "continue": token,
+                                   **self._selector}))
+                        await asyncio.sleep(0)  # let it send the request
+                    for obj in doc.get("items") or ():
+                        seen.add(self.sink.upsert(obj))
+                    del doc
                 if first:
                     self.sink.first_page()
                     first = False
@@ -192,7 +198,7 @@ class Reflector:
                     self.sink.listed(seen, self.namespace)
                     self.synced = True
                     return str(meta.get("resourceVersion") or "0")
-                doc = await following
+                raw = await following
                 following = None
         finally:
             if following is not None:  # left early (cancelled, a sink's failure)
@@ -237,6 +243,24 @@ class Reflector:
         except orjson.JSONDecodeError:
             pass  # a line cut in half by a dropped connection: resume from `rv`
         return rv, count > 0 or time.monotonic() - started > 1.0
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a list page is decoded and stored. Decoding 500 pods
+    makes some 70,000 dicts and lists; each 10,000 of them set off a collection that finds
+    nothing to free (they die by reference count, without cycles), and the entries kept
+    make the older generations' collections scan every row held so far: at 50,000 pods,
+    about a fifth of the sync's time. After the page, at most one young collection sees
+    the page's survivors."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:
