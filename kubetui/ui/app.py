@@ -244,6 +244,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._problems: list[ProblemsFeed] = []  # for the header's count (one a context)
         self._problems_scope: tuple[tuple[Session, ...], str | None] | None = None
         self._frozen = 0  # the feed generation whose rows were last frozen (freeze_rows)
+        #: The generation whose feed, once listed, starts what the first rows need not
+        #: wait for (metrics polls, the problem count's streams); 0: none pending.
+        self._after_sync = 0
         #: Said on the terminal after the app has gone (the forwards it stopped).
         self.farewell = ""
         self.load_k9s()
@@ -587,7 +590,6 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
                     lambda r, c=context: self.post_message(MetricsRead(generation, r, c)),
                     self.user_config.metrics_interval, shown=self._main_screen_shown)
                 self._merged_metrics.append(feed)
-                feed.start()
             self._columns = columns
             if self.connections is None:
                 self._join = self._joins.pop("")
@@ -607,12 +609,13 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         self._show_chrome(health=None)
         if session is None:
             return
-        self._follow_problems()
         if self.connections is not None:
+            self._start_after_sync()
             self.feed = self.merged_feed(
                 view, lambda b: self.post_message(FeedBatch(generation, b)),
                 lambda h: self.post_message(FeedHealth(generation, h)), self._joins)
             return
+        self._after_sync = generation
         self.feed = Feed(session.store, view,
                          lambda b: self.post_message(FeedBatch(generation, b)),
                          lambda h: self.post_message(FeedHealth(generation, h)),
@@ -725,6 +728,19 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
                 freeze_rows()
             self.header.update(health=message.health)
             self.main_table.empty_text = self._empty_text(self.view, message.health)
+            if message.health.state != "syncing" and self._after_sync == message.generation:
+                self._after_sync = 0
+                self._start_after_sync()
+
+    def _start_after_sync(self) -> None:
+        """Once the view's list is in (or has failed): its metrics polls and the streams
+        of the header's problem count. Started with the view, their lists (a metrics list
+        of every pod, thousands of events) would share the server and this process with
+        the view's own and delay its first rows and its sync (issue 19)."""
+        for feed in (self._metrics, *self._merged_metrics):
+            if feed is not None:
+                feed.start()
+        self._follow_problems()
 
     def on_feed_note(self, message: FeedNote) -> None:
         if self._feeds_shown(message.generation):
