@@ -15,6 +15,7 @@ from typing import Any
 
 from kubetui.kinds import Kind
 from kubetui.render import Row, render_crd_row, render_row
+from kubetui.render.age import parse_time
 from kubetui.render.diagnosis import Finding, diagnose, has_rules
 from kubetui.render.metrics import Resources, resources_of
 from kubetui.render.printers.event import as_core_event, last_seen_time
@@ -46,6 +47,13 @@ class Entry:
     #: A pod's requests and limits, a node's allocatable: what its metrics are read
     #: against (`render.metrics`); None for other kinds. Shared between equal values.
     resources: Resources | None = None
+
+    def with_row(self, row: Row) -> Entry:
+        """This entry showing `row` instead (a view's extra cells joined in): what
+        `dataclasses.replace` does, without its introspection on every call."""
+        return Entry(self.uid, self.name, self.namespace, row, self.labels, self.owners,
+                     self.node, self.created, self.rv, self.ref, self.problem,
+                     self.resources)
 
 
 class _Shared:
@@ -143,7 +151,5 @@ def _synthetic_uid(meta: dict[str, Any]) -> str:
 
 
 def _epoch(timestamp: str) -> float | None:
-    try:
-        return datetime.fromisoformat(timestamp).timestamp()
-    except ValueError:
-        return None
+    when = parse_time(timestamp)
+    return when.timestamp() if when is not None else None

@@ -10,7 +10,6 @@ returns the rows whose metrics cells changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 
 from kubetui.cluster.entries import Entry
 from kubetui.cluster.metrics import Reading, Usage
@@ -75,7 +74,7 @@ class MetricsJoin:
     def _join(self, entry: Entry, cells: tuple[str, ...]) -> Entry:
         own = entry.row.cells
         row = Row(cells=(*own[:self._at], *cells, *own[self._at:]), health=entry.row.health)
-        return replace(entry, row=row)
+        return entry.with_row(row)
 
     def batch(self, batch: Batch) -> Batch:
         """A store batch with every row joined to the current reading."""

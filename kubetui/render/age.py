@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
+from functools import lru_cache
 
 
 def parse_time(timestamp: str | None) -> datetime | None:
     """An RFC 3339 timestamp (Time or MicroTime) as an aware datetime; None if absent or bad."""
     if not timestamp:
         return None
+    return _parse(timestamp)
+
+
+@lru_cache(maxsize=4096)  # a list's objects share a few thousand distinct seconds
+def _parse(timestamp: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(timestamp)
     except ValueError:

@@ -3,6 +3,8 @@ and rows joined to the latest reading (fixtures, fixed now)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from kubetui.cluster.metrics import parse_reading
 from kubetui.cluster.store import Batch
 from kubetui.kinds import builtin
@@ -60,6 +62,14 @@ def test_joined_rows_put_metrics_before_the_wide_columns_and_follow_readings() -
     assert join.update(reading).upserts == []  # nothing new: nothing redrawn
     assert join.batch(Batch([], [pod.uid], False)).deletes == [pod.uid]
     assert join.update(parse_reading({"items": []}, 2.0)[0]).upserts == []
+
+
+def test_a_joined_row_keeps_everything_else_of_its_entry() -> None:
+    pod = entry(POD, fixture("pods", "running", name="web-7c9d8f6b5d-x2x9k",
+                             namespace="shop"))
+    [joined] = MetricsJoin("Pod", columns_for("Pod")).batch(Batch([pod], [], True)).upserts
+    assert joined.row != pod.row
+    assert joined == dataclasses.replace(pod, row=joined.row)
 
 
 def test_a_deployment_s_use_is_summed_over_its_replicasets_pods() -> None:
