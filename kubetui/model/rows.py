@@ -275,6 +275,10 @@ class RowData:
         self.seen = seen
 
 
+#: Rows added at once from which `SortedRows.add_many` merges rather than inserts.
+_BULK = 32
+
+
 class SortedRows:
     """Sort keys in ascending order, and each row's filter text at the same index."""
 
@@ -297,6 +301,30 @@ class SortedRows:
         i = bisect_left(self.keys, key)
         self.keys.insert(i, key)
         self.texts.insert(i, text)
+
+    def add_many(self, pairs: list[tuple[tuple, str]]) -> None:
+        """Add many (key, text) rows: the new ones sorted, then each run of old rows
+        between two of them copied over in one slice, instead of an insertion (a move of
+        every row after it) per new row: a list's page into tens of thousands of rows."""
+        if len(pairs) < _BULK:
+            for key, text in pairs:
+                self.add(key, text)
+            return
+        pairs.sort(key=itemgetter(0))
+        keys, texts = self.keys, self.texts
+        merged_keys: list[tuple] = []
+        merged_texts: list[str] = []
+        start = 0
+        for key, text in pairs:
+            i = bisect_left(keys, key, start)
+            merged_keys += keys[start:i]
+            merged_texts += texts[start:i]
+            merged_keys.append(key)
+            merged_texts.append(text)
+            start = i
+        merged_keys += keys[start:]
+        merged_texts += texts[start:]
+        self.keys, self.texts = merged_keys, merged_texts
 
     def discard(self, key: tuple) -> None:
         keys = self.keys
@@ -450,6 +478,30 @@ class RowModel:
             self._shown.replace(data.key, key,
                                 text if self.filter.matches(text, entry.labels) else None)
         data.entry, data.key, data.text, data.seen = entry, key, text, now
+
+    def upsert_many(self, entries: Iterable[Entry]) -> None:
+        """`upsert` of each entry, the new rows added to the order at once."""
+        fresh: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.uid in self.rows:
+                self.upsert(entry)
+            else:
+                fresh[entry.uid] = entry  # the last of one uid wins, as one by one
+        if len(fresh) < _BULK:
+            for entry in fresh.values():
+                self.upsert(entry)
+            return
+        now, key, rows = self.clock(), self._key, self.rows
+        new = list(fresh.values())
+        added = []
+        for entry, text in zip(new, self._texts(new)):
+            data = rows[entry.uid] = RowData(entry, key(entry, now), text, now)
+            added.append(data)
+        self._all.add_many([(d.key, d.text) for d in added])
+        if self._shown is not None:
+            matches = self.filter.matches
+            self._shown.add_many([(d.key, d.text) for d in added
+                                  if matches(d.text, d.entry.labels)])
 
     def remove(self, uid: str) -> bool:
         data = self.rows.pop(uid, None)

@@ -499,6 +499,33 @@ def test_model_matches_a_brute_force_order() -> None:
             assert model.index_of(key[-1]) == i
 
 
+def test_many_rows_at_once_land_where_one_by_one_would_put_them() -> None:
+    """A list's pages arrive as batches of hundreds of new rows, merged into the order
+    at once: the same order, filter and positions as upserting each row in turn."""
+    rng = random.Random(7)
+    bulk, single = RowModel(clock=lambda: NOW), RowModel(clock=lambda: NOW)
+    for model in (bulk, single):
+        model.configure(POD_COLUMNS, show_namespace=True)
+        model.set_sort("RESTARTS", True)
+        model.set_filter(RowFilter.parse("!p1"))
+    for size in (5, 40, 300, 31, 33, 500):
+        batch = [pod(rng.randrange(3000), name=f"p{rng.randrange(30)}",
+                     namespace=rng.choice("ab"), restarts=str(rng.randrange(9)),
+                     rv=str(rng.randrange(10**6))) for _ in range(size)]
+        bulk.upsert_many(batch)  # new rows, changed ones, and a uid twice in one batch
+        for entry in batch:
+            single.upsert(entry)
+        assert len(bulk.rows) == len(single.rows) and len(bulk) == len(single)
+        shown = [bulk.uid_at(i) for i in range(len(bulk))]
+        assert shown == [single.uid_at(i) for i in range(len(single))]
+        assert all(bulk.index_of(uid) == i for i, uid in enumerate(shown))
+        assert all(bulk.rows[uid].entry is single.rows[uid].entry for uid in shown)
+    bulk.set_filter(RowFilter())
+    single.set_filter(RowFilter())
+    assert [bulk.uid_at(i) for i in range(len(bulk))] == \
+        [single.uid_at(i) for i in range(len(single))]
+
+
 def test_typed_filters_match_a_full_filter_while_rows_change() -> None:
     """Each keystroke narrows the rows shown (substrings scan only the last matches);
     rows added, changed, renamed and removed between keystrokes must give what filtering

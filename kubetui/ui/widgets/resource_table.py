@@ -237,8 +237,7 @@ class ResourceTable(ScrollView, can_focus=True):
             for uid in batch.deletes:
                 if model.remove(uid):
                     self._marks.discard(uid)
-            for entry in batch.upserts:
-                model.upsert(entry)
+            model.upsert_many(batch.upserts)
         changed = {e.uid for e in batch.upserts}
         self._settle(before, changed, full=batch.reset)
 
