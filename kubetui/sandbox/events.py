@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from kubetui.sandbox.apiserver.store import Obj, ObjectStore, clone, now_rfc3339
+from kubetui.sandbox.apiserver.store import Obj, ObjectStore, now_rfc3339
 
 EVENTS = ("", "events")
 
@@ -23,10 +23,8 @@ def record_event(store: ObjectStore, involved: Obj, type_: str, reason: str, mes
     now = now_rfc3339()
     old = store.find(EVENTS, ns, name)
     if old is not None:
-        ev = clone(old)
-        ev["count"] = ev.get("count", 1) + 1
-        ev["lastTimestamp"] = now
-        return store.update(EVENTS, ev, check_rv=False)
+        ev = {**old, "count": old.get("count", 1) + 1, "lastTimestamp": now}
+        return store.update(EVENTS, ev, check_rv=False, owned=True)
     ref = {
         "kind": involved.get("kind", ""),
         "namespace": meta.get("namespace", ""),
@@ -52,4 +50,4 @@ def record_event(store: ObjectStore, involved: Obj, type_: str, reason: str, mes
         "reportingComponent": component,
         "reportingInstance": host,
     }
-    return store.create(EVENTS, ev)
+    return store.create(EVENTS, ev, owned=True)

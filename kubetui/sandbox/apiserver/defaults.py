@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from kubetui.quantity import parse_quantity
+from kubetui.sandbox.quantities import parse_quantity
 from kubetui.sandbox.apiserver.store import clone
 
 Obj = dict[str, Any]

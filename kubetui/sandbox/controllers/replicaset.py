@@ -159,7 +159,7 @@ class ReplicaSetController(base.Reconciler):
                       observedGeneration=rs["metadata"].get("generation", 1))
         if status != rs.get("status"):
             new = dict(rs, status=status)
-            self.store.write_status(self.kind.key, new)
+            self.store.write_status(self.kind.key, new, owned=True)
 
 
 class ReplicationManager(ReplicaSetController):

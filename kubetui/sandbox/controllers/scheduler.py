@@ -327,7 +327,7 @@ class Scheduler(Reconciler):
         write, which follows at once; that saves a write per pod at scale."""
         meta = pod["metadata"]
         bound = {**pod, "spec": {**pod["spec"], "nodeName": node}}
-        self.store.update(PODS, bound)
+        self.store.update(PODS, bound, owned=True)
         self._account((meta["namespace"], meta["name"]), bound, False)
         status = dict(pod.get("status") or {})
         if any(c.get("type") == "PodScheduled" for c in status.get("conditions") or ()):
@@ -344,7 +344,7 @@ class Scheduler(Reconciler):
             "lastTransitionTime": now_rfc3339()})
         self.store.write_status(PODS, {"metadata": {"namespace": meta["namespace"],
                                                     "name": meta["name"]},
-                                       "status": status})
+                                       "status": status}, owned=True)
 
     def _report_unschedulable(self, pod: Obj, message: str) -> None:
         status = dict(pod.get("status") or {})

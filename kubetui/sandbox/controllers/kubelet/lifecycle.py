@@ -494,10 +494,10 @@ class Kubelet(Reconciler):
     # ----- status and nodes ----------------------------------------------------------
 
     def _write(self, rt: PodRun, pod: Obj) -> None:
-        status = pod_status(rt, pod.get("status") or {})
+        status = pod_status(rt, pod.get("status") or {})  # built afresh: the store's
         try:
             self.store.write_status(PODS, {"metadata": {"namespace": rt.ns, "name": rt.name},
-                                           "status": status})
+                                           "status": status}, owned=True)
         except ApiError:
             pass  # deleted meanwhile: its DELETED event cleans up
 
