@@ -9,12 +9,11 @@ kubernetes-asyncio's typed models require.
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from kubetui.sandbox.quantities import parse_quantity
-from kubetui.sandbox.apiserver.store import clone
+from kubetui.sandbox.apiserver.store import clone, new_uid
 
 Obj = dict[str, Any]
 
@@ -244,7 +243,7 @@ def _job(obj: Obj) -> None:
     meta = _dict(obj, "metadata")
     _set(spec, "manualSelector", False)
     if not spec["manualSelector"]:
-        uid = _set(meta, "uid", str(uuid.uuid4()))
+        uid = _set(meta, "uid", new_uid())
         labels = _dict(spec["template"]["metadata"], "labels")
         for key, value in (("controller-uid", uid), ("batch.kubernetes.io/controller-uid", uid),
                            ("job-name", meta.get("name", "")),

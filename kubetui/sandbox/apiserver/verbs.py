@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -26,7 +25,7 @@ from kubetui.sandbox.errors import (
     ApiError, already_exists, bad_request, conflict, invalid, not_found,
 )
 from kubetui.sandbox.selectors import selector_to_string
-from kubetui.sandbox.apiserver.store import Obj, ResKey, clone, now_rfc3339
+from kubetui.sandbox.apiserver.store import Obj, ResKey, clone, new_uid, now_rfc3339
 
 SCALE_API_VERSION = "autoscaling/v1"
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # as apimachinery's rand.String
@@ -121,7 +120,7 @@ def _allocate_cluster_ip(sb: Sandbox) -> str:
 def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj, user: UserInfo = ADMIN) -> Obj:
     """Server-side fields set on create: generated names, cluster IPs, initial status."""
     meta = obj["metadata"]
-    meta["uid"] = str(uuid.uuid4())  # the server's, never the client's; Job defaults use it
+    meta["uid"] = new_uid()  # the server's, never the client's; Job defaults use it
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = meta["generateName"] + _random_suffix()
     if kind.subresources and "status" in kind.subresources and kind.kind != "Namespace":

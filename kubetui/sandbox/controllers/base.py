@@ -47,6 +47,12 @@ NODES: ResKey = ("", "nodes")
 POD_KIND: Kind = builtin("Pod")
 COST_FACTOR = 5.0
 PUMP_GATHER = 0.005  # seconds a watch pump waits after a burst of events
+#: Seconds a worker keeps syncing keys that are ready before it lets the loop run others:
+#: a turn of the event loop per sync (over 150,000 syncs for 10,000 pods) cost more than
+#: most syncs, and a controller of light syncs (the kubelet's) got one sync for each heavy
+#: one of another (a ReplicaSet creating 30 pods), so 50,000 pods were all created before
+#: the first one started.
+WORK_SLICE = 0.002
 
 
 # ----- work queue -----------------------------------------------------------------------
@@ -125,16 +131,24 @@ class WorkQueue:
                 del self._due[key]
                 self._ready[key] = None
 
+    def get_nowait(self) -> Hashable | None:
+        """The next key that is due now, or None."""
+        now = self._now()
+        self._promote(now)
+        if not self._ready:
+            return None
+        key, _ = self._ready.popitem(last=False)
+        self._due.pop(key, None)
+        if self.min_interval:
+            self._last[key] = now
+        return key
+
     async def get(self) -> Hashable:
         while True:
-            now = self._now()
-            self._promote(now)
-            if self._ready:
-                key, _ = self._ready.popitem(last=False)
-                self._due.pop(key, None)
-                if self.min_interval:
-                    self._last[key] = now
+            key = self.get_nowait()
+            if key is not None:
                 return key
+            now = self._now()
             self._wake.clear()
             timeout = self._delayed[0][0] - now if self._delayed else None
             try:
@@ -188,16 +202,20 @@ class Reconciler:
 
     async def _work(self) -> None:
         while True:
-            key = await self.queue.get()
-            started = time.perf_counter()
-            try:
-                again = self.sync(key)
-            except ApiError as e:  # a conflict or a vanished object: look again shortly
-                log.debug("%s: sync %s: %s", self.name, key, e)
-                again = 0.2
-            self.queue.took(key, time.perf_counter() - started)
-            if again is not None:
-                self.queue.add_after(key, again)
+            key: Hashable | None = await self.queue.get()
+            turn = time.perf_counter()
+            while key is not None:
+                started = time.perf_counter()
+                try:
+                    again = self.sync(key)
+                except ApiError as e:  # a conflict or a vanished object: look again soon
+                    log.debug("%s: sync %s: %s", self.name, key, e)
+                    again = 0.2
+                done = time.perf_counter()
+                self.queue.took(key, done - started)
+                if again is not None:
+                    self.queue.add_after(key, again)
+                key = self.queue.get_nowait() if done - turn < WORK_SLICE else None
             await asyncio.sleep(0)
 
 

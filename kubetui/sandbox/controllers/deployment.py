@@ -153,6 +153,9 @@ class DeploymentController(base.Reconciler):
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(sandbox)
         self.record = base.EventRecorder(sandbox, self.name)
+        # namespace -> ReplicaSets without a controller, as the events told (a sync looks
+        # at these for adoption instead of at every ReplicaSet of its namespace)
+        self._orphans: dict[str, dict[str, None]] = {}
 
     # ----- triggers ---------------------------------------------------------------------
 
@@ -168,6 +171,11 @@ class DeploymentController(base.Reconciler):
             rs = self.store.find(REPLICASETS, ns, ref["name"]) \
                 if ref and ref.get("kind") == "ReplicaSet" else None
             return self._deployments_of(rs, ns) if rs else []
+        orphans = self._orphans.setdefault(ns, {})
+        if ev.type != "DELETED" and podinfo.controller_ref(ev.obj) is None:
+            orphans[ev.obj["metadata"]["name"]] = None
+        else:
+            orphans.pop(ev.obj["metadata"]["name"], None)
         keys = self._deployments_of(ev.obj, ns)
         if ev.old is not None:
             keys += self._deployments_of(ev.old, ns)
@@ -194,8 +202,9 @@ class DeploymentController(base.Reconciler):
             self.record(d, "Warning", "SelectorRequired",
                         "This deployment is selecting all pods. A non-empty selector is required.")
             return None
-        orphans = [rs for rs in self.store.list(REPLICASETS, ns)[0]
-                   if podinfo.controller_ref(rs) is None]
+        orphans = [rs for n in sorted(self._orphans.get(ns, ()))
+                   if (rs := self.store.find(REPLICASETS, ns, n)) is not None and
+                   podinfo.controller_ref(rs) is None]
         r = _Rollout(self.store, d, base.claim(self.store, d, RS_KIND, orphans))
         if podinfo.is_deleting(d):
             self._find_new(r, create=False)

@@ -102,11 +102,14 @@ class EndpointsController(Reconciler):
             name = meta["name"] if ev.key == ENDPOINTS else \
                 labels_of(ev.obj).get(SERVICE_NAME_LABEL, "")
             return ((ns, name),) if (ns, name) in self._selectors else ()
+        services = self._by_ns.get(ns)
+        if not services:
+            return ()  # no Service here to keep endpoints for
         deleted = ev.type == "DELETED"
         changed = deleted or ev.old is None or _signature(ev.old) != _signature(ev.obj)
         labels = labels_of(ev.obj)
         keys = []
-        for svc in self._by_ns.get(ns, ()):
+        for svc in services:
             key = (ns, svc)
             members = self._members[key]
             was = meta["name"] in members

@@ -141,8 +141,10 @@ async def wait_all_ready(sb: Sandbox, total: int, started: float,
                          stall_seconds: float = 60.0) -> None:
     """Wait until `total` pods are Running and Ready, reporting on stderr. Progress is
     read from the Deployments' status (cheap); the pods themselves are counted once that
-    says all are ready. Gives up (with a warning) when nothing moves for `stall_seconds`."""
-    best, best_at = -1, time.monotonic()
+    says all are ready. Gives up (with a warning) when nothing moves for `stall_seconds`:
+    neither more pods ready nor more pods created (at 50,000 pods, creating them all can
+    take longer than that before the first is ready)."""
+    best, best_at = (-1, -1), time.monotonic()
     while True:
         ready = sum((d.get("status") or {}).get("readyReplicas", 0)
                     for d in sb.store.iter(DEPLOYMENTS))
@@ -153,8 +155,9 @@ async def wait_all_ready(sb: Sandbox, total: int, started: float,
               f"({now - started:.1f}s)", file=sys.stderr, flush=True)
         if ready >= total:
             return
-        if ready > best:
-            best, best_at = ready, now
+        progress = (ready, sb.store.count(PODS))
+        if progress[0] > best[0] or progress[1] > best[1]:
+            best, best_at = (max(best[0], progress[0]), max(best[1], progress[1])), now
         elif now - best_at > stall_seconds:
             print(f"kubetui sandbox: scale: stuck at {ready}/{total} ready pods; serving "
                   "anyway", file=sys.stderr, flush=True)
