@@ -49,6 +49,28 @@ async def test_best_effort_pods_spread_evenly() -> None:
         assert placed.count("a") == placed.count("b") == 4
 
 
+async def test_equal_nodes_fill_least_allocated_first_then_say_why_not() -> None:
+    """Nodes of one size take the scheduler's column fast path until one is full."""
+    async with node_cluster() as sb:
+        for name in ("a", "b", "c"):
+            add_node(sb, name, cpu="1", pods="3")
+        create_pod(sb, pod("first", cpu="600m"))
+        home = await wait_for(lambda: node_of(sb, "first"))
+        for i in range(2):  # the two empty nodes score best
+            create_pod(sb, pod(f"next{i}", cpu="600m"))
+            await wait_for(lambda: node_of(sb, f"next{i}"))
+        assert {node_of(sb, "next0"), node_of(sb, "next1")} == {"a", "b", "c"} - {home}
+        for i in range(6):  # room for three more small pods per node, by pod count
+            create_pod(sb, pod(f"small{i}", cpu="100m"))
+        await wait_for(lambda: all(node_of(sb, f"small{i}") for i in range(6)))
+        placed = [node_of(sb, f"small{i}") for i in range(6)]
+        assert sorted(placed) == ["a", "a", "b", "b", "c", "c"]
+        create_pod(sb, pod("late", cpu="100m"))
+        await wait_for(lambda: condition(sb, "late", "PodScheduled").get("reason"))
+        assert condition(sb, "late", "PodScheduled")["message"].startswith(
+            "0/3 nodes are available: 3 Too many pods.")
+
+
 async def test_a_pod_that_fits_nowhere_stays_pending_until_a_node_frees_up() -> None:
     async with node_cluster() as sb:
         add_node(sb, "small", cpu="1")

@@ -73,6 +73,67 @@ class _NodeInfo:
         self.count += sign
 
 
+@dataclass
+class _Columns:
+    """The nodes' free room and LeastAllocated score as columns, in the scheduler's node
+    order, for `_pick`'s fast path: over a search window of open nodes of one size, min()
+    and max() over slices answer "do all fit" and "which scores best" at C speed, where
+    120 nodes per pod asked one by one were an eighth of starting 50,000 pods."""
+
+    names: list[str]
+    index: dict[str, int]
+    uniform: bool  # every node open to all and of the same allocatable cpu and memory
+    pods: list[int]  # pods that still fit
+    cpu: list[float]  # requested cpu that still fits
+    memory: list[float]
+    nz_cpu: list[float]  # room for the scores' non-zero requests
+    nz_memory: list[float]
+    score: list[float]  # LeastAllocated before this pod's own request
+
+    @classmethod
+    def of(cls, nodes: dict[str, _NodeInfo]) -> _Columns:
+        infos = list(nodes.values())
+        sizes = {(i.cpu, i.memory) for i in infos}
+        uniform = len(sizes) == 1 and all(i.open_to_all for i in infos) and \
+            min(next(iter(sizes))) > 0
+        cols = cls(list(nodes), {n: k for k, n in enumerate(nodes)}, uniform,
+                   [0] * len(infos), [0.0] * len(infos), [0.0] * len(infos),
+                   [0.0] * len(infos), [0.0] * len(infos), [0.0] * len(infos))
+        for k, info in enumerate(infos):
+            cols.set(k, info)
+        return cols
+
+    def set(self, k: int, info: _NodeInfo) -> None:
+        u = info.used
+        self.pods[k] = info.pods - info.count
+        self.cpu[k], self.memory[k] = info.cpu - u.cpu, info.memory - u.memory
+        self.nz_cpu[k], self.nz_memory[k] = info.cpu - u.nz_cpu, info.memory - u.nz_memory
+        if info.cpu > 0 and info.memory > 0:
+            self.score[k] = self.nz_cpu[k] / info.cpu + self.nz_memory[k] / info.memory
+
+    def window(self, column: list, start: int, size: int) -> list:
+        end = start + size
+        return column[start:end] + column[:max(0, end - len(column))]
+
+    def best_of_window(self, r: Requests, start: int, size: int) -> list[str] | None:
+        """The best-scoring nodes of `size` nodes from `start` when every one of them
+        fits `r` and none is short of room for the score (else None: ask node by node)."""
+        if not self.uniform:
+            return None
+        w = self.window
+        if min(w(self.pods, start, size)) < 1 or \
+                min(w(self.cpu, start, size)) + 1e-9 < r.cpu or \
+                min(w(self.memory, start, size)) < r.memory or \
+                min(w(self.nz_cpu, start, size)) < r.nz_cpu or \
+                min(w(self.nz_memory, start, size)) < r.nz_memory:
+            return None
+        # Same size and no clamping: every score is this one's less the same amount.
+        scores = w(self.score, start, size)
+        top = max(scores) - 1e-12
+        names = w(self.names, start, size)
+        return [names[k] for k, s in enumerate(scores) if s >= top]
+
+
 def tolerates(tolerations: list[Obj], key: str, value: str, effect: str) -> bool:
     for t in tolerations:
         if t.get("effect") and t["effect"] != effect:
@@ -211,6 +272,7 @@ class Scheduler(Reconciler):
         self._bound: dict[PodKey, tuple[str, Requests]] = {}  # pods holding node resources
         self._unschedulable: set[PodKey] = set()
         self._start = 0  # where the next search starts (the real one rotates too)
+        self._columns: _Columns | None = None  # built when needed, dropped on node changes
         self._rng = random.Random()
 
     # ----- cache -------------------------------------------------------------------------
@@ -220,6 +282,7 @@ class Scheduler(Reconciler):
             name = ev.obj["metadata"]["name"]
             if ev.type == "DELETED":
                 self._nodes.pop(name, None)
+                self._columns = None
             else:
                 info = _NodeInfo.of(ev.obj)
                 old = self._nodes.get(name)
@@ -230,6 +293,7 @@ class Scheduler(Reconciler):
                         if node == name:
                             info.add(r, 1)
                 self._nodes[name] = info
+            self._columns = None
             self._retry_unschedulable()
             return ()
         pod = ev.obj
@@ -256,12 +320,18 @@ class Scheduler(Reconciler):
             del self._bound[key]
             if (info := self._nodes.get(old[0])) is not None:
                 info.add(old[1], -1)
+                self._changed(old[0], info)
         if holds:
             r = pod_requests(pod)
             self._bound[key] = (node, r)
             if (info := self._nodes.get(node)) is not None:
                 info.add(r, 1)
+                self._changed(node, info)
         return old is not None and not holds
+
+    def _changed(self, name: str, info: _NodeInfo) -> None:
+        if self._columns is not None:
+            self._columns.set(self._columns.index[name], info)
 
     def _retry_unschedulable(self) -> None:
         for key in self._unschedulable:
@@ -294,13 +364,21 @@ class Scheduler(Reconciler):
         """The best node, or None and each node's reasons. As the real scheduler, the
         search stops once `feasible_nodes_to_find` nodes fit, and the next one starts
         where it stopped (which keeps a 50,000-pod cluster from costing pods x nodes)."""
+        n = len(self._nodes)
+        enough = feasible_nodes_to_find(n)
+        unconstrained = _unconstrained(pod)
+        if unconstrained and n:
+            if self._columns is None:
+                self._columns = _Columns.of(self._nodes)
+            start = self._start % n
+            fast = self._columns.best_of_window(r, start, enough)
+            if fast is not None:
+                self._start = (start + enough) % n
+                return self._rng.choice(fast), []
         nodes = list(self._nodes.items())
         failures: list[list[str]] = []
         best: list[str] = []
         best_score = -1.0
-        n = len(nodes)
-        enough = feasible_nodes_to_find(n)
-        unconstrained = _unconstrained(pod)
         feasible = processed = 0
         for i in range(n):
             if feasible >= enough:

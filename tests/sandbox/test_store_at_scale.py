@@ -1,0 +1,188 @@
+"""What the sandbox's speed-ups for 50,000 pods must keep (issue 19): owned writes share
+instead of copying without letting a stored object change, the namespace index lists what
+a scan listed, uids stay version 4 UUIDs, a work queue stays first in first out, a worker
+of slow syncs still lets others run, and the scale scenario's wait counts creation as
+progress."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from kubetui.sandbox.apiserver.store import ObjectStore, new_uid
+from kubetui.sandbox.controllers.base import WORK_SLICE, Reconciler, WorkQueue
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.quantities import parse_quantity
+from kubetui.sandbox.scenarios.scale import wait_all_ready
+
+PODS = ("", "pods")
+CONFIGMAPS = ("", "configmaps")
+NAMESPACES = ("", "namespaces")
+
+
+def _store(*namespaces: str) -> ObjectStore:
+    store = ObjectStore()
+    for ns in namespaces:
+        store.create(NAMESPACES, {"metadata": {"name": ns}}, namespaced=False)
+    return store
+
+
+def _pod(ns: str, name: str, **status: Any) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": ns, "name": name},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}, "status": status}
+
+
+def test_a_namespace_lists_its_own_objects_sorted_and_forgets_deleted_ones() -> None:
+    store = _store("a", "b")
+    for ns, name in [("b", "x"), ("a", "z"), ("a", "m"), ("b", "a"), ("a", "b")]:
+        store.create(CONFIGMAPS, {"metadata": {"namespace": ns, "name": name},
+                                  "data": {"n": name}})
+    names = [o["metadata"]["name"] for o in store.list(CONFIGMAPS, "a")[0]]
+    assert names == ["b", "m", "z"]
+    everything = [(o["metadata"]["namespace"], o["metadata"]["name"])
+                  for o in store.list(CONFIGMAPS)[0]]
+    assert everything == [("a", "b"), ("a", "m"), ("a", "z"), ("b", "a"), ("b", "x")]
+    store.delete(CONFIGMAPS, "a", "m")
+    store.delete(CONFIGMAPS, "b", "a")
+    store.delete(CONFIGMAPS, "b", "x")
+    assert [o["metadata"]["name"] for o in store.list(CONFIGMAPS, "a")[0]] == ["b", "z"]
+    assert store.list(CONFIGMAPS, "b")[0] == []
+    picked = store.list(CONFIGMAPS, "a", lambda o: o["data"]["n"] == "z")[0]
+    assert [o["metadata"]["name"] for o in picked] == ["z"]
+
+
+def test_an_owned_create_keeps_the_callers_metadata_as_it_was() -> None:
+    store = _store("a")
+    meta = {"namespace": "a", "name": "p"}
+    stored = store.create(PODS, {**_pod("a", "p"), "metadata": meta}, owned=True)
+    assert meta == {"namespace": "a", "name": "p"}  # the store set its fields on a copy
+    assert stored["metadata"]["uid"] and stored["metadata"]["resourceVersion"]
+
+
+def test_owned_status_writes_never_change_a_stored_object() -> None:
+    store = _store("a")
+    first = store.create(PODS, _pod("a", "p", phase="Pending"))
+    first_meta = dict(first["metadata"])
+    status = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    second = store.write_status(PODS, {"metadata": {"namespace": "a", "name": "p"},
+                                       "status": status}, owned=True)
+    assert second["status"] is status  # kept, not copied
+    assert second["spec"] is first["spec"]  # shared with the version before
+    assert first["status"] == {"phase": "Pending"} and first["metadata"] == first_meta
+    assert int(second["metadata"]["resourceVersion"]) > int(first_meta["resourceVersion"])
+    # A write of the same status again changes nothing, as on a real server.
+    same = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    assert store.write_status(PODS, {"metadata": second["metadata"], "status": same},
+                              owned=True) is second
+
+
+def test_an_owned_update_keeps_server_metadata_and_bumps_generation_on_spec() -> None:
+    store = _store("a")
+    first = store.create(PODS, _pod("a", "p", phase="Pending"))
+    bound = {**first, "spec": {**first["spec"], "nodeName": "n1"},
+             "metadata": {**first["metadata"], "uid": "forged", "labels": {"x": "y"}}}
+    second = store.update(PODS, bound, owned=True)
+    assert second["metadata"]["uid"] == first["metadata"]["uid"]
+    assert second["metadata"]["generation"] == 2 and second["spec"]["nodeName"] == "n1"
+    assert second["status"] == {"phase": "Pending"}
+    assert "nodeName" not in first["spec"] and first["metadata"]["generation"] == 1
+    assert "labels" not in first["metadata"]
+
+
+def test_deleting_hands_out_the_last_state_without_touching_the_stored_one() -> None:
+    store = _store("a")
+    stored = store.create(PODS, _pod("a", "p"))
+    rv = stored["metadata"]["resourceVersion"]
+    marked = store.mark_deleting(PODS, "a", "p", grace_seconds=5)
+    assert marked["metadata"]["deletionTimestamp"] and "deletionTimestamp" not in \
+        stored["metadata"]
+    last = store.delete(PODS, "a", "p")
+    assert int(last["metadata"]["resourceVersion"]) > int(rv)
+    assert marked["metadata"]["resourceVersion"] != last["metadata"]["resourceVersion"]
+    assert store.find(PODS, "a", "p") is None and store.list(PODS, "a")[0] == []
+
+
+def test_uids_are_distinct_version_4_uuids() -> None:
+    uids = {new_uid() for _ in range(20_000)}
+    assert len(uids) == 20_000
+    for text in list(uids)[:200]:
+        u = uuid.UUID(text)
+        assert str(u) == text and u.version == 4 and u.variant == uuid.RFC_4122
+
+
+def test_remembered_quantities_keep_true_from_passing_as_one() -> None:
+    assert parse_quantity(1) == 1.0 and parse_quantity("1") == 1.0
+    with pytest.raises(ValueError):
+        parse_quantity(True)  # type: ignore[arg-type]
+    assert parse_quantity("250m") == 0.25 and parse_quantity("64Mi") == 64 * 2**20
+
+
+async def test_the_work_queue_hands_keys_out_first_in_first_out() -> None:
+    queue = WorkQueue()
+    for i in range(1000):
+        queue.add(i)
+    queue.add(3)  # already waiting: stays where it was
+    taken = [queue.get_nowait() for _ in range(500)]
+    for i in range(1000, 1500):
+        queue.add(i)
+    taken += [await queue.get() for _ in range(1000)]
+    assert taken == list(range(1500))
+    assert queue.get_nowait() is None
+
+
+class _Busy(Reconciler):
+    """Each sync takes longer than a worker's slice."""
+
+    name = "busy"
+
+    def __init__(self, sandbox: Sandbox, order: list[str]) -> None:
+        super().__init__(sandbox)
+        self.order = order
+
+    def sync(self, key: Any) -> None:
+        until = time.perf_counter() + 2 * WORK_SLICE
+        while time.perf_counter() < until:
+            pass
+        self.order.append("sync")
+
+
+async def test_a_worker_of_slow_syncs_lets_other_tasks_run_between_them() -> None:
+    order: list[str] = []
+    ctrl = _Busy(Sandbox.create(), order)
+    for i in range(5):
+        ctrl.queue.add(i)
+
+    async def other() -> None:
+        while order.count("sync") < 5:
+            order.append("other")
+            await asyncio.sleep(0)
+
+    worker = asyncio.create_task(ctrl.run())
+    await other()
+    worker.cancel()
+    syncs = [i for i, what in enumerate(order) if what == "sync"]
+    assert len(syncs) == 5
+    assert all(b - a > 1 for a, b in zip(syncs, syncs[1:]))  # something ran in between
+
+
+async def test_the_scale_wait_takes_pods_being_created_as_progress() -> None:
+    sb = Sandbox.create()  # no control plane: nothing ever gets ready
+    created: list[float] = []
+
+    async def create_pods() -> None:
+        for i in range(12):
+            sb.store.create(PODS, _pod("default", f"p{i}"))
+            created.append(time.monotonic())
+            await asyncio.sleep(0.25)
+
+    creator = asyncio.create_task(create_pods())
+    await wait_all_ready(sb, 12, time.monotonic(), stall_seconds=1.0)
+    gave_up = time.monotonic()
+    await creator
+    # 12 creations take about 3 s, each less than the 1 s stall after the one before:
+    # the wait gave up only once they had stopped.
+    assert len(created) == 12 and gave_up >= created[-1]
