@@ -59,7 +59,7 @@ from kubetui.config import Settings  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from kubetui.ui.app import KubetuiApp, make_app  # noqa: E402
 from log_bench import Paints, key_latency, pct, record_paints, run_flood  # noqa: E402
-from sandbox_bench import KubectlGet, kubectl_get_pods, memory_mb, serve  # noqa: E402
+from sandbox_bench import KubectlGet, Served, kubectl_get_pods, memory_mb, serve  # noqa: E402
 
 WATCH_HISTORY = 2_000_000
 FILTER_TEXT = "checkout"
@@ -253,7 +253,7 @@ def _met(value: float, limit: float | None) -> str:
     return "" if limit is None else ("yes" if value <= limit else "NO")
 
 
-def rows_for(pods: int, ready_s: float, app: AppRun, get: KubectlGet) -> list[list[str]]:
+def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet) -> list[list[str]]:
     """[pods, measure, target, kubetui, met, kubectl] rows for one size."""
     target = TARGETS.get(pods)
     n = f"{pods:,}"
@@ -265,8 +265,8 @@ def rows_for(pods: int, ready_s: float, app: AppRun, get: KubectlGet) -> list[li
 
     move95, filter95 = pct(app.move_ms, 95), pct(app.filter_ms, 95)
     return [
-        row("sandbox ready (all pods Running)", READY_TARGET_S, "s", ready_s,
-            f"{ready_s:.1f} s"),
+        row("sandbox ready (all pods Running; its CPU time)", READY_TARGET_S, "s",
+            served.ready_s, f"{served.ready_s:.1f} s ({served.ready_cpu_s:.1f} s CPU)"),
         row(f"first rows (of which {app.startup_s:.2f} s Python start, imports)",
             target and target.first_rows_s, "s", app.first_rows_s, f"{app.first_rows_s:.2f} s",
             f"{get.first_line_s:.2f} s (first line)"),
@@ -328,7 +328,7 @@ def main() -> int:
                 serve(pods, args.namespaces, args.churn, Path(tmp), WATCH_HISTORY) as served:
             app = app_in_child(served.kubeconfig, pods)
             get = kubectl_get_pods(kubectl, served.kubeconfig, Path(tmp) / "cache")
-        rows += rows_for(pods, served.ready_s, app, get)
+        rows += rows_for(pods, served, app, get)
         print(f"... {pods:,} pods done ({time.monotonic() - started:.0f} s)",
               file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \

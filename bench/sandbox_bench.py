@@ -3,9 +3,10 @@
     python bench/sandbox_bench.py [--pods 10000 50000] [--namespaces 10] [--churn 0]
 
 For each N: the time from starting the process to its "serving" line (printed once every
-pod is Running and Ready), the wall time of `kubectl get pods -A` against it (and the
-rows it printed), and the sandbox process's resident memory then (VmRSS) and at its
-peak (VmHWM). Needs kubectl on PATH.
+pod is Running and Ready) and the CPU time the sandbox used until then (what to compare
+on a shared machine, where the wall time depends on the other work), the wall time of
+`kubectl get pods -A` against it (and the rows it printed), and the sandbox process's
+resident memory then (VmRSS) and at its peak (VmHWM). Needs kubectl on PATH.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 class Result:
     pods: int
     ready_s: float
+    ready_cpu_s: float
     get_s: float
     rows: int
     rss_mb: float
@@ -44,6 +46,13 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()  # after the command's name
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Served:
     """A `kubetui sandbox` process serving, once every pod is ready."""
@@ -51,6 +60,7 @@ class Served:
     kubeconfig: Path
     pid: int
     ready_s: float  # from starting the process to its "serving" line
+    ready_cpu_s: float  # CPU time the sandbox used until then
 
 
 @contextlib.contextmanager
@@ -69,7 +79,7 @@ def serve(pods: int, namespaces: int, churn: float, folder: Path,
         line = proc.stdout.readline()
         if "serving" not in line:
             raise RuntimeError(f"the sandbox did not start: {line!r}")
-        yield Served(kubeconfig, proc.pid, time.monotonic() - started)
+        yield Served(kubeconfig, proc.pid, time.monotonic() - started, cpu_seconds(proc.pid))
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -113,7 +123,7 @@ def measure(pods: int, namespaces: int, churn: float, kubectl: str) -> Result:
             serve(pods, namespaces, churn, Path(tmp)) as served:
         get = kubectl_get_pods(kubectl, served.kubeconfig, Path(tmp) / "cache")
         rss, peak = memory_mb(served.pid)
-    return Result(pods, served.ready_s, get.total_s, get.rows, rss, peak)
+    return Result(pods, served.ready_s, served.ready_cpu_s, get.total_s, get.rows, rss, peak)
 
 
 def main() -> int:
@@ -127,11 +137,12 @@ def main() -> int:
         print("kubectl is not on PATH", file=sys.stderr)
         return 1
     os.environ.pop("KUBECONFIG", None)
-    print(f"{'pods':>7} {'ready (s)':>10} {'get pods -A (s)':>16} {'rows':>7} "
+    print(f"{'pods':>7} {'ready (s)':>10} {'CPU (s)':>8} {'get pods -A (s)':>16} {'rows':>7} "
           f"{'RSS (MiB)':>10} {'peak (MiB)':>11}")
     for n in args.pods:
         r = measure(n, args.namespaces, args.churn, kubectl)
-        print(f"{r.pods:>7} {r.ready_s:>10.1f} {r.get_s:>16.1f} {r.rows:>7} "
+        print(f"{r.pods:>7} {r.ready_s:>10.1f} {r.ready_cpu_s:>8.1f} {r.get_s:>16.1f} "
+              f"{r.rows:>7} "
               f"{r.rss_mb:>10.0f} {r.peak_mb:>11.0f}", flush=True)
     return 0
 

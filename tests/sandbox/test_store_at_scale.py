@@ -7,6 +7,7 @@ progress."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from typing import Any
@@ -53,6 +54,32 @@ def test_a_namespace_lists_its_own_objects_sorted_and_forgets_deleted_ones() -> 
     assert store.list(CONFIGMAPS, "b")[0] == []
     picked = store.list(CONFIGMAPS, "a", lambda o: o["data"]["n"] == "z")[0]
     assert [o["metadata"]["name"] for o in picked] == ["z"]
+
+
+def test_listing_everything_stays_sorted_through_creations_and_deletions() -> None:
+    store = _store("a", "b", "c")
+    rng = random.Random(7)
+    keys = [(rng.choice("abc"), f"p{rng.getrandbits(40):x}") for _ in range(5000)]
+    keys = list(dict.fromkeys(keys))
+    listed = []
+    present = set(keys)
+    for i, (ns, name) in enumerate(keys):  # past the unsorted tail's limit, in any order
+        store.create(CONFIGMAPS, {"metadata": {"namespace": ns, "name": name}})
+        if i in (10, 2000):
+            listed.append(len(store.list(CONFIGMAPS)[0]))
+    assert listed == [11, 2001]
+    for _ in range(3):
+        gone = rng.sample(keys, 300)
+        for ns, name in gone:
+            if (ns, name) in present:
+                store.delete(CONFIGMAPS, ns, name)
+                present.discard((ns, name))
+        for ns, name in gone[:150]:  # some come back under the same name
+            store.create(CONFIGMAPS, {"metadata": {"namespace": ns, "name": name}})
+            present.add((ns, name))
+        got = [(o["metadata"]["namespace"], o["metadata"]["name"])
+               for o in store.list(CONFIGMAPS)[0]]
+        assert got == sorted(present) and store.count(CONFIGMAPS) == len(present)
 
 
 def test_an_owned_create_keeps_the_callers_metadata_as_it_was() -> None:
