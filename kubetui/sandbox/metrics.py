@@ -29,7 +29,7 @@ from typing import Any
 
 from kubetui import clock
 from kubetui.kinds import builtin
-from kubetui.sandbox.quantities import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.apiserver.store import Obj, ObjectStore, now_rfc3339
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.podinfo import (container_requests, controller_ref, is_active, is_ready,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from kubetui.sandbox.quantities import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.apiserver.store import Obj, ObjectStore
 
 DEFAULT_CPU_REQUEST = 0.1

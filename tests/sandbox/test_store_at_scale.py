@@ -17,7 +17,7 @@ import pytest
 from kubetui.sandbox.apiserver.store import ObjectStore, new_uid
 from kubetui.sandbox.controllers.base import WORK_SLICE, Reconciler, WorkQueue
 from kubetui.sandbox.core import Sandbox
-from kubetui.sandbox.quantities import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.scenarios.scale import wait_all_ready
 
 PODS = ("", "pods")

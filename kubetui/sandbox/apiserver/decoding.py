@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.sandbox.quantities import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.apiserver import typeschema
 from kubetui.sandbox.errors import ApiError, bad_request
 from kubetui.sandbox.apiserver.typeschema import FieldType, Model

@@ -14,7 +14,7 @@ from typing import Any
 from kubetui import names
 from kubetui.sandbox.cron import parse_schedule
 from kubetui.sandbox.errors import invalid
-from kubetui.sandbox.quantities import parse_quantity
+from kubetui.quantity import parse_quantity
 from kubetui.sandbox.selectors import label_selector_requirements, selector_matches
 
 Obj = dict[str, Any]
