@@ -97,10 +97,10 @@ def shared_demo(_shared_demo_sandbox: SharedSandbox, isolated_home: Path,
     read it; KUBECONFIG points at the test's own copy of its kubeconfig. Its controllers
     keep it moving (crash loop, logs, events), so it is checked for the test's own writes
     only, when the test ends (see `SharedSandbox`)."""
-    use = _shared_demo_sandbox.use(isolated_home / ".kube" / "config")
-    monkeypatch.setenv("KUBECONFIG", str(use.kubeconfig))
-    yield use
-    use.check()
+    from tests.shared_sandbox import used_by_test
+
+    with used_by_test(_shared_demo_sandbox, isolated_home, monkeypatch) as use:
+        yield use
 
 
 @pytest.fixture(scope="session")
@@ -121,10 +121,10 @@ def shared_sandbox(_shared_empty_sandbox: SharedSandbox, isolated_home: Path,
     test's own copy of its kubeconfig. Nothing moves in it once its namespace is ready, so
     when the test ends its resourceVersion must be the one it began with, and no write may
     have reached it (see `SharedSandbox`)."""
-    use = _shared_empty_sandbox.use(isolated_home / ".kube" / "config")
-    monkeypatch.setenv("KUBECONFIG", str(use.kubeconfig))
-    yield use
-    use.check()
+    from tests.shared_sandbox import used_by_test
+
+    with used_by_test(_shared_empty_sandbox, isolated_home, monkeypatch) as use:
+        yield use
 
 
 ROOT_CA = "kube-root-ca.crt"

@@ -10,12 +10,15 @@ tests' recorded cluster (tests/ui/conftest.py) is served the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+import pytest
 
 from kubetui.sandbox.apiserver.server import RequestRecord
 from kubetui.sandbox.apiserver.store import Event
@@ -212,3 +215,14 @@ class Use:
             rv = self.shared.served.call(lambda: self.running.sandbox.store.rv)
             assert rv == self.rv, (f"the shared read-only sandbox changed during the test "
                                    f"(resourceVersion {self.rv} -> {rv})")
+
+
+@contextlib.contextmanager
+def used_by_test(shared: SharedSandbox, home: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[Use]:
+    """A test's use of `shared`: its kubeconfig copied into the test's own HOME, KUBECONFIG
+    pointing there, and the check that the test changed nothing when it ends."""
+    use = shared.use(home / ".kube" / "config")
+    monkeypatch.setenv("KUBECONFIG", str(use.kubeconfig))
+    yield use
+    use.check()
