@@ -29,7 +29,7 @@ import contextlib  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-from collections.abc import AsyncIterator, Callable  # noqa: E402
+from collections.abc import AsyncIterator, Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import pytest_asyncio  # noqa: E402
@@ -37,6 +37,7 @@ import pytest_asyncio  # noqa: E402
 if TYPE_CHECKING:
     from kubetui.sandbox.run import RunningSandbox
     from tests.fast_cluster import Cluster
+    from tests.shared_sandbox import SharedSandbox, Use
 
 KUBECTL = shutil.which("kubectl")
 
@@ -74,6 +75,56 @@ async def sandbox(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
     """A running, empty sandbox cluster; KUBECONFIG points at it."""
     async with serving_sandbox(isolated_home, monkeypatch) as running:
         yield running
+
+
+# ----- sandboxes shared by the tests that only read (tests/shared_sandbox.py) -------------
+
+
+@pytest.fixture(scope="session")
+def _shared_demo_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedSandbox]:
+    from tests.shared_sandbox import SharedSandbox
+
+    shared = SharedSandbox.start("shared-demo", tmp_path_factory.mktemp("demo") / "config",
+                                 quiet=False, scenario="demo", pace=0.05)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def shared_demo(_shared_demo_sandbox: SharedSandbox, isolated_home: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Use]:
+    """The demo cluster (kubelet 20x faster), one per test process, for tests that only
+    read it; KUBECONFIG points at the test's own copy of its kubeconfig. Its controllers
+    keep it moving (crash loop, logs, events), so it is checked for the test's own writes
+    only, when the test ends (see `SharedSandbox`)."""
+    from tests.shared_sandbox import used_by_test
+
+    with used_by_test(_shared_demo_sandbox, isolated_home, monkeypatch) as use:
+        yield use
+
+
+@pytest.fixture(scope="session")
+def _shared_empty_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedSandbox]:
+    from tests.shared_sandbox import SharedSandbox
+
+    shared = SharedSandbox.start("shared-empty", tmp_path_factory.mktemp("empty") / "config",
+                                 quiet=True, prepare=namespace_ready, nodes=0)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def shared_sandbox(_shared_empty_sandbox: SharedSandbox, isolated_home: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Use]:
+    """An empty sandbox as the `sandbox` fixture starts it, one per test process, for tests
+    that only read it (discovery, explain, version, who am I); KUBECONFIG points at the
+    test's own copy of its kubeconfig. Nothing moves in it once its namespace is ready, so
+    when the test ends its resourceVersion must be the one it began with, and no write may
+    have reached it (see `SharedSandbox`)."""
+    from tests.shared_sandbox import used_by_test
+
+    with used_by_test(_shared_empty_sandbox, isolated_home, monkeypatch) as use:
+        yield use
 
 
 ROOT_CA = "kube-root-ca.crt"

@@ -9,7 +9,6 @@ import base64
 import gzip
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -25,6 +24,7 @@ from kubetui.helm.releases import (
     revision_from_object,
     values_text,
 )
+from tests.shared_sandbox import Use
 
 MANIFEST_V1 = """---
 # Source: web/templates/service.yaml
@@ -187,31 +187,25 @@ def test_objects_of_a_release_from_its_manifest() -> None:
     assert manifest_objects("not: [valid") == []
 
 
-async def test_demo_stores_releases_the_kubernetes_client_reads_back(tmp_path: Path) -> None:
+async def test_demo_stores_releases_the_kubernetes_client_reads_back(shared_demo: Use) -> None:
     """The demo's records, read over HTTP with the official client as any tool would."""
+    import asyncio
+
     from kubernetes import client, config
 
-    from tests.conftest import start_sandbox, stop_sandbox
+    def read() -> tuple[list[dict], list[dict]]:
+        api = client.CoreV1Api(config.new_client_from_config(str(shared_demo.kubeconfig)))
+        secrets = api.list_secret_for_all_namespaces(label_selector="owner=helm")
+        maps = api.list_config_map_for_all_namespaces(label_selector="owner=helm")
+        return ([{"metadata": {"name": s.metadata.name, "namespace": s.metadata.namespace,
+                               "labels": s.metadata.labels},
+                  "type": s.type, "data": s.data} for s in secrets.items],
+                [{"metadata": {"name": m.metadata.name,
+                               "namespace": m.metadata.namespace,
+                               "labels": m.metadata.labels},
+                  "data": m.data} for m in maps.items])
 
-    running = await start_sandbox(tmp_path / "kubeconfig", scenario="demo", pace=0.05)
-    try:
-        import asyncio
-
-        def read() -> tuple[list[dict], list[dict]]:
-            api = client.CoreV1Api(config.new_client_from_config(str(tmp_path / "kubeconfig")))
-            secrets = api.list_secret_for_all_namespaces(label_selector="owner=helm")
-            maps = api.list_config_map_for_all_namespaces(label_selector="owner=helm")
-            return ([{"metadata": {"name": s.metadata.name, "namespace": s.metadata.namespace,
-                                   "labels": s.metadata.labels},
-                      "type": s.type, "data": s.data} for s in secrets.items],
-                    [{"metadata": {"name": m.metadata.name,
-                                   "namespace": m.metadata.namespace,
-                                   "labels": m.metadata.labels},
-                      "data": m.data} for m in maps.items])
-
-        secrets, maps = await asyncio.to_thread(read)
-    finally:
-        await stop_sandbox(running)
+    secrets, maps = await asyncio.to_thread(read)
     assert all(s["type"] == "helm.sh/release.v1" for s in secrets)
     revisions = [revision_from_object(o) for o in secrets + maps]
     assert all(isinstance(r, Revision) for r in revisions), revisions

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import aiohttp
 import pytest
 
 from kubetui.sandbox.run import RunningSandbox
+from tests.shared_sandbox import Use
 
 
 class Api:
@@ -50,3 +51,27 @@ async def api(sandbox: RunningSandbox) -> AsyncIterator[Api]:
     """A raw HTTP client for the `sandbox` fixture's server."""
     async with raw_api(sandbox) as client:
         yield client
+
+
+@pytest.fixture
+async def shared_api(shared_sandbox: Use) -> AsyncIterator[Api]:
+    """A raw HTTP client for the shared read-only sandbox (`shared_sandbox`)."""
+    async with raw_api(shared_sandbox.running) as client:
+        yield client
+
+
+@pytest.fixture
+def kc(request: pytest.FixtureRequest, kubectl: Callable[..., Any]) -> Iterator[Any]:
+    """kubectl, plus a check after the test that every request it sent found a route: on the
+    test's own `sandbox`, or on `shared_sandbox` (its requests since the test began) when
+    the test asks for that one."""
+    if "shared_sandbox" in request.fixturenames:
+        shared = request.getfixturevalue("shared_sandbox")
+        yield kubectl
+        unmatched = shared.unmatched()
+    else:
+        running = request.getfixturevalue("sandbox")
+        yield kubectl
+        unmatched = running.server.unmatched
+    missed = [f"{r.method} {r.path}?{r.query}" for r in unmatched]
+    assert missed == [], f"requests that hit no route: {missed}"

@@ -25,7 +25,7 @@ KIND_API_VERSIONS = {
 }
 
 
-async def test_api_versions_match_a_kind_cluster(sandbox, kubectl: Callable) -> None:
+async def test_api_versions_match_a_kind_cluster(shared_sandbox, kubectl: Callable) -> None:
     res = await kubectl("api-versions")
     assert KIND_API_VERSIONS <= set(res.stdout.split())
 
@@ -41,7 +41,7 @@ async def test_api_versions_match_a_kind_cluster(sandbox, kubectl: Callable) -> 
     "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io",
     "tokenreviews.authentication.k8s.io", "selfsubjectreviews.authentication.k8s.io",
 ])
-async def test_api_resources_lists_added_kinds(sandbox, kubectl: Callable,
+async def test_api_resources_lists_added_kinds(shared_sandbox, kubectl: Callable,
                                                resource: str) -> None:
     res = await kubectl("api-resources", "-o", "name")
     assert resource in res.stdout.split()
@@ -132,7 +132,7 @@ async def test_official_client_deletes_a_service(sandbox) -> None:
     assert sandbox.sandbox.store.find(("", "services"), "default", "web") is None
 
 
-async def test_auth_whoami(sandbox, kubectl: Callable) -> None:
+async def test_auth_whoami(shared_sandbox, kubectl: Callable) -> None:
     res = await kubectl("auth", "whoami", "-o", "json")
     info = json.loads(res.stdout)
     assert info["kind"] == "SelfSubjectReview"
@@ -222,12 +222,13 @@ async def test_client_certificate_auth(isolated_home, monkeypatch, tmp_path) -> 
                 assert resp.status == 401
 
 
-async def test_error_status_keys_in_the_real_servers_order(sandbox) -> None:
+async def test_error_status_keys_in_the_real_servers_order(shared_sandbox) -> None:
     """metav1.Status's fields in Go order: ..., reason, details, code."""
     kubernetes = pytest.importorskip("kubernetes")
 
     def fetch() -> str:
-        api = kubernetes.config.new_client_from_config(config_file=str(sandbox.kubeconfig))
+        api = kubernetes.config.new_client_from_config(
+            config_file=str(shared_sandbox.kubeconfig))
         try:
             core = kubernetes.client.CoreV1Api(api)
             resp = core.read_namespaced_config_map("nope", "default", _preload_content=False)

@@ -4,30 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 import pytest_asyncio
 
-from kubetui.sandbox.run import RunningSandbox
-from tests.conftest import serving_sandbox
 from tests.sandbox.conftest import Api, raw_api
+from tests.shared_sandbox import Use
 from tests.waiting import wait_for
 
 METRICS = "/apis/metrics.k8s.io/v1beta1"
 
 
 @pytest_asyncio.fixture
-async def demo(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
-               ) -> AsyncIterator[RunningSandbox]:
-    async with serving_sandbox(isolated_home, monkeypatch, scenario="demo",
-                               pace=0.05) as running:
-        yield running
-
-
-@pytest_asyncio.fixture
-async def demo_api(demo: RunningSandbox) -> AsyncIterator[Api]:
-    async with raw_api(demo) as client:
+async def demo_api(shared_demo: Use) -> AsyncIterator[Api]:
+    async with raw_api(shared_demo.running) as client:
         yield client
 
 
@@ -38,18 +27,18 @@ async def _running_frontends(api: Api) -> list[dict]:
     return doc["items"] if len(doc["items"]) == 3 else []
 
 
-async def test_discovery_lists_metrics_read_only(api: Api) -> None:
-    status, doc = await api.call("GET", METRICS)
+async def test_discovery_lists_metrics_read_only(shared_api: Api) -> None:
+    status, doc = await shared_api.call("GET", METRICS)
     assert status == 200
     kinds = {r["name"]: r for r in doc["resources"]}
     assert kinds["pods"]["kind"] == "PodMetrics" and kinds["pods"]["namespaced"]
     assert kinds["nodes"]["kind"] == "NodeMetrics" and not kinds["nodes"]["namespaced"]
     assert kinds["pods"]["verbs"] == ["get", "list"]
-    status, _ = await api.call("GET", f"{METRICS}/pods?watch=true")
+    status, _ = await shared_api.call("GET", f"{METRICS}/pods?watch=true")
     assert status == 405
 
 
-async def test_pod_and_node_metrics_over_http(demo: RunningSandbox, demo_api: Api) -> None:
+async def test_pod_and_node_metrics_over_http(shared_demo: Use, demo_api: Api) -> None:
     frontends = await wait_for(lambda: _running_frontends(demo_api), timeout=20)
     usage = frontends[0]["containers"][0]["usage"]
     assert usage["cpu"].endswith("n") and usage["memory"].endswith("Ki")
@@ -67,10 +56,10 @@ async def test_pod_and_node_metrics_over_http(demo: RunningSandbox, demo_api: Ap
                                                                  "demo-worker-small"}
     status, node = await demo_api.call("GET", f"{METRICS}/nodes/demo-worker-1")
     assert status == 200 and node["kind"] == "NodeMetrics"
-    assert demo.server.unmatched == []
+    assert shared_demo.unmatched() == []
 
 
-async def test_kubectl_top(demo: RunningSandbox, demo_api: Api, kubectl) -> None:  # noqa: ANN001
+async def test_kubectl_top(shared_demo: Use, demo_api: Api, kubectl) -> None:  # noqa: ANN001
     await wait_for(lambda: _running_frontends(demo_api), timeout=20)
     pods = await kubectl("top", "pods", "-A")
     lines = pods.stdout.splitlines()
@@ -84,4 +73,4 @@ async def test_kubectl_top(demo: RunningSandbox, demo_api: Api, kubectl) -> None
     assert all(r[2].endswith("%") for r in rows.values())
     shop = await kubectl("top", "pod", "-n", "shop", "--no-headers")
     assert all(not ln.startswith("shop ") for ln in shop.stdout.splitlines())
-    assert demo.server.unmatched == []
+    assert shared_demo.unmatched() == []

@@ -8,17 +8,19 @@ from pathlib import Path
 import pytest
 
 from kubetui.sandbox.apiserver.store import Event
-from kubetui.sandbox.run import RunningSandbox, SandboxOptions
+from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.run import SandboxOptions
 from kubetui.sandbox.scenarios import load_scenario
 from kubetui.sandbox.scenarios.scale import is_ready, plan
 from tests.conftest import start_sandbox
+from tests.shared_sandbox import Use
 from tests.waiting import wait_for
 
 PODS = ("", "pods")
 
 
-def _pods(sb: RunningSandbox, ns: str, prefix: str) -> list[dict]:
-    return [p for p in sb.sandbox.store.list(PODS, ns)[0]
+def _pods(sb: Sandbox, ns: str, prefix: str) -> list[dict]:
+    return [p for p in sb.store.list(PODS, ns)[0]
             if p["metadata"]["name"].startswith(prefix)]
 
 
@@ -27,67 +29,71 @@ def _restarts(pod: dict) -> int:
                for c in (pod.get("status") or {}).get("containerStatuses") or ())
 
 
-def _events(sb: RunningSandbox, ns: str, reason: str) -> list[dict]:
-    return [e for e in sb.sandbox.store.list(("", "events"), ns)[0] if e["reason"] == reason]
+def _events(sb: Sandbox, ns: str, reason: str) -> list[dict]:
+    return [e for e in sb.store.list(("", "events"), ns)[0] if e["reason"] == reason]
 
 
-async def test_demo_has_what_an_on_call_engineer_looks_for(tmp_path: Path) -> None:
-    running = await start_sandbox(tmp_path / "kubeconfig", scenario="demo", pace=0.05)
-    store = running.sandbox.store
-    try:
-        assert len(store.list(("", "nodes"))[0]) == 4
-        namespaces = {n["metadata"]["name"] for n in store.list(("", "namespaces"))[0]}
-        assert namespaces >= {"shop", "payments", "data", "monitoring", "batch"}
-        for key, at_least in ((("apps", "statefulsets"), 2), (("apps", "daemonsets"), 2),
-                              (("batch", "cronjobs"), 2), (("batch", "jobs"), 2),
-                              (("networking.k8s.io", "ingresses"), 1),
-                              (("autoscaling", "horizontalpodautoscalers"), 1),
-                              (("", "configmaps"), 3), (("", "secrets"), 3),
-                              (("", "persistentvolumes"), 6)):
-            assert store.count(key) >= at_least, key
-        claims = store.list(("", "persistentvolumeclaims"))[0]
-        assert claims and all(c["status"]["phase"] == "Bound" for c in claims)
-        lb = store.get(("", "services"), "shop", "frontend")
-        assert lb["status"]["loadBalancer"]["ingress"][0]["ip"]
+async def test_demo_has_what_an_on_call_engineer_looks_for(shared_demo: Use) -> None:
+    read = shared_demo.read  # the store is read in the sandbox's own thread
+    assert read(lambda sb: len(sb.store.list(("", "nodes"))[0])) == 4
+    namespaces = read(lambda sb: {n["metadata"]["name"]
+                                  for n in sb.store.list(("", "namespaces"))[0]})
+    assert namespaces >= {"shop", "payments", "data", "monitoring", "batch"}
+    for key, at_least in ((("apps", "statefulsets"), 2), (("apps", "daemonsets"), 2),
+                          (("batch", "cronjobs"), 2), (("batch", "jobs"), 2),
+                          (("networking.k8s.io", "ingresses"), 1),
+                          (("autoscaling", "horizontalpodautoscalers"), 1),
+                          (("", "configmaps"), 3), (("", "secrets"), 3),
+                          (("", "persistentvolumes"), 6)):
+        assert read(lambda sb: sb.store.count(key)) >= at_least, key
+    claims = read(lambda sb: sb.store.list(("", "persistentvolumeclaims"))[0])
+    assert claims and all(c["status"]["phase"] == "Bound" for c in claims)
+    lb = read(lambda sb: sb.store.get(("", "services"), "shop", "frontend"))
+    assert lb["status"]["loadBalancer"]["ingress"][0]["ip"]
 
-        # Everything ordinary comes up: frontends ready and behind their Service.
-        await wait_for(lambda: len([p for p in _pods(running, "shop", "frontend-")
-                                    if is_ready(p)]) == 3, timeout=20)
-        await wait_for(lambda: len((store.find(("", "endpoints"), "shop", "frontend") or {})
-                                   .get("subsets", [{}])[0].get("addresses", [])) == 3)
-        # One DaemonSet pod per node, and the data stores ready in order.
-        await wait_for(lambda: len([p for p in _pods(running, "monitoring", "node-exporter-")
-                                    if is_ready(p)]) == 4, timeout=20)
-        await wait_for(lambda: all(is_ready(p) for p in _pods(running, "data", "redis-"))
-                       and len(_pods(running, "data", "redis-")) == 3, timeout=30)
-        # What is wrong: a crash loop with climbing restarts, a pod nothing can hold, an
-        # image that cannot be pulled, a rollout stuck on a version that never gets ready.
-        await wait_for(lambda: _restarts(_pods(running, "shop", "recommendations-")[0]) >= 2,
-                       timeout=30)
-        pending = _pods(running, "data", "ml-training-")[0]
-        assert pending["status"]["phase"] == "Pending" and not pending["spec"].get("nodeName")
-        await wait_for(lambda: _events(running, "data", "FailedScheduling"))
-        assert "Insufficient cpu" in _events(running, "data", "FailedScheduling")[0]["message"]
-        await wait_for(lambda: any(
-            (c.get("state") or {}).get("waiting", {}).get("reason") == "ImagePullBackOff"
-            for p in _pods(running, "shop", "admin-")
-            for c in p["status"].get("containerStatuses") or ()), timeout=20)
-        checkout = store.get(("apps", "deployments"), "payments", "checkout")
-        assert checkout["spec"]["template"]["spec"]["containers"][0]["image"].endswith(
-            "never-ready")
-        await wait_for(lambda: (store.get(("apps", "deployments"), "payments", "checkout")
-                                .get("status") or {}).get("updatedReplicas") == 1)
-        assert store.get(("apps", "deployments"), "payments", "checkout")["status"].get(
-            "readyReplicas") == 3
-        # Alive: logs keep coming, JSON lines from the API.
-        api = next(p for p in _pods(running, "shop", "api-") if is_ready(p))
-        key = ("shop", api["metadata"]["name"], "api")
-        first = len(running.sandbox.logs.lines(key))
-        assert running.sandbox.logs.lines(key)[0].text.startswith("{")
-        await wait_for(lambda: len(running.sandbox.logs.lines(key)) > first, timeout=20)
-        assert running.server.unmatched == []
-    finally:
-        await running.stop()
+    def pods(ns: str, prefix: str) -> list[dict]:
+        return read(lambda sb: _pods(sb, ns, prefix))
+
+    def events(ns: str, reason: str) -> list[dict]:
+        return read(lambda sb: _events(sb, ns, reason))
+
+    # Everything ordinary comes up: frontends ready and behind their Service.
+    await wait_for(lambda: len([p for p in pods("shop", "frontend-") if is_ready(p)]) == 3,
+                   timeout=20)
+    await wait_for(lambda: len((read(lambda sb: sb.store.find(("", "endpoints"), "shop",
+                                                              "frontend")) or {})
+                               .get("subsets", [{}])[0].get("addresses", [])) == 3)
+    # One DaemonSet pod per node, and the data stores ready in order.
+    await wait_for(lambda: len([p for p in pods("monitoring", "node-exporter-")
+                                if is_ready(p)]) == 4, timeout=20)
+    await wait_for(lambda: all(is_ready(p) for p in pods("data", "redis-"))
+                   and len(pods("data", "redis-")) == 3, timeout=30)
+    # What is wrong: a crash loop with climbing restarts, a pod nothing can hold, an
+    # image that cannot be pulled, a rollout stuck on a version that never gets ready.
+    await wait_for(lambda: _restarts(pods("shop", "recommendations-")[0]) >= 2, timeout=30)
+    pending = pods("data", "ml-training-")[0]
+    assert pending["status"]["phase"] == "Pending" and not pending["spec"].get("nodeName")
+    await wait_for(lambda: events("data", "FailedScheduling"))
+    assert "Insufficient cpu" in events("data", "FailedScheduling")[0]["message"]
+    await wait_for(lambda: any(
+        (c.get("state") or {}).get("waiting", {}).get("reason") == "ImagePullBackOff"
+        for p in pods("shop", "admin-")
+        for c in p["status"].get("containerStatuses") or ()), timeout=20)
+
+    def checkout() -> dict:
+        return read(lambda sb: sb.store.get(("apps", "deployments"), "payments", "checkout"))
+
+    assert checkout()["spec"]["template"]["spec"]["containers"][0]["image"].endswith(
+        "never-ready")
+    await wait_for(lambda: (checkout().get("status") or {}).get("updatedReplicas") == 1)
+    assert checkout()["status"].get("readyReplicas") == 3
+    # Alive: logs keep coming, JSON lines from the API.
+    api = next(p for p in pods("shop", "api-") if is_ready(p))
+    key = ("shop", api["metadata"]["name"], "api")
+    lines = read(lambda sb: [line.text for line in sb.logs.lines(key)])
+    assert lines[0].startswith("{")
+    await wait_for(lambda: read(lambda sb: len(sb.logs.lines(key))) > len(lines), timeout=20)
+    assert shared_demo.unmatched() == []
 
 
 def test_scale_plan_adds_up() -> None:

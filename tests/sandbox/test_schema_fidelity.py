@@ -45,12 +45,13 @@ DEPLOY = {
     ("cronjob.spec.jobTemplate.spec.template.spec.volumes.configMap", "items\t<[]KeyToPath>"),
     ("service.spec.ports", "protocol\t<string>"),
 ])
-async def test_explain_at_depth(kubectl: Callable, sandbox, path: str, expected: str) -> None:
+async def test_explain_at_depth(kubectl: Callable, shared_sandbox, path: str,
+                                expected: str) -> None:
     res = await kubectl("explain", path)
     assert expected in res.stdout.replace("  ", "\t").replace("\t\t", "\t"), res.stdout
 
 
-async def test_explain_every_builtin_kind(kubectl: Callable, sandbox) -> None:
+async def test_explain_every_builtin_kind(kubectl: Callable, shared_sandbox) -> None:
     """`kubectl explain <kind>.metadata.labels` works for each built-in kind."""
     for kind in BUILTIN_KINDS:
         if "list" not in kind.verbs:

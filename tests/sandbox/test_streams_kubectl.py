@@ -242,28 +242,24 @@ async def test_unknown_paths_answer_404_with_details(running, kubectl) -> None:
     assert "panic" not in res.stderr
 
 
-async def test_the_demo_has_ways_in(isolated_home, monkeypatch, kubectl, cache) -> None:
-    from tests.conftest import serving_sandbox
+async def test_the_demo_has_ways_in(shared_demo, kubectl, cache) -> None:
+    def ready(prefix: str, ns: str) -> bool:
+        return any(p["metadata"]["name"].startswith(prefix) and any(
+            c["type"] == "Ready" and c["status"] == "True"
+            for c in p.get("status", {}).get("conditions") or [])
+            for p in shared_demo.read(lambda sb: sb.store.list(PODS, ns)[0]))
 
-    async with serving_sandbox(isolated_home, monkeypatch, scenario="demo",
-                               pace=0.05) as running:
-        def ready(prefix: str, ns: str) -> bool:
-            return any(p["metadata"]["name"].startswith(prefix) and any(
-                c["type"] == "Ready" and c["status"] == "True"
-                for c in p.get("status", {}).get("conditions") or [])
-                for p in running.sandbox.store.list(PODS, ns)[0])
-
-        await wait_for(lambda: ready("frontend-", "shop") and
-                       ready("fraud-scorer-", "payments"), timeout=30)
-        conf = await kubectl("exec", "-n", "shop", "deploy/frontend", "--", "cat",
-                             "/etc/nginx/conf.d/default.conf")
-        assert "proxy_pass http://api:8080/" in conf.stdout
-        res = await kubectl("exec", "-n", "payments", "deploy/fraud-scorer", "--", "sh",
-                            check=False)
-        assert res.returncode != 0 and "executable file not found" in res.stderr
-        async with port_forward(cache, "svc/frontend", 80, namespace="shop") as ([port], _):
-            status, body = await http_get(port)
-            assert status == 200 and "shop/frontend-" in body
+    await wait_for(lambda: ready("frontend-", "shop") and
+                   ready("fraud-scorer-", "payments"), timeout=30)
+    conf = await kubectl("exec", "-n", "shop", "deploy/frontend", "--", "cat",
+                         "/etc/nginx/conf.d/default.conf")
+    assert "proxy_pass http://api:8080/" in conf.stdout
+    res = await kubectl("exec", "-n", "payments", "deploy/fraud-scorer", "--", "sh",
+                        check=False)
+    assert res.returncode != 0 and "executable file not found" in res.stderr
+    async with port_forward(cache, "svc/frontend", 80, namespace="shop") as ([port], _):
+        status, body = await http_get(port)
+        assert status == 200 and "shop/frontend-" in body
 
 
 async def test_debug_copy_to_and_node(running, cache) -> None:

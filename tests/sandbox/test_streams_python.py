@@ -1,19 +1,25 @@
 """The official Python client (`kubernetes`) getting into the sandbox's workloads:
 `stream()` exec (v5.channel.k8s.io) and `portforward()` (v4.channel.k8s.io with ports).
-Its calls block, so they run in a thread while the sandbox serves on the test's loop."""
+Its calls block, so they run in a thread while the sandbox serves (from a thread of its own
+when shared by the module's read-only tests, else on the test's loop)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kubetui.sandbox.core import Faults
+from kubetui.sandbox.run import RunningSandbox
+from tests.conftest import namespace_ready
+from tests.sandbox.node_helpers import add_node
 from tests.sandbox.streaming import cluster, running_pod, web_pod
+from tests.shared_sandbox import SharedSandbox, Use, used_by_test
 from tests.waiting import wait_for
 
 kubernetes = pytest.importorskip("kubernetes", reason="the official client is a test extra")
@@ -74,11 +80,39 @@ def _forward(kubeconfig: Path, ports: list[int], paths: dict[int, str]
         pf.close()
 
 
+def _web_pod() -> dict:
+    return web_pod("web", image="nginx:1.27", ports=[
+        {"name": "http", "containerPort": 80}, {"name": "metrics", "containerPort": 9090}])
+
+
+@pytest.fixture(scope="module")
+def _web_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedSandbox]:
+    """One cluster with a node and the `web` pod running, for the tests of this module
+    that only exec into the pod and forward its ports (see `SharedSandbox`)."""
+    async def prepare(running: RunningSandbox) -> None:
+        await namespace_ready(running)
+        add_node(running.sandbox, "node-1")
+        await running_pod(running, _web_pod())
+
+    shared = SharedSandbox.start("streams-web", tmp_path_factory.mktemp("web") / "config",
+                                 quiet=False, prepare=prepare, pace=0.05, nodes=0)
+    yield shared
+    shared.stop()
+
+
 @pytest.fixture
-async def running(isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
+def running(_web_cluster: SharedSandbox, isolated_home: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Use]:
+    with used_by_test(_web_cluster, isolated_home, monkeypatch) as use:
+        yield use
+
+
+@pytest.fixture
+async def running_alone(isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same cluster, the test's own: for a test that waits on the server's own
+    state (its open stream sessions), which other tests' streams would share."""
     async with cluster(isolated_home, monkeypatch) as r:
-        await running_pod(r, web_pod("web", image="nginx:1.27", ports=[
-            {"name": "http", "containerPort": 80}, {"name": "metrics", "containerPort": 9090}]))
+        await running_pod(r, _web_pod())
         yield r
 
 
@@ -119,12 +153,12 @@ def _forward_to_eof(kubeconfig: Path, port: int, request: bytes) -> tuple[Any, b
     return pf, data
 
 
-async def test_the_pods_side_closing_ends_the_forwarded_socket(running) -> None:
+async def test_the_pods_side_closing_ends_the_forwarded_socket(running_alone) -> None:
     """When the pod's end of the connection closes, the server closes the v4 WebSocket
     (the kubelet does once every port's forward is done) and the client's socket reads
     EOF; a refused connection ends the same way after its message."""
-    sessions = running.server.streams.sessions.open
-    pf, data = await asyncio.to_thread(_forward_to_eof, running.kubeconfig, 80,
+    sessions = running_alone.server.streams.sessions.open
+    pf, data = await asyncio.to_thread(_forward_to_eof, running_alone.kubeconfig, 80,
                                        b"GET / HTTP/1.0\r\nHost: web\r\n\r\n")
     try:
         head, _, body = data.partition(b"\r\n\r\n")
@@ -133,7 +167,7 @@ async def test_the_pods_side_closing_ends_the_forwarded_socket(running) -> None:
         await wait_for(lambda: not sessions, message="the sandbox ends the session")
     finally:
         pf.close()
-    pf, data = await asyncio.to_thread(_forward_to_eof, running.kubeconfig, 5432, b"hi")
+    pf, data = await asyncio.to_thread(_forward_to_eof, running_alone.kubeconfig, 5432, b"hi")
     try:
         assert data == b"" and "connection refused" in (pf.error(5432) or "")
         await wait_for(lambda: not sessions, message="the sandbox ends the refused session")
@@ -166,4 +200,7 @@ async def test_kubernetes_asyncio_exec_over_v4(running) -> None:
             "web", "default", command=["sh", "-c", "hostname; echo $((0)) >/dev/null"],
             stderr=True, stdin=False, stdout=True, tty=False)
     assert out == "web\n"
-    assert any(r.path.endswith("/exec") and r.status == 101 for r in running.server.requests)
+    # The server logs a request when its handler returns, which may be just after the
+    # client has read the end of the stream: the sandbox serves from its own thread.
+    await wait_for(lambda: any(r.path.endswith("/exec") and r.status == 101
+                               for r in running.requests()), message="the v4 exec logged")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.run import RunningSandbox, SandboxOptions
 from scripts.scenes import RECORDED, recorded_now, replay
 from tests.conftest import stop_sandbox
+from tests.shared_sandbox import ThreadedSandbox
 from tests.ui.app_helpers import Api
 from tests.ui.log_helpers import FAST
 
@@ -105,34 +105,29 @@ def recorded_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recor
     Shared by every snapshot test (they only read)."""
     state = json.loads(RECORDED.read_text())
     path = tmp_path_factory.mktemp("recorded") / "kubeconfig"
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="recorded-cluster", daemon=True)
-    thread.start()
+    served = ThreadedSandbox("recorded-cluster")
+    proxies: list[asyncio.Server] = []
 
-    async def start() -> tuple[RunningSandbox, asyncio.Server]:
-        running = await RunningSandbox.start(SandboxOptions(
-            host="127.0.0.1", port=0, kubeconfig=str(path), controllers=False, nodes=0))
+    async def prepare(running: RunningSandbox) -> None:
         replay(running.sandbox, state)
         proxy = await _tunnel(int(running.url.rpartition(":")[2]))
+        proxies.append(proxy)
         doc = yaml.safe_load(path.read_text())
         doc["clusters"][0]["cluster"].update(
             server="https://localhost:6443",
             **{"proxy-url": f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}"})
         path.write_text(yaml.safe_dump(doc))
-        return running, proxy
 
-    async def stop(running: RunningSandbox, proxy: asyncio.Server) -> None:
-        proxy.close()
-        await stop_sandbox(running)
+    async def close_proxies() -> None:
+        for proxy in proxies:
+            proxy.close()
 
-    running, proxy = asyncio.run_coroutine_threadsafe(start(), loop).result(60)
     try:
+        served.start(SandboxOptions(host="127.0.0.1", port=0, kubeconfig=str(path),
+                                    controllers=False, nodes=0), prepare)
         yield RecordedCluster(path, recorded_now(state))
     finally:
-        asyncio.run_coroutine_threadsafe(stop(running, proxy), loop).result(60)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
+        served.stop(before=close_proxies)
 
 
 @pytest.fixture

@@ -79,9 +79,9 @@ def _kubeconfig_like(source: Path, target: Path, **changes: object) -> Path:
     ({"user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
                         "command": "no-such-login-plugin"}}}, "no-such-login-plugin"),
 ])
-async def test_connection_problems_are_shown_in_the_ui(sandbox, tmp_path: Path,
+async def test_connection_problems_are_shown_in_the_ui(shared_sandbox, tmp_path: Path,
                                                        change: dict, problem: str) -> None:
-    path = _kubeconfig_like(sandbox.kubeconfig, tmp_path / "kubeconfig", **change)
+    path = _kubeconfig_like(shared_sandbox.kubeconfig, tmp_path / "kubeconfig", **change)
     app = app_for(path)
     async with app.run_test(size=(120, 30)):
         await until(lambda: problem in header_text(app), message=problem)
@@ -148,5 +148,5 @@ def test_demo_opens_the_ui_in_one_command(tmp_path: Path, scenario: str) -> None
     assert list(temp.iterdir()) == []  # the demo's kubeconfig folder is gone
 
 
-def test_app_type_is_the_factory_product(sandbox) -> None:
+def test_app_type_is_the_factory_product(shared_sandbox) -> None:
     assert isinstance(app_for(), KubetuiApp)

@@ -160,7 +160,7 @@ async def test_podmetrics_show_usage_under_their_own_name(sandbox, api: Api) -> 
         assert cells[1].endswith("n") and cells[2].endswith("Ki") and cells[3] == "15s"
 
 
-async def test_aliases_list_filter_and_open(sandbox, api: Api) -> None:
+async def test_aliases_list_filter_and_open(shared_sandbox) -> None:
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")

@@ -129,7 +129,7 @@ async def test_namespace_pane_follows_width_and_switches_namespace(sandbox, api:
         assert not pane.display and app.main_table.has_focus
 
 
-async def test_help_lists_every_binding_of_the_view(sandbox, api: Api) -> None:
+async def test_help_lists_every_binding_of_the_view(shared_sandbox) -> None:
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")
@@ -153,7 +153,7 @@ async def test_help_lists_every_binding_of_the_view(sandbox, api: Api) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_help_groups_bindings_once_per_source(sandbox, api: Api) -> None:
+async def test_help_groups_bindings_once_per_source(shared_sandbox) -> None:
     app = app_for()
     async with app.run_test(size=(160, 45)) as pilot:
         await live(app, "pods")
@@ -169,7 +169,7 @@ async def test_help_groups_bindings_once_per_source(sandbox, api: Api) -> None:
         assert app_rows["Command"].keys == ":" and app_rows["Filter"].keys == "/"
 
 
-async def test_command_palette_lists_actions(sandbox, api: Api) -> None:
+async def test_command_palette_lists_actions(shared_sandbox) -> None:
     app = app_for()
     async with app.run_test(size=(160, 45)):
         await live(app, "pods")
@@ -322,8 +322,8 @@ def test_every_built_in_key_is_a_known_key_name() -> None:
     assert [k for k in sorted(keys) if unknown_key(k)] == []
 
 
-async def test_notifications_never_cover_a_dialog_and_can_be_read_again(sandbox,
-                                                                        api: Api) -> None:
+async def test_notifications_never_cover_a_dialog_and_can_be_read_again(
+        shared_sandbox) -> None:
     from textual.widgets._toast import Toast
 
     from kubetui.ui.messages import MessagesScreen

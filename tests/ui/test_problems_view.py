@@ -22,7 +22,8 @@ from tests.ui.app_helpers import Api, app_for, header_text, live, until
 
 @pytest_asyncio.fixture
 async def demo(isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
-    """The demo cluster (kubelet 20x faster) and a client on it."""
+    """A demo cluster of the test's own (kubelet 20x faster) and a client on it, for the
+    test that cordons a node; the tests that only read use `shared_demo`."""
     async with serving_sandbox(isolated_home, monkeypatch, scenario="demo",
                                pace=0.05) as running:
         config = kubeconfig.load()
@@ -126,7 +127,8 @@ async def test_problems_follow_the_namespace_and_say_when_all_is_well(sandbox,
         await until(lambda: app.screen is app.screen_stack[0])
 
 
-async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(demo) -> None:
+async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(
+        shared_demo) -> None:
     app = app_for()
     async with app.run_test(size=(200, 50)) as pilot:
         await live(app, "pods")
@@ -167,7 +169,7 @@ def xray_rows(screen: XrayScreen) -> list[tuple[str, str, str]]:
     return [tuple(table.entry_at(i).row.cells) for i in range(table.row_count)]
 
 
-async def test_xray_shows_how_a_namespace_s_deployments_relate(demo) -> None:
+async def test_xray_shows_how_a_namespace_s_deployments_relate(shared_demo) -> None:
     app = app_for(namespace="shop")
     async with app.run_test(size=(200, 50)) as pilot:
         await live(app, "pods")
