@@ -55,9 +55,12 @@ async def test_header_fits_one_line_at_80_columns(sandbox, api: Api) -> None:
         assert "kubetui-sandbox" in text and "ns default" in text and "view pods" in text
         assert "live" in text and "v1.32" not in text  # the version gave way
         from textual.widgets._footer import FooterKey
-        shown = {k.description for k in app.screen.query(FooterKey)
-                 if k.region.right <= 80 - len(" ^p palette")}
-        assert {"Command", "Filter", "Help", "Back"} <= shown  # the footer's essentials
+
+        def shown() -> set[str]:
+            return {k.description for k in app.screen.query(FooterKey)
+                    if k.region.right <= 80 - len(" ^p palette")}
+        await until(lambda: {"Command", "Filter", "Help", "Back"} <= shown(),
+                    message="the footer's essentials")
         await pilot.resize_terminal(60, 24)
         await until(lambda: sandbox.url not in header_text(app), message="then the server")
         assert "view pods" in header_text(app) and header.size.height == 1
