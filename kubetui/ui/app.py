@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen, Screen
@@ -56,7 +56,6 @@ from kubetui.ui.aliases import ALIAS_WORDS, AliasesScreen
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note
 from kubetui.ui.ordered_input import OrderedInput, deliver_key
-from kubetui.ui.partial_update import CellScreen
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.k9s_keys import K9sKeys
@@ -66,6 +65,7 @@ from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen, key_help
 from kubetui.ui.screens.log_screen import LogScreen
+from kubetui.ui.screens.main_screen import MainScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.undo import UNDO_KEY
@@ -254,7 +254,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
 
     # ----------------------------------------------------------------- layout
     def get_default_screen(self) -> Screen:
-        return CellScreen(id="_default")
+        return MainScreen(self._fit_main)
 
     # ----------------------------------------------------------------- notifications
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -381,8 +381,10 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
             await self.session.close()
             self.session = None
 
-    def on_resize(self, event: Resize) -> None:
-        self._layout_pane(event.size.width)
+    def _fit_main(self, size: Size) -> None:
+        """The main screen is about to be laid out at `size` (see main_screen)."""
+        if self.screen_stack[0].query("#namespaces"):  # (composed)
+            self._layout_pane(size.width)
 
     def _layout_pane(self, width: int) -> None:
         show = self._pane_choice if self._pane_choice is not None else width >= PANE_MIN_WIDTH

@@ -23,6 +23,10 @@ from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ALT_SCREEN = re.compile(rb"(\x1b\[\?1049[hl])")
+#: Synchronized output (mode 2026): asked about by Textual at start; a terminal that
+#: answers "set" gets every frame between BEGIN and END, so a frame can be told apart.
+SYNC_QUERY, SYNC_REPLY = b"\x1b[?2026$p", b"\x1b[?2026;2$y"
+FRAME_END = re.compile(rb"(\x1b\[\?2026l)")
 
 
 def _make_controlling() -> None:
@@ -34,18 +38,22 @@ class PtyApp:
     """A running kubetui on a pty; `screen_text()` is what the person would see."""
 
     def __init__(self, proc: asyncio.subprocess.Process, master: int, cols: int,
-                 rows: int) -> None:
+                 rows: int, frames: bool = False) -> None:
         self.proc = proc
         self.master = master
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()  # everything the app wrote, for failure messages
         self.times: list[tuple[float, int]] = []
+        #: With `frames`, the terminal answers Textual's synchronized-output query, and
+        #: the screen as each frame left it is kept here (lines without trailing spaces).
+        self.frames: list[list[str]] | None = [] if frames else None
         loop = asyncio.get_running_loop()
         loop.add_reader(master, self._readable)
 
     @classmethod
-    async def start(cls, *args: str, cols: int = 120, rows: int = 32) -> PtyApp:
+    async def start(cls, *args: str, cols: int = 120, rows: int = 32,
+                    frames: bool = False) -> PtyApp:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
@@ -55,7 +63,7 @@ class PtyApp:
             sys.executable, "-m", "kubetui", *args, stdin=slave, stdout=slave, stderr=slave,
             cwd=ROOT, env=env, start_new_session=True, preexec_fn=_make_controlling)
         os.close(slave)
-        return cls(proc, master, cols, rows)
+        return cls(proc, master, cols, rows, frames)
 
     def _readable(self) -> None:
         try:
@@ -67,13 +75,20 @@ class PtyApp:
             return
         self.raw += data
         self.times.append((time.monotonic(), len(self.raw)))
+        if self.frames is not None and SYNC_QUERY in data:
+            self.type(SYNC_REPLY)
         # pyte has no alternate screen: entering or leaving it (the app starting, suspending
         # for a shell, resuming) shows a blank screen here, as the main screen was blank.
         for i, piece in enumerate(ALT_SCREEN.split(data)):
             if i % 2:
                 self.screen.reset()
-            else:
+            elif self.frames is None:
                 self.stream.feed(piece)
+            else:
+                for j, part in enumerate(FRAME_END.split(piece)):
+                    self.stream.feed(part)
+                    if j % 2:
+                        self.frames.append(self.lines())
 
     def screen_text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
@@ -89,6 +104,13 @@ class PtyApp:
         except AssertionError as e:
             raise AssertionError(f"{e}; the screen:\n{self.screen_text()}\n(the last bytes "
                                  f"written: {bytes(self.raw[-300:])!r})") from None
+
+    async def wait_quiet(self, quiet: float = 0.5, timeout: float = 30) -> None:
+        """Wait until the app has written nothing for `quiet` seconds (it has drawn all
+        it had to draw), so that the next frame is the answer to what is done next."""
+        await self.wait_until(
+            lambda: self.times and time.monotonic() - self.times[-1][0] >= quiet,
+            f"{quiet} s without output", timeout)
 
     async def wait_text(self, text: str, timeout: float = 30) -> str:
         """Wait until `text` is on the screen (lines have no trailing spaces)."""

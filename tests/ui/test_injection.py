@@ -48,6 +48,7 @@ from kubetui.ui.screens.events_screen import EventsScreen
 from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.log_screen import ContainerDialog, LogScreen
+from kubetui.ui.screens.main_screen import MainScreen
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.screens.problems_screen import ProblemsScreen
@@ -347,7 +348,7 @@ async def open_help(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
 
 
 async def open_main(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
-    await command(pilot, "cm")  # the main screen (CellScreen) redrawn with another view
+    await command(pilot, "cm")  # the main screen (a CellScreen) redrawn with another view
     await live(app, "configmaps")
     await select(app, "evil-cm")
     return False  # names are validated by the server
@@ -396,7 +397,7 @@ async def open_text(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:
 
 
 OPENERS: dict[type[Screen], Opener] = {
-    CellScreen: open_main, AliasesScreen: open_aliases, MessagesScreen: open_messages,
+    CellScreen: open_main, MainScreen: open_main, AliasesScreen: open_aliases, MessagesScreen: open_messages,
     DescribeScreen: open_describe, YamlScreen: open_yaml, EventsScreen: open_events,
     LogScreen: open_logs, ContainerDialog: open_containers, RolloutScreen: open_rollout,
     ConfirmDialog: open_confirm, PromptDialog: open_prompt, ScaleDialog: open_scale,

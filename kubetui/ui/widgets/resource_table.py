@@ -392,6 +392,10 @@ class ResourceTable(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
+        if self._line_width != self.scrollable_content_region.width:
+            # Textual paints a widget at its new size before its Resize handler runs:
+            # fit the columns now, so that first frame is not laid out for the old size.
+            self._measure()
         width = self._line_width
         if y == 0:
             return self._header_strip(width)
