@@ -3,6 +3,8 @@ the read-only gate and the config file."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,20 @@ async def test_header_fits_one_line_at_80_columns(sandbox, api: Api) -> None:
         await pilot.resize_terminal(160, 45)
         await until(lambda: sandbox.url in header_text(app) and "v1.32" in header_text(app),
                     message="both come back")
+
+
+async def test_header_keeps_one_line_at_60_columns_with_problems(sandbox, api: Api) -> None:
+    await api.pod("web-1", "default")  # never scheduled: a problem
+    app = app_for()
+    async with app.run_test(size=(60, 24)) as pilot:
+        await live(app, "pods")
+        await until(lambda: re.search(r"! \d", header_text(app)), message="the count")
+        await pilot.pause()
+        header = app.header
+        assert header.size.height == 1, header_text(app)
+        text = header_text(app)
+        assert len(text) <= header.content_size.width
+        assert "view pods" in text and "live" in text and "problems" not in text
 
 
 async def test_namespace_and_all_namespaces_from_settings(sandbox, api: Api) -> None:

@@ -84,6 +84,7 @@ async def test_a_narrower_window_hides_the_pane_in_its_first_frame(cluster: Clus
                               lambda f: not any(BORDER in line for line in f))
         assert not any(BORDER in line for line in first), shown(first)
         assert "Command" in first[-1], shown(first)
+        assert "1 Pods" in first[1], shown(first)  # the header on one line, tabs under it
         assert "No pods in namespace default" in "\n".join(first), shown(first)
     finally:
         await app.close()
