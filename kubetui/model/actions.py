@@ -62,6 +62,9 @@ class ActionSpec:
     targets: Targets = "selected"
     #: Also offered with no kind (no view yet): actions that bring their own objects.
     kindless: bool = False
+    #: Acts with no dialog or view of its own (an undo is offered instead). The others
+    #: open one first, and the keys typed after theirs are held for it (ui.held_keys).
+    acts_at_once: bool = False
 
     @property
     def binding_id(self) -> str:
@@ -99,8 +102,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("restart", "r", "Restart", lambda k: k.restartable),
     ActionSpec("drain", "r", "Drain", NODES,
                also=(Access("create", POD, "", "", "eviction"),)),
-    ActionSpec("cordon", "c", "Cordon", NODES),
-    ActionSpec("uncordon", "u", "Uncordon", NODES),
+    ActionSpec("cordon", "c", "Cordon", NODES, acts_at_once=True),
+    ActionSpec("uncordon", "u", "Uncordon", NODES, acts_at_once=True),
     ActionSpec("set_image", "i", "Set image", has_pod_spec, targets="cursor"),
     ActionSpec("rollout", "o", "Rollout", DEPLOYMENTS, mutates=False, verb="",
                targets="cursor"),
@@ -111,8 +114,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("apply", "ctrl+o", "Apply file", _any, targets="none", kindless=True),
     # From the rollout view, which binds their keys itself.
     ActionSpec("rollout_undo", "", "Undo", DEPLOYMENTS, targets="cursor"),
-    ActionSpec("rollout_pause", "", "Pause", DEPLOYMENTS, targets="cursor"),
-    ActionSpec("rollout_resume", "", "Resume", DEPLOYMENTS, targets="cursor"),
+    ActionSpec("rollout_pause", "", "Pause", DEPLOYMENTS, targets="cursor",
+               acts_at_once=True),
+    ActionSpec("rollout_resume", "", "Resume", DEPLOYMENTS, targets="cursor",
+               acts_at_once=True),
 )
 
 BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
@@ -54,8 +54,8 @@ from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ACTION_SCREEN
 from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.aliases import ALIAS_WORDS, AliasesScreen
 from kubetui.ui.key_names import unknown_key
+from kubetui.ui.held_keys import HeldKeys, KeyHold
 from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note
-from kubetui.ui.ordered_input import OrderedInput, deliver_key
 from kubetui.ui.screens.containers_screen import ContainersScreen
 from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.k9s_keys import K9sKeys
@@ -179,7 +179,7 @@ class ConnectFailed(Message):
     error: str
 
 
-class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
+class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "kubetui"
 
@@ -214,6 +214,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
         # NO_COLOR (no-color.org): Textual alone would still draw in greys; native ANSI
         # mode makes its filter drop every colour, leaving bold, reverse, underline.
         super().__init__(ansi_color=True if os.environ.get("NO_COLOR") else None)
+        self.key_hold = KeyHold()  # keys typed before their dialog opened (held_keys)
         self.settings = settings
         self.user_config = user_config
         self.kubeconfig = kubeconfig
@@ -282,14 +283,6 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, App[None]):
                 super().notify(note.message, title=note.title, severity=note.severity,
                                timeout=note.timeout, markup=False)
         return popped
-
-    async def on_event(self, event: events.Event) -> None:
-        # Keys for a text field are applied here, in arrival order (see ordered_input).
-        if (isinstance(event, events.Key) and not event.is_forwarded
-                and isinstance(self.focused, OrderedInput)):
-            await deliver_key(self.focused, event)
-            return
-        await super().on_event(event)
 
     def compose(self) -> ComposeResult:
         yield Header(id="header")

@@ -11,13 +11,20 @@ The workaround: the App hands each key meant for an `OrderedInput` to `deliver_k
 once, in its own queue's order, instead of forwarding it to the Input's queue; a binding
 that closes the field (enter with `on_submit`, esc) moves the focus before the next key is
 looked at, so keys typed after `:po<enter>` reach the table, not the closed prompt.
+
+Widgets whose keys are all bindings (the tables, the text views) get the same, so a key's
+action (`s` scale, `d` describe) runs before the next key is looked at, and the keys after it
+can wait for its dialog or view (`held_keys`) instead of being already on their way to the
+table, queued behind it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 
 from textual import events
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -39,16 +46,29 @@ class OrderedInput(Input):
             await self.on_submit(self.value)
 
 
-async def deliver_key(field: OrderedInput, event: events.Key) -> None:
-    """Apply `event` to the focused `field` now, as Textual would after bubbling: priority
-    bindings first, then the field's own typing, then the bindings of the field and its
-    ancestors up to the modal screen, nearest first (one that skips, such as an Input's
-    inherited scroll_up, passes to the next). `App._check_bindings` is Textual's own
-    lookup; calling it here only changes when it runs."""
-    app = field.app
+@cache
+def _bindings_only(cls: type[Widget]) -> bool:
+    return cls._on_key is Widget._on_key and not any(
+        name.startswith(("key_", "_key_")) for name in dir(cls))
+
+
+def takes_keys_in_order(widget: Widget) -> bool:
+    """Whether `deliver_key` applies keys to `widget` as Textual would: an `OrderedInput`,
+    or a widget that does all with bindings (no key handler of its own: kubetui's tables
+    and text views, buttons; not an `Input`, `Select` or `TextArea`)."""
+    return isinstance(widget, OrderedInput) or _bindings_only(type(widget))
+
+
+async def deliver_key(focused: Widget, event: events.Key) -> None:
+    """Apply `event` to the `focused` widget now, as Textual would after bubbling:
+    priority bindings first, then an `OrderedInput`'s own typing, then the bindings of the
+    widget and its ancestors up to the modal screen, nearest first (one that skips, such as
+    an Input's inherited scroll_up, passes to the next). `App._check_bindings` is
+    Textual's own lookup; calling it here only changes when it runs."""
+    app = focused.app
     if await app._check_bindings(event.key, priority=True):
         return
-    if event.is_printable:
-        await Input._on_key(field, event)  # inserts (or replaces the selection)
+    if isinstance(focused, OrderedInput) and event.is_printable:
+        await Input._on_key(focused, event)  # inserts (or replaces the selection)
     else:
         await app._check_bindings(event.key)

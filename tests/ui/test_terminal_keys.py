@@ -7,6 +7,7 @@ the Pilot cannot show this (it waits for each key to be handled before the next)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,20 @@ BACKSPACE, CTRL_U, ENTER = b"\x7f", b"\x15", b"\r"
 ESC = b"\x1b"  # alone in its write: ESC and a key in one read is alt+key to any terminal app
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Terminal]:
-    term = Terminal(["--demo"], demo_env(tmp_path), width=120, height=40)
+@contextmanager
+def running_demo(tmp_path: Path, *options: str) -> Iterator[Terminal]:
+    term = Terminal(["--demo", *options], demo_env(tmp_path), width=120, height=40)
     try:
         term.wait_for("live")
         yield term
     finally:
         assert term.close() == 0
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Terminal]:
+    with running_demo(tmp_path) as term:
+        yield term
 
 
 def bottom_line(term: Terminal) -> str:
@@ -73,3 +80,49 @@ def test_scale_dialog_applies_a_burst_in_order(demo: Terminal) -> None:
     demo.wait(lambda t: field_text(t) == "12", "the count field shows 12")
     demo.write(ESC)
     demo.wait(lambda t: "now 3 replicas" not in t.text, "the dialog closed")
+
+
+def crumbs(term: Terminal) -> str:
+    """The breadcrumbs line (the view and its namespace): under the header and tabs."""
+    return term.lines[2].strip()
+
+
+def open_frontend(term: Terminal) -> None:
+    term.write(b":deploy" + ENTER + b"/frontend" + ENTER)
+    term.wait(lambda t: "frontend" in t.text and "checkout" not in t.text, "frontend only")
+    term.wait(lambda t: "3/3" in t.text, "frontend's 3 pods ready")
+
+
+def test_keys_typed_with_the_scale_key_go_to_its_dialog(demo: Terminal) -> None:
+    """`s` opens its dialog only after the access check and the current count come back
+    from the server; `5` and enter in the same read were meant for it, not for the table
+    (where `5` is the Jobs tab and enter opens the pods)."""
+    open_frontend(demo)
+    view = crumbs(demo)
+    demo.write(b"s5" + ENTER)
+    demo.wait(lambda t: "/5" in t.text, "frontend scaled to 5")
+    assert crumbs(demo) == view, demo.text
+    assert "now 3 replicas" not in demo.text  # the dialog closed by the enter
+
+
+@pytest.fixture
+def refusing_demo(tmp_path: Path) -> Iterator[Terminal]:
+    """The demo whose server answers every write (and every write's access check) no."""
+    with running_demo(tmp_path, "--rbac", "readonly") as term:
+        yield term
+
+
+def test_keys_typed_for_a_refused_dialog_are_dropped(refusing_demo: Terminal) -> None:
+    """The scale dialog never opens (the access check says no): the keys typed for it are
+    dropped, not given to the table, where `5` is the Jobs tab and enter opens pods."""
+    open_frontend(refusing_demo)
+    view = crumbs(refusing_demo)
+    mark = len(refusing_demo.output)
+    refusing_demo.write(b"s5" + ENTER)
+    refusing_demo.wait_for("you may not patch")
+    refusing_demo.write(b"1")  # typed after the refusal: the table's Pods tab, as usual
+    refusing_demo.wait(lambda t: crumbs(t).startswith("pods("), "the pods view")
+    # Keys take effect in order, so `5` and enter would have been drawn by now.
+    seen = bytes(refusing_demo.output[mark:])
+    assert b"jobs(" not in seen and b"pods of deployment/frontend" not in seen, view
+

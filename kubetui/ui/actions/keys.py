@@ -41,8 +41,8 @@ def targets(table: ResourceTable, kind: Kind) -> list[Ref]:
 class ActionKeys:
     """Mixin for the app: an `action_<name>` per action of ACTION_BINDINGS, all going to
     `start_action`, which runs the runner in a worker; `RunAction` messages (from the
-    rollout view) go there too. The app sets `action_runner` when a session opens,
-    implements `action_context`, adds ACTION_BINDINGS to its BINDINGS, and lets
+    rollout view) go there too. The app (a `HeldKeys`) sets `action_runner` when a session
+    opens, implements `action_context`, adds ACTION_BINDINGS to its BINDINGS, and lets
     `actions_check` decide for these actions in its `check_action`."""
 
     action_runner: ActionRunner | None = None
@@ -69,8 +69,17 @@ class ActionKeys:
         table, kind, namespace = self.action_context()
         if refs is None:
             refs = targets(table, kind) if kind is not None else []
-        self.run_worker(runner.run(name, refs, namespace, **options),  # type: ignore[attr-defined]
-                        group="action", exit_on_error=False)
+        # Keys typed after this one are for the dialog or view it opens (held_keys).
+        ended = None if BY_NAME[name].acts_at_once else \
+            self.await_screen()  # type: ignore[attr-defined]
+
+        async def run() -> None:
+            try:
+                await runner.run(name, refs, namespace, **options)
+            finally:
+                if ended is not None:
+                    ended()
+        self.run_worker(run(), group="action", exit_on_error=False)  # type: ignore[attr-defined]
 
     def on_run_action(self, message: RunAction) -> None:
         self.start_action(message.name, message.refs, **message.options)
