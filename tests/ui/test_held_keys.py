@@ -11,6 +11,7 @@ import pytest
 from textual import events
 
 from kubetui.ui import held_keys
+from kubetui.ui.aliases import AliasesScreen
 from kubetui.ui.ordered_input import OrderedInput
 from kubetui.ui.screens.dialogs import ScaleDialog
 from kubetui.ui.screens.object_screens import DescribeScreen
@@ -61,3 +62,16 @@ async def test_a_server_that_does_not_answer_does_not_hold_the_keyboard(
         assert not app.key_hold.keys  # the 5 was dropped, not applied
         assert not isinstance(app.screen, ScaleDialog)
         cluster.running.sandbox.faults.latency_ms = 0
+
+
+async def test_keys_after_a_command_reach_the_screen_it_opens(cluster: Cluster) -> None:
+    """`:aliases` enter, then `dp`, in one read: the aliases view opens with its filter
+    focused (on mount), and `dp` is typed into it."""
+    app = app_for()
+    async with app.run_test(size=(120, 40)):
+        await live(app, "pods")
+        burst(app, ":aliases\rdp")
+        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        field = screen.query_one("#filter", OrderedInput)
+        await until(lambda: field.value == "dp", message=f"filter {field.value!r}")
+        assert app.focused is field
