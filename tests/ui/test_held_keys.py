@@ -37,6 +37,7 @@ async def test_keys_after_describe_reach_its_search(cluster: Cluster) -> None:
         await until(lambda: names(app) == ["web"])
         burst(app, "d/Repl")
         screen = await until(lambda: isinstance(app.screen, DescribeScreen) and app.screen)
+        await until(lambda: screen.query("#detail-search"), message="composed")
         field = screen.query_one("#detail-search", OrderedInput)
         await until(lambda: field.value == "Repl", message=f"searched for {field.value!r}")
         assert app.focused is field
@@ -72,6 +73,7 @@ async def test_keys_after_a_command_reach_the_screen_it_opens(cluster: Cluster) 
         await live(app, "pods")
         burst(app, ":aliases\rdp")
         screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
+        await until(lambda: screen.query("#filter"), message="composed")
         field = screen.query_one("#filter", OrderedInput)
         await until(lambda: field.value == "dp", message=f"filter {field.value!r}")
         assert app.focused is field

@@ -36,15 +36,17 @@ async def started(cluster: Cluster, cols: int, rows: int) -> PtyApp:
 async def resized(app: PtyApp, cols: int, rows: int, done: str,
                   settled: object) -> list[str]:
     """Resize once the app is idle; wait until a frame satisfies `settled`; the first
-    frame drawn after the resize."""
+    frame drawn after the resize that changes the screen (one the app wrote before it saw
+    the resize, with nothing new in it, is not the answer to it)."""
     await app.wait_quiet()
     frames = app.frames
     assert frames is not None
     mark = len(frames)
     app.resize(cols, rows)
+    before = app.lines()  # the old screen, cut or padded to the new size
     await app.wait_until(lambda: any(settled(f) for f in frames[mark:]),  # type: ignore
                          done)
-    return frames[mark]
+    return next(f for f in frames[mark:] if f != before)
 
 
 async def test_a_wider_window_shows_the_pane_with_every_namespace_at_once(
