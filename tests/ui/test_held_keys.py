@@ -6,6 +6,7 @@ pseudo-terminal tests of the same rule are in test_terminal_keys.py."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from textual import events
@@ -27,6 +28,16 @@ def burst(app: object, text: str) -> None:
         app.post_message(events.Key(KEY_NAMES.get(char, char), char))  # type: ignore[attr-defined]
 
 
+async def typed_into(app: Any, screen_class: type, selector: str, text: str) -> None:
+    """Wait for a `screen_class` screen whose field `selector` holds `text` and has the
+    focus."""
+    screen = await until(lambda: isinstance(app.screen, screen_class) and app.screen)
+    await until(lambda: screen.query(selector), message="composed")
+    field = screen.query_one(selector, OrderedInput)
+    await until(lambda: field.value == text, message=f"{text!r} typed, not {field.value!r}")
+    assert app.focused is field
+
+
 async def test_keys_after_describe_reach_its_search(cluster: Cluster) -> None:
     """`d` pushes the describe view; its view takes the focus only once mounted, through
     the App's queue, where `/Repl` already wait."""
@@ -36,11 +47,7 @@ async def test_keys_after_describe_reach_its_search(cluster: Cluster) -> None:
         await live(app, "deployments")
         await until(lambda: names(app) == ["web"])
         burst(app, "d/Repl")
-        screen = await until(lambda: isinstance(app.screen, DescribeScreen) and app.screen)
-        await until(lambda: screen.query("#detail-search"), message="composed")
-        field = screen.query_one("#detail-search", OrderedInput)
-        await until(lambda: field.value == "Repl", message=f"searched for {field.value!r}")
-        assert app.focused is field
+        await typed_into(app, DescribeScreen, "#detail-search", "Repl")
         assert crumbs_text(app).startswith("deployments(")  # nothing reached the table
 
 
@@ -72,8 +79,4 @@ async def test_keys_after_a_command_reach_the_screen_it_opens(cluster: Cluster) 
     async with app.run_test(size=(120, 40)):
         await live(app, "pods")
         burst(app, ":aliases\rdp")
-        screen = await until(lambda: isinstance(app.screen, AliasesScreen) and app.screen)
-        await until(lambda: screen.query("#filter"), message="composed")
-        field = screen.query_one("#filter", OrderedInput)
-        await until(lambda: field.value == "dp", message=f"filter {field.value!r}")
-        assert app.focused is field
+        await typed_into(app, AliasesScreen, "#filter", "dp")

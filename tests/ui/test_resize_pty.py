@@ -36,17 +36,21 @@ async def started(cluster: Cluster, cols: int, rows: int) -> PtyApp:
 async def resized(app: PtyApp, cols: int, rows: int, done: str,
                   settled: object) -> list[str]:
     """Resize once the app is idle; wait until a frame satisfies `settled`; the first
-    frame drawn after the resize that changes the screen (one the app wrote before it saw
-    the resize, with nothing new in it, is not the answer to it)."""
+    frame that answers the resize: its footer on the new last line, or the pane's border
+    on other lines than before (a frame the app wrote before it saw SIGWINCH, say a new
+    problem count in the header, is not the answer)."""
     await app.wait_quiet()
     frames = app.frames
     assert frames is not None
     mark = len(frames)
     app.resize(cols, rows)
-    before = app.lines()  # the old screen, cut or padded to the new size
+    border_before = [BORDER in line for line in app.lines()]  # cut or padded to the size
+
+    def answers(frame: list[str]) -> bool:
+        return "Command" in frame[-1] or [BORDER in line for line in frame] != border_before
     await app.wait_until(lambda: any(settled(f) for f in frames[mark:]),  # type: ignore
                          done)
-    return next(f for f in frames[mark:] if f != before)
+    return next(f for f in frames[mark:] if answers(f))
 
 
 async def test_a_wider_window_shows_the_pane_with_every_namespace_at_once(
