@@ -159,7 +159,8 @@ class MultiContext:
     def on_resource_table_highlighted(self, message: ResourceTable.Highlighted) -> None:
         """The row's context becomes the current one (actions, logs, describe, YAML)."""
         entry = message.entry
-        if self.connections is None or entry is None or message.table is not self.main_table:
+        if (self.connections is None or entry is None or not self.screen_stack  # shutting down
+                or message.table is not self.main_table):
             return
         context, _ = row_context(entry.uid)
         conn = next((c for c in self.connections if c.context == context), None)
