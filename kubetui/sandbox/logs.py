@@ -37,6 +37,9 @@ class LogHub:
         self.max_lines = max_lines
         self._current: dict[ContainerKey, _Instance] = {}
         self._previous: dict[ContainerKey, _Instance] = {}
+        # (namespace, pod) -> its containers with a log: forgetting a pod (one deleted
+        # every few milliseconds under churn) must not scan every container's log.
+        self._by_pod: dict[tuple[str, str], set[str]] = {}
 
     def start(self, key: ContainerKey) -> None:
         """A new container instance: the current one (if any) becomes `previous`."""
@@ -45,6 +48,7 @@ class LogHub:
             self._end(old)
             self._previous[key] = old
         self._current[key] = _Instance(deque(maxlen=self.max_lines))
+        self._by_pod.setdefault((key[0], key[1]), set()).add(key[2])
 
     def stop(self, key: ContainerKey) -> None:
         """The current instance terminated: followers' streams end."""
@@ -53,9 +57,11 @@ class LogHub:
             self._end(inst)
 
     def forget_pod(self, namespace: str, pod: str) -> None:
-        for table in (self._current, self._previous):
-            for key in [k for k in table if k[0] == namespace and k[1] == pod]:
-                self._end(table.pop(key))
+        for container in self._by_pod.pop((namespace, pod), ()):
+            for table in (self._current, self._previous):
+                inst = table.pop((namespace, pod, container), None)
+                if inst is not None:
+                    self._end(inst)
 
     def append(self, key: ContainerKey, text: str, time: datetime | None = None) -> None:
         inst = self._current.get(key)

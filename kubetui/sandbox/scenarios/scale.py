@@ -233,7 +233,8 @@ class Churn:
                  message=f"containers with unready status: [{names}]")
             if c.get("type") in ("Ready", "ContainersReady") else c
             for c in status.get("conditions") or ()]
-        self.sandbox.store.write_status(PODS, {"metadata": pod["metadata"], "status": status})
+        self.sandbox.store.write_status(PODS, {"metadata": pod["metadata"], "status": status},
+                                       owned=True)
 
     def recover(self, now: float) -> None:
         """Pods whose readiness failed pass their probe again."""
@@ -253,4 +254,4 @@ class Churn:
                 {"status": "True", "lastTransitionTime": stamp}
                 if c.get("type") in ("Ready", "ContainersReady") else c
                 for c in status.get("conditions") or ()]
-            store.write_status(PODS, {"metadata": pod["metadata"], "status": status})
+            store.write_status(PODS, {"metadata": pod["metadata"], "status": status}, owned=True)
