@@ -56,12 +56,15 @@ class LogHub:
         if inst is not None:
             self._end(inst)
 
-    def forget_pod(self, namespace: str, pod: str) -> None:
-        for container in self._by_pod.pop((namespace, pod), ()):
+    def forget_pod(self, namespace: str, pod: str) -> set[str]:
+        """Drops the pod's logs; returns the containers that had one."""
+        containers = self._by_pod.pop((namespace, pod), set())
+        for container in containers:
             for table in (self._current, self._previous):
                 inst = table.pop((namespace, pod, container), None)
                 if inst is not None:
                     self._end(inst)
+        return containers
 
     def append(self, key: ContainerKey, text: str, time: datetime | None = None) -> None:
         inst = self._current.get(key)

@@ -145,9 +145,6 @@ class LogWriter:
         # Ordinary sources in turn; an entry whose source was replaced or stopped is stale.
         self._turns: deque[tuple[ContainerKey, _Source]] = deque()
         self._chatty: set[ContainerKey] = set()
-        # (namespace, pod) -> its containers' keys in `_sources`: forgetting a pod must
-        # not scan the sources of every container (50,000 under churn).
-        self._by_pod: dict[tuple[str, str], set[ContainerKey]] = {}
         self._carry = 0.0
         self._rng = random.Random()
 
@@ -161,7 +158,6 @@ class LogWriter:
         if not steady:
             return
         src = self._sources[key] = _Source(flavour, chatty)
-        self._by_pod.setdefault((key[0], key[1]), set()).add(key)
         if chatty:
             self._chatty.add(key)
         else:
@@ -177,17 +173,14 @@ class LogWriter:
         self.hub.stop(key)
         self._sources.pop(key, None)  # its entry in `_turns` goes stale
         self._chatty.discard(key)
-        keys = self._by_pod.get((key[0], key[1]))
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
-                del self._by_pod[(key[0], key[1])]
 
     def forget_pod(self, namespace: str, pod: str) -> None:
-        for key in self._by_pod.pop((namespace, pod), ()):
+        """Every source of the pod started through the hub, whose per-pod index says
+        which containers it had (forgetting must not scan every container's source)."""
+        for container in self.hub.forget_pod(namespace, pod):
+            key = (namespace, pod, container)
             self._sources.pop(key, None)
             self._chatty.discard(key)
-        self.hub.forget_pod(namespace, pod)
 
     def tick(self, dt: float) -> None:
         """Write the lines due over the last `dt` seconds."""
