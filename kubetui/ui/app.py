@@ -360,8 +360,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         """On quit: the forwards that quitting stops, named for the terminal."""
         forwards = [f for m in self.forward_managers().values() for f in m.forwards]
         if forwards:
-            self.farewell = f"kubetui: stopped {len(forwards)} port-forward(s): " + \
-                ", ".join(f.describe() for f in forwards)
+            self.farewell = visible(f"kubetui: stopped {len(forwards)} port-forward(s): "
+                                    + ", ".join(f.describe() for f in forwards))
 
     async def action_quit(self) -> None:
         self._say_forwards_stop()
