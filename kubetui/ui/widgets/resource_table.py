@@ -685,18 +685,17 @@ class ResourceTable(ScrollView, can_focus=True):
                 or not new_text.isascii() or len(old_text) != len(new_text)):
             return [(0, 0)]
         spans = []
-        for x, width in self._spans(self._shown_slots):
+        for x, width in self._spans():
             changed = [i for i in range(x, x + width) if old_text[i:i + 1] != new_text[i:i + 1]]
             if changed:
                 spans.append((changed[0], changed[-1] + 1 - changed[0]))
         return spans
 
-    def _spans(self, slots: list[Slot]) -> Iterator[tuple[int, int]]:
-        """(x, width) of each of `slots` on a row, as `_row_strip` lays them out."""
+    def _spans(self) -> Iterator[tuple[int, int]]:
+        """(x, width) of each shown column on a row, as `_row_strip` lays them out."""
         x = GUTTER
         for slot in self._shown_slots:
-            if any(slot is s for s in slots):
-                yield x, slot.width
+            yield x, slot.width
             x += slot.width + GAP
 
     def _refresh_lines(self, lines: Iterable[int], x: int = 0, width: int = 0) -> None:
