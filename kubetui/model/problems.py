@@ -146,7 +146,8 @@ class ProblemIndex:
         self._found.pop(uid, None)
         if self._jobs.pop(uid, None) is not None or self._cronjobs.pop(uid, None) is not None:
             self._jobs_changed = True
-        for names in (self._services, self._endpoints):
+        names = {SERVICE.key: self._services, ENDPOINTS.key: self._endpoints}.get(kind.key)
+        if names is not None:  # (a pod's deletion must not scan every Service)
             for where in [w for w, u in names.items() if u == uid]:
                 del names[where]
 
