@@ -282,7 +282,6 @@ class Scheduler(Reconciler):
             name = ev.obj["metadata"]["name"]
             if ev.type == "DELETED":
                 self._nodes.pop(name, None)
-                self._columns = None
             else:
                 info = _NodeInfo.of(ev.obj)
                 old = self._nodes.get(name)
@@ -385,15 +384,10 @@ class Scheduler(Reconciler):
                 break
             processed += 1
             name, info = nodes[(self._start + i) % n]
-            used = info.used
-            if not (unconstrained and info.open_to_all and info.count < info.pods and
-                    used.cpu + r.cpu <= info.cpu + 1e-9 and
-                    used.memory + r.memory <= info.memory):
-                # Not the common case (an open node with room): ask every filter why.
-                why = _filter(pod, r, info, unconstrained)
-                if why:
-                    failures.append(why)
-                    continue
+            why = _filter(pod, r, info, unconstrained)
+            if why:
+                failures.append(why)
+                continue
             feasible += 1
             score = _score(r, info)
             if score > best_score + 1e-12:
