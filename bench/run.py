@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
@@ -208,6 +209,7 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
     return move, typing, changes_per_s
 
 
+@functools.cache
 def installed_env() -> dict[str, str]:
     """The environment of the app's process: this checkout's modules compiled once, as pip
     compiles a package when it installs it. Run from a checkout with
