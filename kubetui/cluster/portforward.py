@@ -33,6 +33,7 @@ from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
 from kubetui.kinds import Kind, builtin
+from kubetui.render.printers.base import condition_true
 from kubetui.render.text import selector_string
 
 __all__ = ["ACTIVE", "FAILED", "Forward", "ForwardManager", "PortChoice", "RECONNECTING",
@@ -390,10 +391,7 @@ def _serving(pod: Obj, need_ready: bool) -> bool:
     """Running and not being deleted (and Ready, when `need_ready`)."""
     if (pod.get("metadata") or {}).get("deletionTimestamp") or _phase(pod) != "Running":
         return False
-    if not need_ready:
-        return True
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or ())
+    return not need_ready or condition_true(pod, "Ready")
 
 
 def _service_target_port(service: Obj, port: int) -> int | str:
