@@ -16,13 +16,12 @@ from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.entries import uid_of
 from kubetui.cluster.errors import ClusterError
-from kubetui.cluster.reflector import LIVE, SYNCING, Reflector, StoreSettings
+from kubetui.cluster.reflector import LIVE, SYNCING, Reflector, StoreSettings, worst
 from kubetui.cluster.store import StreamHealth
 from kubetui.helm.records import OWNER_SELECTOR
 from kubetui.helm.releases import Revision, UnreadableRecord, revision_from_object
 from kubetui.kinds import builtin
 
-_SEVERITY = {"live": 0, "syncing": 1, "reconnecting": 2, "stale": 3, "error": 4}
 Found = Revision | UnreadableRecord
 
 
@@ -113,10 +112,10 @@ class HelmWatch:
     @property
     def health(self) -> StreamHealth:
         """The worse of the two drivers' streams; synced means both lists completed."""
-        worst = max(self._reflectors.values(), key=lambda r: _SEVERITY[r.state])
-        if worst.state == LIVE and not all(r.synced for r in self._reflectors.values()):
-            return StreamHealth(SYNCING, None, worst.since)
-        return StreamHealth(worst.state, worst.error, worst.since)
+        bad = worst(self._reflectors.values())
+        if bad.state == LIVE and not all(r.synced for r in self._reflectors.values()):
+            return StreamHealth(SYNCING, None, bad.since)
+        return StreamHealth(bad.state, bad.error, bad.since)
 
     def changed(self) -> None:
         """Coalesce a burst of record changes into one `on_change`."""

@@ -23,9 +23,9 @@ import contextlib
 import gc
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -33,8 +33,23 @@ from kubetui.cluster.client import ClusterClient, status_causes
 from kubetui.cluster.errors import ClusterError
 
 SYNCING, LIVE, RECONNECTING, STALE, ERROR = "syncing", "live", "reconnecting", "stale", "error"
+_SEVERITY = {LIVE: 0, SYNCING: 1, RECONNECTING: 2, STALE: 3, ERROR: 4}
 #: Errors that retrying soon will not cure; the stream says "error" and retries slowly.
 _PERMANENT = (401, 403, 404)
+
+
+class _HasState(Protocol):
+    @property
+    def state(self) -> str: ...
+
+
+_S = TypeVar("_S", bound=_HasState)
+
+
+def worst(streams: Iterable[_S]) -> _S:
+    """The stream (a reflector or a health) in the worst state: error, stale,
+    reconnecting, syncing, then live."""
+    return max(streams, key=lambda s: _SEVERITY[s.state])
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,13 @@ from kubetui.cluster import paths
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.entries import Entry, EntryMaker, uid_of
 from kubetui.cluster.errors import ClusterError
-from kubetui.cluster.reflector import (ERROR, LIVE, RECONNECTING, STALE, SYNCING, Reflector,
-                                       StoreSettings)
+from kubetui.cluster.reflector import LIVE, SYNCING, Reflector, StoreSettings, worst
 from kubetui.kinds import Kind, by_key
 from kubetui.render import has_printer
 
 __all__ = ["Batch", "Entry", "StreamHealth", "StoreSettings", "Subscription", "WatchStore"]
 
 log = logging.getLogger(__name__)
-
-_SEVERITY = {LIVE: 0, SYNCING: 1, RECONNECTING: 2, STALE: 3, ERROR: 4}
-
 
 @dataclass
 class StreamHealth:
@@ -237,14 +233,14 @@ class _Stream:
         self._schedule_flush(at_once=True)
 
     def report(self, reflector: Reflector) -> None:
-        worst = max(self._reflectors.values(), key=lambda r: _SEVERITY[r.state])
-        error = worst.error if worst.state != LIVE else self._note
-        if worst.state == LIVE and self._dirty:  # the list's rows first, then "live"
-            self._live_after_flush = StreamHealth(LIVE, error, worst.since)
+        bad = worst(self._reflectors.values())
+        error = bad.error if bad.state != LIVE else self._note
+        if bad.state == LIVE and self._dirty:  # the list's rows first, then "live"
+            self._live_after_flush = StreamHealth(LIVE, error, bad.since)
             self._schedule_flush()
             return
         self._live_after_flush = None
-        self._set_health(worst.state, error, worst.since)
+        self._set_health(bad.state, error, bad.since)
 
     def forbidden(self, reflector: Reflector, error: ClusterError) -> bool:
         """RBAC refused the list: fall back to the namespaces the user named."""

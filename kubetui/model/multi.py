@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
-from kubetui.cluster.reflector import StoreSettings
+from kubetui.cluster.reflector import StoreSettings, worst
 from kubetui.cluster.helm_watch import HelmWatch
 from kubetui.cluster.store import Batch, Entry, StreamHealth
 from kubetui.helm.releases import Revision, UnreadableRecord
@@ -35,12 +35,7 @@ CONTEXT_COLUMN = "CONTEXT"
 #: The namespace pane's column of the contexts that have the namespace.
 CONTEXTS_COLUMN = Column("CONTEXTS", description="The contexts that have this namespace "
                                                  "(all: every connected one)")
-_SEVERITY = {"live": 0, "syncing": 1, "reconnecting": 2, "stale": 3, "error": 4}
 ALL_CONTEXTS = "*"
-
-
-def worst(healths: list[StreamHealth]) -> StreamHealth:
-    return max(healths, key=lambda h: _SEVERITY[h.state])
 
 
 def named_contexts(spec: str, kubeconfig: Kubeconfig) -> list[str]:
