@@ -124,8 +124,8 @@ class MergedFeed:
             if join is not None:
                 batch = join.batch(batch)
             known = self._rows[context]
-            upserts = [_tagged(context, e) for e in batch.upserts]
-            deletes = [f"{context}/{uid}" for uid in batch.deletes]
+            merged = tagged(context, batch)
+            upserts, deletes = merged.upserts, merged.deletes
             if batch.reset:
                 fresh = {e.uid for e in upserts}
                 deletes = [uid for uid in known if uid not in fresh]
