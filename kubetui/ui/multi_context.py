@@ -78,8 +78,8 @@ class MultiContext:
         self._runners = {c.context: ActionRunner(self, c.session, self.readonly,
                                                  scale_ceiling=self.user_config.scale_ceiling)
                          for c in live}
-        self.report_context_files([(c.session.info.cluster, c.context) for c in live
-                                   if c.session is not None])
+        self.report_context_files([(c.session.info.cluster, c.context)  # type: ignore[union-attr]
+                                   for c in live])
         for conn in message.connections:
             if conn.error:
                 self.notify(conn.error, title=f"Cannot connect to {conn.context}",
@@ -162,11 +162,13 @@ class MultiContext:
         if (self.connections is None or entry is None or not self.screen_stack  # shutting down
                 or message.table is not self.main_table):
             return
-        context, _ = row_context(entry.uid)
-        conn = next((c for c in self.connections if c.context == context), None)
-        if conn is not None and conn.session is not None and conn.session is not self.session:
-            self.session = conn.session
-            self.context_name = context
+        self._make_current(row_context(entry.uid)[0])
+
+    def _make_current(self, context: str) -> None:
+        """Actions, logs, describe and YAML go to `context` (when it is connected)."""
+        session = self.live_sessions().get(context)
+        if session is not None and session is not self.session:
+            self.session, self.context_name = session, context
             self.action_runner = self._runners[context]
 
     def start_action(self, name: str, refs: Any = None, **options: Any) -> None:
@@ -183,8 +185,5 @@ class MultiContext:
                             "context", severity="warning")
                 return
             for context in contexts:  # act where the marked rows (or the cursor's) are
-                conn = next(c for c in self.connections if c.context == context)
-                if conn.session is not None:
-                    self.session, self.context_name = conn.session, context
-                    self.action_runner = self._runners[context]
+                self._make_current(context)
         super().start_action(name, refs, **options)  # type: ignore[misc]
