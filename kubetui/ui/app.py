@@ -1037,9 +1037,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
     def action_copy(self) -> None:
         """The names of the marked rows of the focused table, else the cursor's (OSC 52)."""
         table, _, _ = self.action_context()
-        marked = table.marked_uids
-        rows = (table.entry_at(i) for i in range(table.row_count))
-        entries = [e for e in rows if e.uid in marked] if marked else \
+        entries = table.marked_entries() if table.marked_uids else \
             [e for e in [table.selected_entry] if e is not None]
         if not entries:
             self.notify("nothing to copy", severity="warning", timeout=3)

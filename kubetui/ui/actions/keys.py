@@ -30,9 +30,7 @@ ACTION_SCREENS = (RolloutScreen, ConfirmDialog, ScaleDialog, SetImageDialog, Pro
 
 def targets(table: ResourceTable, kind: Kind) -> list[Ref]:
     """The marked rows (in display order), else the row under the cursor."""
-    marked = table.marked_uids
-    entries = [table.entry_at(i) for i in range(table.row_count)
-               if table.entry_at(i).uid in marked] if marked else []
+    entries = table.marked_entries()
     if not entries and table.selected_entry is not None:
         entries = [table.selected_entry]
     return [Ref(kind, e.namespace, e.name) for e in entries]

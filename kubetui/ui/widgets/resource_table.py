@@ -176,6 +176,13 @@ class ResourceTable(ScrollView, can_focus=True):
     def marked_uids(self) -> frozenset[str]:
         return frozenset(self._marks)
 
+    def marked_entries(self) -> list[Entry]:
+        """The marked rows, in display order."""
+        if not self._marks:
+            return []
+        rows = (self.entry_at(i) for i in range(self.row_count))
+        return [e for e in rows if e.uid in self._marks]
+
     @property
     def sort_column(self) -> str:
         return self._model.sort_column
