@@ -202,7 +202,8 @@ class _Runner:
             if fwd.state == FAILED:
                 return
             try:
-                if fwd.pod and await self._usable(fwd.pod):
+                # (a bare pod's check is `_choose`'s own: one request, not two)
+                if fwd.pod and not fwd.target.is_pod and await self._usable(fwd.pod):
                     if fwd.state != ACTIVE:
                         fwd.set_state(ACTIVE)
                     return
@@ -229,7 +230,7 @@ class _Runner:
             if e.status == 404:
                 return False
             raise
-        return _serving(pod, need_ready=not self.forward.target.is_pod)
+        return _serving(pod, need_ready=True)
 
     async def _choose(self) -> tuple[str | None, int, str]:
         """(pod, its port, "") or (None, 0, why none)."""
