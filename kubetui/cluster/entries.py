@@ -2,7 +2,7 @@
 
 A pod is about 6 KiB of JSON and 30 KiB as Python dicts; an `Entry` aims at well under
 1 KiB. Strings that repeat across objects (namespaces, node names, label keys and values,
-short cells such as "Running" or "1/1") are interned, and identical label maps and owner
+the cells of rows but their names, such as "Running" or "1/1") are interned, and identical label maps and owner
 tuples are shared through small bounded caches.
 """
 
@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.render import Row, render_crd_row, render_row
+from kubetui.render import Row
 from kubetui.render.age import parse_time
+from kubetui.render.columns import render_values
 from kubetui.render.diagnosis import Finding, diagnose, has_rules
 from kubetui.render.metrics import Resources, resources_of
 from kubetui.render.printers.event import as_core_event, last_seen_time
+from kubetui.render.text import display_all
 
-_SHORT_CELL = 24  # cells up to this length are interned: statuses, counts, ages
 _CACHE_LIMIT = 4096
 _EMPTY_LABELS: dict[str, str] = {}
 
@@ -82,17 +83,18 @@ class EntryMaker:
         self._is_event = kind.kind == "Event"
         self._diagnosed = printer_columns is None and has_rules(kind.kind, kind.group)
         self._measured = kind.group == "" and kind.kind in ("Pod", "Node")
-        self._resources = _Shared()
 
     def row(self, obj: dict[str, Any], now: datetime) -> Row:
-        if self._printer_columns is not None:
-            row = render_crd_row(self._printer_columns, obj, now)
-        else:
-            row = render_row(self.kind.kind, obj, now, self.kind.group)
+        """The object's row, every cell but its name interned: the others repeat across
+        objects ("Running", "1/1", ages, node names)."""
+        cells, health = render_values(self.kind.kind, obj, now, self.kind.group,
+                                      self._printer_columns)
+        texts = display_all(cells)
         name = obj["metadata"].get("name")
-        cells = tuple(c if c is name or len(c) > _SHORT_CELL else sys.intern(c)
-                      for c in row.cells)
-        return Row(cells=cells, health=row.health)
+        if texts and texts[0] is name:  # NAME first, as in every printer
+            return Row(cells=(name, *map(sys.intern, texts[1:])), health=health)
+        return Row(cells=tuple(c if c is name else sys.intern(c) for c in texts),
+                   health=health)
 
     def __call__(self, obj: dict[str, Any], now: datetime) -> Entry:
         meta = obj["metadata"]
@@ -125,12 +127,8 @@ class EntryMaker:
             ref=self._ref(obj) if self._is_event else "",
             problem=diagnose(self.kind.kind, self.kind.group, obj) if self._diagnosed
             else None,
-            resources=self._resources_of(obj) if self._measured else None,
+            resources=resources_of(self.kind.kind, obj) if self._measured else None,
         )
-
-    def _resources_of(self, obj: dict[str, Any]) -> Resources | None:
-        found = resources_of(self.kind.kind, obj)
-        return self._resources.get(found, lambda: found) if found is not None else None
 
     @staticmethod
     def _ref(event: dict[str, Any]) -> str:

@@ -56,6 +56,11 @@ def worst(streams: Iterable[_S]) -> _S:
 class StoreSettings:
     page_size: int = 500
     flush_interval: float = 0.075  # seconds between batches to subscribers
+    #: Seconds between batches while a list's pages come in, after its first page (which
+    #: goes out at once): each batch costs a subscriber a merge into everything it holds
+    #: and a paint, so a list's rows arrive in a few large batches. The list's end
+    #: flushes at once.
+    list_flush_interval: float = 1.0
     watch_timeout: tuple[float, float] = (300.0, 600.0)  # random in range, as client-go
     read_grace: float = 30.0  # socket read timeout = watch timeout + this
     backoff_base: float = 0.5
@@ -97,6 +102,7 @@ class Reflector:
         self.error: str | None = None
         self.since = time.time()
         self.synced = False  # a list has completed at least once
+        self.listing = False  # a list's first page is out, its last not yet in
         self._lost_at: float | None = None  # wall time contact was lost
 
     def _set(self, state: str, error: str | None = None, since: float | None = None) -> None:
@@ -207,6 +213,7 @@ class Reflector:
                         seen.add(self.sink.upsert(obj))
                     del doc
                 if first:
+                    self.listing = following is not None
                     self.sink.first_page()
                     first = False
                 if following is None:
@@ -216,6 +223,7 @@ class Reflector:
                 raw = await following
                 following = None
         finally:
+            self.listing = False
             if following is not None:  # left early (cancelled, a sink's failure)
                 following.cancel()
                 following.add_done_callback(_retrieve)

@@ -228,6 +228,7 @@ class _Stream:
         for uid, entry in list(self.entries.items()):
             if uid not in seen and (namespace is None or entry.namespace == namespace):
                 self._remove(uid)
+        self._schedule_flush(at_once=True)
 
     def first_page(self) -> None:
         self._schedule_flush(at_once=True)
@@ -291,8 +292,10 @@ class _Stream:
                 self._flush_handle.cancel()
             self._flush_handle = self._loop.call_soon(self._flush)
         elif self._flush_handle is None:
-            self._flush_handle = self._loop.call_later(self.settings.flush_interval,
-                                                       self._flush)
+            listing = any(r.listing for r in self._reflectors.values())
+            self._flush_handle = self._loop.call_later(
+                self.settings.list_flush_interval if listing else self.settings.flush_interval,
+                self._flush)
 
     def _flush(self) -> None:
         self._flush_handle = None

@@ -7,7 +7,7 @@ from datetime import datetime
 from kubetui.render import printers
 from kubetui.render.custom import crd_cells, crd_columns
 from kubetui.render.model import OK, PENDING, TERMINATING, Cell, Column, RowHealth, Row
-from kubetui.render.text import display
+from kubetui.render.text import display_all
 
 __all__ = ["Column", "Row", "columns_for", "crd_columns", "has_printer", "render_crd_row",
            "render_row", "render_values"]
@@ -42,10 +42,10 @@ def render_values(kind: str, obj: dict, now: datetime, group: str = "",
 
 def render_row(kind: str, obj: dict, now: datetime, group: str = "") -> Row:
     cells, health = render_values(kind, obj, now, group)
-    return Row(cells=tuple(map(display, cells)), health=health)
+    return Row(cells=display_all(cells), health=health)
 
 
 def render_crd_row(printer_columns: list[dict], obj: dict, now: datetime) -> Row:
     """A custom resource's row; each printer column's JSONPath evaluated against `obj`."""
     cells, health = render_values("", obj, now, printer_columns=printer_columns)
-    return Row(cells=tuple(map(display, cells)), health=health)
+    return Row(cells=display_all(cells), health=health)

@@ -64,6 +64,8 @@ def _exit(terminated: dict) -> str:
 
 def _container_finding(cs: dict, init: bool) -> Finding | None:
     state = cs.get("state") or {}
+    if cs.get("ready") and "waiting" not in state and "terminated" not in state:
+        return None  # ready and running: nearly every container
     waiting, terminated = state.get("waiting") or {}, state.get("terminated")
     name = cs.get("name", "")
     where = f"{'init container' if init else 'container'} {name}"
@@ -108,7 +110,13 @@ def _pod(pod: dict) -> Finding | None:
             found = _container_finding(cs, init)
             if found is not None:
                 return found
-    scheduled = condition(pod, "PodScheduled")
+    scheduled = ready = None
+    for c in pod_status.get("conditions") or ():  # the first of each, as `condition` finds
+        kind = c.get("type")
+        if kind == "PodScheduled" and scheduled is None:
+            scheduled = c
+        elif kind == "Ready" and ready is None:
+            ready = c
     if scheduled is not None and scheduled.get("status") == "False":
         reason = scheduled.get("reason") or "Unschedulable"
         if reason == "SchedulingGated":
@@ -117,7 +125,6 @@ def _pod(pod: dict) -> Finding | None:
         return Finding(CRITICAL, "FailedScheduling",
                        _one_line(scheduled.get("message", "")) or reason,
                        explained_by=("FailedScheduling",))
-    ready = condition(pod, "Ready")
     if phase == "Running" and ready is not None and ready.get("status") != "True":
         return Finding(WARNING, "NotReady",
                        _one_line(ready.get("message", "")) or "not ready",

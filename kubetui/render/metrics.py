@@ -12,6 +12,7 @@ available. Pure: usage comes in as numbers.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from kubetui.quantity import parse_quantity
@@ -84,20 +85,35 @@ def _quantity(value: Any) -> float:
 
 
 def resources_of(kind: str, obj: dict[str, Any]) -> Resources | None:
-    """A pod's summed container requests and limits, or a node's allocatable."""
+    """A pod's summed container requests and limits, or a node's allocatable. Equal
+    inputs give the same `Resources` (a cluster's pods repeat a few dozen)."""
     if kind == "Node":
         alloc = (obj.get("status") or {}).get("allocatable") or {}
         return Resources(_quantity(alloc.get("cpu")), 0.0, _quantity(alloc.get("memory")), 0.0)
     if kind != "Pod":
         return None
-    totals = [0.0, 0.0, 0.0, 0.0]
+    written = []
     for c in (obj.get("spec") or {}).get("containers") or ():
         res = c.get("resources") or {}
         requests, limits = res.get("requests") or {}, res.get("limits") or {}
-        totals[0] += _quantity(requests.get("cpu"))
-        totals[1] += _quantity(limits.get("cpu"))
-        totals[2] += _quantity(requests.get("memory"))
-        totals[3] += _quantity(limits.get("memory"))
+        written.append((requests.get("cpu"), limits.get("cpu"), requests.get("memory"),
+                        limits.get("memory")))
+    key = tuple(written)
+    try:
+        return _summed(key)
+    except TypeError:  # a value that is not a quantity (a list, a map)
+        return _summed.__wrapped__(key)
+
+
+@lru_cache(maxsize=4096)
+def _summed(containers: tuple[tuple[Any, Any, Any, Any], ...]) -> Resources:
+    """Requests and limits (CPU, then memory) as written, summed over the containers."""
+    totals = [0.0, 0.0, 0.0, 0.0]
+    for cpu, cpu_limit, memory, memory_limit in containers:
+        totals[0] += _quantity(cpu)
+        totals[1] += _quantity(cpu_limit)
+        totals[2] += _quantity(memory)
+        totals[3] += _quantity(memory_limit)
     return Resources(*totals)
 
 

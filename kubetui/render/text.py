@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from kubetui.render.model import Cell
@@ -114,6 +115,17 @@ def go_json(value: Any) -> str:
     """json.Marshal's compact output: sorted keys, <, > and & escaped."""
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def display_all(cells: Sequence[Cell]) -> tuple[str, ...]:
+    """`display` of each cell. A row's cells are nearly always text without a line break:
+    then one scan of them all, not a call and a scan per cell (a 50,000-pod list renders
+    450,000 cells)."""
+    try:
+        joined = "".join(cells)  # type: ignore[arg-type]
+    except TypeError:  # a cell that is not text
+        return tuple(map(display, cells))
+    return tuple(cells) if _LINE_BREAK.search(joined) is None else tuple(map(display, cells))
 
 
 def display(cell: Cell) -> str:

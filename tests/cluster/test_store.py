@@ -94,14 +94,19 @@ async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
     for i in range(120):
         make_cm(sb, f"cm-{i:03}")
     client = await connect(sb)
-    store = WatchStore(client, dataclasses.replace(FAST, page_size=50, flush_interval=1.0))
+    store = WatchStore(client, dataclasses.replace(FAST, page_size=50, flush_interval=1.0,
+                                                   list_flush_interval=60.0))
     try:
         rec = Recorder()
         rec.subscribe(store, CONFIGMAP, "default")
         await wait_for(lambda: rec.rows, message="the first page")
-        assert len(rec.rows) == 50  # painted before the rest of the list arrived
+        # Painted before the rest of the list arrived (the first rows are only it) ...
+        assert len(next(b for b in rec.batches if b.upserts).upserts) == 50
+        # ... and the rest at the list's end, in one batch, without waiting for the list's
+        # flush interval (longer than wait_for's patience).
         await wait_for(converged(rec, sb), message="full sync")
         await wait_for(lambda: rec.states[-1:] == ["live"])
+        assert [len(b.upserts) for b in rec.batches if b.upserts] == [50, 70]
         before = len(rec.batches)
         for i in range(1000):  # a burst: adds, then updates of the same objects
             make_cm(sb, f"burst-{i:04}")

@@ -45,6 +45,8 @@ class _Restarts:
 
     def add(self, container_status: dict) -> None:
         self.count += container_status.get("restartCount") or 0
+        if not container_status.get("lastState"):  # never terminated: nearly every one
+            return
         finished = parse_time(dig(container_status, "lastState", "terminated", "finishedAt"))
         if finished and (self.last is None or finished > self.last):
             self.last = finished
@@ -62,18 +64,25 @@ def render(pod: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     pod_spec, pod_status = spec(pod), status(pod)
     phase = pod_status.get("phase", "")
     reason = pod_status.get("reason") or phase
-    gated = condition(pod, "PodScheduled")
-    if gated is not None and gated.get("reason") == "SchedulingGated":
-        reason = "SchedulingGated"
+    conditions = pod_status.get("conditions") or ()
+    for c in conditions:  # the first PodScheduled condition, as `condition` finds it
+        if c.get("type") == "PodScheduled":
+            if c.get("reason") == "SchedulingGated":
+                reason = "SchedulingGated"
+            break
 
-    init_specs = pod_spec.get("initContainers") or []
-    sidecars = {c.get("name") for c in init_specs if c.get("restartPolicy") == "Always"}
-    total = len(pod_spec.get("containers") or []) + len(sidecars)
+    init_specs = pod_spec.get("initContainers") or ()
+    sidecars = {c.get("name") for c in init_specs if c.get("restartPolicy") == "Always"} \
+        if init_specs else set()
+    total = len(pod_spec.get("containers") or ()) + len(sidecars)
     ready = 0
-    restarts, sidecar_restarts = _Restarts(), _Restarts()
+    restarts = sidecar_restarts = _Restarts()
 
     initializing = False
-    for index, cs in enumerate(pod_status.get("initContainerStatuses") or []):
+    init_statuses = pod_status.get("initContainerStatuses")
+    if init_statuses:
+        restarts = _Restarts()
+    for index, cs in enumerate(init_statuses or ()):
         restarts.add(cs)
         is_sidecar = cs.get("name") in sidecars
         if is_sidecar:
@@ -97,11 +106,11 @@ def render(pod: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
     if not initializing or condition_true(pod, "Initialized"):
         restarts = sidecar_restarts
         running = False
-        for cs in reversed(pod_status.get("containerStatuses") or []):
+        for cs in reversed(pod_status.get("containerStatuses") or ()):
             restarts.add(cs)
             state = cs.get("state") or {}
-            terminated, waiting = state.get("terminated"), state.get("waiting") or {}
-            if waiting.get("reason"):
+            waiting, terminated = state.get("waiting"), state.get("terminated")
+            if waiting and waiting.get("reason"):
                 reason = waiting["reason"]
             elif terminated is not None:
                 reason = _terminated_reason(terminated)
@@ -117,14 +126,16 @@ def render(pod: dict, now: datetime) -> tuple[list[Cell], RowHealth]:
         elif phase not in TERMINAL_PHASES:
             reason = "Terminating"
 
-    restarts_cell = str(restarts.count)
-    if restarts.count and restarts.last is not None:
+    count = restarts.count
+    restarts_cell = str(count)
+    if count and restarts.last is not None:
         ago = format_age((now - restarts.last).total_seconds())
-        restarts_cell = f"{restarts.count} ({ago} ago)"
+        restarts_cell = f"{count} ({ago} ago)"
 
     cells: list[Cell] = [name(pod), f"{ready}/{total}", reason, restarts_cell, age(pod, now),
                          _pod_ip(pod_status), pod_spec.get("nodeName") or "<none>",
-                         pod_status.get("nominatedNodeName") or "<none>", _gates(pod)]
+                         pod_status.get("nominatedNodeName") or "<none>",
+                         _gates(pod) if pod_spec.get("readinessGates") else "<none>"]
     return cells, _health(reason, phase, ready, total)
 
 
