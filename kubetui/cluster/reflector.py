@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import gc
 import random
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -188,8 +189,9 @@ class Reflector:
 
     async def _list(self, resume: str | None = None) -> str:
         """List page by page (no older than `resume` when given); returns the
-        resourceVersion to watch from. The next page is requested before this one's
-        objects are handed over, so the server prepares it meanwhile."""
+        resourceVersion to watch from. The next page is requested before this one is
+        decoded (its continue token read from the body's head) or, when the head does not
+        say, before its objects are handed over: the server prepares it meanwhile."""
         seen: set[str] = set()
         query: dict[str, Any] = {"limit": self.settings.page_size, **self._selector}
         if resume is not None:
@@ -199,16 +201,14 @@ class Reflector:
         try:
             raw = await self.client.request_bytes("GET", self.path, query=query)
             while True:
+                meta = list_meta(raw)
+                if meta is not None:
+                    following = await self._request_next(meta)
                 with _collector_paused():
                     doc = self.client.decode(raw, self.path)
-                    meta = doc.get("metadata") or {}
-                    token = meta.get("continue")
-                    if token:
-                        following = asyncio.ensure_future(self.client.request_bytes(
-                            "GET", self.path,
-                            query={"limit": self.settings.page_size, "continue": token,
-                                   **self._selector}))
-                        await asyncio.sleep(0)  # let it send the request
+                    if meta is None:
+                        meta = doc.get("metadata") or {}
+                        following = await self._request_next(meta)
                     for obj in doc.get("items") or ():
                         seen.add(self.sink.upsert(obj))
                     del doc
@@ -227,6 +227,18 @@ class Reflector:
             if following is not None:  # left early (cancelled, a sink's failure)
                 following.cancel()
                 following.add_done_callback(_retrieve)
+
+    async def _request_next(self, meta: dict[str, Any]) -> asyncio.Task[bytes] | None:
+        """The request of the page after the one `meta` describes, sent; None after the
+        last page."""
+        token = meta.get("continue")
+        if not token:
+            return None
+        following = asyncio.ensure_future(self.client.request_bytes(
+            "GET", self.path,
+            query={"limit": self.settings.page_size, "continue": token, **self._selector}))
+        await asyncio.sleep(0)  # let it send the request
+        return following
 
     async def _watch(self, rv: str) -> tuple[str, bool]:
         """Watch from `rv` until the stream ends; returns the last resourceVersion and
@@ -266,6 +278,26 @@ class Reflector:
         except orjson.JSONDecodeError:
             pass  # a line cut in half by a dropped connection: resume from `rv`
         return rv, count > 0 or time.monotonic() - started > 1.0
+
+
+#: The head of a list's body up to its ListMeta, as the API server writes it (Go encodes a
+#: struct's fields in order: kind, apiVersion, metadata, then items). ListMeta holds only
+#: scalars; an object with braces inside its strings does not match.
+_LIST_HEAD = re.compile(
+    rb'\A\s*\{\s*(?:"(?:kind|apiVersion)"\s*:\s*"[^"\\]*"\s*,\s*)*"metadata"\s*:\s*(\{[^{}]*\})')
+
+
+def list_meta(raw: bytes) -> dict[str, Any] | None:
+    """A list body's metadata (continue token, resourceVersion) read from its head,
+    without decoding its items; None when the body does not start that way."""
+    head = _LIST_HEAD.match(raw, 0, 4096)
+    if head is None:
+        return None
+    try:
+        meta = orjson.loads(head.group(1))
+    except orjson.JSONDecodeError:
+        return None
+    return meta if isinstance(meta, dict) else None
 
 
 @contextlib.contextmanager
