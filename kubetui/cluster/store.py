@@ -225,8 +225,9 @@ class _Stream:
 
     def listed(self, seen: set[str], namespace: str | None) -> None:
         """A full list finished: whatever it did not contain is gone (within its scope)."""
-        for uid, entry in list(self.entries.items()):
-            if uid not in seen and (namespace is None or entry.namespace == namespace):
+        entries = self.entries
+        for uid in entries.keys() - seen:  # a set difference in C, not a loop over every row
+            if namespace is None or entries[uid].namespace == namespace:
                 self._remove(uid)
         self._schedule_flush(at_once=True)
 
