@@ -14,6 +14,10 @@ person starts it (bench/sandbox_bench.py), and once every pod is ready:
   cursor moves (down/up) and filter typing (`/` then characters), timed as
   bench/log_bench.py times keys; and the pod changes per second the store delivered
   meanwhile (after coalescing);
+- the floor of the full sync: every page of the same list fetched and decoded by this
+  process with kubetui's ClusterClient, each page requested as soon as the previous one's
+  continue token is known (as the reflector does), nothing stored or shown; its wall time
+  and CPU time (the app's full sync is this plus building rows and start-up);
 - `kubectl get pods -A` (fresh discovery cache) is timed to its first line and to its
   exit, with its peak RSS: the baseline column;
 - after the keys, the bytes the terminal receives per second under the churn, with no key
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import json
 import os
 import platform
@@ -55,6 +60,9 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]  # this checkout's kubetui, the o
 
 from textual._compositor import CompositorUpdate  # noqa: E402
 
+from kubetui.cluster import kubeconfig as kubeconfigs  # noqa: E402
+from kubetui.cluster.client import ClusterClient  # noqa: E402
+from kubetui.cluster.reflector import StoreSettings, list_meta  # noqa: E402
 from kubetui.cluster.store import Batch  # noqa: E402
 from kubetui.config import Settings  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
@@ -209,6 +217,46 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
     return move, typing, changes_per_s
 
 
+@dataclass
+class Floor:
+    """The list's pages fetched and decoded alone (`list_floor`)."""
+
+    pages: int
+    pods: int
+    wall_s: float
+    cpu_s: float
+
+
+async def list_floor(kubeconfig: Path) -> Floor:
+    """Fetch and decode every page of the all-namespace pod list as the reflector does
+    (its page size; the next page requested once this one's continue token is read from
+    the head of its body), keeping nothing. The collector is paused while a page is
+    decoded, as in the reflector."""
+    config = kubeconfigs.load(str(kubeconfig))
+    async with await ClusterClient.connect(config, config.current) as client:
+        await client.server_version()  # connected: time the list alone
+        limit = StoreSettings().page_size
+        wall, cpu = time.perf_counter(), time.process_time()
+        pages = pods = 0
+        raw = await client.request_bytes("GET", "/api/v1/pods", query={"limit": limit})
+        while True:
+            token = (list_meta(raw) or {}).get("continue")
+            following = asyncio.ensure_future(client.request_bytes(
+                "GET", "/api/v1/pods", query={"limit": limit, "continue": token})) \
+                if token else None
+            await asyncio.sleep(0)
+            gc.disable()
+            try:
+                pods += len(client.decode(raw, "/api/v1/pods").get("items") or ())
+            finally:
+                gc.enable()
+            pages += 1
+            if following is None:
+                break
+            raw = await following
+        return Floor(pages, pods, time.perf_counter() - wall, time.process_time() - cpu)
+
+
 @functools.cache
 def installed_env() -> dict[str, str]:
     """The environment of the app's process: this checkout's modules compiled once, as pip
@@ -255,7 +303,8 @@ def _met(value: float, limit: float | None) -> str:
     return "" if limit is None else ("yes" if value <= limit else "NO")
 
 
-def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet) -> list[list[str]]:
+def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet, floor: Floor
+             ) -> list[list[str]]:
     """[pods, measure, target, kubetui, met, kubectl] rows for one size."""
     target = TARGETS.get(pods)
     n = f"{pods:,}"
@@ -274,6 +323,8 @@ def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet) -> list[li
         row(f"full sync ({app.rows:,} rows)", target and target.full_sync_s, "s",
             app.full_sync_s, f"{app.full_sync_s:.2f} s",
             f"{get.total_s:.2f} s ({get.rows:,} rows)"),
+        row(f"  floor: the list's {floor.pages} pages fetched and decoded alone (CPU)", None,
+            "", 0, f"{floor.wall_s:.2f} s ({floor.cpu_s:.2f} s)"),
         row("RSS after sync (peak)", target and target.rss_mb, "MiB", app.rss_synced_mb,
             f"{app.rss_synced_mb:.0f} MiB ({app.peak_mb:.0f})", f"{get.peak_mb:.0f} MiB (peak)"),
         row(f"cursor key to paint, p95 (p50; n={len(app.move_ms)})",
@@ -345,13 +396,14 @@ def main() -> int:
             try:
                 app = app_in_child(served.kubeconfig, pods)
                 get = kubectl_get_pods(kubectl, served.kubeconfig, Path(tmp) / "cache")
+                floor = asyncio.run(list_floor(served.kubeconfig))
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 # One size failing (on a busy machine, the app may not sync in time) must
                 # not lose the others' figures: the table says what happened instead.
                 print(f"... {pods:,} pods: {e}", file=sys.stderr, flush=True)
                 rows += failed_rows(pods, served, str(e))
                 continue
-        rows += rows_for(pods, served, app, get)
+        rows += rows_for(pods, served, app, get, floor)
         print(f"... {pods:,} pods done ({time.monotonic() - started:.0f} s)",
               file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \
