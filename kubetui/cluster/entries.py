@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from kubetui.kinds import Kind
@@ -64,12 +65,21 @@ class _Shared:
         self._items: dict[Any, Any] = {}
 
     def get(self, key: Any, make: Any) -> Any:
+        """The shared instance for `key`, made by `make(key)` the first time."""
         found = self._items.get(key)
         if found is None:
             if len(self._items) >= _CACHE_LIMIT:
                 self._items.clear()
-            found = self._items[key] = make()
+            found = self._items[key] = make(key)
         return found
+
+
+def _interned_labels(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {sys.intern(k): sys.intern(v) for k, v in items}
+
+
+def _interned(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, texts))
 
 
 class EntryMaker:
@@ -81,6 +91,7 @@ class EntryMaker:
         self._labels = _Shared()
         self._owners = _Shared()
         self._is_event = kind.kind == "Event"
+        self._is_pod = kind.kind == "Pod"
         self._diagnosed = printer_columns is None and has_rules(kind.kind, kind.group)
         self._measured = kind.group == "" and kind.kind in ("Pod", "Node")
 
@@ -99,17 +110,12 @@ class EntryMaker:
     def __call__(self, obj: dict[str, Any], now: datetime) -> Entry:
         meta = obj["metadata"]
         raw_labels = meta.get("labels")
-        if raw_labels:
-            key = tuple(raw_labels.items())
-            labels = self._labels.get(key, lambda: {sys.intern(k): sys.intern(v)
-                                                    for k, v in key})
-        else:
-            labels = _EMPTY_LABELS
+        labels = self._labels.get(tuple(raw_labels.items()), _interned_labels) \
+            if raw_labels else _EMPTY_LABELS
         refs = meta.get("ownerReferences")
         owners: tuple[str, ...] = ()
         if refs:
-            uids = tuple(r.get("uid", "") for r in refs)
-            owners = self._owners.get(uids, lambda: tuple(sys.intern(u) for u in uids))
+            owners = self._owners.get(tuple(r.get("uid", "") for r in refs), _interned)
         created = meta.get("creationTimestamp")
         if self._is_event:
             created = last_seen_time(as_core_event(obj)) or created
@@ -121,7 +127,7 @@ class EntryMaker:
             labels=labels,
             owners=owners,
             node=sys.intern((obj.get("spec") or {}).get("nodeName") or "")
-            if self.kind.kind == "Pod" else "",
+            if self._is_pod else "",
             created=_epoch(created) if created else None,
             rv=meta.get("resourceVersion", ""),
             ref=self._ref(obj) if self._is_event else "",
@@ -148,6 +154,7 @@ def _synthetic_uid(meta: dict[str, Any]) -> str:
     return f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
 
 
+@lru_cache(maxsize=4096)  # objects share creation seconds: one float for each
 def _epoch(timestamp: str) -> float | None:
     when = parse_time(timestamp)
     return when.timestamp() if when is not None else None
