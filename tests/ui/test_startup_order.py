@@ -32,3 +32,24 @@ async def test_the_views_list_goes_before_metrics_and_the_problem_count(sandbox,
                            "/apis/apps/v1/deployments")]
     assert len(pod_pages) >= 5
     assert later and min(later) > pod_pages[4], [(r.path, r.query) for r in served]
+
+
+async def test_a_paged_list_shows_the_top_of_the_sorted_list_once_synced(sandbox,
+                                                                         api: Api) -> None:
+    # The server lists by namespace, then name: over three pages, the rows that sort
+    # first by name come last. They reach the table in two batches (the first page at
+    # once, the rest when the list is complete).
+    await api.create("/api/v1/namespaces", {"metadata": {"name": "later"}})
+    for i in range(3):
+        await api.pod(f"z-{i}")
+        await api.pod(f"a-{i}", namespace="later")
+    app = make_app(Settings(store=replace(FAST, page_size=2, list_flush_interval=30.0),
+                            all_namespaces=True))
+    async with app.run_test(size=(200, 40)):
+        await live(app, "pods")
+        table = app.main_table
+        await until(lambda: table.row_count == 6, 10, "every pod")
+        assert [table.entry_at(i).name for i in range(6)] == \
+            ["a-0", "a-1", "a-2", "z-0", "z-1", "z-2"]
+        assert table.selected_uid == table.entry_at(0).uid
+        assert table.scroll_y == 0
