@@ -305,10 +305,19 @@ class SortedRows:
     def add_many(self, pairs: list[tuple[tuple, str]]) -> None:
         """Add many (key, text) rows: the new ones sorted, then each run of old rows
         between two of them copied over in one slice, instead of an insertion (a move of
-        every row after it) per new row: a list's page into tens of thousands of rows."""
+        every row after it) per new row: a list's page into tens of thousands of rows.
+        As many new rows as a quarter of those held (a list's rows arriving) are sorted
+        in with them instead, in one sort that merges the two (half the time)."""
         if len(pairs) < _BULK:
             for key, text in pairs:
                 self.add(key, text)
+            return
+        if len(pairs) * 4 >= len(self.keys):
+            keys = self.keys + [key for key, _ in pairs]
+            texts = self.texts + [text for _, text in pairs]
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            self.keys = [keys[i] for i in order]
+            self.texts = [texts[i] for i in order]
             return
         pairs.sort(key=itemgetter(0))
         keys, texts = self.keys, self.texts
