@@ -3,7 +3,9 @@
 A stream per (kind, namespace or all) is shared by all its subscribers and stopped a while
 after the last one leaves. Each stream keeps one `Entry` per object (see `entries.py`) and
 delivers changes in coalesced batches at most every `flush_interval`, so a burst of
-thousands of watch events costs a subscriber one callback. Callbacks run on the event loop.
+thousands of watch events costs a subscriber one callback. A list's pages go out in fewer,
+larger batches: its first page at once, the next ones every `list_flush_interval`, the
+rest as soon as the list is complete. Callbacks run on the event loop.
 
 When RBAC forbids the list a view asks for, the stream falls back to what the user may
 see: namespaces named in the kubeconfig or typed by hand (`WatchStore.add_namespace`),
