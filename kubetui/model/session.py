@@ -6,6 +6,7 @@ cluster (connections, streams) outlives the move to another.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -37,10 +38,15 @@ class Session:
         """Connect and ask the server who it is. Raises ConfigError (credentials, plugin)
         or ClusterError (unreachable, 401, ...), with a message meant for a person."""
         client = await ClusterClient.connect(kubeconfig, context)
+        # Discovery goes out with the version request, not after its answer: the first
+        # list waits for both (issue 19). The version's failure is the one reported.
+        discovering = asyncio.ensure_future(_discover(client))
         try:
             version = await client.server_version()
-            kinds = await _discover(client)
+            kinds = await discovering
         except BaseException:
+            discovering.cancel()
+            await asyncio.gather(discovering, return_exceptions=True)
             await client.close()
             raise
         return cls(client.info, client, WatchStore(client, settings), version, kinds)
