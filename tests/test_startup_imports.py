@@ -72,3 +72,11 @@ def test_the_later_modules_named_exist() -> None:
     """A renamed module must not leave the list above checking nothing."""
     loaded = _loaded_after("\n".join(f"import {m}" for m in ONLY_LATER))
     assert set(ONLY_LATER) <= loaded
+
+
+def test_the_collector_is_on_again_after_the_app_is_imported() -> None:
+    """The app's module pauses garbage collection while its imports load, and only then."""
+    loaded = _loaded_after("import gc\nimport kubetui.ui.app\nassert gc.isenabled()\n"
+                           "gc.disable()\nimport importlib\nimportlib.reload(kubetui.ui.app)\n"
+                           "assert not gc.isenabled()")
+    assert "kubetui.ui.app" in loaded

@@ -16,6 +16,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+# No garbage collection while Textual, aiohttp and the app's modules load: they make some
+# 55,000 objects that live as long as the process, which ~130 young and full collections
+# traversed again and again, ~35 ms of CPU before the first rows (issue 19). On again
+# after the imports below; `tune_gc` collects once at mount.
+_COLLECTING = gc.isenabled()
+gc.disable()
+
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.notifications import SeverityLevel
@@ -70,6 +77,9 @@ if TYPE_CHECKING:
 # The other screens, the actions' runner, logs and the problem count are imported where they
 # are first used: the first screen shows sooner without them (issue 19; see
 # tests/test_startup_imports.py).
+
+if _COLLECTING:
+    gc.enable()
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110
