@@ -16,7 +16,7 @@ import pytest
 NOT_AT_START = ("kubernetes_asyncio", "urllib3", "dateutil", "kubetui.sandbox")
 
 #: What only later screens and keys need: the other screens and dialogs, the action flows
-#: (shell, attach, debug, port-forward dialogs, the editor), logs, describe, aliases. They
+#: (shell, attach, debug, port-forward dialogs, the editor), logs, describe, aliases, Helm. They
 #: load when first used; at start they cost ~40 ms of CPU before the first rows.
 ONLY_LATER = (
     "kubetui.ui.screens.containers_screen",
@@ -30,7 +30,7 @@ ONLY_LATER = (
     "kubetui.ui.actions.flows", "kubetui.ui.actions.inside", "kubetui.ui.actions.editor",
     "kubetui.ui.widgets.log_view", "kubetui.ui.widgets.text_view",
     "kubetui.cluster.logs", "kubetui.cluster.exec", "kubetui.cluster.debug",
-    "kubetui.render.describe",
+    "kubetui.render.describe", "kubetui.helm", "kubetui.cluster.helm_watch",
 )
 
 KUBECONFIG = """apiVersion: v1
