@@ -439,7 +439,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
 
     async def _open_session(self, attempt: int, context: str) -> None:
         try:
-            session = await Session.open(self.kubeconfig, context, self.settings.store)
+            session = await Session.open(self.kubeconfig, context, self.settings.store,
+                                         early=self._early_list(context))
         except (ConfigError, ClusterError) as e:
             self.post_message(ConnectFailed(attempt, context, str(e)))
             return
@@ -498,6 +499,15 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         pane.set_columns([*PANE_COLUMNS[:1], *extra, *PANE_COLUMNS[1:]])
         pane.set_class(bool(extra), "-merged")
         self._pane_feed = make(lambda b: self.post_message(PaneBatch(generation, b)))
+
+    def _early_list(self, context: str) -> tuple[Kind, str | None] | None:
+        """The first view, when it is known before the server's kinds are: pods, as
+        neither `--command` nor a saved view (`_restored`) names another. Session.open
+        lists it while it asks for them."""
+        if self.session is not None or self.stack or self.settings.view or (
+                self.settings.restore and load_view(context) is not None):
+            return None
+        return POD, self._first_namespace
 
     def _first_kind(self, session: Session) -> Kind:
         """The kind `--command` names (pods when it names none the server has)."""

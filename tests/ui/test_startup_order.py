@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kubetui.cluster import kubeconfig
 from kubetui.config import Settings
+from kubetui.model.session import Session
+from kubetui.model.views import POD
 from kubetui.ui.app import make_app
 from tests.ui.app_helpers import FAST, Api, header_text, live, until
 from tests.ui.test_metrics_columns import cells, pinned_pod
@@ -32,3 +35,36 @@ async def test_the_views_list_goes_before_metrics_and_the_problem_count(sandbox,
                            "/apis/apps/v1/deployments")]
     assert len(pod_pages) >= 5
     assert later and min(later) > pod_pages[4], [(r.path, r.query) for r in served]
+
+
+
+async def test_the_first_views_list_goes_out_with_discovery(sandbox, api: Api) -> None:
+    """The first view is pods: their list is sent beside the version and discovery
+    requests, and the view's feed takes that stream over. Each request takes 300 ms
+    here: the namespace pane's list, sent once connected, comes a round trip later."""
+    await api.pod("web-1", "default")
+    sandbox.sandbox.faults.latency_ms = 300
+    app = make_app(Settings(store=FAST, all_namespaces=True))
+    async with app.run_test(size=(200, 40)):
+        await live(app, "pods")
+        assert app.main_table.row_count == 1
+
+    served = [(r.path, r.query) for r in sandbox.server.requests]
+    assert served.count(("/api/v1/pods", "limit=500")) == 1, served  # listed once
+    assert served.index(("/api/v1/pods", "limit=500")) < \
+        served.index(("/api/v1/namespaces", "limit=500")), served
+
+
+async def test_a_session_opened_with_an_early_list_has_its_stream_running(sandbox) -> None:
+    config = kubeconfig.load()
+    session = await Session.open(config, config.current, FAST, early=(POD, None))
+    try:
+        assert session.kinds and session.version
+        assert session.store.streams == [("", "pods", "")]  # started with discovery
+    finally:
+        await session.close()
+    plain = await Session.open(config, config.current, FAST)
+    try:
+        assert plain.store.streams == []
+    finally:
+        await plain.close()
