@@ -5,7 +5,8 @@ for every change of the screen's bindings, one rebuild per change even when seve
 together. Starting up, the keymap, the focus, the screen and each table's sort keys (every
 `set_columns`) change them within moments: seven rebuilds before the first rows, each
 ~10-25 ms of CPU while the first page waits to be shown (issue 19). Here a burst that
-comes before the next refresh is passed on once, when that refresh is done.
+comes before the next refresh is passed on once, when that refresh is done: three
+rebuilds remain (the first keys; the focus's own deferred change; connected).
 """
 
 from __future__ import annotations
