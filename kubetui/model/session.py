@@ -58,9 +58,8 @@ class Session:
             await store.close()
             await client.close()
             raise
-        finally:
-            if listing is not None:
-                listing.close()
+        if listing is not None:
+            listing.close()  # the stream lingers for the view's feed
         return cls(client.info, client, store, version, kinds)
 
     async def close(self) -> None:
