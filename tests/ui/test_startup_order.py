@@ -3,9 +3,13 @@ metrics polls and the header's problem count start once it is in, and still come
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
+import pytest
+
 from kubetui.cluster import kubeconfig
+from kubetui.cluster.errors import ClusterError
 from kubetui.config import Settings
 from kubetui.model.session import Session
 from kubetui.model.views import POD
@@ -68,3 +72,18 @@ async def test_a_session_opened_with_an_early_list_has_its_stream_running(sandbo
         assert plain.store.streams == []
     finally:
         await plain.close()
+
+
+async def test_a_failed_connection_stops_its_early_list(tmp_path) -> None:
+    config_file = tmp_path / "config"
+    config_file.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: gone\n"
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', "
+        "insecure-skip-tls-verify: true}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: gone, context: {cluster: c, user: u}}]\n")
+    config = kubeconfig.load(str(config_file))
+    with pytest.raises(ClusterError, match="cannot reach the server"):
+        await Session.open(config, "gone", FAST, early=(POD, None))
+    await asyncio.sleep(0)  # (cancelled tasks finish their last step)
+    assert [t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("watch")] == []
