@@ -43,7 +43,7 @@ from kubetui.cluster.metrics import MetricsFeed
 from kubetui.cluster.scope import REPLICASET
 from kubetui.cluster.store import Batch, StreamHealth, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
-from kubetui.kinds import Kind, browsable, by_key
+from kubetui.kinds import Kind, browsable, by_key, resolve
 from kubetui.model.commands import (ALIAS_WORDS, CONTEXT_WORDS, HELM_WORDS, PORTFORWARD_WORDS,
                                     PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS, XRAY_WORDS,
                                     parse_command)
@@ -501,12 +501,18 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         self._pane_feed = make(lambda b: self.post_message(PaneBatch(generation, b)))
 
     def _early_list(self, context: str) -> tuple[Kind, str | None] | None:
-        """The first view, when it is known before the server's kinds are: pods, as
-        neither `--command` nor a saved view (`_restored`) names another. Session.open
+        """The first connection's view, when it is known before the server's kinds are
+        (a built-in kind: `--command`'s, else the saved view's, else pods). Session.open
         lists it while it asks for them."""
-        if self.session is not None or self.stack or self.settings.view or (
-                self.settings.restore and load_view(context) is not None):
+        if self.session is not None or self.stack:
             return None
+        builtins = browsable()
+        if self.settings.view:
+            kind = resolve(self.settings.view, builtins)
+            return (kind, self._first_namespace) if kind else None
+        if self.settings.restore and (saved := load_view(context)) is not None:
+            view = self._saved_view(saved, lambda name: resolve(name, builtins))
+            return (view.kind, view.namespace) if view else None
         return POD, self._first_namespace
 
     def _first_kind(self, session: Session) -> Kind:
@@ -520,14 +526,22 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
     def _restored(self, session: Session, default: ViewState) -> ViewState:
         """The view this context was left on (k9s habit); -n, -A or -c win."""
         saved = load_view(session.info.name)
-        kind = session.resolve(saved.resource) if saved else None
-        if saved is None or kind is None:
+        view = self._saved_view(saved, session.resolve) if saved else None
+        if saved is None or view is None:
             return default
+        if view.namespace:
+            session.store.add_namespace(view.namespace)
+        return ViewState(view, filter=saved.filter)
+
+    def _saved_view(self, saved: SavedView, kind_named: Callable[[str], Kind | None]
+                    ) -> View | None:
+        """The view `saved` names, its kind found by `kind_named`; -n or -A choose its
+        namespace."""
+        kind = kind_named(saved.resource)
+        if kind is None:
+            return None
         explicit = self.settings.namespace or self.settings.all_namespaces
-        namespace = self._first_namespace if explicit else saved.namespace
-        if namespace:
-            session.store.add_namespace(namespace)
-        return ViewState(root_view(kind, namespace), filter=saved.filter)
+        return root_view(kind, self._first_namespace if explicit else saved.namespace)
 
     def _remember_view(self) -> None:
         """Save the root view (kind, namespace, filter) for the next start."""

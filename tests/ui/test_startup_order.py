@@ -10,11 +10,13 @@ import pytest
 
 from kubetui.cluster import kubeconfig
 from kubetui.cluster.errors import ClusterError
+from kubetui.kinds import builtin
 from kubetui.config import Settings
 from kubetui.model.session import Session
 from kubetui.model.views import POD
 from kubetui.ui.app import make_app
-from tests.ui.app_helpers import FAST, Api, header_text, live, until
+from kubetui.view_state import SavedView, save_view
+from tests.ui.app_helpers import FAST, Api, app_for, header_text, live, names, until
 from tests.ui.test_metrics_columns import cells, pinned_pod
 
 
@@ -58,6 +60,36 @@ async def test_the_first_views_list_goes_out_with_discovery(sandbox, api: Api) -
     assert served.index(("/api/v1/pods", "limit=500")) < \
         served.index(("/api/v1/namespaces", "limit=500")), served
 
+
+
+@pytest.mark.parametrize("how", ["saved", "command"])
+async def test_a_built_in_first_view_is_listed_early_too(sandbox, api: Api, how: str) -> None:
+    """The view a saved state (or `--command`) names, when it is a built-in kind: known
+    before discovery, listed with it."""
+    await api.namespace("shop")
+    await api.deployment("web", "shop", replicas=1)
+    if how == "saved":
+        save_view("kubetui-sandbox", SavedView("deployments.apps", "shop"))
+        app = app_for(restore=True)
+    else:
+        app = app_for(view="deploy", namespace="shop")
+    assert app._early_list("kubetui-sandbox") == (builtin("Deployment"), "shop")
+    sandbox.sandbox.faults.latency_ms = 300
+    async with app.run_test(size=(200, 40)):
+        await live(app, "deployments")
+        await until(lambda: names(app) == ["web"])
+
+    served = [(r.path, r.query) for r in sandbox.server.requests]
+    listed = ("/apis/apps/v1/namespaces/shop/deployments", "limit=500")
+    assert served.count(listed) == 1, served
+    assert served.index(listed) < served.index(("/api/v1/namespaces", "limit=500")), served
+
+
+async def test_a_first_view_of_a_custom_kind_waits_for_discovery(sandbox) -> None:
+    save_view("kubetui-sandbox", SavedView("widgets.example.com", None))
+    assert app_for(restore=True)._early_list("kubetui-sandbox") is None
+    assert app_for(view="widgets")._early_list("kubetui-sandbox") is None
+    assert app_for()._early_list("kubetui-sandbox") == (POD, "default")  # (not restoring)
 
 async def test_a_session_opened_with_an_early_list_has_its_stream_running(sandbox) -> None:
     config = kubeconfig.load()
