@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,9 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textual import events  # noqa: E402
 from textual.app import App  # noqa: E402
-from textual.screen import Screen  # noqa: E402
 
 from kubetui.cluster import kubeconfig  # noqa: E402
 from kubetui.cluster.client import ClusterClient  # noqa: E402
@@ -51,13 +49,9 @@ from kubetui.model.log_ring import Ring  # noqa: E402
 from kubetui.ui.app import tune_gc  # noqa: E402
 from kubetui.ui.screens.log_screen import LogScreen  # noqa: E402
 from kubetui.ui.widgets.log_view import LogView  # noqa: E402
+from paints import key_latency, pct, record_paints  # noqa: E402
 
 POD, DEPLOYMENT = builtin("Pod"), builtin("Deployment")
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] if ordered else 0.0
 
 
 def synthetic_line(i: int, rng: random.Random) -> bytes:
@@ -101,63 +95,11 @@ class FloodClient:
         await asyncio.Event().wait()  # a quiet container: the stream stays open
 
 
-class Paints:
-    """When screen updates reached the driver, and what the view looked like then."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[float, object]] = []
-        self.state: Callable[[], object] = lambda: None
-        self.event = asyncio.Event()
-
-    def painted(self) -> None:
-        self.seen.append((time.perf_counter(), self.state()))
-        self.event.set()
-
-    async def changed_after(self, moment: float, before: object,
-                            timeout: float = 5.0) -> float:
-        """The first screen update after `moment` showing a look other than `before`."""
-        deadline = time.perf_counter() + timeout
-        while True:
-            for t, look in self.seen:
-                if t > moment and look != before:
-                    return t
-            self.event.clear()
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError("no screen update")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.event.wait(), left)
-
-
 def _look(view: LogView) -> tuple:
     """What a key changes: flags, and the top line while paused (while following, the
     top moves with every batch)."""
     top = None if view.follow else view.visible_lines()[:1]
     return (view.follow, view.timestamps, view.wrap, tuple(top or ()))
-
-
-def record_paints(app: App) -> Paints:
-    """Record each screen update of `app` as it is handed to the driver (any app, such as
-    one `make_app` built)."""
-    paints = Paints()
-    display = app._display
-
-    def _display(screen: Screen, renderable: Any) -> None:
-        if renderable is not None:
-            paints.painted()
-        display(screen, renderable)
-
-    app._display = _display  # type: ignore[method-assign]
-    return paints
-
-
-async def key_latency(app: App, paints: Paints, key: str) -> float:
-    """Milliseconds from posting `key` to the first screen update showing its effect (a
-    look, per `paints.state`, other than before the key)."""
-    before = paints.state()
-    t0 = time.perf_counter()
-    app.post_message(events.Key(key, key if len(key) == 1 else None))
-    return (await paints.changed_after(t0, before) - t0) * 1000
 
 
 class BenchApp(App[None]):

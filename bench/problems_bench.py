@@ -30,7 +30,7 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 from kubetui.config import Settings  # noqa: E402
 from kubetui.ui.app import make_app  # noqa: E402
 from kubetui.ui.screens.problems_screen import ProblemsScreen  # noqa: E402
-from log_bench import pct, record_paints  # noqa: E402
+from paints import pct, record_paints  # noqa: E402
 from run import SIZE, WATCH_HISTORY, keys_under_churn, machine  # noqa: E402
 from sandbox_bench import serve  # noqa: E402
 

@@ -18,10 +18,12 @@ GetJson = Callable[[str, str], Awaitable[dict[str, Any]]]  # (path, accept) -> d
 
 async def discover(get_json: GetJson) -> list[Kind]:
     """Every kind the server offers (preferred version of each group), then the built-ins
-    merged in: built-ins first, then the rest sorted by group and kind."""
+    merged in: built-ins first, then the rest sorted by group and kind. /api and /apis are
+    asked for together."""
     found: list[Kind] = []
-    for root in ("/api", "/apis"):
-        doc = await get_json(root, AGGREGATED_ACCEPT)
+    roots = ("/api", "/apis")
+    docs = await asyncio.gather(*(get_json(root, AGGREGATED_ACCEPT) for root in roots))
+    for root, doc in zip(roots, docs):
         if doc.get("kind") == "APIGroupDiscoveryList":
             found.extend(parse_aggregated(doc))
         else:

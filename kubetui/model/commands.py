@@ -12,6 +12,8 @@ PROBLEM_WORDS = ("problems", "problem", "triage")
 PULSE_WORDS = ("pulses", "pulse", "pu")
 XRAY_WORDS = ("xray",)
 PORTFORWARD_WORDS = ("pf", "portforward", "portforwards")
+HELM_WORDS = ("helm", "hm", "charts", "chart")
+ALIAS_WORDS = ("aliases", "alias")
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
 from kubetui.cluster.reflector import StoreSettings, worst
-from kubetui.cluster.helm_watch import HelmWatch
 from kubetui.cluster.store import Batch, Entry, StreamHealth
-from kubetui.helm.releases import Revision, UnreadableRecord
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.session import Session
 from kubetui.model.views import NAMESPACE, View, root_view
 from kubetui.render.model import Column, Row
+
+if TYPE_CHECKING:  # Helm loads with `:helm`, not at start
+    from kubetui.helm.releases import Revision, UnreadableRecord
 
 CONTEXT_COLUMN = "CONTEXT"
 #: The namespace pane's column of the contexts that have the namespace.
@@ -211,6 +213,9 @@ class HelmWatches:
 
     def __init__(self, connections: list[Connection], namespace: str | None,
                  on_change: Callable[[], None]) -> None:
+        from kubetui.cluster.helm_watch import HelmWatch
+        from kubetui.helm.releases import UnreadableRecord
+
         self._errors = [UnreadableRecord("", c.context, c.error or "not connected")
                         for c in connections if c.session is None]
         self.sessions = {c.context: c.session for c in connections if c.session is not None}

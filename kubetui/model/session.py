@@ -6,6 +6,7 @@ cluster (connections, streams) outlives the move to another.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from kubetui.cluster.portforward import ForwardManager
 from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import BUILTIN_KINDS, Kind, browsable, resolve
+from kubetui.model.feed import ignore
 
 
 @dataclass
@@ -32,18 +34,33 @@ class Session:
         self.forwards = ForwardManager(self.client)
 
     @classmethod
-    async def open(cls, kubeconfig: Kubeconfig, context: str,
-                   settings: StoreSettings) -> Session:
+    async def open(cls, kubeconfig: Kubeconfig, context: str, settings: StoreSettings,
+                   early: tuple[Kind, str | None] | None = None) -> Session:
         """Connect and ask the server who it is. Raises ConfigError (credentials, plugin)
-        or ClusterError (unreachable, 401, ...), with a message meant for a person."""
+        or ClusterError (unreachable, 401, ...), with a message meant for a person.
+
+        `early`: the kind and namespace the first view will show, when known before the
+        server's kinds are: its list goes out with the version and discovery requests
+        instead of after their answers (issue 19), and its stream lingers
+        (`StoreSettings.linger`) for the view's feed to take over."""
         client = await ClusterClient.connect(kubeconfig, context)
+        store = WatchStore(client, settings)
+        listing = store.subscribe(*early, ignore, ignore) if early else None
+        # Discovery goes out with the version request too: the first list waited for all
+        # three answers, one after the other. The version's failure is the one reported.
+        discovering = asyncio.ensure_future(_discover(client))
         try:
             version = await client.server_version()
-            kinds = await _discover(client)
+            kinds = await discovering
         except BaseException:
+            discovering.cancel()
+            await asyncio.gather(discovering, return_exceptions=True)
+            await store.close()
             await client.close()
             raise
-        return cls(client.info, client, WatchStore(client, settings), version, kinds)
+        if listing is not None:
+            listing.close()  # the stream lingers for the view's feed
+        return cls(client.info, client, store, version, kinds)
 
     async def close(self) -> None:
         await self.forwards.stop_all()

@@ -25,8 +25,6 @@ from kubetui.kinds import Kind
 from kubetui.render.sanitize import visible
 from kubetui.ui.ordered_input import OrderedInput
 
-ALIAS_WORDS = ("aliases", "alias")
-
 
 @dataclass(frozen=True)
 class AliasRow:

@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+# No garbage collection while Textual, aiohttp and the app's modules load: they make some
+# 55,000 objects that live as long as the process, which ~130 young and full collections
+# traversed again and again, ~35 ms of CPU before the first rows (issue 19). After the
+# imports below they are frozen (out of every later collection, as `tune_gc` does at
+# mount, whose collection then has little left to traverse: ~15 ms less) and collection
+# is on again. The few cycles the imports left as garbage (~1,600 objects) stay.
+_COLLECTING = gc.isenabled()
+gc.disable()
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
@@ -25,57 +34,55 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 
 from kubetui import clock
 from kubetui.cluster import kubeconfig as kubeconfigs
 from kubetui.cluster.errors import ClusterError, ConfigError
 from kubetui.cluster.kubeconfig import Kubeconfig
-from kubetui.cluster.logs import LogTarget
-from kubetui.cluster.metrics import MetricsFeed, Reading
+from kubetui.cluster.metrics import MetricsFeed
 from kubetui.cluster.scope import REPLICASET
 from kubetui.cluster.store import Batch, StreamHealth, Subscription
 from kubetui.config import ConfigFileError, Settings, UserConfig, load_user_config
-from kubetui.kinds import Kind, browsable, by_key
-from kubetui.model.commands import (CONTEXT_WORDS, PORTFORWARD_WORDS, PROBLEM_WORDS,
-                                    PULSE_WORDS, QUIT_WORDS, XRAY_WORDS, parse_command)
+from kubetui.kinds import Kind, browsable, by_key, resolve
+from kubetui.model.commands import (ALIAS_WORDS, CONTEXT_WORDS, HELM_WORDS, PORTFORWARD_WORDS,
+                                    PROBLEM_WORDS, PULSE_WORDS, QUIT_WORDS, XRAY_WORDS,
+                                    parse_command)
 from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
-from kubetui.model.portforwards import summary as forwards_summary
 from kubetui.model.multi import MergedNamespaces, is_multi, named_contexts, row_context, tagged
-from kubetui.model.problems import ProblemsFeed
 from kubetui.model.session import Session
 from kubetui.model.views import (EVENT, NAMESPACE, POD, TABS, View, ViewState, drill_view,
                                  needs_object, root_view)
 from kubetui.render import Column, columns_for, crd_columns, has_printer
 from kubetui.render.metrics import WORKLOAD_KINDS, metric_columns
 from kubetui.render.sanitize import visible
-from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ACTION_SCREENS, ActionKeys
-from kubetui.ui.actions.runner import ActionRunner
-from kubetui.ui.aliases import ALIAS_WORDS, AliasesScreen
+from kubetui.ui.actions.keys import ACTION_BINDINGS, ACTION_NAMES, ActionKeys
 from kubetui.ui.key_names import unknown_key
 from kubetui.ui.held_keys import HeldKeys, KeyHold
 from kubetui.ui.messages import MESSAGE_WORDS, MessageLog, MessagesScreen, Note
-from kubetui.ui.screens.containers_screen import ContainersScreen
-from kubetui.ui.screens.contexts import ContextPicker
 from kubetui.ui.k9s_keys import K9sKeys
 from kubetui.ui.multi_context import MultiContext
-from kubetui.ui.screens.events_screen import EventsScreen
-from kubetui.ui.screens.goto import GoTo
-from kubetui.ui.screens.helm_screens import HELM_WORDS, HelmScreen, HistoryScreen, ObjectsScreen
-from kubetui.ui.screens.help import HelpScreen, key_help
-from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.screens.main_screen import MainScreen
-from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
-from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
 from kubetui.ui.undo import UNDO_KEY
-from kubetui.ui.screens.problems_screen import ProblemsScreen
-from kubetui.ui.screens.pulses_screen import PulsesScreen
-from kubetui.ui.screens.xray_screen import XrayScreen
 from kubetui.ui.widgets.header import Breadcrumbs, Header, TabStrip
+from kubetui.ui.widgets.key_footer import KeyFooter
 from kubetui.ui.widgets.prompt_bar import CommandSuggester, PromptBar
 from kubetui.ui.widgets.resource_table import ResourceTable
 from kubetui.view_state import SavedView, load_view, save_view
+
+if TYPE_CHECKING:
+    from kubetui.cluster.metrics import Reading
+    from kubetui.model.problems import ProblemsFeed
+    from kubetui.ui.screens.goto import GoTo
+    from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
+
+# The other screens, the actions' runner, logs and the problem count are imported where they
+# are first used: the first screen shows sooner without them (issue 19; see
+# tests/test_startup_imports.py).
+
+if _COLLECTING:
+    gc.freeze()
+    gc.enable()
 
 #: Below this many columns the namespace pane hides itself (ctrl+n shows it anyway).
 PANE_MIN_WIDTH = 110
@@ -293,7 +300,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             yield ResourceTable(id="main")
         yield PromptBar(CommandSuggester(self._command_words, self._command_arguments),
                         self._prompt_changed, self._prompt_submitted, id="prompt")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def header(self) -> Header:
@@ -346,6 +353,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             self._connect(self.context_name)
 
     def _show_forwards(self) -> None:
+        from kubetui.model.portforwards import summary as forwards_summary
+
         managers = self.forward_managers()
         up = sum(m.up for m in managers.values())
         self._update_header(forwards=forwards_summary(up) if managers else "")
@@ -430,7 +439,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
 
     async def _open_session(self, attempt: int, context: str) -> None:
         try:
-            session = await Session.open(self.kubeconfig, context, self.settings.store)
+            session = await Session.open(self.kubeconfig, context, self.settings.store,
+                                         early=self._early_list(context))
         except (ConfigError, ClusterError) as e:
             self.post_message(ConnectFailed(attempt, context, str(e)))
             return
@@ -452,6 +462,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             await old.close()
         self.context_name = session.info.name
         self.report_context_files([(session.info.cluster, session.info.name)])
+        from kubetui.ui.actions.runner import ActionRunner
+
         self.action_runner = ActionRunner(self, session, self.readonly,
                                           scale_ceiling=self.user_config.scale_ceiling)
         namespace = self._first_namespace if first else session.info.namespace
@@ -488,6 +500,21 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         pane.set_class(bool(extra), "-merged")
         self._pane_feed = make(lambda b: self.post_message(PaneBatch(generation, b)))
 
+    def _early_list(self, context: str) -> tuple[Kind, str | None] | None:
+        """The first connection's view, when it is known before the server's kinds are
+        (a built-in kind: `--command`'s, else the saved view's, else pods). Session.open
+        lists it while it asks for them."""
+        if self.session is not None or self.stack:
+            return None
+        builtins = browsable()
+        if self.settings.view:
+            kind = resolve(self.settings.view, builtins)
+            return (kind, self._first_namespace) if kind else None
+        if self.settings.restore and (saved := load_view(context)) is not None:
+            view = self._saved_view(saved, lambda name: resolve(name, builtins))
+            return (view.kind, view.namespace) if view else None
+        return POD, self._first_namespace
+
     def _first_kind(self, session: Session) -> Kind:
         """The kind `--command` names (pods when it names none the server has)."""
         name = self.settings.view
@@ -499,14 +526,22 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
     def _restored(self, session: Session, default: ViewState) -> ViewState:
         """The view this context was left on (k9s habit); -n, -A or -c win."""
         saved = load_view(session.info.name)
-        kind = session.resolve(saved.resource) if saved else None
-        if saved is None or kind is None:
+        view = self._saved_view(saved, session.resolve) if saved else None
+        if saved is None or view is None:
             return default
+        if view.namespace:
+            session.store.add_namespace(view.namespace)
+        return ViewState(view, filter=saved.filter)
+
+    def _saved_view(self, saved: SavedView, kind_named: Callable[[str], Kind | None]
+                    ) -> View | None:
+        """The view `saved` names, its kind found by `kind_named`; -n or -A choose its
+        namespace."""
+        kind = kind_named(saved.resource)
+        if kind is None:
+            return None
         explicit = self.settings.namespace or self.settings.all_namespaces
-        namespace = self._first_namespace if explicit else saved.namespace
-        if namespace:
-            session.store.add_namespace(namespace)
-        return ViewState(root_view(kind, namespace), filter=saved.filter)
+        return root_view(kind, self._first_namespace if explicit else saved.namespace)
 
     def _remember_view(self) -> None:
         """Save the root view (kind, namespace, filter) for the next start."""
@@ -540,6 +575,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         """Count the problems of the namespace scope shown, for the header (the streams
         are shared with the views; the count is taken once a second), over every
         connected context of a merged table."""
+        from kubetui.model.problems import ProblemsFeed
+
         sessions = tuple(self.live_sessions().values())
         scope = (sessions, self.namespace) if sessions else None
         if scope == self._problems_scope:
@@ -803,14 +840,20 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         self.main_table.set_columns(self._columns, wide=self._wide)
 
     def action_help(self) -> None:
+        from kubetui.ui.screens.help import HelpScreen, key_help
+
         rows = key_help(self.screen.active_bindings, self.get_key_display)
         title = self.view.crumb if self.view else "kubetui"
         self.push_screen(HelpScreen(title, rows))
 
     def action_describe(self) -> None:
+        from kubetui.ui.screens.object_screens import DescribeScreen
+
         self._open_detail(DescribeScreen)
 
     def action_yaml(self) -> None:
+        from kubetui.ui.screens.object_screens import YamlScreen
+
         self._open_detail(YamlScreen)
 
     def action_logs(self) -> None:
@@ -821,12 +864,17 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         if not view.kind.has_logs:
             self.notify(f"{view.kind.kind}s have no logs", severity="warning")
             return
+        from kubetui.cluster.logs import LogTarget
+        from kubetui.ui.screens.log_screen import LogScreen
+
         target = LogTarget(view.kind, entry.namespace, entry.name)
         self.push_screen(LogScreen(self.session.client, target, store=self.session.store,
                                    capacity=self.user_config.log_buffer))
 
     def action_events(self) -> None:
         """The events about the selected object."""
+        from kubetui.ui.screens.events_screen import EventsScreen
+
         entry, view = self.main_table.selected_entry, self.view
         if self.session is None or view is None or entry is None:
             return
@@ -836,6 +884,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
 
     def action_problems(self) -> None:
         """Every unhealthy object in the current namespace scope (`:problems`)."""
+        from kubetui.ui.screens.problems_screen import ProblemsScreen
+
         if self.session is None:
             self.notify("not connected", severity="warning")
             return
@@ -894,6 +944,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         if session is None or view is None or entry is None or entry.uid != uid:
             return
         if view.kind.key == POD.key:
+            from kubetui.ui.screens.containers_screen import ContainersScreen
+
             self.push_screen(ContainersScreen(
                 session.store, entry.namespace, entry.name, log_buffer=self.user_config.log_buffer,
                 metrics_interval=self.user_config.metrics_interval, readonly=self.readonly))
@@ -955,6 +1007,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             return
         if command.word in PULSE_WORDS:
             if self.session is not None:
+                from kubetui.ui.screens.pulses_screen import PulsesScreen
+
                 self.push_screen(PulsesScreen(
                     self.session.store, self.namespace, log_buffer=self.user_config.log_buffer,
                     metrics_interval=self.user_config.metrics_interval), self._go_to_object)
@@ -965,6 +1019,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             elif command.arg:
                 self._switch_context(command.arg)
             else:
+                from kubetui.ui.screens.contexts import ContextPicker
+
                 self.push_screen(ContextPicker(self.kubeconfig.contexts, self.context_name),
                                  self._context_picked)
             return
@@ -973,11 +1029,15 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             self.notify("not connected", severity="warning")
             return
         if command.word in PORTFORWARD_WORDS:
+            from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
+
             self.push_screen(PortForwardsScreen(self.forward_managers()))
             return
         if command.word in HELM_WORDS:
             namespace = self.namespace if not command.arg else (
                 None if command.arg in _ALL_NAMESPACES else command.arg)
+            from kubetui.ui.screens.helm_screens import HelmScreen
+
             self.push_screen(HelmScreen(session, namespace, self.connections))
             return
         kind = session.resolve(command.word)
@@ -993,6 +1053,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                         severity="error")
             return
         if kind.key == EVENT.key:  # a live stream, newest first, rather than a table
+            from kubetui.ui.screens.events_screen import EventsScreen
+
             namespace = self.namespace if not command.arg else (
                 None if command.arg in _ALL_NAMESPACES else command.arg)
             self.push_screen(EventsScreen(session.store, namespace), self._go_to_object)
@@ -1018,6 +1080,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
             self.notify("xray what? e.g. :xray deploy, :xray sts redis, :xray svc",
                         severity="warning")
             return
+        from kubetui.ui.screens.xray_screen import XrayScreen
+
         self.push_screen(XrayScreen(self.session.store, kind, self.namespace, name.strip()),
                          self._go_to_object)
 
@@ -1051,6 +1115,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         if self.session is None:
             self.notify("not connected", severity="warning")
             return
+        from kubetui.ui.aliases import AliasesScreen
+
         self.push_screen(AliasesScreen(browsable(self.session.kinds), self.k9s.aliases),
                          self._alias_picked)
 
@@ -1081,6 +1147,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
 
     # ----------------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from kubetui.ui.screens.help import key_help
+
         yield from super().get_system_commands(screen)
         for row in key_help(screen.active_bindings, self.get_key_display):
             if row.enabled:
@@ -1095,9 +1163,19 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
 
 def known_binding_ids() -> set[str]:
     """Ids a keymap may name (sort keys, made per column, are `table.sort.<column>`)."""
+    from kubetui.ui.actions.keys import action_screens
+    from kubetui.ui.screens.containers_screen import ContainersScreen
+    from kubetui.ui.screens.contexts import ContextPicker
+    from kubetui.ui.screens.helm_screens import HelmScreen, HistoryScreen, ObjectsScreen
+    from kubetui.ui.screens.help import HelpScreen
+    from kubetui.ui.screens.portforwards_screen import PortForwardsScreen
+    from kubetui.ui.screens.problems_screen import ProblemsScreen
+    from kubetui.ui.screens.pulses_screen import PulsesScreen
+    from kubetui.ui.screens.xray_screen import XrayScreen
+
     classes = (KubetuiApp, ResourceTable, PromptBar, HelpScreen, ContextPicker, ProblemsScreen,
                ContainersScreen, PulsesScreen, XrayScreen, HelmScreen, HistoryScreen,
-               ObjectsScreen, PortForwardsScreen, *ACTION_SCREENS)
+               ObjectsScreen, PortForwardsScreen, *action_screens())
     return {b.id for cls in classes for b in cls.BINDINGS
             if isinstance(b, Binding) and b.id}
 

@@ -23,8 +23,6 @@ from kubetui.k9s.problems import Problem
 from kubetui.k9s.run import plugin_variables, run_in_background, run_in_foreground
 from kubetui.k9s.setup import K9sSetup, load_k9s_setup
 from kubetui.k9s.variables import substitute
-from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
-from kubetui.ui.screens.text_screen import TextScreen
 
 
 __all__ = ["K9sKeys", "textual_key"]
@@ -116,6 +114,9 @@ class K9sKeys:
 
     @work(group="plugins", exit_on_error=False)
     async def _run_plugin(self, plugin: Plugin, variables: dict[str, str]) -> None:
+        from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
+        from kubetui.ui.screens.text_screen import TextScreen
+
         if plugin.inputs:  # asked first, then confirmed with the values in (k9s's order)
             values = await self.push_screen(PluginInputsDialog(
                 f"Plugin {plugin.name}: {plugin.description}", plugin.inputs),

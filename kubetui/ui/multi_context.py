@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -30,8 +30,10 @@ from kubetui.model.multi import (CONTEXT_COLUMN, CONTEXTS_COLUMN, Connection, Me
 from kubetui.model.session import Session
 from kubetui.model.views import View
 from kubetui.render import Column
-from kubetui.ui.actions.runner import ActionRunner
 from kubetui.ui.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:
+    from kubetui.ui.actions.runner import ActionRunner
 
 
 __all__ = ["MultiContext"]
@@ -75,6 +77,8 @@ class MultiContext:
         await self.close_sessions()
         self.connections = message.connections
         self._healths = {}
+        from kubetui.ui.actions.runner import ActionRunner
+
         self._runners = {c.context: ActionRunner(self, c.session, self.readonly,
                                                  scale_ceiling=self.user_config.scale_ceiling)
                          for c in live}

@@ -9,6 +9,7 @@ import pytest
 from kubetui.cluster.actions import Ref
 from kubetui.kinds import BUILTIN_KINDS, builtin
 from kubetui.model.actions import ACTIONS, BY_NAME, KEYED, MUTATING, needs, refusal
+from kubetui.ui.actions import inside  # noqa: F401  (registers its flows, as the runner does)
 from kubetui.ui.actions.flows import FLOWS
 from kubetui.ui.actions.keys import ACTION_BINDINGS, ActionKeys
 from kubetui.ui.screens.rollout_screen import RolloutScreen

@@ -4,28 +4,35 @@ key dispatch: every `action_<name>` goes to `ActionKeys.start_action`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from kubetui.cluster.actions import Ref
 from kubetui.kinds import Kind
 from kubetui.model.actions import BY_NAME, KEYED, refusal
-from kubetui.ui.actions.runner import ActionRunner
-from kubetui.ui.actions.steps import RunAction
-from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PortForwardDialog,
-                                       PromptDialog, ScaleDialog, SetImageDialog)
-from kubetui.ui.screens.rollout_screen import RolloutScreen
-from kubetui.ui.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:  # the runner, its steps and dialogs load with the first session
+    from kubetui.ui.actions.runner import ActionRunner
+    from kubetui.ui.actions.steps import RunAction
+    from kubetui.ui.widgets.resource_table import ResourceTable
 
 ACTION_BINDINGS: list[Binding] = [Binding(spec.key, spec.name, spec.description,
                                           id=spec.binding_id) for spec in KEYED]
 #: The actions those bindings name.
 ACTION_NAMES: frozenset[str] = frozenset(spec.name for spec in KEYED)
-#: The screens the actions open, whose binding ids a keymap may name too.
-ACTION_SCREENS = (RolloutScreen, ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog,
-                  ChoiceDialog, PortForwardDialog)
+
+
+def action_screens() -> tuple[type[Screen], ...]:
+    """The screens the actions open, whose binding ids a keymap may name too."""
+    from kubetui.ui.screens.dialogs import (ChoiceDialog, ConfirmDialog, PortForwardDialog,
+                                           PromptDialog, ScaleDialog, SetImageDialog)
+    from kubetui.ui.screens.rollout_screen import RolloutScreen
+
+    return (RolloutScreen, ConfirmDialog, ScaleDialog, SetImageDialog, PromptDialog,
+            ChoiceDialog, PortForwardDialog)
 
 
 def targets(table: ResourceTable, kind: Kind) -> list[Ref]:

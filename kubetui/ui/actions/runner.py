@@ -14,8 +14,6 @@ from typing import Any
 
 from kubetui.cluster.actions import Ref
 from kubetui.model.actions import BY_NAME, needs, refusal
-from kubetui.ui.actions import inside  # noqa: F401  (registers the shell, attach, debug
-from kubetui.ui.actions.flows import FLOWS  # and port-forward flows)
 from kubetui.ui.actions.steps import ActionSteps
 
 
@@ -38,4 +36,8 @@ class ActionRunner(ActionSteps):
             return
         if refs and not await self.may(needs(name, refs)):
             return
+        # The flows, their dialogs and views load with the first action, not at start.
+        from kubetui.ui.actions import inside  # noqa: F401  (registers the shell, attach,
+        from kubetui.ui.actions.flows import FLOWS  # debug and port-forward flows)
+
         await FLOWS[name](self, refs, namespace, **options)

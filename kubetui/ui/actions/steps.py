@@ -14,7 +14,6 @@ from textual.message import Message
 from kubetui.cluster.actions import Access, Actions, Ref, Result
 from kubetui.config import DEFAULT_SCALE_CEILING
 from kubetui.model.session import Session
-from kubetui.ui.screens.dialogs import ConfirmDialog
 from kubetui.ui.undo import UNDO_KEY, UNDO_SECONDS, UndoOffer, offer
 
 
@@ -71,6 +70,8 @@ class ActionSteps:
 
     async def confirm(self, title: str, body: str, confirm: str, danger: bool = True
                       ) -> bool:
+        from kubetui.ui.screens.dialogs import ConfirmDialog
+
         return bool(await self.app.push_screen(ConfirmDialog(title, body, confirm, danger),
                                                wait_for_dismiss=True))
 

@@ -37,9 +37,8 @@ from kubetui.ui.screens.text_screen import TextScreen
 from kubetui.ui.widgets.safe import SafeStatic
 from kubetui.ui.widgets.text_view import yaml_highlighter
 
-__all__ = ["HelmScreen", "HistoryScreen", "HELM_WORDS"]
+__all__ = ["HelmScreen", "HistoryScreen"]
 
-HELM_WORDS = ("helm", "hm", "charts", "chart")
 _REVISION_KEYS: list[BindingType] = [
     Binding("v", "values(False)", "Values", id="helm.values"),
     Binding("V", "values(True)", "All values", id="helm.computed_values"),

@@ -143,6 +143,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._header: tuple[tuple, Strip] | None = None
         self._styles: dict[tuple, Style] = {}
         self._empty_text = ""
+        self._sort_letters: dict[str, str] | None = None  # as last bound (_bind_sort_keys)
         self._thumb: tuple[int, int] | None = None  # the scrollbar thumb as last drawn
 
     # ----------------------------------------------------------------- public API
@@ -492,11 +493,16 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _bind_sort_keys(self) -> None:
         """Shift+letter per column, k9s's letters where it has them. Textual has no public
-        way to change a widget's bindings after mount: rebuild them from the class's."""
+        way to change a widget's bindings after mount: rebuild them from the class's.
+        Not when the letters are those already bound: each change of bindings rebuilds the
+        footer (start-up sets the same columns more than once)."""
         bindings = self._merged_bindings.copy() if self._merged_bindings else None
         if bindings is None:
             return
         letters = sort_letters(s.name for s in self._model.slots)
+        if letters == self._sort_letters:
+            return
+        self._sort_letters = letters
         for column, letter in letters.items():
             binding = Binding(f"{letter},shift+{letter.lower()}", f"sort('{column}')",
                               f"Sort {column.lower()}", show=False, key_display=letter,
