@@ -166,6 +166,13 @@ class Reconciler:
     name: ClassVar[str] = ""
     watched: ClassVar[tuple[ResKey, ...]] = ()
     min_interval: ClassVar[float] = 0.0
+    #: `keys_for` runs inside each store write, as an informer's handler runs when its
+    #: cache takes the event, instead of from a watch queue a task pumps. For
+    #: controllers whose `keys_for` only reads the event and the store (and keeps its own
+    #: indexes): with ten controllers watching pods, the queues and their pumps were a
+    #: tenth of the time to start 50,000 pods. A raising `keys_for` is logged, never
+    #: passed to the writer.
+    keys_in_line: ClassVar[bool] = False
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
@@ -179,6 +186,9 @@ class Reconciler:
         raise NotImplementedError
 
     async def run(self) -> None:
+        if self.keys_in_line:
+            await self._run_in_line()
+            return
         watches = [self.store.watch(k) for k in self.watched]
         try:
             async with asyncio.TaskGroup() as tg:
@@ -189,12 +199,31 @@ class Reconciler:
             for w in watches:
                 w.close()
 
+    async def _run_in_line(self) -> None:
+        for k in self.watched:  # what is there now, as a fresh watch's ADDED events
+            objs, rv = self.store.list(k)
+            for obj in objs:
+                self._take(Event(rv, "ADDED", k, obj))
+            self.store.subscribe(k, self._take)
+        try:
+            await self._work()
+        finally:
+            for k in self.watched:
+                self.store.unsubscribe(k, self._take)
+
+    def _take(self, ev: Event) -> None:
+        try:
+            for key in self.keys_for(ev):
+                self.queue.add(key)
+        except Exception:
+            log.exception("%s: keys for %s %s", self.name, ev.type, ev.key)
+
     async def _pump(self, w: Watch) -> None:
+        add = self.queue.add
         while (ev := await w.next()) is not None:
-            while ev is not None:
+            for ev in (ev, *w.take_all()):
                 for key in self.keys_for(ev):
-                    self.queue.add(key)
-                ev = w.next_nowait()
+                    add(key)
             # Let the next burst gather: a busy store (half a million writes for 50,000
             # pods, each offered to every pod controller) then costs one wake-up per
             # burst instead of one per event, for a few milliseconds of latency.

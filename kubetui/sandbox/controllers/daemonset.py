@@ -83,6 +83,7 @@ def pod_node(pod: Obj) -> str:
 class DaemonSetController(base.Reconciler):
     name = "daemonset-controller"
     watched = (DAEMONSETS, base.PODS, base.NODES)
+    keys_in_line = True
     min_interval = 0.05
 
     def __init__(self, sandbox: Sandbox) -> None:

@@ -148,6 +148,7 @@ class _Rollout:
 class DeploymentController(base.Reconciler):
     name = "deployment-controller"
     watched = (DEPLOYMENTS, REPLICASETS, base.PODS)
+    keys_in_line = True
     min_interval = 0.05
 
     def __init__(self, sandbox: Sandbox) -> None:

@@ -75,6 +75,7 @@ def budget_status(pdb: Obj, pods: list[Obj]) -> dict[str, Any]:
 class DisruptionController(Reconciler):
     name = "disruption-controller"
     watched = (PDBS, PODS)
+    keys_in_line = True
     min_interval = 0.05
 
     def keys_for(self, ev: Event) -> Iterable[Hashable]:

@@ -77,6 +77,7 @@ class EndpointsController(Reconciler):
 
     name = "endpoints"
     watched = (SERVICES, PODS, ENDPOINTS, SLICES)
+    keys_in_line = True
     min_interval = 0.05  # a burst of pod changes becomes one write per Service
 
     def __init__(self, sandbox: Sandbox) -> None:

@@ -43,6 +43,7 @@ def finished(job: Obj) -> str | None:
 class JobController(base.Reconciler):
     name = "job-controller"
     watched = (JOBS, base.PODS)
+    keys_in_line = True
     min_interval = 0.05
 
     def __init__(self, sandbox: Sandbox, backoff_base: float = 10.0) -> None:

@@ -53,6 +53,7 @@ class ReplicaSetController(base.Reconciler):
     name = "replicaset-controller"
     kind = RS_KIND
     watched = (REPLICASETS, base.PODS)
+    keys_in_line = True
     min_interval = 0.05
 
     @staticmethod

@@ -50,6 +50,7 @@ def _running_ready(pod: Obj) -> bool:
 class StatefulSetController(base.Reconciler):
     name = "statefulset-controller"
     watched = (STATEFULSETS, base.PODS)
+    keys_in_line = True
     min_interval = 0.05
 
     def __init__(self, sandbox: Sandbox) -> None:
