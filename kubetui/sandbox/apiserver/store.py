@@ -348,15 +348,17 @@ class ObjectStore:
                 # subresource.
                 obj["status"] = old["status"]
         meta = obj["metadata"]
-        # Immutable metadata stays as the server set it.
-        for f in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
-            if f in old["metadata"]:
-                meta[f] = old["metadata"][f]
-            else:
-                meta.pop(f, None)
-        meta["generation"] = old["metadata"].get("generation", 1)
-        if not status_only and _spec_of(obj) != _spec_of(old):
-            meta["generation"] += 1
+        if not status_only:  # (a status write's metadata is the stored one's copy)
+            # Immutable metadata stays as the server set it.
+            for f in ("uid", "creationTimestamp", "deletionTimestamp",
+                      "deletionGracePeriodSeconds"):
+                if f in old["metadata"]:
+                    meta[f] = old["metadata"][f]
+                else:
+                    meta.pop(f, None)
+            meta["generation"] = old["metadata"].get("generation", 1)
+            if _spec_of(obj) != _spec_of(old):
+                meta["generation"] += 1
         if (obj.get("status") == old.get("status")) if status_only else \
                 (_without_rv(obj) == _without_rv(old)):
             return old  # a no-op write changes nothing, as on the real server
@@ -417,13 +419,15 @@ class ObjectStore:
         if old is None:
             self._order.setdefault(key, _KeyOrder()).added(ok, bucket)
         self._by_namespace.setdefault(key, {}).setdefault(ok[0], {})[ok[1]] = obj
-        if old is not None:
-            for ref in old["metadata"].get("ownerReferences") or ():
+        refs = meta.get("ownerReferences")
+        old_refs = old["metadata"].get("ownerReferences") if old is not None else None
+        if refs is not old_refs:  # a status write keeps the very same list
+            for ref in old_refs or ():
                 deps = self._dependents.get(ref.get("uid", ""))
                 if deps:
                     deps.discard((key, ok))
-        for ref in meta.get("ownerReferences") or ():
-            self._dependents.setdefault(ref.get("uid", ""), set()).add((key, ok))
+            for ref in refs or ():
+                self._dependents.setdefault(ref.get("uid", ""), set()).add((key, ok))
         self._emit(Event(self.rv, etype, key, obj, old))
         return obj
 

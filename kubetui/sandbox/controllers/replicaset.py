@@ -71,13 +71,17 @@ class ReplicaSetController(base.Reconciler):
         if ev.key == self.kind.key:
             return [(ns, meta["name"])]
         keys = []
-        for obj in (ev.obj, ev.old):
-            ref = podinfo.controller_ref(obj) if obj is not None else None
-            if ref is not None and ref.get("kind") == self.kind.kind:
-                keys.append((ns, ref["name"]))
+        ref = podinfo.controller_ref(ev.obj)
+        if ref is not None and ref.get("kind") == self.kind.kind:
+            keys.append((ns, ref["name"]))
+        # A status write shares the owner references with the pod it was: seen above.
+        if ev.old is not None and ev.old["metadata"].get("ownerReferences") is not \
+                meta.get("ownerReferences"):
+            old_ref = podinfo.controller_ref(ev.old)
+            if old_ref is not None and old_ref.get("kind") == self.kind.kind:
+                keys.append((ns, old_ref["name"]))
         orphans = self._orphans.setdefault(ns, {})
-        if ev.type != "DELETED" and podinfo.controller_ref(ev.obj) is None and \
-                not podinfo.is_deleting(ev.obj):
+        if ev.type != "DELETED" and ref is None and not podinfo.is_deleting(ev.obj):
             orphans[meta["name"]] = None
             keys += [(ns, rs["metadata"]["name"])
                      for rs in self.store.list(self.kind.key, ns)[0]
