@@ -209,6 +209,36 @@ class Watch:
         return ev
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A resource's objects at one resourceVersion, in list order (see
+    `ObjectStore.snapshot`)."""
+
+    keys: list[ObjKey]
+    objects: dict[ObjKey, Obj]
+    rv: int
+
+    def page(self, start: int, limit: int, predicate: Predicate | None = None
+             ) -> tuple[list[Obj], int]:
+        """Up to `limit` (0: all) matching objects from position `start`, and the position
+        of the next match (len(keys) when there is none): a page costs what it reads,
+        not what the resource holds."""
+        keys, objects, end = self.keys, self.objects, len(self.keys)
+        if predicate is None:
+            stop = min(start + limit, end) if limit else end
+            return [objects[k] for k in keys[start:stop]], stop
+        out: list[Obj] = []
+        i = start
+        while i < end:
+            obj = objects[keys[i]]
+            if predicate(obj):
+                if limit and len(out) == limit:
+                    return out, i  # one more matches: the next page starts there
+                out.append(obj)
+            i += 1
+        return out, end
+
+
 #: Seconds a request for a resourceVersion the store has not reached waits before it is
 #: refused: the watch cache's blockTimeout.
 FRESHNESS_TIMEOUT = 3.0
@@ -258,6 +288,19 @@ class ObjectStore:
         if predicate is not None:
             objs = [obj for obj in objs if predicate(obj)]
         return objs, self.rv
+
+    def snapshot(self, key: ResKey, namespace: str | None = None) -> Snapshot:
+        """The resource (or one namespace of it) as it is now, to read a page at a time:
+        copies of the sorted keys and of the key -> object map, made in C at a fraction
+        of the cost of building every object's list entry (stored objects never change,
+        so the copies stay consistent however the store moves on)."""
+        if namespace:
+            names = self._by_namespace.get(key, {}).get(namespace, {})
+            return Snapshot([(namespace, n) for n in sorted(names)],
+                            {(namespace, n): o for n, o in names.items()}, self.rv)
+        bucket = self._objects.get(key, {})
+        order = self._order.get(key)
+        return Snapshot(list(order.keys(bucket)) if order else [], bucket.copy(), self.rv)
 
     async def wait_for_rv(self, rv: int, timeout: float = FRESHNESS_TIMEOUT) -> None:
         """Wait (a while) for the store to reach `rv`, as the apiserver's watch cache does
