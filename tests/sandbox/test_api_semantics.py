@@ -289,3 +289,20 @@ async def test_paging_survives_a_short_watch_history(api: Api, sandbox) -> None:
     code, p2 = await api.call("GET", f"{CM}?limit=2&continue={p1['metadata']['continue']}")
     assert code == 200
     assert [i["metadata"]["name"] for i in p2["items"]] == ["c2", "c3"]
+
+
+async def test_paging_with_a_selector_counts_no_remainder_and_ends_on_the_last_match(
+        api: Api) -> None:
+    """Upstream leaves remainingItemCount out when a selector filters the list (only a scan
+    could count the rest), and its last page is the one holding the last match."""
+    for i in range(6):
+        await api.call("POST", CM, _cm(f"c{i}", {"even": str(i % 2 == 0).lower()}))
+    _, p1 = await api.call("GET", f"{CM}?limit=2&labelSelector=even%3Dtrue")
+    assert [i["metadata"]["name"] for i in p1["items"]] == ["c0", "c2"]
+    assert p1["metadata"]["continue"] and "remainingItemCount" not in p1["metadata"]
+    _, p2 = await api.call("GET", f"{CM}?limit=2&labelSelector=even%3Dtrue"
+                                  f"&continue={p1['metadata']['continue']}")
+    assert [i["metadata"]["name"] for i in p2["items"]] == ["c4"]
+    assert "continue" not in p2["metadata"]
+    _, all_ = await api.call("GET", f"{CM}?limit=2")  # without a selector: counted
+    assert all_["metadata"]["remainingItemCount"] == 5  # c2..c5 and the root CA

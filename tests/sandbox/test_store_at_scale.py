@@ -213,3 +213,79 @@ async def test_the_scale_wait_takes_pods_being_created_as_progress() -> None:
     # 12 creations take about 3 s, each less than the 1 s stall after the one before:
     # the wait gave up only once they had stopped.
     assert len(created) == 12 and gave_up >= created[-1]
+
+
+def test_a_snapshot_pages_in_list_order_and_keeps_what_was_there() -> None:
+    store = _store("a", "b")
+    for ns, name in [("b", "x"), ("a", "z"), ("a", "m"), ("b", "a")]:
+        store.create(CONFIGMAPS, {"metadata": {"namespace": ns, "name": name},
+                                  "data": {"v": "1"}})
+    snap = store.snapshot(CONFIGMAPS)
+    first, after = snap.page(0, 3)
+    store.delete(CONFIGMAPS, "b", "x")
+    store.update(CONFIGMAPS, {"metadata": {"namespace": "a", "name": "m"}, "data": {"v": "2"}})
+    store.create(CONFIGMAPS, {"metadata": {"namespace": "a", "name": "y"}})
+    rest, end = snap.page(after, 3)
+    names = [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in first + rest]
+    assert names == [("a", "m"), ("a", "z"), ("b", "a"), ("b", "x")]
+    assert first[0]["data"] == {"v": "1"}  # as it was when the list began
+    assert (after, end) == (3, 4) and snap.rv < store.rv
+    one_ns, _ = store.snapshot(CONFIGMAPS, "a").page(0, 0)
+    assert [o["metadata"]["name"] for o in one_ns] == ["m", "y", "z"]
+
+
+def test_a_snapshot_page_with_a_predicate_stops_at_the_next_match() -> None:
+    store = _store("a")
+    for i in range(6):
+        store.create(CONFIGMAPS, {"metadata": {"namespace": "a", "name": f"c{i}",
+                                               "labels": {"even": str(i % 2 == 0)}}})
+    snap = store.snapshot(CONFIGMAPS)
+    even = lambda o: o["metadata"]["labels"]["even"] == "True"  # noqa: E731
+    page, after = snap.page(0, 2, even)
+    assert [o["metadata"]["name"] for o in page] == ["c0", "c2"] and after == 4
+    page, after = snap.page(after, 2, even)
+    assert [o["metadata"]["name"] for o in page] == ["c4"] and after == len(snap.keys)
+
+
+class _InLine(Reconciler):
+    """Takes configmap events in line, noting each; its keys_for fails on one name."""
+
+    name = "in-line"
+    watched = (CONFIGMAPS,)
+    keys_in_line = True
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__(sandbox)
+        self.seen: list[tuple[str, str]] = []
+
+    def keys_for(self, ev: Any) -> list[str]:
+        name = ev.obj["metadata"]["name"]
+        self.seen.append((ev.type, name))
+        if name == "bad":
+            raise ValueError("a bug in keys_for")
+        return [name]
+
+    def sync(self, key: Any) -> None:
+        return None
+
+
+async def test_a_controller_taking_events_in_line_sees_what_was_there_and_each_write() -> None:
+    sb = Sandbox.create()
+    store = sb.store
+    cm = {"metadata": {"namespace": "default", "name": "before"}}
+    store.create(CONFIGMAPS, cm)
+    ctrl = _InLine(sb)
+    task = asyncio.create_task(ctrl.run())
+    await asyncio.sleep(0)
+    assert ctrl.seen == [("ADDED", "before")]  # what was there, as a fresh watch's ADDED
+    store.create(CONFIGMAPS, {"metadata": {"namespace": "default", "name": "bad"}})
+    store.update(CONFIGMAPS, {**cm, "data": {"k": "v"}})
+    # each write is seen during the write itself; a failing keys_for is the controller's
+    # problem, not the writer's
+    assert ctrl.seen[1:] == [("ADDED", "bad"), ("MODIFIED", "before")]
+    assert store.find(CONFIGMAPS, "default", "bad") is not None
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    store.create(CONFIGMAPS, {"metadata": {"namespace": "default", "name": "gone"}})
+    assert ("ADDED", "gone") not in ctrl.seen  # unsubscribed when it stopped
