@@ -19,6 +19,7 @@ from kubetui.sandbox.controllers.kubelet.lifecycle import Kubelet
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.core import Controller, Faults, Sandbox
 from kubetui.sandbox.apiserver.authn import ADMIN
+from kubetui.sandbox.apiserver.store import ObjectStore
 from kubetui.sandbox.event_expiry import EVENT_LIMIT, EventExpiry
 from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
 from kubetui.sandbox.state_dir import load_or_create
@@ -38,6 +39,27 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+#: Watch history kept while a scenario loads (the default history).
+LOADING_HISTORY = 10_000
+
+
+@contextlib.contextmanager
+def _history_compacted_while_loading(store: ObjectStore) -> Iterator[None]:
+    """No client can watch before the server listens, so the history of loading a
+    scenario is kept no longer than the default, whatever the history asked for: with
+    `--watch-history 2000000` the 850,000 writes that bring 50,000 pods up held every
+    version of every pod (about 1.7 GB). Afterwards the history grows to its limit, and
+    a watch from before serving is told 410 Expired, as after an etcd compaction."""
+    limit = store.history_limit
+    if limit > LOADING_HISTORY:
+        store.set_history(LOADING_HISTORY)
+    try:
+        yield
+    finally:
+        if limit > LOADING_HISTORY:
+            store.set_history(limit)
 
 
 def _controllers(opts: SandboxOptions) -> list[Callable[[Sandbox], Controller]]:
@@ -92,7 +114,7 @@ class RunningSandbox:
         if opts.controllers:
             sb.start_controllers(_controllers(opts))
         from kubetui.sandbox.scenarios import load_scenario
-        with _collector_paused():
+        with _collector_paused(), _history_compacted_while_loading(sb.store):
             await load_scenario(sb, opts)
         tls = None
         if opts.state_dir:

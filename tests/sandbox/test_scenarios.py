@@ -9,6 +9,7 @@ import pytest
 
 from kubetui.sandbox.apiserver.store import Event
 from kubetui.sandbox.core import Sandbox
+from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.run import SandboxOptions
 from kubetui.sandbox.scenarios import load_scenario
 from kubetui.sandbox.scenarios.scale import is_ready, plan
@@ -163,3 +164,26 @@ async def test_unknown_scenario_is_refused() -> None:
 
     with pytest.raises(ValueError, match="unknown scenario"):
         await load_scenario(Sandbox.create(), SandboxOptions(scenario="nope"))
+
+
+async def test_a_long_watch_history_keeps_nothing_from_before_serving(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading keeps only the default history (no client could watch it); the history asked
+    for applies from serving on, and a watch from before then is told 410."""
+    import kubetui.sandbox.run as run
+
+    monkeypatch.setattr(run, "LOADING_HISTORY", 50)
+    running = await start_sandbox(tmp_path / "kubeconfig", scenario="scale", pods=20,
+                                  namespaces=1, pace=0.05, watch_history=100_000)
+    store = running.sandbox.store
+    try:
+        assert store.history_limit == 100_000
+        assert len(store._history) <= 50 < store.rv  # the load wrote far more than that
+        with pytest.raises(ApiError) as gone:
+            store.watch(PODS, since=2)
+        assert gone.value.code == 410
+        before = len(store._history)
+        store.create(("", "configmaps"), {"metadata": {"namespace": "default", "name": "x"}})
+        assert len(store._history) == before + 1  # grows again from now on
+    finally:
+        await running.stop()
