@@ -11,7 +11,9 @@ of `kubectl get pods -A` against it (and the rows it printed), and the sandbox p
 resident memory then (VmRSS) and at its peak (VmHWM). Needs kubectl on PATH.
 
 `--history N` sets the sandbox's watch history (bench/run.py uses 2,000,000; the
-sandbox's default is 10,000).
+sandbox's default is 10,000). `--hold S` then keeps it serving S seconds more (under
+`--churn`) and prints its RSS and CPU use a second every S/6 seconds: whether its memory
+stays flat.
 """
 
 from __future__ import annotations
@@ -178,12 +180,28 @@ def kubectl_get_pods(kubectl: str, kubeconfig: Path, cache: Path) -> KubectlGet:
                       usage.ru_maxrss / 1024)
 
 
-def measure(pods: int, namespaces: int, churn: float, kubectl: str, history: int) -> Result:
+def hold(pid: int, seconds: float) -> None:
+    """Print the sandbox's RSS and CPU use over `seconds`, six times."""
+    last_t, last_cpu = time.monotonic(), cpu_seconds(pid)
+    start = last_t
+    for _ in range(6):
+        time.sleep(seconds / 6)
+        now, cpu = time.monotonic(), cpu_seconds(pid)
+        rss, _ = memory_mb(pid)
+        print(f"    after {now - start:5.0f} s: RSS {rss:6.0f} MiB, "
+              f"CPU {(cpu - last_cpu) / (now - last_t):.2f} s/s", flush=True)
+        last_t, last_cpu = now, cpu
+
+
+def measure(pods: int, namespaces: int, churn: float, kubectl: str, history: int,
+            hold_s: float = 0.0) -> Result:
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp, \
             serve(pods, namespaces, churn, Path(tmp), history) as served:
         paged = paged_list(served.kubeconfig, served.pid)
         get = kubectl_get_pods(kubectl, served.kubeconfig, Path(tmp) / "cache")
         rss, peak = memory_mb(served.pid)
+        if hold_s > 0:
+            hold(served.pid, hold_s)
     return Result(pods, served.ready_s, served.ready_cpu_s, paged, get.total_s, get.rows,
                   rss, peak)
 
@@ -194,6 +212,8 @@ def main() -> int:
     ap.add_argument("--namespaces", type=int, default=10)
     ap.add_argument("--churn", type=float, default=0.0)
     ap.add_argument("--history", type=int, default=10_000, help="watch history (events)")
+    ap.add_argument("--hold", type=float, default=0.0,
+                    help="seconds to keep serving afterwards, printing RSS and CPU")
     args = ap.parse_args()
     kubectl = shutil.which("kubectl")
     if kubectl is None:
@@ -204,7 +224,7 @@ def main() -> int:
           f"{'(CPU ms)':>9} {'all pages (s)':>14} {'(CPU ms)':>9} {'get pods -A (s)':>16} "
           f"{'rows':>7} {'RSS (MiB)':>10} {'peak (MiB)':>11}")
     for n in args.pods:
-        r = measure(n, args.namespaces, args.churn, kubectl, args.history)
+        r = measure(n, args.namespaces, args.churn, kubectl, args.history, args.hold)
         p = r.paged
         print(f"{r.pods:>7} {r.ready_s:>10.1f} {r.ready_cpu_s:>8.1f} {p.first_s:>13.3f} "
               f"{p.first_cpu_ms:>9.0f} {p.all_s:>14.2f} {p.all_cpu_ms:>9.0f} "

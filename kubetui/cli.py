@@ -175,6 +175,7 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
     if not args.kubeconfig:
         args.kubeconfig = str(_state_dir() / "sandbox.kubeconfig")
     opts = _sandbox_options(args, "empty")
+    opts.freeze_heap_every = 5.0  # this process is the sandbox alone (see run.py)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -187,3 +188,21 @@ async def test_a_long_watch_history_keeps_nothing_from_before_serving(
         assert len(store._history) == before + 1  # grows again from now on
     finally:
         await running.stop()
+
+
+async def test_a_sandbox_process_keeps_its_heap_out_of_the_collectors_sight(
+        tmp_path: Path) -> None:
+    """`freeze_heap_every` (what `kubetui sandbox` sets) freezes what is alive from time to
+    time while serving, and stops doing so when the sandbox stops."""
+    import gc
+
+    running = await start_sandbox(tmp_path / "kubeconfig", freeze_heap_every=0.05)
+    try:
+        gc.unfreeze()  # what the start froze
+        kept = [{"n": i} for i in range(1000)]  # something alive and tracked
+        await wait_for(lambda: gc.get_freeze_count() >= len(kept), timeout=10)
+    finally:
+        await running.stop()
+    gc.unfreeze()
+    await asyncio.sleep(0.2)
+    assert gc.get_freeze_count() == 0  # no freezing once stopped
