@@ -568,11 +568,12 @@ class _KeyOrder:
         """The keys of `present`, sorted."""
         if not self._sorted or len(self._keys) != len(present):
             self._keys.sort()
-            kept: list[ObjKey] = []
-            for ok in self._keys:
-                if ok in present and (not kept or kept[-1] != ok):
-                    kept.append(ok)
-            self._keys, self._sorted, self._tail = kept, True, 0
+            if len(self._keys) != len(present):  # some were deleted since
+                kept = [ok for ok in self._keys if ok in present]
+                if len(kept) != len(present):  # deleted and created again: there twice
+                    kept = list(dict.fromkeys(kept))  # (sorted: side by side)
+                self._keys = kept
+            self._sorted, self._tail = True, 0
         return self._keys
 
 
