@@ -231,20 +231,22 @@ class Floor:
 
 async def list_floor(kubeconfig: Path) -> Floor:
     """Fetch and decode every page of the all-namespace pod list as the reflector does
-    (its page size; the next page requested once this one's continue token is read from
+    (its page sizes; the next page requested once this one's continue token is read from
     the head of its body), keeping nothing. The collector is paused while a page is
     decoded, as in the reflector."""
     config = kubeconfigs.load(str(kubeconfig))
     async with await ClusterClient.connect(config, config.current) as client:
         await client.server_version()  # connected: time the list alone
-        limit = StoreSettings().page_size
+        settings = StoreSettings()
         wall, cpu = time.perf_counter(), time.process_time()
         pages = pods = 0
-        raw = await client.request_bytes("GET", "/api/v1/pods", query={"limit": limit})
+        raw = await client.request_bytes("GET", "/api/v1/pods",
+                                         query={"limit": settings.page_limit(0)})
         while True:
             token = (list_meta(raw) or {}).get("continue")
             following = asyncio.ensure_future(client.request_bytes(
-                "GET", "/api/v1/pods", query={"limit": limit, "continue": token})) \
+                "GET", "/api/v1/pods",
+                query={"limit": settings.page_limit(pages + 1), "continue": token})) \
                 if token else None
             await asyncio.sleep(0)
             gc.disable()

@@ -8,9 +8,11 @@ two steps of the client, which lets a test arrange "changed while disconnected" 
 from __future__ import annotations
 
 import dataclasses
+from urllib.parse import parse_qs
 
 import pytest
 
+from kubetui.cluster.reflector import StoreSettings
 from kubetui.cluster.store import WatchStore
 from kubetui.kinds import builtin
 from kubetui.sandbox.core import Faults
@@ -120,6 +122,34 @@ async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
     finally:
         await store.close()
         await client.close()
+
+
+async def test_a_list_s_first_page_is_short_and_the_second_makes_up_for_it(start_sandbox):
+    sb = await start_sandbox(controllers=False)
+    for i in range(23):
+        make_cm(sb, f"cm-{i:03}")
+    client = await connect(sb)
+    store = WatchStore(client, dataclasses.replace(FAST, page_size=5, first_page_size=3,
+                                                   list_flush_interval=60.0))
+    try:
+        rec = Recorder()
+        rec.subscribe(store, CONFIGMAP, "default")
+        await wait_for(converged(rec, sb), message="full sync")
+        # The first page's rows go out alone, the rest at the list's end.
+        assert [len(b.upserts) for b in rec.batches if b.upserts] == [3, 20]
+        limits = [parse_qs(r.query)["limit"] for r in sb.server.requests
+                  if r.path == CM_PATH and "watch=true" not in r.query]
+        # As many pages as 5 a page would take: 3 + 7, then 5 a page.
+        assert limits == [["3"], ["7"], ["5"], ["5"], ["5"]]
+    finally:
+        await store.close()
+        await client.close()
+
+
+def test_page_limits():
+    assert [StoreSettings().page_limit(p) for p in range(4)] == [100, 900, 500, 500]
+    # A first page larger than the others is not: every page is page_size long.
+    assert [StoreSettings(page_size=50).page_limit(p) for p in range(3)] == [50, 50, 50]
 
 
 async def test_streams_are_shared_and_stopped_after_the_last_subscriber(cluster):

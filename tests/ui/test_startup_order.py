@@ -19,6 +19,8 @@ from kubetui.view_state import SavedView, save_view
 from tests.ui.app_helpers import FAST, Api, app_for, header_text, live, names, until
 from tests.ui.test_metrics_columns import cells, pinned_pod
 
+FIRST_PAGE = f"limit={FAST.page_limit(0)}"  # a list's first request asks for this many
+
 
 async def test_the_views_list_goes_before_metrics_and_the_problem_count(sandbox,
                                                                         api: Api) -> None:
@@ -76,9 +78,9 @@ async def test_the_first_views_list_goes_out_with_discovery(sandbox, api: Api) -
         assert app.main_table.row_count == 1
 
     served = [(r.path, r.query) for r in sandbox.server.requests]
-    assert served.count(("/api/v1/pods", "limit=500")) == 1, served  # listed once
-    assert served.index(("/api/v1/pods", "limit=500")) < \
-        served.index(("/api/v1/namespaces", "limit=500")), served
+    assert served.count(("/api/v1/pods", FIRST_PAGE)) == 1, served  # listed once
+    assert served.index(("/api/v1/pods", FIRST_PAGE)) < \
+        served.index(("/api/v1/namespaces", FIRST_PAGE)), served
 
 
 @pytest.mark.parametrize("how", ["saved", "command"])
@@ -99,9 +101,9 @@ async def test_a_built_in_first_view_is_listed_early_too(sandbox, api: Api, how:
         await until(lambda: names(app) == ["web"])
 
     served = [(r.path, r.query) for r in sandbox.server.requests]
-    listed = ("/apis/apps/v1/namespaces/shop/deployments", "limit=500")
+    listed = ("/apis/apps/v1/namespaces/shop/deployments", FIRST_PAGE)
     assert served.count(listed) == 1, served
-    assert served.index(listed) < served.index(("/api/v1/namespaces", "limit=500")), served
+    assert served.index(listed) < served.index(("/api/v1/namespaces", FIRST_PAGE)), served
 
 
 async def test_a_first_view_of_a_custom_kind_waits_for_discovery(sandbox) -> None:
