@@ -7,7 +7,9 @@ two steps of the client, which lets a test arrange "changed while disconnected" 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs
 
 import pytest
@@ -53,6 +55,20 @@ def cm_watches(sb) -> list:
     return [w for w in sb.sandbox.store.watchers() if w.key == CM]
 
 
+@contextlib.asynccontextmanager
+async def store_over(sb, count: int, **settings) -> AsyncIterator[WatchStore]:
+    """A store (FAST timings changed by `settings`) over `count` ConfigMaps made first."""
+    for i in range(count):
+        make_cm(sb, f"cm-{i:03}")
+    client = await connect(sb)
+    store = WatchStore(client, dataclasses.replace(FAST, **settings))
+    try:
+        yield store
+    finally:
+        await store.close()
+        await client.close()
+
+
 @pytest.fixture
 async def cluster(start_sandbox, request):
     """(sandbox, client, store) with fast timings. Parametrized indirectly with a dict:
@@ -93,12 +109,8 @@ async def test_list_then_watch_converges(cluster):
 
 async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
     sb = await start_sandbox(controllers=False)  # only the test's own ConfigMaps
-    for i in range(120):
-        make_cm(sb, f"cm-{i:03}")
-    client = await connect(sb)
-    store = WatchStore(client, dataclasses.replace(FAST, page_size=50, flush_interval=1.0,
-                                                   list_flush_interval=60.0))
-    try:
+    async with store_over(sb, 120, page_size=50, flush_interval=1.0,
+                          list_flush_interval=60.0) as store:
         rec = Recorder()
         rec.subscribe(store, CONFIGMAP, "default")
         await wait_for(lambda: rec.rows, message="the first page")
@@ -119,19 +131,12 @@ async def test_burst_is_one_batch_and_first_page_comes_at_once(start_sandbox):
         assert len(burst) <= 4, [len(b.upserts) for b in burst]
         upserted = [e.uid for b in burst for e in b.upserts]
         assert len(upserted) == len(set(upserted)) == 1000  # coalesced: latest state only
-    finally:
-        await store.close()
-        await client.close()
 
 
 async def test_a_list_s_first_page_is_short_and_the_second_makes_up_for_it(start_sandbox):
     sb = await start_sandbox(controllers=False)
-    for i in range(23):
-        make_cm(sb, f"cm-{i:03}")
-    client = await connect(sb)
-    store = WatchStore(client, dataclasses.replace(FAST, page_size=5, first_page_size=3,
-                                                   list_flush_interval=60.0))
-    try:
+    async with store_over(sb, 23, page_size=5, first_page_size=3,
+                          list_flush_interval=60.0) as store:
         rec = Recorder()
         rec.subscribe(store, CONFIGMAP, "default")
         await wait_for(converged(rec, sb), message="full sync")
@@ -141,9 +146,6 @@ async def test_a_list_s_first_page_is_short_and_the_second_makes_up_for_it(start
                   if r.path == CM_PATH and "watch=true" not in r.query]
         # As many pages as 5 a page would take: 3 + 7, then 5 a page.
         assert limits == [["3"], ["7"], ["5"], ["5"], ["5"]]
-    finally:
-        await store.close()
-        await client.close()
 
 
 def test_page_limits():
