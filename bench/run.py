@@ -71,6 +71,7 @@ from kubetui.config import Settings  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from paints import Paints, key_latency, pct, record_paints  # noqa: E402
 from sandbox_bench import KubectlGet, Served, kubectl_get_pods, memory_mb, serve  # noqa: E402
+from stalls import StallSampler  # noqa: E402
 
 WATCH_HISTORY = 2_000_000
 FILTER_TEXT = "checkout"
@@ -108,6 +109,7 @@ class AppRun:
     rss_synced_mb: float  # VmRSS when the table first held every pod
     peak_mb: float
     bytes_per_s: float  # written to the terminal, no key pressed
+    stalls: str = ""  # with --stalls: what the loop was doing when it stalled during keys
 
 
 # ----- the app's side, in its own process -----------------------------------------------
@@ -155,7 +157,7 @@ class TerminalBytes:
 
 
 async def measure_app(kubeconfig: Path, launched: float, pods: int,
-                      keys: bool = True) -> AppRun:
+                      keys: bool = True, stalls: bool = False) -> AppRun:
     # perf_counter's zero is per process: rebase the launch, taken by the parent with
     # time.time(), onto it.
     start = time.perf_counter() - (time.time() - launched)
@@ -179,20 +181,25 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int,
         rows = app.main_table.row_count
         paints.state = lambda: _keyed(app)
 
+        sampler = StallSampler() if stalls else None
         if keys:
-            move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT)
+            move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT,
+                                                                 sampler)
         else:
             move, typing, changes_per_s = [], [], 0.0
         bytes_per_s = await written.rate(BYTES_SECONDS)
         await pilot.pause()
     return AppRun(startup, first_rows - start, synced - start, rows, move, typing, changes_per_s,
-                  rss_synced, memory_mb(os.getpid())[1], bytes_per_s)
+                  rss_synced, memory_mb(os.getpid())[1], bytes_per_s,
+                  sampler.report(stacks=5) if sampler else "")
 
 
-async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
+async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str,
+                           stalls: StallSampler | None = None
                            ) -> tuple[list[float], list[float], float]:
     """Key to paint (ms) of 100 cursor moves and of typing `filter_text` after `/` three
-    times (esc clears it), and the pod changes per second the store delivered meanwhile."""
+    times (esc clears it), and the pod changes per second the store delivered meanwhile;
+    `stalls` samples the loop's stalls meanwhile."""
     changes = 0
     assert app.session is not None
 
@@ -203,6 +210,8 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
 
     counter = app.session.store.subscribe(builtin("Pod"), None, count, lambda h: None)
     counted_from = time.perf_counter()
+    if stalls is not None:
+        stalls.start()
     move = []
     for key in ["down"] * 60 + ["up"] * 40:
         move.append(await key_latency(app, paints, key))
@@ -216,6 +225,8 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
         await key_latency(app, paints, "escape")  # closes the filter, clearing it
     changes_per_s = changes / (time.perf_counter() - counted_from)
     counter.close()
+    if stalls is not None:
+        stalls.stop()
     return move, typing, changes_per_s
 
 
@@ -272,12 +283,13 @@ def installed_env() -> dict[str, str]:
     return env
 
 
-def app_in_child(kubeconfig: Path, pods: int, keys: bool = True) -> AppRun:
+def app_in_child(kubeconfig: Path, pods: int, keys: bool = True,
+                 stalls: bool = False) -> AppRun:
     """`measure_app` in a fresh Python process (without keys: only the bytes written)."""
     env = installed_env()
     out = subprocess.run([sys.executable, __file__, "--app", str(kubeconfig), "--expect",
                           str(pods), "--launched", repr(time.time()),
-                          *([] if keys else ["--no-keys"])],
+                          *([] if keys else ["--no-keys"]), *(["--stalls"] if stalls else [])],
                          capture_output=True, text=True, timeout=600, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"the app's run failed:\n{out.stderr[-3000:]}")
@@ -371,6 +383,9 @@ def main() -> int:
     parser.add_argument("--namespaces", type=int, default=10)
     parser.add_argument("--churn", type=float, default=1000.0,
                         help="pods changed per second by the sandbox")
+    parser.add_argument("--stalls", action="store_true",
+                        help="print what the event loop did when it stalled over 30 ms "
+                             "during the keys (bench/stalls.py)")
     parser.add_argument("--app", type=Path, help=argparse.SUPPRESS)  # the child's side
     parser.add_argument("--expect", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
@@ -378,7 +393,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.app:
         run = asyncio.run(measure_app(args.app, args.launched, args.expect,
-                                      keys=not args.no_keys))
+                                      keys=not args.no_keys, stalls=args.stalls))
         print(json.dumps(asdict(run)))
         return 0
     kubectl = shutil.which("kubectl")
@@ -396,7 +411,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \
                 serve(pods, args.namespaces, args.churn, Path(tmp), WATCH_HISTORY) as served:
             try:
-                app = app_in_child(served.kubeconfig, pods)
+                app = app_in_child(served.kubeconfig, pods, stalls=args.stalls)
                 # At once after the app: under churn the sandbox serves pages slower as
                 # it runs (its watch history grows).
                 floor = asyncio.run(list_floor(served.kubeconfig))
@@ -408,6 +423,8 @@ def main() -> int:
                 rows += failed_rows(pods, served, str(e))
                 continue
         rows += rows_for(pods, served, app, get, floor)
+        if app.stalls:
+            print(f"Stalls during the keys at {pods:,} pods: {app.stalls}\n", flush=True)
         print(f"... {pods:,} pods done ({time.monotonic() - started:.0f} s)",
               file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \
