@@ -97,13 +97,14 @@ class StallSampler:
     def __init__(self, threshold_ms: float = 30.0) -> None:
         self.threshold = threshold_ms / 1000
         self.stalls: list[Stall] = []
-        self.gc_pauses: list[tuple[float, int, float]] = []  # (start, generation, ms)
+        #: (start, generation, ms, CPU ms of the thread that collected)
+        self.gc_pauses: list[tuple[float, int, float, float]] = []
         self._beat = time.perf_counter()
         self._beat_cpu = time.thread_time()
         self._samples: list[tuple[float, list[str]]] = []
         self._lock = threading.Lock()
         self._running = False
-        self._gc_started = 0.0
+        self._gc_started = self._gc_cpu = 0.0
         self._main = threading.main_thread().ident
         self._handle: asyncio.TimerHandle | None = None
         self._thread: threading.Thread | None = None
@@ -135,11 +136,12 @@ class StallSampler:
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._gc_started = time.perf_counter()
+            self._gc_started, self._gc_cpu = time.perf_counter(), time.thread_time()
         else:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.thread_time()
             self.gc_pauses.append((self._gc_started, info["generation"],
-                                   (now - self._gc_started) * 1000))
+                                   (now - self._gc_started) * 1000,
+                                   (cpu - self._gc_cpu) * 1000))
 
     def _on_beat(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
@@ -149,7 +151,7 @@ class StallSampler:
                 samples = [s for t, s in self._samples if t >= self._beat]
                 self._samples.clear()
             stall = Stall(self._beat, gap * 1000, (cpu - self._beat_cpu) * 1000, samples)
-            for started, generation, ms in self.gc_pauses:
+            for started, generation, ms, _ in self.gc_pauses:
                 if self._beat <= started <= now:
                     stall.gc_ms[generation] = stall.gc_ms.get(generation, 0.0) + ms
             self.stalls.append(stall)
@@ -187,12 +189,14 @@ class StallSampler:
                 lines.append(f"  {len(ms):3d} x, {sum(ms):6.0f} ms "
                              f"(CPU {sum(s.cpu_ms for s in group):5.0f}), longest "
                              f"{max(ms):4.0f} ms  {label}")
-        by_gen: dict[int, list[float]] = {}
-        for _, generation, ms in self.gc_pauses:
-            by_gen.setdefault(generation, []).append(ms)
-        for generation, ms in sorted(by_gen.items()):
-            lines.append(f"gc generation {generation}: {len(ms)} passes, {sum(ms):.0f} ms, "
-                         f"longest {max(ms):.0f} ms")
+        by_gen: dict[int, list[tuple[float, float]]] = {}
+        for _, generation, ms, cpu_ms in self.gc_pauses:
+            by_gen.setdefault(generation, []).append((ms, cpu_ms))
+        for generation, times in sorted(by_gen.items()):
+            ms = [t[0] for t in times]
+            lines.append(f"gc generation {generation}: {len(ms)} passes, {sum(ms):.0f} ms "
+                         f"(CPU {sum(t[1] for t in times):.0f}), longest {max(ms):.0f} ms "
+                         f"(CPU {max(t[1] for t in times):.0f})")
         for stall in sorted(self.stalls, key=lambda s: -s.ms)[:stacks]:
             lines.append(f"--- {stall.ms:.0f} ms stall ({stall.cpu_ms:.0f} ms CPU), "
                          f"{len(stall.samples)} samples, gc {sum(stall.gc_ms.values()):.0f} ms")
