@@ -106,6 +106,10 @@ class StallSampler:
         self._running = False
         self._gc_started = self._gc_cpu = 0.0
         self._main = threading.main_thread().ident
+        #: Every look's stack's callback > innermost frame of ours, stall or not: where
+        #: the main thread's time goes (a sampling profile; idle waits included).
+        self.profile: Counter[str] = Counter()
+        self._span = (0.0, 0.0, 0.0, 0.0)  # perf_counter, thread_time, process_time at start
         self._handle: asyncio.TimerHandle | None = None
         self._thread: threading.Thread | None = None
 
@@ -119,6 +123,7 @@ class StallSampler:
     def start(self) -> None:
         self._running = True
         self._beat, self._beat_cpu = time.perf_counter(), time.thread_time()
+        self._span = (self._beat, self._beat_cpu, time.process_time(), 0.0)
         gc.callbacks.append(self._on_gc)
         self._handle = asyncio.get_running_loop().call_later(BEAT, self._on_beat)
         self._thread = threading.Thread(target=self._watch, name="stall-watchdog",
@@ -126,6 +131,9 @@ class StallSampler:
         self._thread.start()
 
     def stop(self) -> None:
+        started, cpu, process, _ = self._span
+        self._span = (started, cpu, process, time.perf_counter())
+        self._span_cpu = (time.thread_time() - cpu, time.process_time() - process)
         self._running = False
         if self._handle is not None:
             self._handle.cancel()
@@ -165,25 +173,33 @@ class StallSampler:
     def _watch(self) -> None:
         while self._running:
             time.sleep(BEAT)
+            frame = sys._current_frames().get(self._main)  # type: ignore[arg-type]
+            stack = _stack(frame)
+            self.profile[f"{_callback(stack)} > {_innermost(stack).rsplit(':', 1)[0]}"] += 1
             if time.perf_counter() - self._beat > self.threshold:
-                frame = sys._current_frames().get(self._main)  # type: ignore[arg-type]
-                stack = _stack(frame)
                 with self._lock:
                     self._samples.append((time.perf_counter(), stack))
 
-    def report(self, stacks: int = 0) -> str:
-        """Stalls grouped by label (count, total and longest ms), the collector's passes by
-        generation, and the `stacks` longest stalls' first sampled stack (ours only)."""
+    def report(self, stacks: int = 0, profile: int = 15) -> str:
+        """The main thread's and the process's CPU share, stalls grouped by label (count,
+        total and longest ms), the collector's passes by generation, the `profile` places
+        most often sampled, and the `stacks` longest stalls' first sampled stack (ours
+        only)."""
+        started, _, _, stopped = self._span
+        wall = max(stopped - started, 1e-9)
+        main_cpu, process_cpu = getattr(self, "_span_cpu", (0.0, 0.0))
+        lines = [f"over {wall:.1f} s: main thread on the CPU {main_cpu / wall:.0%} of the "
+                 f"time, the process {process_cpu / wall:.0%}"]
         if not self.stalls:
-            lines = ["no stall over the threshold"]
+            lines.append("no stall over the threshold")
         else:
             groups: dict[str, list[Stall]] = {}
             for stall in self.stalls:
                 groups.setdefault(stall.label(), []).append(stall)
             total = sum(s.ms for s in self.stalls)
             cpu = sum(s.cpu_ms for s in self.stalls)
-            lines = [f"{len(self.stalls)} stalls over {self.threshold * 1000:.0f} ms, "
-                     f"{total:.0f} ms in all ({cpu:.0f} ms of it on the CPU):"]
+            lines.append(f"{len(self.stalls)} stalls over {self.threshold * 1000:.0f} ms, "
+                         f"{total:.0f} ms in all ({cpu:.0f} ms of it on the CPU):")
             for label, group in sorted(groups.items(), key=lambda g: -sum(s.ms for s in g[1])):
                 ms = [s.ms for s in group]
                 lines.append(f"  {len(ms):3d} x, {sum(ms):6.0f} ms "
@@ -197,6 +213,12 @@ class StallSampler:
             lines.append(f"gc generation {generation}: {len(ms)} passes, {sum(ms):.0f} ms "
                          f"(CPU {sum(t[1] for t in times):.0f}), longest {max(ms):.0f} ms "
                          f"(CPU {max(t[1] for t in times):.0f})")
+        looks = sum(self.profile.values())
+        if looks and profile:
+            lines.append(f"where the main thread was, of {looks} looks every "
+                         f"{BEAT * 1000:.0f} ms:")
+            lines += [f"  {n / looks:4.0%}  {place}"
+                      for place, n in self.profile.most_common(profile)]
         for stall in sorted(self.stalls, key=lambda s: -s.ms)[:stacks]:
             lines.append(f"--- {stall.ms:.0f} ms stall ({stall.cpu_ms:.0f} ms CPU), "
                          f"{len(stall.samples)} samples, gc {sum(stall.gc_ms.values()):.0f} ms")
