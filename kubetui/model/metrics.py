@@ -9,6 +9,7 @@ returns the rows whose metrics cells changed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from kubetui.cluster.entries import Entry
@@ -61,6 +62,13 @@ class MetricsJoin:
         self.reading: Reading | None = None
         self._raw: dict[str, Entry] = {}
         self._cells: dict[str, tuple[str, ...]] = {}  # uid -> metrics cells shown
+
+    def namespaces(self) -> Counter[str]:
+        """How many pods the rows stand for in each namespace (a workload's, its pods):
+        what a poll of every namespace has to read (`MetricsFeed`'s `namespaces`)."""
+        if self.kind in WORKLOAD_KINDS and self._pods is not None:
+            return Counter(e.namespace for e in self._pods())
+        return Counter(e.namespace for e in self._raw.values())
 
     def _metrics(self, entry: Entry) -> tuple[str, ...]:
         reading = self.reading

@@ -620,7 +620,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                 feed = MetricsFeed(
                     each.client, view.kind.kind == "Node", view.namespace,
                     lambda r, c=context: self.post_message(MetricsRead(generation, r, c)),
-                    self.user_config.metrics_interval, shown=self._main_screen_shown)
+                    self.user_config.metrics_interval, shown=self._main_screen_shown,
+                    namespaces=join.namespaces, containers=False)
                 self._merged_metrics.append(feed)
             self._columns = columns
             if self.connections is None:
