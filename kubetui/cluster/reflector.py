@@ -70,9 +70,9 @@ class StoreSettings:
     linger: float = 30.0  # keep a stream this long after its last subscriber left
     #: Seconds of watch events (or of a list page's items) applied between yields to
     #: the event loop: a burst delays a key by at most this much per hop of its way to
-    #: the screen (256 events, the old fixed slice, took ~15 ms of CPU at 50,000 pods; a
-    #: page of 500 events listed after the pods' sync for the header's problem count,
-    #: ~25 ms).
+    #: the screen (256 events, the old fixed slice, took ~15 ms of CPU at 50,000 pods;
+    #: the pages of the lists started after the pods' sync for the header's problem
+    #: count, handled whole, were among the stalls bench/stalls.py caught under keys).
     yield_after: float = 0.004
     relist_every: float = 15.0  # a resource that cannot be watched (metrics) is listed again
 
