@@ -107,7 +107,8 @@ class AppRun:
     filter_ms: list[float]
     changes_per_s: float
     rss_synced_mb: float  # VmRSS when the table first held every pod
-    peak_mb: float
+    peak_mb: float  # VmHWM at the end, a metrics poll of every pod at least included
+    metrics_polls: int
     bytes_per_s: float  # written to the terminal, no key pressed
     stalls: str = ""  # with --stalls: what the loop was doing when it stalled during keys
 
@@ -188,10 +189,23 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int,
         else:
             move, typing, changes_per_s = [], [], 0.0
         bytes_per_s = await written.rate(BYTES_SECONDS)
+        polls = await metrics_polled(app)
         await pilot.pause()
     return AppRun(startup, first_rows - start, synced - start, rows, move, typing, changes_per_s,
-                  rss_synced, memory_mb(os.getpid())[1], bytes_per_s,
+                  rss_synced, memory_mb(os.getpid())[1], polls, bytes_per_s,
                   sampler.report(stacks=5) if sampler else "")
+
+
+async def metrics_polled(app: KubetuiApp, timeout: float = 60.0) -> int:
+    """The metrics polls of the view so far, once there is one (its list of every pod's
+    usage is the peak of the app's memory), or 0 after `timeout`."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        feed = app._metrics
+        if feed is not None and feed.polls:
+            return feed.polls
+        await asyncio.sleep(0.1)
+    return 0
 
 
 async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str,
@@ -339,7 +353,8 @@ def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet, floor: Flo
             f"{get.total_s:.2f} s ({get.rows:,} rows)"),
         row(f"  floor: the list's {floor.pages} pages fetched and decoded alone (CPU)", None,
             "", 0, f"{floor.wall_s:.2f} s ({floor.cpu_s:.2f} s)"),
-        row("RSS after sync (peak)", target and target.rss_mb, "MiB", app.rss_synced_mb,
+        row(f"RSS after sync (peak, {app.metrics_polls} metrics polls in)",
+            target and target.rss_mb, "MiB", app.rss_synced_mb,
             f"{app.rss_synced_mb:.0f} MiB ({app.peak_mb:.0f})", f"{get.peak_mb:.0f} MiB (peak)"),
         row(f"cursor key to paint, p95 (p50; n={len(app.move_ms)})",
             target and target.key_p95_ms, "ms", move95,
