@@ -222,7 +222,9 @@ class StallSampler:
         for stall in sorted(self.stalls, key=lambda s: -s.ms)[:stacks]:
             lines.append(f"--- {stall.ms:.0f} ms stall ({stall.cpu_ms:.0f} ms CPU), "
                          f"{len(stall.samples)} samples, gc {sum(stall.gc_ms.values()):.0f} ms")
-            if stall.samples:
-                lines += [f"    {n}" for n in stall.samples[0] if n.startswith(("kubetui/",
-                                                                             "textual/"))]
+            label = stall.label()
+            shown = next((s for s in stall.samples
+                          if f"{_callback(s)} > {_innermost(s)}" == label), None)
+            if shown is not None:  # a sample of what the stall is named after
+                lines += [f"    {n}" for n in shown if n.startswith(("kubetui/", "textual/"))]
         return "\n".join(lines)
