@@ -8,13 +8,15 @@ When the API is not served, or refused, each reading says why (`error`) and poll
 on quietly at the same pace, so installing metrics-server later is noticed.
 
 Tens of thousands of pods make a list of megabytes, and metrics-server neither pages it
-(it ignores `limit`, it has no `continue`) nor streams it: decoded at once, the list of
-every pod at 50,000 pods was ~20 MB of JSON and ~180 MiB of peak memory over the 150 MiB
-of the synced app, and one decode held the interpreter ~100 ms. So a poll of every
-namespace that the view counts more than `SPLIT_ABOVE` pods in reads the namespaces the
-view holds pods in one at a time, each decoded (in a thread, so the event loop keeps
-drawing between them) and folded into the reading before the next is requested. A view
-of pods (not a pod's containers) keeps only each pod's sum. No Textual here.
+(it ignores `limit`, it has no `continue`) nor streams it. Decoded at once, the list of
+every pod at 50,000 pods (15-20 MB of JSON) raised the app's peak memory from ~150 to
+~330 MiB (bench/run.py), and orjson held the interpreter for the whole decode (~140 ms
+of CPU at the app's GC threshold), a thread or not. So a poll of every namespace that the
+view counts more than `SPLIT_ABOVE` pods in reads the namespaces the view holds pods in
+one at a time, each decoded in a thread (5,000 pods: ~16 ms) and folded into the reading
+before the next is requested; the event loop draws in between. A namespace of 50,000
+pods is still one list. A view of pods (not a pod's containers) keeps only each pod's
+sum. No Textual here.
 """
 
 from __future__ import annotations
