@@ -9,7 +9,9 @@ three times, as the app's view of every pod reads it: as one list keeping each
 container's usage (what the app did before), as one list keeping pods' sums, and one
 namespace at a time (the app's default for a view this big). Each reports the peak RSS the read adds
 (VmHWM, reset before the read through /proc/self/clear_refs), its wall and CPU time, and
-the event loop's longest stall meanwhile (bench/stalls.py), with the pods it read.
+the event loop's longest stall meanwhile (bench/stalls.py) and the CPU time of the garbage
+collector's passes, with the pods it read. The process tunes its collector as the app does
+(`tune_gc`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 from kubetui.cluster import kubeconfig as kubeconfigs  # noqa: E402
 from kubetui.cluster.client import ClusterClient  # noqa: E402
 from kubetui.cluster.metrics import MetricsFeed, Reading  # noqa: E402
+from kubetui.ui.app import tune_gc  # noqa: E402
 from sandbox_bench import memory_mb, serve  # noqa: E402
 from stalls import StallSampler  # noqa: E402
 
@@ -43,6 +46,7 @@ MODES = {"before": ("one list, per-container usage kept (before)", False, True),
 
 async def read_once(path: Path, mode: str) -> dict[str, float]:
     _, split, containers = MODES[mode]
+    tune_gc()
     config = kubeconfigs.load(str(path))
     client = await ClusterClient.connect(config, config.current)
     try:
@@ -66,7 +70,9 @@ async def read_once(path: Path, mode: str) -> dict[str, float]:
         return {"requests": len(feed.paths()), "pods": len(reading.usage),
                 "peak_added_mb": memory_mb(os.getpid())[1] - before, "wall_s": wall,
                 "cpu_s": cpu, "longest_stall_ms": max((s.ms for s in sampler.stalls),
-                                                      default=0.0)}
+                                                      default=0.0),
+                "gc_cpu_ms": sum(p[3] for p in sampler.gc_pauses),
+                "gc_longest_cpu_ms": max((p[3] for p in sampler.gc_pauses), default=0.0)}
     finally:
         await client.close()
 
@@ -94,8 +100,10 @@ def main() -> int:
             rows.append([f"{MODES[how][0]}: {run['requests']} requests, {run['pods']:,} pods",
                          f"{run['peak_added_mb']:.0f} MiB",
                          f"{run['wall_s']:.2f} s ({run['cpu_s']:.2f} s CPU)",
-                         f"{run['longest_stall_ms']:.0f} ms"])
-    header = ["poll of every pod's metrics", "peak RSS added", "time", "longest loop stall"]
+                         f"{run['longest_stall_ms']:.0f} ms",
+                         f"{run['gc_cpu_ms']:.0f} ms (longest {run['gc_longest_cpu_ms']:.0f})"])
+    header = ["poll of every pod's metrics", "peak RSS added", "time", "longest loop stall",
+              "GC passes' CPU"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     print(f"{args.pods:,} pods in {args.namespaces} namespaces, churn {args.churn:g}/s\n")
     for i, row in enumerate([header, *rows]):
