@@ -215,6 +215,8 @@ class Reflector:
                     for obj in doc.get("items") or ():
                         seen.add(self.sink.upsert(obj))
                         if time.perf_counter() > slice_end:  # as a watch's burst
+                            # (The collector stays paused meanwhile: what others allocate
+                            # now is looked at by the first collection after the page.)
                             await asyncio.sleep(0)
                             slice_end = time.perf_counter() + self.settings.yield_after
                     del doc
