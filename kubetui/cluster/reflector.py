@@ -68,11 +68,9 @@ class StoreSettings:
     backoff_max: float = 30.0
     stale_after: float = 10.0  # reconnecting this long -> stale
     linger: float = 30.0  # keep a stream this long after its last subscriber left
-    #: Seconds of watch events (or of a list page's items) applied between yields to
-    #: the event loop: a burst delays a key by at most this much per hop of its way to
-    #: the screen (256 events, the old fixed slice, took ~15 ms of CPU at 50,000 pods;
-    #: the pages of the lists started after the pods' sync for the header's problem
-    #: count, handled whole, were among the stalls bench/stalls.py caught under keys).
+    #: Seconds of watch events applied between yields to the event loop: a burst
+    #: delays a key by at most this much per hop of its way to the screen (256 events,
+    #: the old fixed slice, took ~15 ms of CPU at 50,000 pods).
     yield_after: float = 0.004
     relist_every: float = 15.0  # a resource that cannot be watched (metrics) is listed again
 
@@ -200,7 +198,6 @@ class Reflector:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         first = True
         following: asyncio.Task[bytes] | None = None
-        slice_end = time.perf_counter() + self.settings.yield_after
         try:
             raw = await self.client.request_bytes("GET", self.path, query=query)
             while True:
@@ -214,11 +211,6 @@ class Reflector:
                         following = await self._request_next(meta)
                     for obj in doc.get("items") or ():
                         seen.add(self.sink.upsert(obj))
-                        if time.perf_counter() > slice_end:  # as a watch's burst
-                            # (The collector stays paused meanwhile: what others allocate
-                            # now is looked at by the first collection after the page.)
-                            await asyncio.sleep(0)
-                            slice_end = time.perf_counter() + self.settings.yield_after
                     del doc
                 if first:
                     self.listing = following is not None
