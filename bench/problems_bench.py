@@ -33,6 +33,7 @@ from kubetui.ui.screens.problems_screen import ProblemsScreen  # noqa: E402
 from paints import pct, record_paints  # noqa: E402
 from run import SIZE, WATCH_HISTORY, keys_under_churn, machine  # noqa: E402
 from sandbox_bench import serve  # noqa: E402
+from stalls import StallSampler  # noqa: E402
 
 FILTER_TEXT = "restart"
 
@@ -44,9 +45,10 @@ class ProblemsRun:
     filter_ms: list[float]
     recompute_ms: list[float]
     changes_per_s: float
+    stalls: str = ""  # with --stalls: what the loop was doing when it stalled during keys
 
 
-async def measure(kubeconfig: Path, pods: int) -> ProblemsRun:
+async def measure(kubeconfig: Path, pods: int, stalls: bool = False) -> ProblemsRun:
     app = make_app(Settings(kubeconfig=str(kubeconfig), all_namespaces=True,
                             config_path=kubeconfig.with_name("no-config.yaml")))
     paints = record_paints(app)
@@ -77,8 +79,10 @@ async def measure(kubeconfig: Path, pods: int) -> ProblemsRun:
         paints.state = lambda: (table.selected_uid, table.filter.text,
                                 screen.query_one("#list-filter").is_open)
         rows = table.row_count
-        move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT)
-    return ProblemsRun(rows, move, typing, recompute, changes_per_s)
+        sampler = StallSampler() if stalls else None
+        move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT, sampler)
+    return ProblemsRun(rows, move, typing, recompute, changes_per_s,
+                       sampler.report(stacks=5) if sampler else "")
 
 
 def main() -> int:
@@ -86,10 +90,13 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=50_000)
     parser.add_argument("--namespaces", type=int, default=10)
     parser.add_argument("--churn", type=float, default=1000.0)
+    parser.add_argument("--stalls", action="store_true",
+                        help="print what the event loop did when it stalled over 30 ms "
+                             "during the keys (bench/stalls.py)")
     parser.add_argument("--app", type=Path, help=argparse.SUPPRESS)  # the child's side
     args = parser.parse_args()
     if args.app:
-        print(json.dumps(asdict(asyncio.run(measure(args.app, args.pods)))))
+        print(json.dumps(asdict(asyncio.run(measure(args.app, args.pods, args.stalls)))))
         return 0
     print(f"Machine: {machine()}")
     print(f"Sandbox: scale, {args.pods:,} pods, {args.namespaces} namespaces, churn "
@@ -98,7 +105,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \
             serve(args.pods, args.namespaces, args.churn, Path(tmp), WATCH_HISTORY) as served:
         out = subprocess.run([sys.executable, __file__, "--app", str(served.kubeconfig),
-                              "--pods", str(args.pods)], capture_output=True, text=True,
+                              "--pods", str(args.pods), *(["--stalls"] if args.stalls else [])],
+                             capture_output=True, text=True,
                              timeout=900)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
@@ -119,6 +127,8 @@ def main() -> int:
     print(f"| {'-' * widths[0]} | {'-' * widths[1]} |")
     for row in rows:
         print(f"| {row[0].ljust(widths[0])} | {row[1].ljust(widths[1])} |")
+    if run.stalls:
+        print(f"\nStalls during the keys: {run.stalls}")
     return 0
 
 

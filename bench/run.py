@@ -71,6 +71,7 @@ from kubetui.config import Settings  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from paints import Paints, key_latency, pct, record_paints  # noqa: E402
 from sandbox_bench import KubectlGet, Served, kubectl_get_pods, memory_mb, serve  # noqa: E402
+from stalls import StallSampler  # noqa: E402
 
 WATCH_HISTORY = 2_000_000
 FILTER_TEXT = "checkout"
@@ -106,8 +107,11 @@ class AppRun:
     filter_ms: list[float]
     changes_per_s: float
     rss_synced_mb: float  # VmRSS when the table first held every pod
-    peak_mb: float
+    peak_synced_mb: float  # VmHWM then: the sync's own peak
+    peak_mb: float  # VmHWM at the end, a metrics poll of every pod at least included
+    metrics_polls: int
     bytes_per_s: float  # written to the terminal, no key pressed
+    stalls: str = ""  # with --stalls: what the loop was doing when it stalled during keys
 
 
 # ----- the app's side, in its own process -----------------------------------------------
@@ -155,7 +159,7 @@ class TerminalBytes:
 
 
 async def measure_app(kubeconfig: Path, launched: float, pods: int,
-                      keys: bool = True) -> AppRun:
+                      keys: bool = True, stalls: bool = False) -> AppRun:
     # perf_counter's zero is per process: rebase the launch, taken by the parent with
     # time.time(), onto it.
     start = time.perf_counter() - (time.time() - launched)
@@ -173,26 +177,44 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int,
             if time.perf_counter() > deadline:
                 raise TimeoutError("the table never held every pod")
             await asyncio.sleep(0.05)
-        rss_synced = memory_mb(os.getpid())[0]
+        rss_synced, peak_synced = memory_mb(os.getpid())
         first_rows = _first(paints, lambda look: look[0] > 0)
         assert first_rows is not None
         rows = app.main_table.row_count
         paints.state = lambda: _keyed(app)
 
+        sampler = StallSampler() if stalls else None
         if keys:
-            move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT)
+            move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT,
+                                                                 sampler)
         else:
             move, typing, changes_per_s = [], [], 0.0
         bytes_per_s = await written.rate(BYTES_SECONDS)
+        polls = await metrics_polled(app)
         await pilot.pause()
     return AppRun(startup, first_rows - start, synced - start, rows, move, typing, changes_per_s,
-                  rss_synced, memory_mb(os.getpid())[1], bytes_per_s)
+                  rss_synced, peak_synced, memory_mb(os.getpid())[1], polls, bytes_per_s,
+                  sampler.report(stacks=5) if sampler else "")
 
 
-async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
+async def metrics_polled(app: KubetuiApp, timeout: float = 60.0) -> int:
+    """The metrics polls of the view so far, once there is one (its list of every pod's
+    usage is the peak of the app's memory), or 0 after `timeout`."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        feed = app._metrics
+        if feed is not None and feed.polls:
+            return feed.polls
+        await asyncio.sleep(0.1)
+    return 0
+
+
+async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str,
+                           stalls: StallSampler | None = None
                            ) -> tuple[list[float], list[float], float]:
     """Key to paint (ms) of 100 cursor moves and of typing `filter_text` after `/` three
-    times (esc clears it), and the pod changes per second the store delivered meanwhile."""
+    times (esc clears it), and the pod changes per second the store delivered meanwhile;
+    `stalls` samples the loop's stalls meanwhile."""
     changes = 0
     assert app.session is not None
 
@@ -203,6 +225,8 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
 
     counter = app.session.store.subscribe(builtin("Pod"), None, count, lambda h: None)
     counted_from = time.perf_counter()
+    if stalls is not None:
+        stalls.start()
     move = []
     for key in ["down"] * 60 + ["up"] * 40:
         move.append(await key_latency(app, paints, key))
@@ -216,6 +240,8 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str
         await key_latency(app, paints, "escape")  # closes the filter, clearing it
     changes_per_s = changes / (time.perf_counter() - counted_from)
     counter.close()
+    if stalls is not None:
+        stalls.stop()
     return move, typing, changes_per_s
 
 
@@ -274,12 +300,13 @@ def installed_env() -> dict[str, str]:
     return env
 
 
-def app_in_child(kubeconfig: Path, pods: int, keys: bool = True) -> AppRun:
+def app_in_child(kubeconfig: Path, pods: int, keys: bool = True,
+                 stalls: bool = False) -> AppRun:
     """`measure_app` in a fresh Python process (without keys: only the bytes written)."""
     env = installed_env()
     out = subprocess.run([sys.executable, __file__, "--app", str(kubeconfig), "--expect",
                           str(pods), "--launched", repr(time.time()),
-                          *([] if keys else ["--no-keys"])],
+                          *([] if keys else ["--no-keys"]), *(["--stalls"] if stalls else [])],
                          capture_output=True, text=True, timeout=600, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"the app's run failed:\n{out.stderr[-3000:]}")
@@ -329,8 +356,10 @@ def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet, floor: Flo
             f"{get.total_s:.2f} s ({get.rows:,} rows)"),
         row(f"  floor: the list's {floor.pages} pages fetched and decoded alone (CPU)", None,
             "", 0, f"{floor.wall_s:.2f} s ({floor.cpu_s:.2f} s)"),
-        row("RSS after sync (peak)", target and target.rss_mb, "MiB", app.rss_synced_mb,
-            f"{app.rss_synced_mb:.0f} MiB ({app.peak_mb:.0f})", f"{get.peak_mb:.0f} MiB (peak)"),
+        row(f"RSS after sync (peak then; at the end, {app.metrics_polls} metrics polls in)",
+            target and target.rss_mb, "MiB", app.rss_synced_mb,
+            f"{app.rss_synced_mb:.0f} MiB ({app.peak_synced_mb:.0f}; {app.peak_mb:.0f})",
+            f"{get.peak_mb:.0f} MiB (peak)"),
         row(f"cursor key to paint, p95 (p50; n={len(app.move_ms)})",
             target and target.key_p95_ms, "ms", move95,
             f"{move95:.0f} ms ({pct(app.move_ms, 50):.0f})"),
@@ -373,6 +402,9 @@ def main() -> int:
     parser.add_argument("--namespaces", type=int, default=10)
     parser.add_argument("--churn", type=float, default=1000.0,
                         help="pods changed per second by the sandbox")
+    parser.add_argument("--stalls", action="store_true",
+                        help="print what the event loop did when it stalled over 30 ms "
+                             "during the keys (bench/stalls.py)")
     parser.add_argument("--app", type=Path, help=argparse.SUPPRESS)  # the child's side
     parser.add_argument("--expect", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
@@ -380,7 +412,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.app:
         run = asyncio.run(measure_app(args.app, args.launched, args.expect,
-                                      keys=not args.no_keys))
+                                      keys=not args.no_keys, stalls=args.stalls))
         print(json.dumps(asdict(run)))
         return 0
     kubectl = shutil.which("kubectl")
@@ -398,7 +430,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \
                 serve(pods, args.namespaces, args.churn, Path(tmp), WATCH_HISTORY) as served:
             try:
-                app = app_in_child(served.kubeconfig, pods)
+                app = app_in_child(served.kubeconfig, pods, stalls=args.stalls)
                 # At once after the app: under churn the sandbox serves pages slower as
                 # it runs (its watch history grows).
                 floor = asyncio.run(list_floor(served.kubeconfig))
@@ -410,6 +442,8 @@ def main() -> int:
                 rows += failed_rows(pods, served, str(e))
                 continue
         rows += rows_for(pods, served, app, get, floor)
+        if app.stalls:
+            print(f"Stalls during the keys at {pods:,} pods: {app.stalls}\n", flush=True)
         print(f"... {pods:,} pods done ({time.monotonic() - started:.0f} s)",
               file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="kubetui-bench-") as tmp, \

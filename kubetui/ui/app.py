@@ -7,6 +7,7 @@ Store callbacks only post messages; the handlers below own what is shown.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import time
@@ -247,7 +248,6 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         self._metrics: MetricsFeed | None = None
         self._merged_metrics: list[MetricsFeed] = []  # a merged table's, one a context
         self._metric_subs: list[Subscription] = []  # what a workload's sums are taken over
-        self._metric_rows: Iterator[Batch] | None = None  # a reading being drawn
         self._metrics_told: dict[str, str] = {}  # why metrics are absent, by context: once
         self._problems: list[ProblemsFeed] = []  # for the header's count (one a context)
         self._problems_scope: tuple[tuple[Session, ...], str | None] | None = None
@@ -620,7 +620,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                 feed = MetricsFeed(
                     each.client, view.kind.kind == "Node", view.namespace,
                     lambda r, c=context: self.post_message(MetricsRead(generation, r, c)),
-                    self.user_config.metrics_interval, shown=self._main_screen_shown)
+                    self.user_config.metrics_interval, shown=self._main_screen_shown,
+                    namespaces=join.namespaces, containers=False)
                 self._merged_metrics.append(feed)
             self._columns = columns
             if self.connections is None:
@@ -728,8 +729,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                 return
             self.main_table.apply(tagged(message.context, join.update(message.reading)))
         elif self._join is not None:
-            self._metric_rows = self._join.updates(message.reading)
-            self._next_metric_rows(message.generation)
+            self.run_worker(self._draw_metric_rows(self._join.updates(message.reading),
+                                                   message.generation),
+                            group="metric-rows", exclusive=True)
         else:
             return
         if error and error != self._metrics_told.get(message.context):  # once, not each poll
@@ -742,16 +744,17 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         """Whether the main table is on screen (no view pushed over it)."""
         return len(self.screen_stack) == 1
 
-    def _next_metric_rows(self, generation: int) -> None:
-        """Redraw the rows of a new reading a batch at a time; keys go in between."""
-        if not self._feeds_shown(generation) or self._metric_rows is None:
-            return
-        batch = next(self._metric_rows, None)
-        if batch is None:
-            self._metric_rows = None
-            return
-        self.main_table.apply(batch)
-        self.call_later(self._next_metric_rows, generation)
+    async def _draw_metric_rows(self, batches: Iterator[Batch], generation: int) -> None:
+        """Redraw the rows of a new reading a batch at a time, the event loop running
+        between batches (keys, paints, watch events); a newer reading's drawing cancels
+        this one (exclusive worker). Chained through `call_later` instead, the batches
+        ran back to back while messages were queued: at 50,000 pods one stall of ~0.7 s
+        of CPU (bench/problems_bench.py --stalls)."""
+        for batch in batches:
+            if not self._feeds_shown(generation):
+                return
+            self.main_table.apply(batch)
+            await asyncio.sleep(0)
 
     def on_feed_health(self, message: FeedHealth) -> None:
         if self._feeds_shown(message.generation) and self.view is not None:

@@ -91,6 +91,29 @@ async def test_cursor_keys_follow_k9s() -> None:
         assert table.selected_uid == "uid-0"
 
 
+async def test_moving_past_the_page_scrolls_the_rows_and_the_scrollbar() -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.table
+        table.apply(reset(*(pod(i) for i in range(100))))
+        await pilot.pause()
+        page = table.size.height - 1  # rows under the header
+        await pilot.press(*["down"] * page)  # one row past the last one shown
+        await pilot.pause()
+        assert table.scroll_y == 1 and table.cursor_index == page
+        shown = app.export_screenshot()  # what reached the screen
+        assert f"pod-{page:05d}" in shown and "pod-00000" not in shown
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.scroll_y == 100 - page
+        assert table.vertical_scrollbar.position == 100 - page  # the thumb at the bottom
+        assert "pod-00099" in app.export_screenshot()
+        await pilot.press(*["up"] * page)
+        await pilot.pause()
+        assert table.scroll_y == 100 - page - 1 and table.selected_uid == f"uid-{99 - page}"
+        assert f"pod-{99 - page:05d}" in app.export_screenshot()
+
+
 async def test_cursor_keeps_its_object_when_rows_arrive_above() -> None:
     app = TableApp()
     async with app.run_test() as pilot:

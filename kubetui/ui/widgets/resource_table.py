@@ -659,10 +659,13 @@ class ResourceTable(ScrollView, can_focus=True):
         old, old_index = self._cursor, self.cursor_index
         self._cursor, self._cursor_hint = self._model.uid_at(index), index
         top, page = self._top, self._page
-        if index < top:
-            self.scroll_to(y=index, animate=False, force=True)
-        elif index >= top + page:
-            self.scroll_to(y=index - page + 1, animate=False, force=True)
+        if not top <= index < top + page:
+            # Scrolled here, not through `scroll_to`: Textual redraws the whole screen
+            # for a scroll; every line of this widget is all that changed.
+            self._set_rows(n, index if index < top else index - page + 1)
+            if self._grow(self._model.slots, self._visible_uids()):
+                self._fit()
+            self.refresh()
         else:
             lines = [i - top for i in (old_index, index) if i is not None]
             self._refresh_lines(lines)

@@ -1,0 +1,230 @@
+"""What the event loop was doing when it stalled: a watchdog thread samples the main
+thread's stack while the loop misses its heartbeat, and the garbage collector's passes are
+timed meanwhile.
+
+    with StallSampler(threshold_ms=30) as stalls:
+        ...  # keys under churn
+    print(stalls.report())
+
+A callback scheduled every `BEAT` seconds on the loop records when it last ran; the
+watchdog thread wakes every `BEAT` too and, while the last beat is older than the
+threshold, takes the main thread's stack (`sys._current_frames`). The thread needs the GIL
+to sample, which Python code gives up every few milliseconds (a collection does not: its
+pause is timed by `gc.callbacks` instead). When the beat runs again, the gap is a stall
+with the samples taken during it. Each stall is named by the callback the loop was running
+(the frame under asyncio's `Handle._run`) and the innermost kubetui (else Textual) frame
+seen most often among its samples. Used by bench/run.py and bench/problems_bench.py
+(`--stalls`) and by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from types import FrameType
+
+__all__ = ["Stall", "StallSampler"]
+
+BEAT = 0.005  # seconds between heartbeats, and between the watchdog's looks
+OURS = ("/kubetui/", "/textual/", "/rich/", "/kubernetes_asyncio/", "/aiohttp/")
+
+
+@dataclass
+class Stall:
+    start: float  # perf_counter when the loop last beat before it
+    ms: float
+    cpu_ms: float  # the main thread's CPU time within it (the rest: waiting for a core)
+    samples: list[list[str]] = field(default_factory=list)  # stacks, outermost first
+    gc_ms: dict[int, float] = field(default_factory=dict)  # collection pauses within it
+
+    def label(self) -> str:
+        """The callback and the innermost frame of ours most often seen, or the collector
+        when it took most of the stall, or '?' with no sample."""
+        gc_total = sum(self.gc_ms.values())
+        if gc_total >= self.ms / 2:
+            worst = max(self.gc_ms, key=lambda g: self.gc_ms[g])
+            return f"gc (generation {worst})"
+        if not self.samples:
+            return "? (no sample)"
+        names = Counter(f"{_callback(s)} > {_innermost(s)}" for s in self.samples)
+        return names.most_common(1)[0][0]
+
+
+def _frame_name(frame: FrameType) -> str:
+    code = frame.f_code
+    path = code.co_filename
+    for root in OURS:
+        if root in path:
+            path = root.strip("/") + "/" + path.split(root, 1)[1]
+            break
+    else:
+        path = path.rsplit("/", 1)[-1]
+    return f"{path}:{code.co_qualname}:{frame.f_lineno}"
+
+
+def _stack(frame: FrameType | None) -> list[str]:
+    names = []
+    while frame is not None:
+        names.append(_frame_name(frame))
+        frame = frame.f_back
+    return names[::-1]
+
+
+def _callback(stack: list[str]) -> str:
+    """The frame the loop called (under asyncio's Handle._run), without its line."""
+    for i, name in enumerate(stack):
+        if "events.py:Handle._run" in name and i + 1 < len(stack):
+            return stack[i + 1].rsplit(":", 1)[0]
+    return stack[-1].rsplit(":", 1)[0] if stack else "?"
+
+
+def _innermost(stack: list[str]) -> str:
+    for prefix in ("kubetui/", "textual/"):
+        for name in reversed(stack):
+            if name.startswith(prefix):
+                return name
+    return stack[-1] if stack else "?"
+
+
+class StallSampler:
+    """Stalls of the running loop over `threshold_ms` between `start` and `stop`."""
+
+    def __init__(self, threshold_ms: float = 30.0) -> None:
+        self.threshold = threshold_ms / 1000
+        self.stalls: list[Stall] = []
+        #: (start, generation, ms, CPU ms of the thread that collected)
+        self.gc_pauses: list[tuple[float, int, float, float]] = []
+        self._beat = time.perf_counter()
+        self._beat_cpu = time.thread_time()
+        self._samples: list[tuple[float, list[str]]] = []
+        self._lock = threading.Lock()
+        self._running = False
+        self._gc_started = self._gc_cpu = 0.0
+        self._main = threading.main_thread().ident
+        #: Every look's stack's callback > innermost frame of ours, stall or not: where
+        #: the main thread's time goes (a sampling profile; idle waits included).
+        self.profile: Counter[str] = Counter()
+        self._span = (0.0, 0.0, 0.0, 0.0)  # perf_counter, thread_time, process_time at start
+        self._handle: asyncio.TimerHandle | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> StallSampler:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._running = True
+        self._beat, self._beat_cpu = time.perf_counter(), time.thread_time()
+        self._span = (self._beat, self._beat_cpu, time.process_time(), 0.0)
+        gc.callbacks.append(self._on_gc)
+        self._handle = asyncio.get_running_loop().call_later(BEAT, self._on_beat)
+        self._thread = threading.Thread(target=self._watch, name="stall-watchdog",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        started, cpu, process, _ = self._span
+        self._span = (started, cpu, process, time.perf_counter())
+        self._span_cpu = (time.thread_time() - cpu, time.process_time() - process)
+        self._running = False
+        if self._handle is not None:
+            self._handle.cancel()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
+        if self._thread is not None:
+            self._thread.join()
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started, self._gc_cpu = time.perf_counter(), time.thread_time()
+        else:
+            now, cpu = time.perf_counter(), time.thread_time()
+            self.gc_pauses.append((self._gc_started, info["generation"],
+                                   (now - self._gc_started) * 1000,
+                                   (cpu - self._gc_cpu) * 1000))
+
+    def _on_beat(self) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        gap = now - self._beat - BEAT
+        if gap > self.threshold:
+            with self._lock:
+                samples = [s for t, s in self._samples if t >= self._beat]
+                self._samples.clear()
+            stall = Stall(self._beat, gap * 1000, (cpu - self._beat_cpu) * 1000, samples)
+            for started, generation, ms, _ in self.gc_pauses:
+                if self._beat <= started <= now:
+                    stall.gc_ms[generation] = stall.gc_ms.get(generation, 0.0) + ms
+            self.stalls.append(stall)
+        else:
+            with self._lock:
+                self._samples.clear()
+        self._beat, self._beat_cpu = now, cpu
+        if self._running:
+            self._handle = asyncio.get_running_loop().call_later(BEAT, self._on_beat)
+
+    def _watch(self) -> None:
+        while self._running:
+            time.sleep(BEAT)
+            frame = sys._current_frames().get(self._main)  # type: ignore[arg-type]
+            stack = _stack(frame)
+            self.profile[f"{_callback(stack)} > {_innermost(stack).rsplit(':', 1)[0]}"] += 1
+            if time.perf_counter() - self._beat > self.threshold:
+                with self._lock:
+                    self._samples.append((time.perf_counter(), stack))
+
+    def report(self, stacks: int = 0, profile: int = 15) -> str:
+        """The main thread's and the process's CPU share, stalls grouped by label (count,
+        total and longest ms), the collector's passes by generation, the `profile` places
+        most often sampled, and the `stacks` longest stalls' first sampled stack (ours
+        only)."""
+        started, _, _, stopped = self._span
+        wall = max(stopped - started, 1e-9)
+        main_cpu, process_cpu = getattr(self, "_span_cpu", (0.0, 0.0))
+        lines = [f"over {wall:.1f} s: main thread on the CPU {main_cpu / wall:.0%} of the "
+                 f"time, the process {process_cpu / wall:.0%}"]
+        if not self.stalls:
+            lines.append("no stall over the threshold")
+        else:
+            groups: dict[str, list[Stall]] = {}
+            for stall in self.stalls:
+                groups.setdefault(stall.label(), []).append(stall)
+            total = sum(s.ms for s in self.stalls)
+            cpu = sum(s.cpu_ms for s in self.stalls)
+            lines.append(f"{len(self.stalls)} stalls over {self.threshold * 1000:.0f} ms, "
+                         f"{total:.0f} ms in all ({cpu:.0f} ms of it on the CPU):")
+            for label, group in sorted(groups.items(), key=lambda g: -sum(s.ms for s in g[1])):
+                ms = [s.ms for s in group]
+                lines.append(f"  {len(ms):3d} x, {sum(ms):6.0f} ms "
+                             f"(CPU {sum(s.cpu_ms for s in group):5.0f}), longest "
+                             f"{max(ms):4.0f} ms  {label}")
+        by_gen: dict[int, list[tuple[float, float]]] = {}
+        for _, generation, ms, cpu_ms in self.gc_pauses:
+            by_gen.setdefault(generation, []).append((ms, cpu_ms))
+        for generation, times in sorted(by_gen.items()):
+            ms = [t[0] for t in times]
+            lines.append(f"gc generation {generation}: {len(ms)} passes, {sum(ms):.0f} ms "
+                         f"(CPU {sum(t[1] for t in times):.0f}), longest {max(ms):.0f} ms "
+                         f"(CPU {max(t[1] for t in times):.0f})")
+        looks = sum(self.profile.values())
+        if looks and profile:
+            lines.append(f"where the main thread was, of {looks} looks every "
+                         f"{BEAT * 1000:.0f} ms:")
+            lines += [f"  {n / looks:4.0%}  {place}"
+                      for place, n in self.profile.most_common(profile)]
+        for stall in sorted(self.stalls, key=lambda s: -s.ms)[:stacks]:
+            lines.append(f"--- {stall.ms:.0f} ms stall ({stall.cpu_ms:.0f} ms CPU), "
+                         f"{len(stall.samples)} samples, gc {sum(stall.gc_ms.values()):.0f} ms")
+            label = stall.label()
+            shown = next((s for s in stall.samples
+                          if f"{_callback(s)} > {_innermost(s)}" == label), None)
+            if shown is not None:  # a sample of what the stall is named after
+                lines += [f"    {n}" for n in shown if n.startswith(("kubetui/", "textual/"))]
+        return "\n".join(lines)
