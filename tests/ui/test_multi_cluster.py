@@ -236,7 +236,9 @@ async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: 
                         timeout=30)
             # The namespace pane: the union, with the contexts that have each.
             await until(lambda: {"shop", "lab", "default"} <= set(_pane(app)), timeout=20)
-            assert app.pane.shown_columns == ["NAME", "CONTEXTS", "STATUS"]
+            # (Columns are fitted to the pane's width as it is painted: wait for a paint.)
+            await until(lambda: app.pane.shown_columns == ["NAME", "CONTEXTS", "STATUS"],
+                        timeout=10, message="the CONTEXTS column")
             assert _pane(app)["shop"][1] == "east" and _pane(app)["lab"][1] == "west"
             assert _pane(app)["default"][1:] == ("all", "Active")
             # A namespace gone from one cluster stays listed with the other's name only.

@@ -20,6 +20,9 @@ from tests.ui.app_helpers import FAST, Api, app_for, header_text, live, names, u
 from tests.ui.test_metrics_columns import cells, pinned_pod
 
 FIRST_PAGE = f"limit={FAST.page_limit(0)}"  # a list's first request asks for this many
+#: FAST's half-second linger, long enough for the app's first view to take the early
+#: list's stream over on a quiet machine, not always under load (a second list then).
+EARLY = replace(FAST, linger=30.0)
 
 
 async def test_the_views_list_goes_before_metrics_and_the_problem_count(sandbox,
@@ -72,7 +75,7 @@ async def test_the_first_views_list_goes_out_with_discovery(sandbox, api: Api) -
     here: the namespace pane's list, sent once connected, comes a round trip later."""
     await api.pod("web-1", "default")
     sandbox.sandbox.faults.latency_ms = 300
-    app = make_app(Settings(store=FAST, all_namespaces=True))
+    app = make_app(Settings(store=EARLY, all_namespaces=True))
     async with app.run_test(size=(200, 40)):
         await live(app, "pods")
         assert app.main_table.row_count == 1
@@ -91,9 +94,9 @@ async def test_a_built_in_first_view_is_listed_early_too(sandbox, api: Api, how:
     await api.deployment("web", "shop", replicas=1)
     if how == "saved":
         save_view("kubetui-sandbox", SavedView("deployments.apps", "shop"))
-        app = app_for(restore=True)
+        app = make_app(Settings(store=EARLY, restore=True))
     else:
-        app = app_for(view="deploy", namespace="shop")
+        app = make_app(Settings(store=EARLY, view="deploy", namespace="shop"))
     assert app._early_list("kubetui-sandbox") == (builtin("Deployment"), "shop")
     sandbox.sandbox.faults.latency_ms = 300
     async with app.run_test(size=(200, 40)):
