@@ -164,6 +164,8 @@ class MetricsRead(Message):
     generation: int
     reading: Reading
     context: str = ""  # a merged table's context ("" with one context)
+    #: A merged table's rows whose cells the reading changed, joined when it was taken.
+    rows: Batch | None = None
 
 
 @dataclass
@@ -619,7 +621,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                 columns = join.columns
                 feed = MetricsFeed(
                     each.client, view.kind.kind == "Node", view.namespace,
-                    lambda r, c=context: self.post_message(MetricsRead(generation, r, c)),
+                    lambda r, c=context, j=join: self._merged_reading(generation, r, c, j),
                     self.user_config.metrics_interval, shown=self._main_screen_shown,
                     namespaces=join.namespaces, containers=False)
                 self._merged_metrics.append(feed)
@@ -653,6 +655,15 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                          lambda b: self.post_message(FeedBatch(generation, b)),
                          lambda h: self.post_message(FeedHealth(generation, h)),
                          lambda n: self.post_message(FeedNote(generation, n)))
+
+    def _merged_reading(self, generation: int, reading: Reading, context: str,
+                        join: MetricsJoin) -> None:
+        """A merged table's reading is joined as it is taken, not when its message is
+        handled: `MergedFeed` joins a context's rows as the store delivers them, so a
+        batch joined to no reading yet, queued before this message, would otherwise land
+        after it and leave its CPU and MEM blank until the next poll."""
+        rows = tagged(context, join.update(reading)) if context else None
+        self.post_message(MetricsRead(generation, reading, context, rows))
 
     def _metrics_join(self, session: Session, view: View) -> MetricsJoin:
         """CPU/MEM columns for `view`: a workload's sum over its pods needs its pods (and
@@ -723,11 +734,8 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         if not self._feeds_shown(message.generation):
             return
         error = message.reading.error
-        if message.context:  # a merged table: that context's rows, at once
-            join = self._joins.get(message.context)
-            if join is None:
-                return
-            self.main_table.apply(tagged(message.context, join.update(message.reading)))
+        if message.rows is not None:  # a merged table: that context's rows, at once
+            self.main_table.apply(message.rows)
         elif self._join is not None:
             self.run_worker(self._draw_metric_rows(self._join.updates(message.reading),
                                                    message.generation),
