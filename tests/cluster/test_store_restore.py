@@ -94,7 +94,8 @@ async def test_a_restored_server_behind_the_same_address_is_relisted(
         assert any("watch=true" not in q and "resourceVersion=" not in q and s == 200
                    for q, s in asked)
         assert "syncing" in rec.states[seen:]  # said while it listed again
-        assert rec.states[-1] == "live"
+        # live once its watch is up, which may come after the list's rows
+        await wait_for(lambda: rec.states[-1:] == ["live"], message="live again")
     finally:
         await store.close()
         await client.close()
