@@ -6,7 +6,7 @@ holds the same list and enforces it):
     base -> render -> cluster -> model -> ui
 
 - base: pure data and parsing every layer shares (`kinds`, `names`, `quantity`,
-  `selectors`).
+  `selectors`), and `collector` (the garbage collector paused over bulk work).
 - render (`kubetui.render`): kubectl's columns, rows, describe and YAML text from plain
   objects; pure, no I/O, below cluster so that the sandbox can use it too.
 - cluster (`kubetui.cluster`): kubeconfig, the HTTP client, the watch store, logs and the

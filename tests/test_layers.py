@@ -35,7 +35,8 @@ def _imported_after(modules: list[str]) -> set[str]:
 
 #: Bottom up, as the package docstring says: each layer imports nothing of those after it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("kubetui.kinds", "kubetui.names", "kubetui.quantity", "kubetui.selectors")),
+    ("base", ("kubetui.kinds", "kubetui.names", "kubetui.quantity", "kubetui.selectors",
+              "kubetui.collector")),
     ("render", ("kubetui.render", "kubetui.helm")),
     ("cluster", ("kubetui.cluster", "kubetui.k9s")),
     ("model", ("kubetui.model",)),

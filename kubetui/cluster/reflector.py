@@ -19,17 +19,16 @@ client-go does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import random
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import orjson
 
+from kubetui.collector import collector_paused
 from kubetui.cluster.client import ClusterClient, status_causes
 from kubetui.cluster.errors import ClusterError
 
@@ -215,12 +214,16 @@ class Reflector:
             while True:
                 meta = list_meta(raw)
                 if meta is not None:
-                    following = await self._request_next(meta, page + 1)
-                with _collector_paused():
+                    following = self._request_next(meta, page + 1)
+                    await asyncio.sleep(0)  # let it send the request
+                # At 50,000 pods the collections a page's 70,000 dicts set off, scanning
+                # every row held so far, were about a fifth of the sync's time.
+                with collector_paused():
                     doc = self.client.decode(raw, self.path)
                     if meta is None:
                         meta = doc.get("metadata") or {}
-                        following = await self._request_next(meta, page + 1)
+                        following = self._request_next(meta, page + 1)
+                        await asyncio.sleep(0)
                     for obj in doc.get("items") or ():
                         seen.add(self.sink.upsert(obj))
                     del doc
@@ -237,22 +240,19 @@ class Reflector:
         finally:
             self.listing = False
             if following is not None:  # left early (cancelled, a sink's failure)
-                following.cancel()
-                following.add_done_callback(_retrieve)
+                abandon(following)
 
-    async def _request_next(self, meta: dict[str, Any], page: int
-                            ) -> asyncio.Task[bytes] | None:
-        """The request of page `page`, after the one `meta` describes, sent; None after
-        the last page."""
+    def _request_next(self, meta: dict[str, Any], page: int) -> asyncio.Task[bytes] | None:
+        """The request of page `page`, after the one `meta` describes, as a task (held by
+        the caller before it yields, so that leaving early cancels it); None after the
+        last page."""
         token = meta.get("continue")
         if not token:
             return None
-        following = asyncio.ensure_future(self.client.request_bytes(
+        return asyncio.ensure_future(self.client.request_bytes(
             "GET", self.path,
             query={"limit": self.settings.page_limit(page), "continue": token,
                    **self._selector}))
-        await asyncio.sleep(0)  # let it send the request
-        return following
 
     async def _watch(self, rv: str) -> tuple[str, bool]:
         """Watch from `rv` until the stream ends; returns the last resourceVersion and
@@ -314,26 +314,14 @@ def list_meta(raw: bytes) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No garbage collection while a list page is decoded and stored. Decoding 500 pods
-    makes some 70,000 dicts and lists; each 10,000 of them set off a collection that finds
-    nothing to free (they die by reference count, without cycles), and the entries kept
-    make the older generations' collections scan every row held so far: at 50,000 pods,
-    about a fifth of the sync's time. After the page, at most one young collection sees
-    the page's survivors."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+def abandon(task: asyncio.Task[Any]) -> None:
+    """Cancel a request no longer wanted, taking its outcome when it ends, so that an
+    error it ended with is not logged as never retrieved."""
+    task.cancel()
+    task.add_done_callback(_taken)
 
 
-def _retrieve(task: asyncio.Task[Any]) -> None:
-    """Take an abandoned request's outcome, so that its error is not logged as unseen."""
+def _taken(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()
 

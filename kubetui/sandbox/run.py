@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kubetui.collector import collector_paused
 from kubetui.private_files import write_private
 from kubetui.sandbox.apiserver.server import SandboxServer
 from kubetui.sandbox.controllers import all_controllers
@@ -25,22 +26,6 @@ from kubetui.sandbox.kubeconfig import CONTEXT, write_kubeconfig
 from kubetui.sandbox.state_dir import load_or_create
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector walks every live object on its full collections:
-    while a large scenario builds a million small dicts, that is a third of the time to
-    load it. What loading builds is kept anyway (and holds no cycles), so the collector
-    waits, and afterwards `gc.freeze` moves it all out of the collector's sight."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 #: Watch history kept while a scenario loads (the default history).
 LOADING_HISTORY = 10_000
 
@@ -50,8 +35,9 @@ def _history_compacted_while_loading(store: ObjectStore) -> Iterator[None]:
     """No client can watch before the server listens, so the history of loading a
     scenario is kept no longer than the default, whatever the history asked for: with
     `--watch-history 2000000` the 870,000 writes that bring 50,000 pods up held every
-    version of every pod (2.2 GB resident once ready, against 0.9 GB). Afterwards the history grows to its limit, and
-    a watch from before serving is told 410 Expired, as after an etcd compaction."""
+    version of every pod (2.2 GB resident once ready, against 0.9 GB). Afterwards the
+    history grows to its limit, and a watch from before serving is told 410 Expired, as
+    after an etcd compaction."""
     limit = store.history_limit
     if limit > LOADING_HISTORY:
         store.set_history(LOADING_HISTORY)
@@ -133,7 +119,8 @@ class RunningSandbox:
         if opts.controllers:
             sb.start_controllers(_controllers(opts))
         from kubetui.sandbox.scenarios import load_scenario
-        with _collector_paused(), _history_compacted_while_loading(sb.store):
+        # (collections were a third of a large scenario's load; what it builds is kept)
+        with collector_paused(freeze=True), _history_compacted_while_loading(sb.store):
             await load_scenario(sb, opts)
         tls = None
         if opts.state_dir:
