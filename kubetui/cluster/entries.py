@@ -2,8 +2,9 @@
 
 A pod is about 6 KiB of JSON and 30 KiB as Python dicts; an `Entry` aims at well under
 1 KiB. Strings that repeat across objects (namespaces, node names, label keys and values,
-the cells of rows but their names, such as "Running" or "1/1") are interned, and identical label maps and owner
-tuples are shared through small bounded caches.
+the cells of rows but their names, such as "Running" or "1/1") are interned, and identical
+label maps and owner tuples are shared through small bounded caches. (Interned strings die
+with their last reference on CPython 3.11 and from 3.12.5; 3.12.0-3.12.4 kept them.)
 """
 
 from __future__ import annotations

@@ -114,9 +114,10 @@ def tune_gc() -> None:
     young collections every `YOUNG_GC_THRESHOLD` allocations those objects die young, and
     full collections become rare (none in a typing run; a young collection then takes up to
     ~30 ms at 50,000 rows, so a larger threshold costs more than it saves).
-    `gc.freeze()` moves what start-up built (modules, Textual, this app's widgets), which
-    lives as long as the process, out of every later collection; collecting first keeps
-    start-up garbage from being frozen with it. Rows are not frozen: they die under churn.
+    `gc.freeze()` moves what start-up built since the imports' own freeze (this app, its
+    screens and widgets), which lives as long as the process, out of every later
+    collection; collecting first keeps the garbage made since then from being frozen with
+    it. Rows are not frozen here: they die under churn.
     """
     if gc.get_threshold()[0] >= YOUNG_GC_THRESHOLD:
         return

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from kubetui.render.age import format_age, parse_time
 from kubetui.render.model import DONE, FAILED, OK, PENDING, TERMINATING, Cell, RowHealth
-from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition,
-                                          condition_true, meta, name, spec, status, wide)
+from kubetui.render.printers.base import (AGE, NAME, Printer, age, column, condition_true,
+                                          meta, name, spec, status, wide)
 from kubetui.render.text import dig
 
 COLUMNS = (
