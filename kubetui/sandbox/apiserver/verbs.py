@@ -69,7 +69,8 @@ class WriteOptions:
                                       patched)
 
 
-def _random_suffix(n: int = 5) -> str:
+def random_suffix(n: int = 5) -> str:
+    """What generateName appends: five characters of the names alphabet."""
     return "".join(random.choice(_NAME_ALPHABET) for _ in range(n))
 
 
@@ -122,7 +123,7 @@ def _prepare_new(sb: Sandbox, kind: Kind, obj: Obj, user: UserInfo = ADMIN) -> O
     meta = obj["metadata"]
     meta["uid"] = new_uid()  # the server's, never the client's; Job defaults use it
     if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = meta["generateName"] + _random_suffix()
+        meta["name"] = meta["generateName"] + random_suffix()
     if kind.subresources and "status" in kind.subresources and kind.kind != "Namespace":
         obj.pop("status", None)  # status comes from controllers, not from the client
     obj = defaults.apply_defaults(kind.kind, obj)

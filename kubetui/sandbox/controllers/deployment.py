@@ -100,6 +100,66 @@ def max_unavailable(d: Obj) -> int:
     return 0 if n == 0 else min(fenceposts(d)[1], n)
 
 
+def annotate(d: Obj, rs: Obj, revision: str, exists: bool) -> bool:
+    """SetNewReplicaSetAnnotations: copy the Deployment's annotations, raise the
+    revision (remembering the former one when an old ReplicaSet is reused), and on
+    creation record the replica counts."""
+    ann = rs["metadata"].setdefault("annotations", {})
+    before = dict(ann)
+    for k, v in (d["metadata"].get("annotations") or {}).items():
+        if k not in _NOT_COPIED:
+            ann[k] = v
+    old = ann.get(REVISION)
+    old_int = int(old) if old and old.isdigit() else 0
+    if old_int < int(revision):
+        ann[REVISION] = revision
+        if old:
+            history = [h for h in ann.get(REVISION_HISTORY, "").split(",") if h] + [old]
+            while len(",".join(history)) > _REVISION_HISTORY_CHARS:
+                history.pop(0)
+            ann[REVISION_HISTORY] = ",".join(history)
+    if not exists:
+        replica_annotations(d, rs)
+    return ann != before
+
+
+def replica_annotations(d: Obj, rs: Obj) -> bool:
+    ann = rs["metadata"].setdefault("annotations", {})
+    want = {DESIRED: str(_replicas(d)), MAX: str(_replicas(d) + fenceposts(d)[0])}
+    if all(ann.get(k) == v for k, v in want.items()):
+        return False
+    ann.update(want)
+    return True
+
+
+def new_replicaset(d: Obj, wanted: Obj, replicas: int, revision: str,
+                   collisions: int = 0) -> Obj:
+    """The ReplicaSet the controller creates for the Deployment `d`'s template `wanted`
+    (nulls dropped): named and selected by the template's hash, owned by `d`."""
+    h = base.template_hash(wanted, collisions)
+    template = clone(wanted)
+    template.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = h
+    selector = clone(d["spec"]["selector"])
+    selector.setdefault("matchLabels", {})[HASH_LABEL] = h
+    rs: Obj = {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": f"{d['metadata']['name']}-{h}",
+                     "namespace": d["metadata"]["namespace"],
+                     "labels": dict(template["metadata"]["labels"]),
+                     "ownerReferences": [base.owner_reference(d)]},
+        "spec": {"replicas": replicas, "minReadySeconds": d["spec"].get("minReadySeconds", 0),
+                 "selector": selector, "template": template},
+    }
+    annotate(d, rs, revision, exists=False)
+    return rs
+
+
+def settled_replicaset(d: Obj) -> Obj:
+    """The ReplicaSet of `d` once its first rollout is complete: revision 1, all of
+    `spec.replicas` (the scale scenario's steady state; `scenarios/scale.py`)."""
+    return new_replicaset(d, _drop_nulls(d["spec"].get("template") or {}), _replicas(d), "1")
+
+
 @dataclass
 class _Rollout:
     """One sync's view of a Deployment and its ReplicaSets, kept current as it writes."""
@@ -235,7 +295,7 @@ class DeploymentController(base.Reconciler):
         revision = str(max((_revision(rs) for rs in r.olds), default=0) + 1)
         if r.new is not None:
             rs = clone(r.new)
-            changed = self._annotate(d, rs, revision, exists=True)
+            changed = annotate(d, rs, revision, exists=True)
             if rs["spec"].get("minReadySeconds", 0) != d["spec"].get("minReadySeconds", 0):
                 rs["spec"]["minReadySeconds"] = d["spec"].get("minReadySeconds", 0)
                 changed = True
@@ -255,23 +315,10 @@ class DeploymentController(base.Reconciler):
     def _create_new(self, r: _Rollout, wanted: Obj, revision: str) -> bool:
         d = r.d
         collisions = (d.get("status") or {}).get("collisionCount", 0)
-        h = base.template_hash(wanted, collisions)
-        template = clone(wanted)
-        template.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = h
-        selector = clone(d["spec"]["selector"])
-        selector.setdefault("matchLabels", {})[HASH_LABEL] = h
         replicas = _replicas(d) if (d["spec"].get("strategy") or {}).get("type") == "Recreate" \
             else self._new_rs_replicas(r, None)
-        name = f"{d['metadata']['name']}-{h}"
-        rs: Obj = {
-            "apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": name, "namespace": d["metadata"]["namespace"],
-                         "labels": dict(template["metadata"]["labels"]),
-                         "ownerReferences": [base.owner_reference(d)]},
-            "spec": {"replicas": replicas, "minReadySeconds": d["spec"].get("minReadySeconds", 0),
-                     "selector": selector, "template": template},
-        }
-        self._annotate(d, rs, revision, exists=False)
+        rs = new_replicaset(d, wanted, replicas, revision, collisions)
+        name = rs["metadata"]["name"]
         try:
             created = base.create(self.sandbox, RS_KIND, rs)
         except ApiError as e:
@@ -300,37 +347,6 @@ class DeploymentController(base.Reconciler):
         self._set_revision(r, revision)
         return True
 
-    def _annotate(self, d: Obj, rs: Obj, revision: str, exists: bool) -> bool:
-        """SetNewReplicaSetAnnotations: copy the Deployment's annotations, raise the
-        revision (remembering the former one when an old ReplicaSet is reused), and on
-        creation record the replica counts."""
-        ann = rs["metadata"].setdefault("annotations", {})
-        before = dict(ann)
-        for k, v in (d["metadata"].get("annotations") or {}).items():
-            if k not in _NOT_COPIED:
-                ann[k] = v
-        old = ann.get(REVISION)
-        old_int = int(old) if old and old.isdigit() else 0
-        if old_int < int(revision):
-            ann[REVISION] = revision
-            if old:
-                history = [h for h in ann.get(REVISION_HISTORY, "").split(",") if h] + [old]
-                while len(",".join(history)) > _REVISION_HISTORY_CHARS:
-                    history.pop(0)
-                ann[REVISION_HISTORY] = ",".join(history)
-        if not exists:
-            self._replica_annotations(d, rs)
-        return ann != before
-
-    @staticmethod
-    def _replica_annotations(d: Obj, rs: Obj) -> bool:
-        ann = rs["metadata"].setdefault("annotations", {})
-        want = {DESIRED: str(_replicas(d)), MAX: str(_replicas(d) + fenceposts(d)[0])}
-        if all(ann.get(k) == v for k, v in want.items()):
-            return False
-        ann.update(want)
-        return True
-
     def _set_revision(self, r: _Rollout, revision: str) -> None:
         ann = r.d["metadata"].get("annotations") or {}
         if ann.get(REVISION) == revision:
@@ -348,7 +364,7 @@ class DeploymentController(base.Reconciler):
             return False
         new = clone(rs)
         new["spec"]["replicas"] = to
-        self._replica_annotations(r.d, new)
+        replica_annotations(r.d, new)
         r.replace(self.store.update(REPLICASETS, new, check_rv=False))
         direction = "up" if to > size else "down"
         self.record(r.d, "Normal", "ScalingReplicaSet",

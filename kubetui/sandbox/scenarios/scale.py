@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import asyncio
 import heapq
+import ipaddress
 import math
 import random
 import sys
@@ -28,7 +29,12 @@ from dataclasses import dataclass, field
 
 from kubetui.kinds import builtin
 from kubetui.sandbox.apiserver import verbs
-from kubetui.sandbox.apiserver.store import Obj, now_rfc3339
+from kubetui.sandbox.apiserver.store import Obj, new_uid, now_rfc3339
+from kubetui.sandbox.controllers.base import NODES, pod_from_template
+from kubetui.sandbox.controllers.deployment import settled_replicaset
+from kubetui.sandbox.controllers.kubelet.ipam import Ipam
+from kubetui.sandbox.controllers.kubelet.nodes import needs_registration, node_ip
+from kubetui.sandbox.controllers.kubelet.settled import settled_status
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.scenarios.objects import add_node, create
@@ -120,13 +126,65 @@ async def load_scale(sb: Sandbox, pods: int, namespaces: int, churn: float,
                          "topology.kubernetes.io/zone": f"eu-west-1{'abc'[i % 3]}"})
     for ns in p.namespaces:
         create(sb, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-    for i, w in enumerate(p.workloads):
-        create(sb, deployment(w, i))
+    if wait_ready and p.pods <= p.nodes * PODS_PER_NODE:
+        await load_settled(sb, p)
+    else:  # no control plane to adopt them, or more pods than the nodes are sized for
+        for i, w in enumerate(p.workloads):
+            create(sb, deployment(w, i))
     if wait_ready:
         await wait_all_ready(sb, p.pods, started)
     if churn > 0:
         sb.start_controllers([lambda s: Churn(s, churn)])
     return p
+
+
+async def load_settled(sb: Sandbox, p: ScalePlan) -> None:
+    """The workloads as a cluster that has run for a while holds them (see the module
+    docstring): each Deployment with its ReplicaSet of revision 1 and its pods bound,
+    Running and Ready. The pods are spread over the nodes as the scheduler's
+    LeastAllocated spreads equal pods, with IPs from each node's podCIDR as its kubelet
+    hands them out; a ReplicaSet's pod template gets the API server's defaults and
+    validation once, its pods are stored with the status their kubelet last wrote."""
+    nodes = sorted(sb.store.iter(NODES), key=lambda n: n["metadata"]["name"])
+    while any(needs_registration(n) for n in nodes):  # their kubelet fills in the IPs
+        await asyncio.sleep(0.02)
+        nodes = [sb.store.get(NODES, "", n["metadata"]["name"]) for n in nodes]
+    hosts = [(n["metadata"]["name"], node_ip(n),
+              Ipam(ipaddress.ip_network(n["spec"]["podCIDR"], strict=False))) for n in nodes]
+    rng = random.Random()
+    placed = 0
+    for i, w in enumerate(p.workloads):
+        d = create(sb, deployment(w, i))
+        rs = create(sb, settled_replicaset(d))
+        body = pod_from_template(rs["spec"]["template"], rs,
+                                 generate_name=f"{rs['metadata']['name']}-")
+        proto = verbs.create(sb, POD_KIND, w.namespace, body, "v1", _PROTOTYPE)
+        for _ in range(w.replicas):
+            node, host_ip, ipam = hosts[placed % len(hosts)]
+            placed += 1
+            _store_settled(sb, proto, node, host_ip, ipam, rng)
+
+
+#: A ReplicaSet's pod as the API server would store it (defaults, validation), not stored.
+_PROTOTYPE = verbs.WriteOptions(typed=True, dry_run=True)
+
+
+def _store_settled(sb: Sandbox, proto: Obj, node: str, host_ip: str, ipam: Ipam,
+                   rng: random.Random) -> None:
+    """One pod of the prototype's ReplicaSet, running on `node`."""
+    meta = {k: v for k, v in proto["metadata"].items() if k != "creationTimestamp"}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+           "spec": dict(proto["spec"], nodeName=node)}
+    ip = ipam.allocate() or ""
+    for _ in range(5):  # a generated name that collides gets another suffix
+        meta["name"], meta["uid"] = meta["generateName"] + verbs.random_suffix(), new_uid()
+        pod["status"] = settled_status(pod, host_ip, ip, rng)
+        try:
+            sb.store.create(PODS, pod, owned=True)
+            return
+        except ApiError as e:
+            if e.reason != "AlreadyExists":
+                raise
 
 
 def is_ready(pod: Obj) -> bool:

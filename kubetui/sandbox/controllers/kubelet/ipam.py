@@ -26,6 +26,19 @@ class Ipam:
         self.next_index += 1
         return ip
 
+    def reserve(self, ip: str) -> None:
+        """Mark `ip` taken: a running pod's, kept across a restart of the kubelet."""
+        address = ipaddress.ip_address(ip)
+        if address not in self.network:
+            return
+        index = int(address) - int(self.network.network_address)
+        if index >= self.next_index:
+            self.free += [str(self.network.network_address + i)
+                          for i in range(self.next_index, index)]
+            self.next_index = index + 1
+        elif ip in self.free:
+            self.free.remove(ip)
+
     def release(self, ip: str) -> None:
         if ip and ipaddress.ip_address(ip) in self.network:
             self.free.append(ip)

@@ -44,6 +44,7 @@ from kubetui.sandbox.controllers.kubelet.nodes import (needs_registration, node_
                                                        registered_status)
 from kubetui.sandbox.controllers.kubelet.pod_status import pod_status, runtime_phase
 from kubetui.sandbox.controllers.kubelet.runtime import INF, ContainerRun, PodKey, PodRun
+from kubetui.sandbox.controllers.kubelet.settled import is_settled
 from kubetui.sandbox.controllers.kubelet.timing import KubeletTiming
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
@@ -127,6 +128,8 @@ class Kubelet(Reconciler):
                     not meta.get("deletionTimestamp"):
                 return ()  # finished before we knew it
             rt = self._pods[key] = self._new_pod(ev.obj)
+            if is_settled(ev.obj):
+                rt.stage = "adopt"
         elif not meta.get("deletionTimestamp") or rt.deleting:
             return (("pod", *key),) if self._new_ephemeral(rt, ev.obj) else ()
         if meta.get("deletionTimestamp"):
@@ -214,6 +217,8 @@ class Kubelet(Reconciler):
         now = self._now()
         if rt.stage == "new":
             self._admit(rt, node, now)
+        elif rt.stage == "adopt":
+            self._adopt(rt, pod, now)
         if rt.deleting and not rt.killing:
             self._kill(rt, now)
         self._advance(rt, now)
@@ -242,6 +247,30 @@ class Kubelet(Reconciler):
         pulls = any(c.how.pull_fails or self._must_pull(rt, c) for c in first)
         rt.sandbox_at = now + self.timing.of(self.timing.creating) * (0.4 if pulls else 1.0)
         rt.dirty = True
+
+    def _adopt(self, rt: PodRun, pod: Obj, now: float) -> None:
+        """Take over a pod whose containers already run (`settled.is_settled`), as a
+        restarted kubelet finds its containers in the runtime: no events, no status
+        write, the IP kept, each container's log and readiness going on from here."""
+        status = pod["status"]
+        rt.start_time, rt.host_ip = status.get("startTime", ""), status.get("hostIP", "")
+        rt.ip = status.get("podIP", "")
+        if rt.ip and not rt.host_network:
+            self._ipam_of(rt.node).reserve(rt.ip)
+        rt.conds = {c["type"]: (c["status"], c.get("lastTransitionTime", ""))
+                    for c in status.get("conditions") or ()}
+        reported = {s["name"]: s for s in status["containerStatuses"]}
+        rt.stage = "main"
+        for c in rt.mains:
+            s = reported[c.name]
+            self._images.setdefault(rt.node, set()).add(c.image)
+            self._run(rt, c, now, s["state"]["running"].get("startedAt", rt.start_time),
+                      s["containerID"].removeprefix("containerd://"))
+            c.restarts = s.get("restartCount", 0)
+            c.last = (s.get("lastState") or {}).get("terminated")
+            if s.get("ready") and not c.how.never_ready:
+                c.ready, c.ready_at = True, INF
+        rt.dirty = False
 
     def _sandbox(self, rt: PodRun, now: float) -> None:
         if rt.host_network:
@@ -289,12 +318,16 @@ class Kubelet(Reconciler):
             self._start(rt, c, now)
 
     def _start(self, rt: PodRun, c: ContainerRun, now: float) -> None:
-        t = self.timing
         self._event(rt, "Normal", "Created", f"Created container: {c.name}")
         self._event(rt, "Normal", "Started", f"Started container {c.name}")
+        self._run(rt, c, now, now_rfc3339(), f"{self._rng.getrandbits(256):064x}")
+
+    def _run(self, rt: PodRun, c: ContainerRun, now: float, started_at: str,
+             cid: str) -> None:
+        """The container runs from now on: its log, its exit timer, its readiness."""
+        t = self.timing
         c.state, c.reason, c.message = "running", "", ""
-        c.started_at = now_rfc3339()
-        c.cid = f"{self._rng.getrandbits(256):064x}"
+        c.started_at, c.cid = started_at, cid
         c.ready, c.ready_at = False, INF
         c.at, c.act = (now + t.of(c.how.run_for), "exit") if c.how.run_for is not None \
             else (INF, "")

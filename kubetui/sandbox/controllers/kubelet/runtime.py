@@ -61,7 +61,7 @@ class PodRun:
     inits: list[ContainerRun]
     mains: list[ContainerRun]
     ephemeral: list[ContainerRun] = field(default_factory=list)  # debug containers
-    stage: str = "new"  # new, sandbox, init, main
+    stage: str = "new"  # new, adopt (already running: settled.py), sandbox, init, main
     init_index: int = 0
     sandbox_at: float = INF
     start_time: str = ""
