@@ -3,13 +3,15 @@
 `RunningSandbox.start` calls `load_scenario` after the controllers are started and before
 the server listens, so the "serving" line of `kubetui sandbox` comes once the scenario is
 in place: at once for `demo` (whose workloads then come up as a real cluster's would), and
-only when every pod is Running and Ready for `scale` (progress on stderr), so benchmarks
-measure a cluster that is ready to serve.
+only when every pod is Running and Ready for `scale` (progress on stderr; it loads in its
+steady state, see `scale.py`), so benchmarks measure a cluster that is ready to serve.
 
 Objects go through `verbs.create`, the API server's own create, so defaults and validation
 apply as they would to a client's request (`objects.py`). What components outside the sandbox's
 control plane would write (node capacity from a kubelet's registration, a cloud load
-balancer's address, a volume provisioner's binding) is written as status directly.
+balancer's address, a volume provisioner's binding) is written as status directly, and so
+is the state a settled cluster's own components reported long ago (the scale scenario's
+running pods).
 """
 
 from __future__ import annotations

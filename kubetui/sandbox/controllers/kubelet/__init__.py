@@ -7,6 +7,8 @@
 - `runtime`: the kubelet's state of a pod and of its containers between syncs;
 - `pod_status`: the pod status a kubelet writes from that state (phase, conditions,
   container statuses);
+- `settled`: pods already running when the kubelet first sees them (adopted, not
+  started again);
 - `ipam`: pod IPs from each node's podCIDR;
 - `nodes`: what a registering kubelet reports about its node;
 - `timing`: the simulated durations (`KubeletTiming`).
