@@ -31,9 +31,11 @@ The table puts each figure beside issue 19's target (`TARGETS`) and kubectl's.
 Log ingest is measured once, not per size: one container stream offered 1,000,000 lines/s
 through the real log path (bench/log_bench.py's flood), with keys pressed throughout.
 
-The sandbox keeps 2,000,000 events of watch history: under this churn its default of
-10,000 expires a paged list's continue token within seconds, where a real API server
-keeps them for etcd's 5-minute compaction window; kubectl fails on 50,000 pods without it.
+The sandbox keeps `sandbox_bench.WATCH_HISTORY` (300,000) events of watch history: the
+app lists every pod and then watches from the list's resourceVersion, and under this churn
+the default of 10,000 events covers only seconds of writes, less than the list of 50,000
+pods takes (its watch would be told 410 Gone and list again). The list's continue tokens
+last 5 minutes whatever the history, as on a real API server (etcd's compaction window).
 """
 
 from __future__ import annotations
@@ -70,10 +72,10 @@ from kubetui.cluster.store import Batch  # noqa: E402
 from kubetui.config import Settings  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from paints import Paints, key_latency, pct, record_paints  # noqa: E402
-from sandbox_bench import KubectlGet, Served, kubectl_get_pods, memory_mb, serve  # noqa: E402
+from sandbox_bench import (WATCH_HISTORY, KubectlGet, Served, kubectl_get_pods,  # noqa: E402
+                           memory_mb, serve)
 from stalls import StallSampler  # noqa: E402
 
-WATCH_HISTORY = 2_000_000
 FILTER_TEXT = "checkout"
 SIZE = (200, 50)
 BYTES_SECONDS = 10.0  # the window the terminal's bytes are counted over

@@ -10,8 +10,8 @@ the first page and to the last, and the sandbox's CPU milliseconds for each, the
 of `kubectl get pods -A` against it (and the rows it printed), and the sandbox process's
 resident memory then (VmRSS) and at its peak (VmHWM). Needs kubectl on PATH.
 
-`--history N` sets the sandbox's watch history (bench/run.py uses 2,000,000; the
-sandbox's default is 10,000). `--hold S` then keeps it serving S seconds more (under
+`--history N` sets the sandbox's watch history (bench/run.py and bench/churn_bench.py use
+`WATCH_HISTORY`; the sandbox's default is 10,000). `--hold S` then keeps it serving S seconds more (under
 `--churn`) and prints its RSS and CPU use a second every S/6 seconds: whether its memory
 stays flat.
 """
@@ -39,6 +39,14 @@ import orjson
 import yaml
 
 PAGE = 500
+#: The watch history the benchmarks give the sandbox under churn: a client that lists
+#: every pod and then watches from the list's resourceVersion (kubetui's reflector) needs
+#: the history to cover the list's duration, or its watch is told 410 and it lists again.
+#: A list's continue tokens do not depend on it (they last 5 minutes, as with etcd's
+#: compaction). At 50,000 pods and 1,000 changes a second the sandbox writes 4,000-5,000
+#: events a second (bench/churn_bench.py prints it): this covers about a minute, where the
+#: default 10,000 covers two seconds and a 50,000-pod list's watch is told 410.
+WATCH_HISTORY = 300_000
 
 @dataclass
 class Result:
