@@ -3,8 +3,8 @@
     python bench/store_bench.py [--pods 10000 50000] [--namespaces 10]
 
 Issue 4's benchmark. For each size, `kubetui sandbox --scenario scale` runs as a person
-starts it (bench/sandbox_bench.py's `serve`, no churn) with 2,000,000 events of watch
-history, so the watch that follows the list never gets 410. Once every pod is ready,
+starts it (bench/sandbox_bench.py's `serve`, no churn) with sandbox_bench.WATCH_HISTORY
+events of watch history, so the watch that follows the list never gets 410. Once every pod is ready,
 `kubectl get pods -A` (fresh --cache-dir) is timed, then a fresh Python process (its memory
 is the store's own) follows all-namespace pods with a ClusterClient and a WatchStore and
 measures:
@@ -51,9 +51,8 @@ from kubetui.cluster import paths  # noqa: E402
 from kubetui.cluster.client import ClusterClient  # noqa: E402
 from kubetui.cluster.store import Batch, StreamHealth, Subscription, WatchStore  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
-from sandbox_bench import kubectl_get_pods, memory_mb, serve  # noqa: E402
+from sandbox_bench import WATCH_HISTORY, kubectl_get_pods, memory_mb, serve  # noqa: E402
 
-WATCH_HISTORY = 2_000_000
 MAX_BURST = 20_000
 LABEL = ("kubetui-bench", "burst")
 PATCHERS = 16  # concurrent PATCH requests
