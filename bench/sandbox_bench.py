@@ -10,8 +10,8 @@ the first page and to the last, and the sandbox's CPU milliseconds for each, the
 of `kubectl get pods -A` against it (and the rows it printed), and the sandbox process's
 resident memory then (VmRSS) and at its peak (VmHWM). Needs kubectl on PATH.
 
-`--history N` sets the sandbox's watch history (bench/run.py and bench/churn_bench.py use
-`WATCH_HISTORY`; the sandbox's default is 10,000). `--hold S` then keeps it serving S seconds more (under
+`--history N` sets the sandbox's watch history (the other benchmarks use `WATCH_HISTORY`;
+the sandbox's default is 10,000). `--hold S` then keeps it serving S seconds more (under
 `--churn`) and prints its RSS and CPU use a second every S/6 seconds: whether its memory
 stays flat.
 """
