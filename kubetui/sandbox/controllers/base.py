@@ -33,7 +33,8 @@ from typing import Any, ClassVar
 
 from kubetui.kinds import Kind, builtin
 from kubetui.sandbox.apiserver import verbs
-from kubetui.sandbox.apiserver.store import Event, Obj, ObjectStore, ResKey, Watch, clone
+from kubetui.sandbox.apiserver.store import (Event, Obj, ObjectStore, ResKey, Watch, clone,
+                                             new_uid)
 from kubetui.sandbox.core import Sandbox
 from kubetui.sandbox.errors import ApiError
 from kubetui.sandbox.events import record_event
@@ -360,6 +361,38 @@ def create(sandbox: Sandbox, kind: Kind, obj: Obj) -> Obj:
         except ApiError as e:
             if e.reason != "AlreadyExists" or not obj["metadata"].get("generateName") \
                     or attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+#: A pod prepared by the API server's rules (defaults, validation) but not stored.
+_PREPARE = verbs.WriteOptions(typed=True, dry_run=True)
+
+
+def pod_prototype(sandbox: Sandbox, template: Obj, owner: Obj) -> Obj:
+    """The pod `owner` creates from `template` as the API server would store it, less its
+    name: what `create_like` stores copies of. Raises the API server's ApiError."""
+    body = pod_from_template(template, owner, generate_name=f"{owner['metadata']['name']}-")
+    return verbs.create(sandbox, POD_KIND, owner["metadata"].get("namespace", ""), body,
+                        POD_KIND.version, _PREPARE)
+
+
+def create_like(sandbox: Sandbox, proto: Obj, spec: Obj | None = None,
+                status: Obj | None = None) -> Obj:
+    """Store a pod like `proto` (`pod_prototype`) under a fresh generated name and uid,
+    with `spec` and `status` instead of its own when given: the create of a pod from a
+    workload's template, its defaults and validation done once per template rather than
+    per pod (they read nothing else). A generated name that collides is retried."""
+    meta = {k: v for k, v in proto["metadata"].items() if k != "creationTimestamp"}
+    pod = {**proto, "metadata": meta, "spec": dict(spec if spec is not None else proto["spec"])}
+    if status is not None:
+        pod["status"] = status
+    for attempt in range(5):
+        meta["name"], meta["uid"] = meta["generateName"] + verbs.random_suffix(), new_uid()
+        try:
+            return sandbox.store.create(PODS, pod, owned=True)
+        except ApiError as e:
+            if e.reason != "AlreadyExists" or attempt == 4:
                 raise
     raise AssertionError("unreachable")
 

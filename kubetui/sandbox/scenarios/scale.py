@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 
 from kubetui.kinds import builtin
 from kubetui.sandbox.apiserver import verbs
-from kubetui.sandbox.apiserver.store import Obj, new_uid, now_rfc3339
-from kubetui.sandbox.controllers.base import NODES, pod_from_template
+from kubetui.sandbox.apiserver.store import Obj, now_rfc3339
+from kubetui.sandbox.controllers.base import NODES, create_like, pod_prototype
 from kubetui.sandbox.controllers.deployment import settled_replicaset
 from kubetui.sandbox.controllers.kubelet.ipam import Ipam
 from kubetui.sandbox.controllers.kubelet.nodes import needs_registration, node_ip
@@ -157,8 +157,8 @@ async def load_settled(sb: Sandbox, p: ScalePlan) -> None:
     docstring): each Deployment with its ReplicaSet of revision 1 and its pods bound,
     Running and Ready. The pods are spread over the nodes as the scheduler's
     LeastAllocated spreads equal pods, with IPs from each node's podCIDR as its kubelet
-    hands them out; a ReplicaSet's pod template gets the API server's defaults and
-    validation once, its pods are stored with the status their kubelet last wrote."""
+    hands them out; each is stored as its ReplicaSet's controller creates it
+    (`base.create_like`), with the status its kubelet last wrote."""
     nodes = sorted(sb.store.iter(NODES), key=lambda n: n["metadata"]["name"])
     while any(needs_registration(n) for n in nodes):  # their kubelet fills in the IPs
         await asyncio.sleep(0.02)
@@ -170,35 +170,14 @@ async def load_settled(sb: Sandbox, p: ScalePlan) -> None:
     for i, w in enumerate(p.workloads):
         d = create(sb, deployment(w, i))
         rs = create(sb, settled_replicaset(d))
-        body = pod_from_template(rs["spec"]["template"], rs,
-                                 generate_name=f"{rs['metadata']['name']}-")
-        proto = verbs.create(sb, POD_KIND, w.namespace, body, "v1", _PROTOTYPE)
+        proto = pod_prototype(sb, rs["spec"]["template"], rs)
         for _ in range(w.replicas):
             node, host_ip, ipam = hosts[placed % len(hosts)]
             placed += 1
-            _store_settled(sb, proto, node, host_ip, ipam, rng)
-
-
-#: A ReplicaSet's pod as the API server would store it (defaults, validation), not stored.
-_PROTOTYPE = verbs.WriteOptions(typed=True, dry_run=True)
-
-
-def _store_settled(sb: Sandbox, proto: Obj, node: str, host_ip: str, ipam: Ipam,
-                   rng: random.Random) -> None:
-    """One pod of the prototype's ReplicaSet, running on `node`."""
-    meta = {k: v for k, v in proto["metadata"].items() if k != "creationTimestamp"}
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-           "spec": dict(proto["spec"], nodeName=node)}
-    ip = ipam.allocate() or ""
-    for _ in range(5):  # a generated name that collides gets another suffix
-        meta["name"], meta["uid"] = meta["generateName"] + verbs.random_suffix(), new_uid()
-        pod["status"] = settled_status(pod, host_ip, ip, rng)
-        try:
-            sb.store.create(PODS, pod, owned=True)
-            return
-        except ApiError as e:
-            if e.reason != "AlreadyExists":
-                raise
+            spec = dict(proto["spec"], nodeName=node)
+            status = settled_status({"metadata": proto["metadata"], "spec": spec}, host_ip,
+                                    ipam.allocate() or "", rng)
+            create_like(sb, proto, spec, status)
 
 
 def is_ready(pod: Obj) -> bool:
