@@ -178,3 +178,39 @@ async def test_hpa_scales_within_bounds() -> None:
         assert status["currentMetrics"][0]["resource"]["current"]["averageUtilization"] == 40
         limited = next(c for c in status["conditions"] if c["type"] == "ScalingLimited")
         assert limited["reason"] == "DesiredWithinRange"
+
+
+async def test_replicaset_pods_follow_its_template_as_it_changes() -> None:
+    """Its pods are prepared once per template (defaults, validation), each with its own
+    name and uid; an edited template makes the next pods from the new one."""
+    rs_kind = builtin("ReplicaSet")
+    async with cluster() as (sb, _):
+        add_node(sb, "n1")
+        labels = {"app": "tpl"}
+        rs = verbs.create(sb, rs_kind, "default", {
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "tpl", "namespace": "default"},
+            "spec": {"replicas": 3, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": {"containers": [
+                         {"name": "app", "image": "nginx:1.25",
+                          "resources": {"limits": {"memory": "64Mi"}}}]}}}}, "v1")
+
+        def pods() -> list[Obj]:
+            return [p for p in sb.store.list(PODS, "default")[0]
+                    if p["metadata"]["name"].startswith("tpl-")]
+
+        await wait_for(lambda: len(pods()) == 3)
+        first = pods()
+        assert len({p["metadata"]["uid"] for p in first}) == 3
+        for p in first:
+            c = p["spec"]["containers"][0]
+            assert p["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+            assert c["resources"]["requests"] == {"memory": "64Mi"}  # the API's defaults
+            assert p["spec"]["terminationGracePeriodSeconds"] == 30
+        edited = clone(sb.store.get(rs_kind.key, "default", "tpl"))
+        edited["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
+        edited["spec"]["replicas"] = 5
+        verbs.update(sb, rs_kind, "default", "tpl", edited, "v1")
+        await wait_for(lambda: len(pods()) == 5)
+        images = sorted(p["spec"]["containers"][0]["image"] for p in pods())
+        assert images == ["nginx:1.25"] * 3 + ["nginx:1.27"] * 2
