@@ -43,8 +43,8 @@ PAGE = 500
 #: every pod and then watches from the list's resourceVersion (kubetui's reflector) needs
 #: the history to cover the list's duration, or its watch is told 410 and it lists again.
 #: A list's continue tokens do not depend on it (they last 5 minutes, as with etcd's
-#: compaction). At 50,000 pods and 1,000 changes a second the sandbox writes 4,000-5,000
-#: events a second (bench/churn_bench.py prints it): this covers about a minute, where the
+#: compaction). At 50,000 pods and 1,000 changes a second the sandbox writes 5,000-7,000
+#: events a second (bench/churn_bench.py prints it): this covers 45-60 s, where the
 #: default 10,000 covers two seconds and a 50,000-pod list's watch is told 410.
 WATCH_HISTORY = 300_000
 
