@@ -79,11 +79,19 @@ async def test_the_first_views_list_goes_out_with_discovery(sandbox, api: Api) -
     async with app.run_test(size=(200, 40)):
         await live(app, "pods")
         assert app.main_table.row_count == 1
+        await pane_listed(sandbox)
 
     served = [(r.path, r.query) for r in sandbox.server.requests]
     assert served.count(("/api/v1/pods", FIRST_PAGE)) == 1, served  # listed once
     assert served.index(("/api/v1/pods", FIRST_PAGE)) < \
         served.index(("/api/v1/namespaces", FIRST_PAGE)), served
+
+
+async def pane_listed(sandbox) -> None:
+    """The namespace pane's list has reached the server (sent once connected, it may
+    still be on its way when the view is live)."""
+    await until(lambda: any(r.path == "/api/v1/namespaces" for r in sandbox.server.requests),
+                10, "the pane's list")
 
 
 @pytest.mark.parametrize("how", ["saved", "command"])
@@ -102,6 +110,7 @@ async def test_a_built_in_first_view_is_listed_early_too(sandbox, api: Api, how:
     async with app.run_test(size=(200, 40)):
         await live(app, "deployments")
         await until(lambda: names(app) == ["web"])
+        await pane_listed(sandbox)
 
     served = [(r.path, r.query) for r in sandbox.server.requests]
     listed = ("/apis/apps/v1/namespaces/shop/deployments", FIRST_PAGE)
