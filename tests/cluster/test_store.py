@@ -149,7 +149,7 @@ async def test_a_list_s_first_page_is_short_and_the_second_makes_up_for_it(start
 
 
 def test_page_limits():
-    assert [StoreSettings().page_limit(p) for p in range(4)] == [100, 900, 500, 500]
+    assert [StoreSettings().page_limit(p) for p in range(4)] == [100, 1900, 1000, 1000]
     # A first page larger than the others is not: every page is page_size long.
     assert [StoreSettings(page_size=50).page_limit(p) for p in range(3)] == [50, 50, 50]
 
