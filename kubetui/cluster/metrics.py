@@ -16,9 +16,8 @@ view counts more than `SPLIT_ABOVE` pods in reads the namespaces the view holds 
 one at a time, each decoded in a thread (5,000 pods: ~16 ms) and folded into the reading
 before the next is decoded; the event loop draws in between. Up to `IN_FLIGHT` of their
 requests are out at once: one after the other, a cluster of a thousand namespaces would
-take a thousand round trips a poll. A namespace of 50,000
-pods is still one list. A view of pods (not a pod's containers) keeps only each pod's
-sum. No Textual here.
+take a thousand round trips a poll. A namespace of 50,000 pods is still one list. A view
+of pods (not a pod's containers) keeps only each pod's sum. No Textual here.
 """
 
 from __future__ import annotations
