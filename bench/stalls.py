@@ -15,12 +15,19 @@ with the samples taken during it. Each stall is named by the callback the loop w
 (the frame under asyncio's `Handle._run`) and the innermost kubetui (else Textual) frame
 seen most often among its samples. Used by bench/run.py and bench/problems_bench.py
 (`--stalls`) and by hand.
+
+A stall's wall time is the main thread's CPU time in it, its wait for a core while it
+could run (the kernel's run queue, from /proc's schedstat, Linux only), and the rest: it
+slept, which on the loop's thread means waiting for the GIL that another thread held (or a
+blocking call). So each stall also counts the CPU time the process's other threads (the
+watchdog left out) took within it, and which of them the watchdog saw running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import sys
 import threading
 import time
@@ -41,6 +48,15 @@ class Stall:
     cpu_ms: float  # the main thread's CPU time within it (the rest: waiting for a core)
     samples: list[list[str]] = field(default_factory=list)  # stacks, outermost first
     gc_ms: dict[int, float] = field(default_factory=dict)  # collection pauses within it
+    queued_ms: float = 0.0  # the main thread runnable but waiting for a core
+    others_cpu_ms: float = 0.0  # the CPU time of the process's other threads within it
+    #: The other threads seen taking CPU time during it: innermost frame -> looks.
+    others: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def slept_ms(self) -> float:
+        """Neither on a core nor waiting for one: the GIL, or a blocking call."""
+        return max(0.0, self.ms - self.cpu_ms - self.queued_ms)
 
     def label(self) -> str:
         """The callback and the innermost frame of ours most often seen, or the collector
@@ -102,6 +118,8 @@ class StallSampler:
         self._beat = time.perf_counter()
         self._beat_cpu = time.thread_time()
         self._samples: list[tuple[float, list[str]]] = []
+        #: (when, innermost frame) of the other threads that ran since the look before
+        self._others: list[tuple[float, str]] = []
         self._lock = threading.Lock()
         self._running = False
         self._gc_started = self._gc_cpu = 0.0
@@ -112,6 +130,10 @@ class StallSampler:
         self._span = (0.0, 0.0, 0.0, 0.0)  # perf_counter, thread_time, process_time at start
         self._handle: asyncio.TimerHandle | None = None
         self._thread: threading.Thread | None = None
+        self._schedstat: int | None = None  # the main thread's /proc schedstat, open
+        self._beat_queued = self._beat_process = self._span_queued = 0.0
+        self._watchdog_cpu = 0.0  # the watchdog's own CPU time (seconds), kept by it
+        self._beat_watchdog = 0.0
 
     def __enter__(self) -> StallSampler:
         self.start()
@@ -122,8 +144,15 @@ class StallSampler:
 
     def start(self) -> None:
         self._running = True
+        try:
+            self._schedstat = os.open(
+                f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+        except OSError:
+            self._schedstat = None
         self._beat, self._beat_cpu = time.perf_counter(), time.thread_time()
+        self._beat_queued, self._beat_process = self._queued(), time.process_time()
         self._span = (self._beat, self._beat_cpu, time.process_time(), 0.0)
+        self._span_queued = self._beat_queued
         gc.callbacks.append(self._on_gc)
         self._handle = asyncio.get_running_loop().call_later(BEAT, self._on_beat)
         self._thread = threading.Thread(target=self._watch, name="stall-watchdog",
@@ -134,6 +163,7 @@ class StallSampler:
         started, cpu, process, _ = self._span
         self._span = (started, cpu, process, time.perf_counter())
         self._span_cpu = (time.thread_time() - cpu, time.process_time() - process)
+        self._span_queued = self._queued() - self._span_queued
         self._running = False
         if self._handle is not None:
             self._handle.cancel()
@@ -141,6 +171,15 @@ class StallSampler:
             gc.callbacks.remove(self._on_gc)
         if self._thread is not None:
             self._thread.join()
+        if self._schedstat is not None:
+            os.close(self._schedstat)
+            self._schedstat = None
+
+    def _queued(self) -> float:
+        """Seconds the main thread has waited in the run queue (0 where unknown)."""
+        if self._schedstat is None:
+            return 0.0
+        return int(os.pread(self._schedstat, 64, 0).split()[1]) / 1e9
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -153,12 +192,20 @@ class StallSampler:
 
     def _on_beat(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
+        queued, process, watchdog = self._queued(), time.process_time(), self._watchdog_cpu
         gap = now - self._beat - BEAT
         if gap > self.threshold:
             with self._lock:
                 samples = [s for t, s in self._samples if t >= self._beat]
+                others = Counter(o for t, o in self._others if t >= self._beat)
                 self._samples.clear()
-            stall = Stall(self._beat, gap * 1000, (cpu - self._beat_cpu) * 1000, samples)
+                self._others.clear()
+            main = cpu - self._beat_cpu
+            stall = Stall(self._beat, gap * 1000, main * 1000, samples,
+                          queued_ms=(queued - self._beat_queued) * 1000,
+                          others_cpu_ms=max(0.0, process - self._beat_process - main
+                                            - (watchdog - self._beat_watchdog)) * 1000,
+                          others=others)
             for started, generation, ms, _ in self.gc_pauses:
                 if self._beat <= started <= now:
                     stall.gc_ms[generation] = stall.gc_ms.get(generation, 0.0) + ms
@@ -166,19 +213,37 @@ class StallSampler:
         else:
             with self._lock:
                 self._samples.clear()
+                self._others.clear()
         self._beat, self._beat_cpu = now, cpu
+        self._beat_queued, self._beat_process, self._beat_watchdog = queued, process, watchdog
         if self._running:
             self._handle = asyncio.get_running_loop().call_later(BEAT, self._on_beat)
 
     def _watch(self) -> None:
+        me = threading.get_ident()
+        clocks: dict[int, float] = {}  # other threads' CPU time at the last look
         while self._running:
             time.sleep(BEAT)
-            frame = sys._current_frames().get(self._main)  # type: ignore[arg-type]
-            stack = _stack(frame)
+            frames = sys._current_frames()
+            stack = _stack(frames.get(self._main))  # type: ignore[arg-type]
             self.profile[f"{_callback(stack)} > {_innermost(stack).rsplit(':', 1)[0]}"] += 1
+            ran = []
+            for ident, frame in frames.items():
+                if ident in (me, self._main):
+                    continue
+                try:
+                    used = time.clock_gettime(time.pthread_getcpuclockid(ident))
+                except (OSError, AttributeError):  # ended meanwhile; not on this system
+                    continue
+                if used - clocks.get(ident, used) > 0.0005:
+                    ran.append(_innermost(_stack(frame)))
+                clocks[ident] = used
             if time.perf_counter() - self._beat > self.threshold:
+                looked = time.perf_counter()
                 with self._lock:
-                    self._samples.append((time.perf_counter(), stack))
+                    self._samples.append((looked, stack))
+                    self._others += [(looked, name) for name in ran]
+            self._watchdog_cpu = time.thread_time()
 
     def report(self, stacks: int = 0, profile: int = 15) -> str:
         """The main thread's and the process's CPU share, stalls grouped by label (count,
@@ -189,7 +254,8 @@ class StallSampler:
         wall = max(stopped - started, 1e-9)
         main_cpu, process_cpu = getattr(self, "_span_cpu", (0.0, 0.0))
         lines = [f"over {wall:.1f} s: main thread on the CPU {main_cpu / wall:.0%} of the "
-                 f"time, the process {process_cpu / wall:.0%}"]
+                 f"time (waiting for a core {self._span_queued / wall:.0%}), the process "
+                 f"{process_cpu / wall:.0%}"]
         if not self.stalls:
             lines.append("no stall over the threshold")
         else:
@@ -198,12 +264,20 @@ class StallSampler:
                 groups.setdefault(stall.label(), []).append(stall)
             total = sum(s.ms for s in self.stalls)
             cpu = sum(s.cpu_ms for s in self.stalls)
+            queued = sum(s.queued_ms for s in self.stalls)
+            others = sum(s.others_cpu_ms for s in self.stalls)
             lines.append(f"{len(self.stalls)} stalls over {self.threshold * 1000:.0f} ms, "
-                         f"{total:.0f} ms in all ({cpu:.0f} ms of it on the CPU):")
+                         f"{total:.0f} ms in all ({cpu:.0f} ms of it on the CPU, {queued:.0f} "
+                         f"waiting for a core, the rest asleep; other threads' CPU meanwhile "
+                         f"{others:.0f} ms):")
+            lines.append("  count,  wall ms (CPU, queued, asleep; others' CPU), longest  where")
             for label, group in sorted(groups.items(), key=lambda g: -sum(s.ms for s in g[1])):
                 ms = [s.ms for s in group]
                 lines.append(f"  {len(ms):3d} x, {sum(ms):6.0f} ms "
-                             f"(CPU {sum(s.cpu_ms for s in group):5.0f}), longest "
+                             f"({sum(s.cpu_ms for s in group):4.0f}, "
+                             f"{sum(s.queued_ms for s in group):4.0f}, "
+                             f"{sum(s.slept_ms for s in group):4.0f}; "
+                             f"{sum(s.others_cpu_ms for s in group):4.0f}), longest "
                              f"{max(ms):4.0f} ms  {label}")
         by_gen: dict[int, list[tuple[float, float]]] = {}
         for _, generation, ms, cpu_ms in self.gc_pauses:
@@ -220,8 +294,13 @@ class StallSampler:
             lines += [f"  {n / looks:4.0%}  {place}"
                       for place, n in self.profile.most_common(profile)]
         for stall in sorted(self.stalls, key=lambda s: -s.ms)[:stacks]:
-            lines.append(f"--- {stall.ms:.0f} ms stall ({stall.cpu_ms:.0f} ms CPU), "
-                         f"{len(stall.samples)} samples, gc {sum(stall.gc_ms.values()):.0f} ms")
+            lines.append(f"--- {stall.ms:.0f} ms stall ({stall.cpu_ms:.0f} ms CPU, "
+                         f"{stall.queued_ms:.0f} queued, {stall.slept_ms:.0f} asleep; other "
+                         f"threads {stall.others_cpu_ms:.0f} ms CPU), {len(stall.samples)} "
+                         f"samples, gc {sum(stall.gc_ms.values()):.0f} ms")
+            if stall.others:
+                lines.append("    other threads running: " + ", ".join(
+                    f"{name} ({n})" for name, n in stall.others.most_common(3)))
             label = stall.label()
             shown = next((s for s in stall.samples
                           if f"{_callback(s)} > {_innermost(s)}" == label), None)
