@@ -29,7 +29,29 @@ def parse_quantity(q: str | int | float) -> float:
         return float(q)
     if not isinstance(q, str):
         raise ValueError(f"a quantity is a string or a number: {q!r}")
-    return _parse_text(q)
+    whole = _whole(q)
+    return whole if whole is not None else _parse_text(q)
+
+
+def _whole(q: str) -> float | None:
+    """A whole number with no suffix or a binary or SI one ("123456789n", "34560Ki",
+    "250m", "2"), in integer arithmetic, else None. metrics-server writes every usage so
+    (nanocores, kibibytes) and nearly every one differs, which the cache below cannot
+    help: 50,000 pods' usage took ~1.2 s of Fractions. Rounded as `_parse_text`: to a
+    whole number of nano units, which integers divided exactly give."""
+    digits, suffix = q, ""
+    if q[-2:] in _BINARY:
+        digits, suffix = q[:-2], q[-2:]
+    elif q[-1:] in _DECIMAL:
+        digits, suffix = q[:-1], q[-1:]
+    if not (digits.isdigit() and digits.isascii()):
+        return None
+    if suffix in _BINARY:
+        return float(min(int(digits) * _BINARY[suffix], _INT64_MAX))
+    power = _DECIMAL[suffix]
+    if power >= 0:
+        return float(int(digits) * 10**power)
+    return int(digits) * 10**(9 + power) / 10**9  # true division rounds correctly
 
 
 @lru_cache(maxsize=4096)

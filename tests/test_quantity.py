@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from kubetui.quantity import format_cpu, format_memory, parse_quantity
@@ -55,3 +57,19 @@ def test_format_memory(nbytes: float, text: str) -> None:
 def test_round_trip() -> None:
     assert format_memory(parse_quantity("64Mi")) == "64Mi"
     assert format_cpu(parse_quantity("750m")) == "750m"
+
+
+@pytest.mark.parametrize("suffix", ["", "n", "u", "m", "k", "M", "G", "T", "P", "E",
+                                    "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"])
+def test_whole_numbers_parse_exactly(suffix: str) -> None:
+    """Whole numbers (metrics-server's "123456789n" and "34560Ki", nearly all distinct)
+    take a path of their own: it gives the value exactly rounded, as quantity.go's
+    arithmetic does."""
+    scale = Fraction(2) ** (10 * ("KMGTPE".index(suffix[0]) + 1)) if suffix.endswith("i") \
+        else Fraction(10) ** {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9,
+                              "T": 12, "P": 15, "E": 18}[suffix]
+    for digits in ("0", "1", "7", "0042", "999999999", "123456789012345678901234567"):
+        exact = Fraction(int(digits)) * scale
+        if suffix.endswith("i"):
+            exact = min(exact, Fraction(2**63 - 1))
+        assert parse_quantity(digits + suffix) == float(exact), digits + suffix
