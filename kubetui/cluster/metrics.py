@@ -13,11 +13,19 @@ every pod at 50,000 pods (15-20 MB of JSON) raised the app's peak memory from ~1
 ~330 MiB (bench/run.py), and orjson held the interpreter for the whole decode (~140 ms
 of CPU at the app's GC threshold), a thread or not. So a poll of every namespace that the
 view counts more than `SPLIT_ABOVE` pods in reads the namespaces the view holds pods in
-one at a time, each decoded in a thread (5,000 pods: ~16 ms) and folded into the reading
-before the next is decoded; the event loop draws in between. Up to `IN_FLIGHT` of their
-requests are out at once: one after the other, a cluster of a thousand namespaces would
-take a thousand round trips a poll. A namespace of 50,000 pods is still one list. A view
-of pods (not a pod's containers) keeps only each pod's sum. No Textual here.
+one at a time, each decoded (5,000 pods: ~16 ms) and folded into the reading before the
+next is decoded. Up to `IN_FLIGHT` of their requests are out at once: one after the
+other, a cluster of a thousand namespaces would take a thousand round trips a poll. A
+namespace of 50,000 pods is still one list. A view of pods (not a pod's containers) keeps
+only each pod's sum. No Textual here.
+
+The decode and the fold run on the event loop, the fold in slices with a turn of the
+loop after each `YIELD_AFTER` seconds. In a thread (as they were) they took the
+interpreter's lock from the loop all the same: orjson's decode for its whole length, the
+fold (Python) in 5 ms turns, and each time the loop's thread gave the lock up to wait for
+a socket it waited up to 5 ms more to get it back. At 50,000 pods under churn
+(bench/run.py --stalls) the loop's stalls in the seconds after the sync included ~400 ms
+of sleep, waiting for the lock, while the thread folded.
 """
 
 from __future__ import annotations
@@ -25,8 +33,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -44,6 +53,11 @@ DEFAULT_INTERVAL = 15.0
 SPLIT_ABOVE = 5_000
 #: A split poll's requests out at once (their bodies wait, undecoded, for their turn).
 IN_FLIGHT = 4
+#: Seconds of folding a list into a reading between turns of the event loop (as the
+#: watch store's `StoreSettings.yield_after`).
+YIELD_AFTER = 0.004
+#: Items folded between looks at the clock (~0.5 ms).
+_FOLD_SLICE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +84,7 @@ def _usage(raw: dict[str, Any]) -> Usage:
         return Usage(0.0, 0.0)
 
 
+@lru_cache(maxsize=64)
 def _window(text: str) -> float:
     """Seconds in a metrics window ("15s", "1m0s", "20.5s"); 0 when unreadable."""
     seconds, number = 0.0, ""
@@ -88,16 +103,16 @@ def parse_reading(body: dict[str, Any], at: float) -> tuple[Reading, float]:
     """A PodMetricsList or NodeMetricsList as a `Reading`, and its longest window."""
     usage: dict[tuple[str, str], Usage] = {}
     containers: dict[tuple[str, str], dict[str, Usage]] = {}
-    window = _fold(body, usage, containers)
+    window = _fold(body.get("items") or (), usage, containers)
     return Reading(usage, containers, "", at), window
 
 
-def _fold(body: dict[str, Any], usage: dict[tuple[str, str], Usage],
+def _fold(items: Iterable[dict[str, Any]], usage: dict[tuple[str, str], Usage],
           containers: dict[tuple[str, str], dict[str, Usage]] | None) -> float:
     """Add a list's items to `usage` (and per container to `containers`, unless None);
-    returns its longest window."""
+    returns their longest window."""
     window = 0.0
-    for item in body.get("items") or ():
+    for item in items:
         meta = item.get("metadata") or {}
         key = (meta.get("namespace") or "", meta.get("name", ""))
         window = max(window, _window(item.get("window") or ""))
@@ -113,15 +128,24 @@ def _fold(body: dict[str, Any], usage: dict[tuple[str, str], Usage],
     return window
 
 
-def _decode_into(raw: bytes, usage: dict[tuple[str, str], Usage],
-                 containers: dict[tuple[str, str], dict[str, Usage]] | None
-                 ) -> tuple[str, float]:
-    """Decode one list into `usage` (and `containers`): an error, else "", and its window."""
+async def _decode_into(raw: bytes, usage: dict[tuple[str, str], Usage],
+                       containers: dict[tuple[str, str], dict[str, Usage]] | None
+                       ) -> tuple[str, float]:
+    """Decode one list into `usage` (and `containers`), yielding to the event loop
+    between slices of its items: an error, else "", and its window."""
     try:
         body = orjson.loads(raw) if raw else {}
     except orjson.JSONDecodeError:
         return "metrics.k8s.io answered with something that is not JSON", 0.0
-    return "", _fold(body, usage, containers)
+    items = (body.get("items") or []) if isinstance(body, dict) else []
+    window = 0.0
+    turn_ends = time.perf_counter() + YIELD_AFTER
+    for start in range(0, len(items), _FOLD_SLICE):
+        window = max(window, _fold(items[start:start + _FOLD_SLICE], usage, containers))
+        if time.perf_counter() > turn_ends:
+            await asyncio.sleep(0)
+            turn_ends = time.perf_counter() + YIELD_AFTER
+    return "", window
 
 
 def why_absent(error: ClusterError) -> str:
@@ -197,7 +221,7 @@ class MetricsFeed:
                     raw = await requests.popleft()
                 except ClusterError as e:
                     return Reading(error=why_absent(e), at=at), 0.0
-                error, each = await asyncio.to_thread(_decode_into, raw, usage, containers)
+                error, each = await _decode_into(raw, usage, containers)
                 del raw  # before the next namespace's is decoded
                 if error:
                     return Reading(error=error, at=at), 0.0

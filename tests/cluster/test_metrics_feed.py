@@ -4,6 +4,11 @@ figures."""
 
 from __future__ import annotations
 
+import asyncio
+
+import orjson
+
+from kubetui.cluster import metrics
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.metrics import GROUP_VERSION, MetricsFeed, Reading
 from kubetui.quantity import parse_quantity
@@ -63,3 +68,31 @@ async def test_a_large_view_reads_one_namespace_at_a_time(client: ClusterClient,
     assert said[("shop", "cart-1")] == ("1500m", "700Mi")
     assert said[("default", "web-1")] == ("250m", "100Mi")
 
+
+
+async def test_a_list_is_folded_in_turns_of_the_event_loop(monkeypatch) -> None:
+    """A namespace's list (thousands of pods) is folded into the reading a slice at a
+    time on the event loop, which runs other work in between, to the same reading."""
+    monkeypatch.setattr(metrics, "YIELD_AFTER", 0.0)
+    body = {"kind": "PodMetricsList", "items": [
+        {"metadata": {"name": f"p-{i}", "namespace": "shop"}, "window": "15s",
+         "containers": [{"name": "a", "usage": {"cpu": f"{i}n", "memory": f"{i}Ki"}}]}
+        for i in range(1000)]}
+    usage: dict[tuple[str, str], metrics.Usage] = {}
+    seen: set[int] = set()  # how many pods the reading held at each turn of the loop
+
+    async def look() -> None:
+        while True:
+            seen.add(len(usage))
+            await asyncio.sleep(0)
+
+    looking = asyncio.create_task(look())
+    await asyncio.sleep(0)
+    try:
+        error, window = await metrics._decode_into(orjson.dumps(body), usage, None)
+    finally:
+        looking.cancel()
+    assert (error, window) == ("", 15.0)
+    assert usage == metrics.parse_reading(body, 0.0)[0].usage
+    assert usage[("shop", "p-7")] == metrics.Usage(7e-9, 7 * 1024.0)
+    assert len(seen & set(range(100, 1000, 100))) >= 5, sorted(seen)
