@@ -230,8 +230,7 @@ class Reflector:
                         meta = doc.get("metadata") or {}
                         following = self._request_next(meta, page + 1)
                         await asyncio.sleep(0)
-                    for obj in doc.get("items") or ():
-                        seen.add(self.sink.upsert(obj))
+                    await self._store_page(doc.get("items") or (), seen)
                     del doc
                 if page == 0:
                     self.listing = following is not None
@@ -247,6 +246,19 @@ class Reflector:
             self.listing = False
             if following is not None:  # left early (cancelled, a sink's failure)
                 abandon(following)
+
+    async def _store_page(self, items: Iterable[dict[str, Any]], seen: set[str]) -> None:
+        """Hand a list page's objects to the sink, adding their uids to `seen`, with a turn
+        of the event loop after each `yield_after` seconds, as a watch's burst does: a
+        page of 1,900 objects took 20-110 ms, and lists run while keys are pressed (the
+        streams of `:problems`' kinds start after the view's sync, a relist any time)."""
+        upsert, clock = self.sink.upsert, time.perf_counter
+        turn_ends = clock() + self.settings.yield_after
+        for obj in items:
+            seen.add(upsert(obj))
+            if clock() > turn_ends:
+                await asyncio.sleep(0)
+                turn_ends = clock() + self.settings.yield_after
 
     def _request_next(self, meta: dict[str, Any], page: int) -> asyncio.Task[bytes] | None:
         """The request of page `page`, after the one `meta` describes, as a task (held by

@@ -7,6 +7,7 @@ two steps of the client, which lets a test arrange "changed while disconnected" 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
@@ -146,6 +147,31 @@ async def test_a_list_s_first_page_is_short_and_the_second_makes_up_for_it(start
                   if r.path == CM_PATH and "watch=true" not in r.query]
         # As many pages as 5 a page would take: 3 + 7, then 5 a page.
         assert limits == [["3"], ["7"], ["5"], ["5"], ["5"]]
+
+
+async def test_a_list_page_is_stored_in_turns_of_the_event_loop(start_sandbox):
+    """A page's objects reach the store a slice at a time, the loop running other work
+    (keys, paints) in between, as a watch's burst does (`yield_after`)."""
+    sb = await start_sandbox(controllers=False)
+    async with store_over(sb, 60, page_size=100, first_page_size=100,
+                          yield_after=0.0) as store:
+        rec = Recorder()
+        sub = rec.subscribe(store, CONFIGMAP, "default")
+        seen: set[int] = set()  # how many the stream held at each turn of the loop
+
+        async def look() -> None:
+            while True:
+                seen.add(len(sub.entries()))
+                await asyncio.sleep(0)
+
+        looking = asyncio.create_task(look())
+        try:
+            await wait_for(converged(rec, sb), message="full sync")
+        finally:
+            looking.cancel()
+        pages = [r for r in sb.server.requests if r.path == CM_PATH and "watch" not in r.query]
+        assert len(pages) == 1  # one page, seen part-way through many times
+        assert len(seen & set(range(1, 60))) >= 50, sorted(seen)
 
 
 def test_page_limits():
