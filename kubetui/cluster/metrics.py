@@ -43,6 +43,7 @@ import orjson
 from kubetui.cluster.client import ClusterClient
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.reflector import abandon
+from kubetui.collector import collector_paused
 from kubetui.quantity import parse_quantity
 
 __all__ = ["DEFAULT_INTERVAL", "MetricsFeed", "Reading", "Usage"]
@@ -221,7 +222,10 @@ class MetricsFeed:
                     raw = await requests.popleft()
                 except ClusterError as e:
                     return Reading(error=why_absent(e), at=at), 0.0
-                error, each = await _decode_into(raw, usage, containers)
+                # As a list page's (reflector.py): the body's ~100,000 objects die by
+                # reference count at the end; collections meanwhile would scan them.
+                with collector_paused():
+                    error, each = await _decode_into(raw, usage, containers)
                 del raw  # before the next namespace's is decoded
                 if error:
                     return Reading(error=error, at=at), 0.0
