@@ -11,6 +11,7 @@ watches, the same streams every other view shares. No Textual here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -162,17 +163,29 @@ class ProblemIndex:
 
     # ----- output -----------------------------------------------------------------------
 
-    def update(self, now: float) -> tuple[list[Problem], list[str]]:
+    @property
+    def pending(self) -> bool:
+        """Objects changed that `update` has not looked at yet (it ran out of budget)."""
+        return bool(self._dirty)
+
+    def update(self, now: float, budget: float | None = None
+               ) -> tuple[list[Problem], list[str]]:
         """Bring `current` up to `now`: the problems new or changed, and the uids of those
-        gone."""
+        gone. With a `budget` (seconds), the objects left to look at when it runs out stay
+        `pending` for the next call: the first update after a reset of 50,000 pods takes
+        ~100 ms."""
         changed: dict[str, Problem] = {}
         gone: set[str] = set()
         due = [uid for uid, at in self._due.items() if at <= now]
         for uid in due:
             del self._due[uid]
-        look, self._dirty = self._dirty | set(due), set()
+        look, self._dirty = iter(self._dirty | set(due)), set()
+        ends = None if budget is None else time.perf_counter() + budget
         for uid in look:
             self._look(uid, now, changed, gone)
+            if ends is not None and time.perf_counter() > ends:
+                self._dirty.update(look)
+                break
         if self._jobs_changed:
             self._jobs_changed = False
             self._look_at_cronjobs(changed, gone)

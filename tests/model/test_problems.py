@@ -201,3 +201,22 @@ def test_the_critical_count_follows_incremental_updates() -> None:
     assert counted(index) == (1, 1)
     index.apply(POD, Batch([crash], [], True))  # a relist holding only the crash
     assert counted(index) == (1, 1) and len(index.current) == 2
+
+
+def test_an_update_on_a_budget_leaves_the_rest_pending() -> None:
+    """With a budget, `update` stops when it runs out and the objects it did not look at
+    stay pending; further updates finish the job to the same problems."""
+    pods = [entry(POD, fixture("pods", "crashloop", uid=f"uid-{i}", name=f"crash-{i}"))
+            for i in range(40)]
+    now = NOW.timestamp()
+    index = index_of(*((POD, p) for p in pods))
+    changed, gone = index.update(now, budget=0.0)
+    assert len(changed) == 1 and gone == [] and index.pending
+    turns = 1
+    while index.pending:
+        index.update(now, budget=0.0)
+        turns += 1
+    assert turns == 40
+    whole = index_of(*((POD, p) for p in pods))
+    whole.update(now)
+    assert not whole.pending and index.current == whole.current and len(index.current) == 40
