@@ -16,6 +16,12 @@ with the samples taken during it. Each stall is named by the callback the loop w
 seen most often among its samples. Used by bench/run.py and bench/problems_bench.py
 (`--stalls`) and by hand.
 
+The samples name where the main thread was when the watchdog got the GIL, which it gets
+most readily when that thread gives it up: around a socket read (`recv_into`, an SSL
+read) more often than in the Python code that took the CPU. So each callback the loop runs
+is also timed in CPU (asyncio's `Handle._run`, wrapped while sampling), and those that
+held the CPU over the threshold are reported by name, with the collector's part.
+
 A stall's wall time is the main thread's CPU time in it, its wait for a core while it
 could run (the kernel's run queue, from /proc's schedstat, Linux only), and the rest: it
 slept, which on the loop's thread means waiting for the GIL that another thread held (or a
@@ -32,6 +38,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -99,6 +106,16 @@ def _callback(stack: list[str]) -> str:
     return stack[-1].rsplit(":", 1)[0] if stack else "?"
 
 
+def _handle_name(handle: asyncio.Handle) -> str:
+    """The function a loop callback calls, or the coroutine of the task it steps."""
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        return f"task {getattr(coro, '__qualname__', type(coro).__name__)}"
+    return getattr(callback, "__qualname__", type(callback).__name__)
+
+
 def _innermost(stack: list[str]) -> str:
     for prefix in ("kubetui/", "textual/"):
         for name in reversed(stack):
@@ -123,6 +140,11 @@ class StallSampler:
         self._lock = threading.Lock()
         self._running = False
         self._gc_started = self._gc_cpu = 0.0
+        self._gc_cpu_total = 0.0  # CPU seconds the collector has taken while sampling
+        #: (callback or task, CPU ms, of which collecting) of the callbacks the loop ran
+        #: that held the CPU over the threshold
+        self.long_callbacks: list[tuple[str, float, float]] = []
+        self._handle_run: Callable[[asyncio.Handle], None] | None = None
         self._main = threading.main_thread().ident
         #: Every look's stack's callback > innermost frame of ours, stall or not: where
         #: the main thread's time goes (a sampling profile; idle waits included).
@@ -154,6 +176,17 @@ class StallSampler:
         self._span = (self._beat, self._beat_cpu, time.process_time(), 0.0)
         self._span_queued = self._beat_queued
         gc.callbacks.append(self._on_gc)
+        self._handle_run = run = asyncio.Handle._run
+
+        def timed(handle: asyncio.Handle) -> None:
+            cpu, collected = time.thread_time(), self._gc_cpu_total
+            run(handle)
+            cpu = time.thread_time() - cpu
+            if cpu > self.threshold:
+                self.long_callbacks.append((_handle_name(handle), cpu * 1000,
+                                            (self._gc_cpu_total - collected) * 1000))
+
+        asyncio.Handle._run = timed  # type: ignore[method-assign]
         self._handle = asyncio.get_running_loop().call_later(BEAT, self._on_beat)
         self._thread = threading.Thread(target=self._watch, name="stall-watchdog",
                                         daemon=True)
@@ -169,6 +202,9 @@ class StallSampler:
             self._handle.cancel()
         if self._on_gc in gc.callbacks:
             gc.callbacks.remove(self._on_gc)
+        if self._handle_run is not None:
+            asyncio.Handle._run = self._handle_run  # type: ignore[method-assign]
+            self._handle_run = None
         if self._thread is not None:
             self._thread.join()
         if self._schedstat is not None:
@@ -186,6 +222,7 @@ class StallSampler:
             self._gc_started, self._gc_cpu = time.perf_counter(), time.thread_time()
         else:
             now, cpu = time.perf_counter(), time.thread_time()
+            self._gc_cpu_total += cpu - self._gc_cpu
             self.gc_pauses.append((self._gc_started, info["generation"],
                                    (now - self._gc_started) * 1000,
                                    (cpu - self._gc_cpu) * 1000))
@@ -270,6 +307,11 @@ class StallSampler:
                          f"{total:.0f} ms in all ({cpu:.0f} ms of it on the CPU, {queued:.0f} "
                          f"waiting for a core, the rest asleep; other threads' CPU meanwhile "
                          f"{others:.0f} ms):")
+            held = [s for s in self.stalls if s.cpu_ms > self.threshold * 1000]
+            lines.append(f"{len(held)} of them held the CPU over {self.threshold * 1000:.0f} ms "
+                         f"themselves ({sum(s.cpu_ms for s in held):.0f} ms; the others "
+                         "waited for a core, the GIL or a call): on a busy machine these "
+                         "compare better than the wall times")
             lines.append("  count,  wall ms (CPU, queued, asleep; others' CPU), longest  where")
             for label, group in sorted(groups.items(), key=lambda g: -sum(s.ms for s in g[1])):
                 ms = [s.ms for s in group]
@@ -279,6 +321,18 @@ class StallSampler:
                              f"{sum(s.slept_ms for s in group):4.0f}; "
                              f"{sum(s.others_cpu_ms for s in group):4.0f}), longest "
                              f"{max(ms):4.0f} ms  {label}")
+        if self.long_callbacks:
+            calls: dict[str, list[tuple[float, float]]] = {}
+            for name, cpu_ms, gc_ms in self.long_callbacks:
+                calls.setdefault(name, []).append((cpu_ms, gc_ms))
+            lines.append(f"callbacks of the loop that held the CPU over "
+                         f"{self.threshold * 1000:.0f} ms: {len(self.long_callbacks)}, "
+                         f"{sum(c[1] for c in self.long_callbacks):.0f} ms "
+                         f"({sum(c[2] for c in self.long_callbacks):.0f} of it collecting):")
+            for name, times in sorted(calls.items(), key=lambda c: -sum(t[0] for t in c[1])):
+                lines.append(f"  {len(times):3d} x, {sum(t[0] for t in times):6.0f} ms "
+                             f"(collecting {sum(t[1] for t in times):4.0f}), longest "
+                             f"{max(t[0] for t in times):4.0f} ms  {name}")
         by_gen: dict[int, list[tuple[float, float]]] = {}
         for _, generation, ms, cpu_ms in self.gc_pauses:
             by_gen.setdefault(generation, []).append((ms, cpu_ms))
