@@ -124,7 +124,8 @@ class MergedFeed:
 
         def on_batch(batch: Batch) -> None:
             if join is not None:
-                batch = join.batch(batch)
+                join.take(batch)
+                batch = join.joined(batch)
             known = self._rows[context]
             merged = tagged(context, batch)
             upserts, deletes = merged.upserts, merged.deletes

@@ -4,8 +4,11 @@ No Textual here (rich's cell widths only), so it is tested and benchmarked on it
 `kubetui.ui.widgets.resource_table` draws it.
 
 What is kept per row (well under 1 KiB beyond the store's `Entry`): one `RowData` (the
-entry, its sort key, its lower-cased filter text, when it arrived) and two slots (key and
-text) in the sorted lists of all rows, two more in the filtered ones.
+entry, the cells shown, its sort key, its lower-cased filter text, when it arrived) and two
+slots (key and text) in the sorted lists of all rows, two more in the filtered ones. A
+view's extra cells (CPU and MEM) are joined in by `RowModel.join` as a row comes in: the
+cells shown are then one plain tuple (of strings, which the garbage collector stops
+tracking), not a second entry and row per object.
 
 - Order: a list of sort keys kept sorted with `bisect`; a key ends with the uid, so keys are
   unique and an update moves one key. A reversed sort reads the same list from the end.
@@ -231,45 +234,55 @@ class Slot:
     width: int = 0  # width given after fitting the screen
 
 
-KeyFunction = Callable[["Entry", float], tuple]
+Cells = tuple[str, ...]
+#: The cells a row shows, from its entry: its own, or with a view's extra cells joined in.
+Join = Callable[["Entry"], Cells]
+KeyFunction = Callable[["Entry", Cells, float], tuple]
+
+
+def own_cells(entry: Entry) -> Cells:
+    return entry.row.cells
 
 
 def key_function(slot: Slot | None) -> KeyFunction:
-    """The sort key of an entry for a sort column (None: by name). A key is
-    (primary, name, namespace, uid): ties go by name, and the uid makes every key unique.
-    `seen` is when the row was rendered, for ages that only exist as text ("5m")."""
+    """The sort key of an entry showing `cells` for a sort column (None: by name). A key
+    is (primary, name, namespace, uid): ties go by name, and the uid makes every key
+    unique. `seen` is when the row was rendered, for ages that only exist as text ("5m")."""
     if slot is None:
-        return lambda e, seen: (e.name, e.name, e.namespace, e.uid)
+        return lambda e, cells, seen: (e.name, e.name, e.namespace, e.uid)
     if slot.index == _NS_INDEX:
-        return lambda e, seen: (e.namespace, e.name, e.namespace, e.uid)
+        return lambda e, cells, seen: (e.namespace, e.name, e.namespace, e.uid)
     i = slot.index
     if slot.sort == "age":  # by the moment the age counts from: youngest first
         created = slot.created
 
-        def age_key(e: Entry, seen: float) -> tuple:
+        def age_key(e: Entry, cells: Cells, seen: float) -> tuple:
             if created and e.created is not None:
                 return ((0, -e.created), e.name, e.namespace, e.uid)
-            cell = e.row.cells[i] if i < len(e.row.cells) else ""
+            cell = cells[i] if i < len(cells) else ""
             seconds = duration_seconds(cell)
             primary = (1, cell) if seconds is None else (0, seconds - seen)
             return (primary, e.name, e.namespace, e.uid)
         return age_key
     cell_key = _CELL_KEYS.get(slot.sort, _text_key)
 
-    def key(e: Entry, seen: float) -> tuple:
-        cells = e.row.cells
+    def key(e: Entry, cells: Cells, seen: float) -> tuple:
         return (cell_key(cells[i] if i < len(cells) else ""), e.name, e.namespace, e.uid)
     return key
 
 
 class RowData:
-    """Per-row state on the UI side; `seen` is when the row was rendered (about when it
-    arrived), which lets time-dependent cells other than AGE ("5m ago") move on."""
+    """Per-row state on the UI side: the store's entry and the cells shown (`RowModel.join`
+    of it: the entry's own when nothing is joined); `seen` is when the row was rendered
+    (about when it arrived), which lets time-dependent cells other than AGE ("5m ago")
+    move on."""
 
-    __slots__ = ("entry", "key", "text", "seen")
+    __slots__ = ("entry", "cells", "key", "text", "seen")
 
-    def __init__(self, entry: Entry, key: tuple, text: str, seen: float) -> None:
+    def __init__(self, entry: Entry, cells: Cells, key: tuple, text: str,
+                 seen: float) -> None:
         self.entry = entry
+        self.cells = cells
         self.key = key
         self.text = text
         self.seen = seen
@@ -369,6 +382,7 @@ class RowModel:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
+        self.join: Join = own_cells
         self.rows: dict[str, RowData] = {}
         self.slots: list[Slot] = []
         self.filter = RowFilter()
@@ -411,7 +425,7 @@ class RowModel:
         entry = data.entry
         if slot.index == _NS_INDEX:
             return entry.namespace
-        cells = entry.row.cells
+        cells = data.cells
         cell = cells[slot.index] if slot.index < len(cells) else ""
         if not slot.age:
             return cell
@@ -423,8 +437,13 @@ class RowModel:
         return _DURATION.sub(lambda m: format_age(duration_seconds(m[0]) + elapsed), cell)
 
     # -- configuring
-    def configure(self, columns: Sequence[Column], show_namespace: bool) -> None:
-        """New columns or namespace column: every key and filter text is recomputed."""
+    def configure(self, columns: Sequence[Column], show_namespace: bool,
+                  join: Join | None = None) -> None:
+        """New columns or namespace column: every key and filter text is recomputed. `join`
+        gives the cells a row shows under `columns` when they are more than its entry's
+        own (a view's metrics), each time the row comes in again: an entry's cells change
+        with its entry (`upsert`), the joined ones when it is upserted again unchanged."""
+        self.join = join or own_cells
         slots = [Slot(NAMESPACE_COLUMN, _NS_INDEX, "text", 0, False, False)] \
             if show_namespace else []
         for i, column in enumerate(columns):
@@ -447,7 +466,7 @@ class RowModel:
         self.sort_column, self.reverse = column, reverse
         self._key = key_function(self._sort_slot())
         for data in self.rows.values():
-            data.key = self._key(data.entry, data.seen)
+            data.key = self._key(data.entry, data.cells, data.seen)
         self._all = SortedRows.build(self.rows.values())
         self._refilter(narrow=False)
 
@@ -465,17 +484,20 @@ class RowModel:
         old = self.rows if keep_seen else {}
         seen = [data.seen if (data := old.get(e.uid)) else now for e in entries]
         key = self._key
-        self.rows = {e.uid: RowData(e, key(e, when), text, when)
-                     for e, when, text in zip(entries, seen, self._texts(entries))}
+        shown = list(map(self.join, entries))
+        self.rows = {e.uid: RowData(e, cells, key(e, cells, when), text, when)
+                     for e, cells, when, text in zip(entries, shown, seen,
+                                                     self._texts(entries, shown))}
         self._all = SortedRows.build(self.rows.values())
         self._refilter(narrow=False)
 
     def upsert(self, entry: Entry) -> None:
         now = self.clock()
-        key, text = self._key(entry, now), self._text(entry)
+        cells = self.join(entry)
+        key, text = self._key(entry, cells, now), self._text(entry, cells)
         data = self.rows.get(entry.uid)
         if data is None:
-            self.rows[entry.uid] = RowData(entry, key, text, now)
+            self.rows[entry.uid] = RowData(entry, cells, key, text, now)
             self._all.add(key, text)
             if self._shown is not None and self.filter.matches(text, entry.labels):
                 self._shown.add(key, text)
@@ -486,7 +508,7 @@ class RowModel:
         if self._shown is not None:
             self._shown.replace(data.key, key,
                                 text if self.filter.matches(text, entry.labels) else None)
-        data.entry, data.key, data.text, data.seen = entry, key, text, now
+        data.entry, data.cells, data.key, data.text, data.seen = entry, cells, key, text, now
 
     def upsert_many(self, entries: Iterable[Entry]) -> None:
         """`upsert` of each entry, the new rows added to the order at once."""
@@ -502,9 +524,10 @@ class RowModel:
             return
         now, key, rows = self.clock(), self._key, self.rows
         new = list(fresh.values())
+        shown = list(map(self.join, new))
         added = []
-        for entry, text in zip(new, self._texts(new)):
-            data = rows[entry.uid] = RowData(entry, key(entry, now), text, now)
+        for entry, cells, text in zip(new, shown, self._texts(new, shown)):
+            data = rows[entry.uid] = RowData(entry, cells, key(entry, cells, now), text, now)
             added.append(data)
         self._all.add_many([(d.key, d.text) for d in added])
         if self._shown is not None:
@@ -538,19 +561,19 @@ class RowModel:
     def _sort_slot(self) -> Slot | None:
         return next((s for s in self.slots if s.name == self.sort_column), None)
 
-    def _texts(self, entries: list[Entry]) -> list[str]:
-        """`_text` of many entries at once, without a call per entry in the usual case."""
+    def _texts(self, entries: list[Entry], shown: list[Cells]) -> list[str]:
+        """`_text` of many entries at once, showing `shown`, without a call per entry in
+        the usual case."""
         cells_of, last = self._text_cells, self._text_last
-        if not all(len(e.row.cells) > last for e in entries):
-            return [self._text(e) for e in entries]
+        if not all(len(cells) > last for cells in shown):
+            return [self._text(e, cells) for e, cells in zip(entries, shown)]
         if self._show_namespace:
-            return [("\n".join(cells_of(e.row.cells)) + "\n" + e.namespace).lower()
-                    for e in entries]
-        return ["\n".join(cells_of(e.row.cells)).lower() for e in entries]
+            return [("\n".join(cells_of(cells)) + "\n" + e.namespace).lower()
+                    for e, cells in zip(entries, shown)]
+        return ["\n".join(cells_of(cells)).lower() for cells in shown]
 
-    def _text(self, entry: Entry) -> str:
+    def _text(self, entry: Entry, cells: Cells) -> str:
         """The lower-cased text a filter searches: shown cells one per line, no ages."""
-        cells = entry.row.cells
         if len(cells) > self._text_last:
             parts = self._text_cells(cells)
         else:  # a row shorter than its columns

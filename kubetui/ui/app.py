@@ -646,7 +646,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
                 self._join = self._joins.pop("")
                 self._metrics = self._merged_metrics.pop()
         self._columns = self.merged_columns(self._columns)
-        table.set_columns(self._columns, wide=self._wide)
+        self._set_columns()
         table.show_namespace = view.all_namespaces
         table.set_filter(frame.filter)
         # The frame's own sort, else by name: a sort chosen in one view does not follow
@@ -678,7 +678,7 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         handled: `MergedFeed` joins a context's rows as the store delivers them, so a
         batch joined to no reading yet, queued before this message, would otherwise land
         after it and leave its CPU and MEM blank until the next poll."""
-        rows = tagged(context, join.update(reading)) if context else None
+        rows = tagged(context, join.joined(join.update(reading))) if context else None
         self.post_message(MetricsRead(generation, reading, context, rows))
 
     def _metrics_join(self, session: Session, view: View) -> MetricsJoin:
@@ -738,7 +738,9 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
         if not self._feeds_shown(message.generation) or self.view is None or self.feed is None:
             return
         table = self.main_table
-        table.apply(self._join.batch(message.batch) if self._join else message.batch)
+        if self._join is not None:
+            self._join.take(message.batch)
+        table.apply(message.batch)
         if message.batch.reset:
             table.empty_text = self._empty_text(self.view, self.feed.health)
         if self._pending_cursor is not None:
@@ -864,7 +866,12 @@ class KubetuiApp(MultiContext, K9sKeys, ActionKeys, HeldKeys, App[None]):
 
     def action_toggle_wide(self) -> None:
         self._wide = not self._wide
-        self.main_table.set_columns(self._columns, wide=self._wide)
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        """The view's columns on the main table, its metrics joined into its rows."""
+        self.main_table.set_columns(self._columns, wide=self._wide,
+                                    join=self._join.cells if self._join else None)
 
     def action_help(self) -> None:
         from kubetui.ui.screens.help import HelpScreen, key_help

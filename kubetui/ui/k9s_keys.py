@@ -160,8 +160,8 @@ class K9sKeys:
         info = session.info if session is not None else self.kubeconfig.context(
             self.context_name)
         kubeconfig = self.settings.kubeconfig or os.environ.get("KUBECONFIG", "")
-        columns = {c.name: cell for c, cell in zip(self._columns, entry.row.cells,
-                                                   strict=False)} if entry else {}
+        cells = self.main_table.selected_cells or ()
+        columns = {c.name: cell for c, cell in zip(self._columns, cells, strict=False)}
         return plugin_variables(
             context=info.name, cluster=info.cluster, user=info.user, kubeconfig=kubeconfig,
             namespace=entry.namespace if entry else (self.namespace or ""),

@@ -149,7 +149,7 @@ async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(
         assert total == 4
         # The nodes with their CPU and memory, from metrics.k8s.io.
         await until(lambda: screen.nodes.row_count == 4 and all(
-            screen.nodes.entry_at(i).row.cells[5].endswith("m")
+            screen.nodes.cells_at(i)[5].endswith("m")
             for i in range(4)), 30, "nodes measured")
         # Enter on a kind: its unhealthy ones only.
         table = screen.kinds

@@ -81,7 +81,7 @@ class PulsesScreen(Screen[GoTo | None]):
         kinds.sort_by("UNHEALTHY", reverse=True)
         kinds.empty_text = "Loading…"
         kinds.focus()
-        self.nodes.set_columns(self._join.columns)
+        self.nodes.set_columns(self._join.columns, join=self._join.cells)
         self.nodes.empty_text = "Loading…"
         self._feed = ProblemsFeed(self.store, self.namespace, self._changed, lambda h: None)
         self._node_sub = self.store.subscribe(NODE, None, self._on_nodes, lambda h: None)
@@ -107,7 +107,8 @@ class PulsesScreen(Screen[GoTo | None]):
         self.kinds.apply(Batch(rows, [], True))
 
     def _on_nodes(self, batch: Batch) -> None:
-        self.nodes.apply(self._join.batch(batch))
+        self._join.take(batch)
+        self.nodes.apply(batch)
 
     def _on_reading(self, reading: Reading) -> None:
         self.nodes.apply(self._join.update(reading))

@@ -33,10 +33,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kubetui.clock import time as wall_time
-from kubetui.model.rows import (GAP, GUTTER, SAMPLE, RowData, RowFilter, RowModel, Slot,
-                                column_cap, fit_columns, fit_name, fit_text,
+from kubetui.model.rows import (GAP, GUTTER, SAMPLE, Cells, Join, RowData, RowFilter,
+                                RowModel, Slot, column_cap, fit_columns, fit_name, fit_text,
                                 sort_binding_id, sort_letters)
-from kubetui.render.model import Column, Row
+from kubetui.render.model import Column
 
 if TYPE_CHECKING:
     from kubetui.cluster.store import Batch, Entry
@@ -128,6 +128,7 @@ class ResourceTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._model = RowModel(clock)
         self._columns: list[Column] = []
+        self._join: Join | None = None
         self._wide = False
         self._show_namespace = False
         self._shown_slots: list[Slot] = []
@@ -139,7 +140,8 @@ class ResourceTable(ScrollView, can_focus=True):
         #: screen, however the rows arrive (a list's later pages sort before its first).
         self._at_top = True
         self._marks: set[str] = set()
-        self._strips: LRUCache[str, tuple[Row, tuple, Strip]] = LRUCache(256)
+        #: uid -> (cells drawn, (layout, width, cursor, mark, health, ages), strip)
+        self._strips: LRUCache[str, tuple[Cells, tuple, Strip]] = LRUCache(256)
         self._header: tuple[tuple, Strip] | None = None
         self._styles: dict[tuple, Style] = {}
         self._empty_text = ""
@@ -227,10 +229,23 @@ class ResourceTable(ScrollView, can_focus=True):
         """The entry at display position `index` (after filter and sort)."""
         return self._model.rows[self._model.uid_at(index)].entry
 
-    def set_columns(self, columns: Sequence[Column], wide: bool = False) -> None:
+    def cells_at(self, index: int) -> Cells:
+        """The cells of the row at display position `index`, one per column: its entry's
+        with what `set_columns`'s `join` adds (CPU, MEM)."""
+        return self._model.rows[self._model.uid_at(index)].cells
+
+    @property
+    def selected_cells(self) -> Cells | None:
+        data = self._model.rows.get(self._cursor) if self._cursor else None
+        return data.cells if data else None
+
+    def set_columns(self, columns: Sequence[Column], wide: bool = False,
+                    join: Join | None = None) -> None:
         """Columns as `render.columns_for` gives them; `wide` shows priority > 0 ones too.
-        Rows already held are re-keyed for the new columns."""
-        self._columns, self._wide = list(columns), wide
+        `join` gives a row's cells under `columns` when its entry's own are not all of
+        them (a view's metrics joined in, `RowModel.configure`). Rows already held are
+        re-keyed for the new columns."""
+        self._columns, self._wide, self._join = list(columns), wide, join
         self._reconfigure()
 
     def apply(self, batch: Batch) -> None:
@@ -417,22 +432,22 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _row_strip(self, uid: str, width: int) -> Strip:
         data = self._model.rows[uid]
-        entry = data.entry
+        health = data.entry.row.health
         now = self.clock()
         cursor, marked = uid == self._cursor, uid in self._marks
         ages = self._ages(data, now)
-        stamp = (self._layout_version, width, cursor, marked, ages)
+        stamp = (self._layout_version, width, cursor, marked, health, ages)
         hit = self._strips.get(uid)
-        if hit is not None and hit[0] is entry.row and hit[1] == stamp:
+        if hit is not None and hit[0] is data.cells and hit[1] == stamp:
             return hit[2]
         cells = [(fit_name if slot.name == "NAME" else fit_text)(
                      self._model.cell_text(data, slot, now), slot.width)
                  for slot in self._shown_slots]
         text = fit_text((self._MARK if marked else " ") + (" " * GAP).join(cells), width)
-        style = self._row_style(entry.row.health, cursor, marked)
+        style = self._row_style(health, cursor, marked)
         strip = Strip([Segment(text, style)], width)
         self._strips.discard(uid)  # LRUCache.set keeps an existing key's old value
-        self._strips[uid] = (entry.row, stamp, strip)
+        self._strips[uid] = (data.cells, stamp, strip)
         return strip
 
     def _ages(self, data: RowData, now: float) -> tuple[str, ...]:
@@ -486,7 +501,7 @@ class ResourceTable(ScrollView, can_focus=True):
     # ----------------------------------------------------------------- layout
     def _reconfigure(self) -> None:
         before = self._frame()
-        self._model.configure(self._columns, self._show_namespace)
+        self._model.configure(self._columns, self._show_namespace, self._join)
         self._bind_sort_keys()
         self._measure()
         self._settle(before, set(), full=True)
