@@ -43,12 +43,13 @@ def usage_by_owner(reading: Reading, pods: Iterable[Entry],
         usage = reading.usage.get((pod.namespace, pod.name))
         if usage is None:
             continue
+        cpu, memory = usage
         for owner in pod.owners:
             for uid in (owner, *above.get(owner, ())):
                 t = totals.setdefault(uid, [0.0, 0.0])
-                t[0] += usage.cpu
-                t[1] += usage.memory
-    return {uid: Usage(cpu, mem) for uid, (cpu, mem) in totals.items()}
+                t[0] += cpu
+                t[1] += memory
+    return {uid: (cpu, mem) for uid, (cpu, mem) in totals.items()}
 
 
 class MetricsJoin:
@@ -82,8 +83,8 @@ class MetricsJoin:
             return self._waiting
         usage = self._owned.get(entry.uid) if self.kind in WORKLOAD_KINDS else \
             reading.usage.get((entry.namespace, entry.name))
-        return metric_cells(self.kind, usage.cpu if usage else None,
-                            usage.memory if usage else None, entry.resources, reading.error)
+        cpu, memory = usage if usage else (None, None)
+        return metric_cells(self.kind, cpu, memory, entry.resources, reading.error)
 
     def take(self, batch: Batch) -> None:
         """Follow a store batch: its rows' metrics cells, under the current reading."""

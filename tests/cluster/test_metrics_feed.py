@@ -59,7 +59,7 @@ async def test_a_large_view_reads_one_namespace_at_a_time(client: ClusterClient,
     assert parts.error == "" and parts.containers == {}  # only the sums were kept
     for key, (cpu, memory) in PODS.items():
         assert parts.usage[key] == reading.usage[key], key
-        assert (parts.usage[key].cpu, parts.usage[key].memory) == (
+        assert parts.usage[key] == (
             parse_quantity(cpu), parse_quantity(memory)), key
     assert set(reading.containers[("shop", "cart-1")]) == {"a", "b"}
 

@@ -25,7 +25,8 @@ POD_METRICS = {"kind": "PodMetricsList", "items": [{
 def test_a_reading_sums_containers_and_keeps_them() -> None:
     reading, window = parse_reading(POD_METRICS, 1.0)
     usage = reading.usage[("shop", "web-7c9d8f6b5d-x2x9k")]
-    assert round(usage.cpu, 9) == 0.003500001 and usage.memory == 11 * 1024 * 1024
+    cpu, memory = usage
+    assert round(cpu, 9) == 0.003500001 and memory == 11 * 1024 * 1024
     assert set(reading.containers[("shop", "web-7c9d8f6b5d-x2x9k")]) == {"app", "proxy"}
     assert window == 15.2
 

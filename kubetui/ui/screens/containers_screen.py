@@ -111,7 +111,7 @@ class ContainersScreen(Screen[None]):
     def _on_reading(self, reading: Reading) -> None:
         self.metrics_error = reading.error
         per = reading.containers.get((self.namespace, self.pod_name), {})
-        self.usage = {name: (u.cpu, u.memory) for name, u in per.items()}
+        self.usage = dict(per)
         self._show()
 
     @work(exclusive=True, group="containers-load", exit_on_error=False)
