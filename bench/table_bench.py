@@ -35,7 +35,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from kubetui.cluster.store import Batch, Entry
-from kubetui.render.model import Column, Row
+from kubetui.render.model import Column
 from kubetui.ui.app import tune_gc
 from kubetui.ui.widgets.resource_table import ResourceTable
 from kubetui.ui.partial_update import CellScreen
@@ -55,7 +55,7 @@ def make_pod(n: int, rng: random.Random, rv: int = 1) -> Entry:
     cells = (name, "1/1", status, str(rng.randrange(5)), "3d", f"10.{n >> 16}.{n >> 8 & 255}."
              f"{n & 255}", f"node-{n % 40:02d}")
     return Entry(uid=f"uid-{n}", name=name, namespace=f"team-{n % 12}",
-                 row=Row(cells=cells, health=health), labels={"app": f"web-{n % 500}"},
+                 cells=cells, health=health, labels={"app": f"web-{n % 500}"},
                  owners=(), node=f"node-{n % 40:02d}", created=time.time() - 86400 * 3 + n,
                  rv=str(rv))
 

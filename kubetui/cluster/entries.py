@@ -1,7 +1,9 @@
 """What the store keeps of an object: its rendered row and the few fields views need.
 
 A pod is about 6 KiB of JSON and 30 KiB as Python dicts; an `Entry` aims at well under
-1 KiB. Strings that repeat across objects (namespaces, node names, label keys and values,
+1 KiB. Its rendered row is kept in it (cells and health), not as a `Row` object beside it:
+an entry per object and a tuple of strings (which the garbage collector stops tracking at
+its first pass) are all the collector keeps seeing of it. Strings that repeat across objects (namespaces, node names, label keys and values,
 the cells of rows but their names, such as "Running" or "1/1") are interned, and identical
 label maps and owner tuples are shared through small bounded caches. (Interned strings die
 with their last reference on CPython 3.11 and from 3.12.5; 3.12.0-3.12.4 kept them.)
@@ -16,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from kubetui.kinds import Kind
-from kubetui.render import Row
+from kubetui.render.model import RowHealth
 from kubetui.render.age import parse_time
 from kubetui.render.columns import render_values
 from kubetui.render.diagnosis import Finding, diagnose, has_rules
@@ -33,7 +35,8 @@ class Entry:
     uid: str
     name: str
     namespace: str  # "" for cluster-scoped objects
-    row: Row
+    cells: tuple[str, ...]  # its row as rendered (`render.Row`), one string per column
+    health: RowHealth
     labels: dict[str, str]  # shared between entries: never mutate
     owners: tuple[str, ...]  # uids of ownerReferences
     node: str  # spec.nodeName (pods), else ""
@@ -51,11 +54,11 @@ class Entry:
     #: against (`render.metrics`); None for other kinds. Shared between equal values.
     resources: Resources | None = None
 
-    def with_row(self, row: Row) -> Entry:
-        """This entry showing `row` instead (a view's extra cells joined in): what
+    def with_cells(self, cells: tuple[str, ...]) -> Entry:
+        """This entry showing `cells` instead (a view's extra cells joined in): what
         `dataclasses.replace` does, without its introspection on every call."""
-        return Entry(self.uid, self.name, self.namespace, row, self.labels, self.owners,
-                     self.node, self.created, self.rv, self.ref, self.problem,
+        return Entry(self.uid, self.name, self.namespace, cells, self.health, self.labels,
+                     self.owners, self.node, self.created, self.rv, self.ref, self.problem,
                      self.resources)
 
 
@@ -96,17 +99,16 @@ class EntryMaker:
         self._diagnosed = printer_columns is None and has_rules(kind.kind, kind.group)
         self._measured = kind.group == "" and kind.kind in ("Pod", "Node")
 
-    def row(self, obj: dict[str, Any], now: datetime) -> Row:
-        """The object's row, every cell but its name interned: the others repeat across
-        objects ("Running", "1/1", ages, node names)."""
+    def cells(self, obj: dict[str, Any], now: datetime) -> tuple[tuple[str, ...], RowHealth]:
+        """The object's row's cells and health, every cell but its name interned: the
+        others repeat across objects ("Running", "1/1", ages, node names)."""
         cells, health = render_values(self.kind.kind, obj, now, self.kind.group,
                                       self._printer_columns)
         texts = display_all(cells)
         name = obj["metadata"].get("name")
         if texts and texts[0] is name:  # NAME first, as in every printer
-            return Row(cells=(name, *map(sys.intern, texts[1:])), health=health)
-        return Row(cells=tuple(c if c is name else sys.intern(c) for c in texts),
-                   health=health)
+            return (name, *map(sys.intern, texts[1:])), health
+        return tuple(c if c is name else sys.intern(c) for c in texts), health
 
     def __call__(self, obj: dict[str, Any], now: datetime) -> Entry:
         meta = obj["metadata"]
@@ -120,11 +122,13 @@ class EntryMaker:
         created = meta.get("creationTimestamp")
         if self._is_event:
             created = last_seen_time(as_core_event(obj)) or created
+        cells, health = self.cells(obj, now)
         return Entry(
             uid=meta.get("uid") or _synthetic_uid(meta),
             name=meta.get("name", ""),
             namespace=sys.intern(meta.get("namespace") or ""),
-            row=self.row(obj, now),
+            cells=cells,
+            health=health,
             labels=labels,
             owners=owners,
             node=sys.intern((obj.get("spec") or {}).get("nodeName") or "")

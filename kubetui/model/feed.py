@@ -91,7 +91,7 @@ class Feed:
         assert self._scope is not None
         for entry in self._endpoints.entries().values():
             if entry.name == self.view.service and entry.namespace == self._scope.namespace:
-                cells = entry.row.cells
+                cells = entry.cells
                 self._on_note(f"endpoints {cells[_ENDPOINTS_CELL]}"
                               if len(cells) > _ENDPOINTS_CELL else "")
                 return

@@ -21,7 +21,7 @@ from kubetui.cluster.entries import Entry
 from kubetui.cluster.metrics import Reading, Usage
 from kubetui.cluster.store import Batch
 from kubetui.render.metrics import WORKLOAD_KINDS, metric_cells, metric_columns
-from kubetui.render.model import Column, Row
+from kubetui.render.model import Column
 
 __all__ = ["MetricsJoin", "usage_by_owner"]
 
@@ -104,13 +104,13 @@ class MetricsJoin:
         extra = self._cells.get(entry.uid)
         if extra is None:
             extra = self._metrics(entry)
-        own = entry.row.cells
+        own = entry.cells
         return (*own[:self._at], *extra, *own[self._at:])
 
     def joined(self, batch: Batch) -> Batch:
         """`batch`'s entries showing `cells` as their rows."""
-        return Batch([e.with_row(Row(self.cells(e), e.row.health)) for e in batch.upserts],
-                     batch.deletes, batch.reset)
+        return Batch([e.with_cells(self.cells(e)) for e in batch.upserts], batch.deletes,
+                     batch.reset)
 
     def updates(self, reading: Reading, size: int = CHUNK) -> Iterator[Batch]:
         """Take a new reading: the store's entries whose metrics cells it changes, `size`

@@ -28,7 +28,7 @@ from kubetui.model.feed import Feed, ignore
 from kubetui.model.metrics import MetricsJoin
 from kubetui.model.session import Session
 from kubetui.model.views import NAMESPACE, View, root_view
-from kubetui.render.model import Column, Row
+from kubetui.render.model import Column
 
 if TYPE_CHECKING:  # Helm loads with `:helm`, not at start
     from kubetui.helm.releases import Revision, UnreadableRecord
@@ -147,7 +147,7 @@ def tagged(context: str, batch: Batch) -> Batch:
 
 def _tagged(context: str, entry: Entry) -> Entry:
     return replace(entry, uid=f"{context}/{entry.uid}",
-                   row=Row(cells=(context, *entry.row.cells), health=entry.row.health))
+                   cells=(context, *entry.cells))
 
 
 def _no_note(_: str) -> None:
@@ -198,14 +198,13 @@ class MergedNamespaces:
         if not having:
             return None
         first = having[0][1]
-        statuses = dict.fromkeys(e.row.cells[1] if len(e.row.cells) > 1 else ""
+        statuses = dict.fromkeys(e.cells[1] if len(e.cells) > 1 else ""
                                  for _, e in having)
         status = next(iter(statuses)) if len(statuses) == 1 else \
-            ", ".join(f"{c}: {e.row.cells[1]}" for c, e in having)
+            ", ".join(f"{c}: {e.cells[1]}" for c, e in having)
         contexts = "all" if len(having) == len(self._live) else \
             ",".join(c for c, _ in having)
-        return replace(first, uid=name, row=Row(cells=(name, contexts, status),
-                                                 health=first.row.health))
+        return replace(first, uid=name, cells=(name, contexts, status))
 
 
 class HelmWatches:

@@ -19,7 +19,7 @@ from kubetui.cluster.entries import Entry
 from kubetui.cluster.store import Batch, StreamHealth, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin, resolve
 from kubetui.render.diagnosis import CRITICAL, WARNING, Finding
-from kubetui.render.model import FAILED, OK, PENDING, Column, Row
+from kubetui.render.model import FAILED, OK, PENDING, Column
 
 __all__ = ["PROBLEM_COLUMNS", "PROBLEM_KINDS", "PULSE_COLUMNS", "Problem", "ProblemIndex",
            "ProblemsFeed", "Pulse", "SEVERITY_NAMES", "problem_entry", "pulse_entry"]
@@ -305,7 +305,7 @@ class ProblemIndex:
             return None
         newest = max(events.values(), key=lambda e: e.problem.since or 0.0
                      if e.problem else 0.0)
-        kind_word, _, name = newest.row.cells[3].partition("/")
+        kind_word, _, name = newest.cells[3].partition("/")
         kind = resolve(kind_word) or EVENT
         reasons = sorted({f.reason for f in findings})
         last = newest.problem
@@ -333,8 +333,8 @@ def pulse_entry(pulse: Pulse) -> Entry:
              str(pulse.unhealthy))
     health = FAILED if pulse.critical else PENDING if pulse.unhealthy else OK
     return Entry(uid="/".join(pulse.kind.key), name=pulse.kind.plural, namespace="",
-                 row=Row(cells=cells, health=health), labels={}, owners=(), node="",
-                 created=None, rv="")
+                 cells=cells, health=health, labels={}, owners=(), node="", created=None,
+                 rv="")
 
 
 def problem_entry(problem: Problem, last_words: str = "") -> Entry:
@@ -345,7 +345,7 @@ def problem_entry(problem: Problem, last_words: str = "") -> Entry:
              problem.reason, detail, "")
     health = FAILED if problem.severity == CRITICAL else PENDING
     return Entry(uid=problem.uid, name=problem.name, namespace=problem.namespace,
-                 row=Row(cells=cells, health=health), labels={}, owners=(), node="",
+                 cells=cells, health=health, labels={}, owners=(), node="",
                  created=problem.since, rv="")
 
 

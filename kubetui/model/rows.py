@@ -241,7 +241,7 @@ KeyFunction = Callable[["Entry", Cells, float], tuple]
 
 
 def own_cells(entry: Entry) -> Cells:
-    return entry.row.cells
+    return entry.cells
 
 
 def key_function(slot: Slot | None) -> KeyFunction:

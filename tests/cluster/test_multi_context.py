@@ -77,7 +77,7 @@ async def test_two_clusters_in_one_table(tmp_path: Path) -> None:
                           lambda name, h: healths.__setitem__(name, h.state))
         assert set(feed.errors) == {"gone"} and set(feed.healths) == {"east", "west"}
         await wait_for(lambda: len(rows) == 4)
-        shown = sorted((e.row.cells[0], e.name) for e in rows.values())
+        shown = sorted((e.cells[0], e.name) for e in rows.values())
         assert shown == [("east", "east-only"), ("east", "same-name"),
                          ("west", "same-name"), ("west", "west-only")]
         assert {row_context(uid)[0] for uid in rows} == {"east", "west"}
@@ -85,7 +85,7 @@ async def test_two_clusters_in_one_table(tmp_path: Path) -> None:
         # A change in one cluster reaches only its rows.
         await by_name["west"].session.client.request(  # type: ignore[union-attr]
             "DELETE", "/api/v1/namespaces/default/pods/same-name")
-        await wait_for(lambda: sorted((e.row.cells[0], e.name) for e in rows.values()) ==
+        await wait_for(lambda: sorted((e.cells[0], e.name) for e in rows.values()) ==
                        [("east", "east-only"), ("east", "same-name"),
                         ("west", "west-only")])
         # One cluster going away: its health says so, the other stays live.
@@ -93,7 +93,7 @@ async def test_two_clusters_in_one_table(tmp_path: Path) -> None:
         west = None
         await wait_for(lambda: healths.get("west") in ("reconnecting", "stale", "error"))
         assert healths["east"] == "live"
-        assert {e.name for e in rows.values() if e.row.cells[0] == "east"} == \
+        assert {e.name for e in rows.values() if e.cells[0] == "east"} == \
             {"east-only", "same-name"}
     finally:
         if feed is not None:

@@ -103,7 +103,7 @@ async def test_list_then_watch_converges(cluster):
     assert {e.name for e in rec.rows.values()} == \
         {"before-0", "before-2", *(f"after-{i}" for i in range(5))}
     entry = next(e for e in rec.rows.values() if e.name == "before-0")
-    assert entry.row.cells[0] == "before-0" and entry.namespace == "default"
+    assert entry.cells[0] == "before-0" and entry.namespace == "default"
     assert entry.created is not None
     assert sub.entries().keys() == rec.rows.keys()
 

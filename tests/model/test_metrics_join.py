@@ -57,7 +57,7 @@ def test_joined_rows_put_metrics_before_the_wide_columns_and_follow_readings() -
     join.take(Batch([pod], [], True))
     first = join.cells(pod)
     assert first[5:11] == ("",) * 6  # no reading yet
-    assert first[:5] == pod.row.cells[:5] and first[11:] == pod.row.cells[5:]
+    assert first[:5] == pod.cells[:5] and first[11:] == pod.cells[5:]
     reading, _ = parse_reading(POD_METRICS, 1.0)
     [changed] = join.update(reading).upserts
     assert changed is pod  # the store's entry, to be upserted again
@@ -74,8 +74,8 @@ def test_a_joined_row_keeps_everything_else_of_its_entry() -> None:
     join = MetricsJoin("Pod", columns_for("Pod"))
     join.take(Batch([pod], [], True))
     [joined] = join.joined(Batch([pod], [], True)).upserts
-    assert joined.row != pod.row
-    assert joined == dataclasses.replace(pod, row=joined.row)
+    assert joined.cells != pod.cells
+    assert joined == dataclasses.replace(pod, cells=joined.cells)
 
 
 def test_a_deployment_s_use_is_summed_over_its_replicasets_pods() -> None:
@@ -166,8 +166,8 @@ def test_a_changed_object_keeps_its_metrics_and_shows_its_own_new_cells() -> Non
     assert data.entry is changed and data.cells == join.cells(changed)
     names = [c.name for c in join.columns]
     assert data.cells[names.index("CPU")] == "300m"
-    assert data.cells[names.index("STATUS")] == changed.row.cells[names.index("STATUS")]
-    assert data.cells[names.index("STATUS")] != pods["b"].row.cells[names.index("STATUS")]
+    assert data.cells[names.index("STATUS")] == changed.cells[names.index("STATUS")]
+    assert data.cells[names.index("STATUS")] != pods["b"].cells[names.index("STATUS")]
     # The rows hold the store's entries, not copies with joined rows.
     assert model.rows["a"].entry is pods["a"]
-    assert len(data.cells) == len(join.columns) == len(changed.row.cells) + 6
+    assert len(data.cells) == len(join.columns) == len(changed.cells) + 6

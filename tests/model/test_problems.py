@@ -170,9 +170,9 @@ def test_a_problem_as_a_table_row() -> None:
     [problem] = index.problems(NOW.timestamp())
     row = problem_entry(problem)
     assert row.uid == problem.uid and row.name == "web-7c9d8f6b5d-crash"
-    assert row.row.cells[:4] == ("critical", "Pod", "web-7c9d8f6b5d-crash",
+    assert row.cells[:4] == ("critical", "Pod", "web-7c9d8f6b5d-crash",
                                  "CrashLoopBackOff")
-    assert row.row.health == "failed"
+    assert row.health == "failed"
 
 
 def test_the_critical_count_follows_incremental_updates() -> None:

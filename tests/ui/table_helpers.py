@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from kubetui.cluster.store import Entry
-from kubetui.render.model import Column, Row
+from kubetui.render.model import Column
 from kubetui.ui.widgets.resource_table import ResourceTable
 
 
@@ -29,7 +29,7 @@ def pod(n: int, *, name: str | None = None, namespace: str = "default", ready: s
     name = name or f"pod-{n:05d}"
     cells = (name, ready, status, restarts, "1h", f"10.0.{n // 256}.{n % 256}", "node-1")
     return Entry(uid=f"uid-{n}", name=name, namespace=namespace,
-                 row=Row(cells=cells, health=health), labels=labels or {}, owners=(),
+                 cells=cells, health=health, labels=labels or {}, owners=(),
                  node="node-1", created=NOW - age_s, rv=rv)
 
 

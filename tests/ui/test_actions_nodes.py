@@ -24,7 +24,7 @@ async def test_cordon_and_uncordon(cluster: Cluster) -> None:
         await pilot.press("c")
         await wait_for(lambda: _unschedulable(cluster))
         await wait_for(lambda: noted(app, "node/node-1 cordoned"))
-        await wait_for(lambda: "SchedulingDisabled" in app.main_table.entry_at(0).row.cells[1])
+        await wait_for(lambda: "SchedulingDisabled" in app.main_table.entry_at(0).cells[1])
         await pilot.press("u")
         await wait_for(lambda: not _unschedulable(cluster))
         assert "PATCH /api/v1/nodes/node-1 (strategic-merge-patch) " \

@@ -11,7 +11,7 @@ def status_of(app, name: str) -> str | None:
     for i in range(table.row_count):
         entry = table.entry_at(i)
         if entry.name == name:
-            return entry.row.cells[2]
+            return entry.cells[2]
     return None
 
 

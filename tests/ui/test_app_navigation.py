@@ -121,7 +121,7 @@ async def test_custom_resource_created_after_start(sandbox, api: Api) -> None:
         await live(app, "certificates")
         await until(lambda: names(app) == ["shop-tls"])
         assert app.main_table.shown_columns == ["NAME", "SECRET", "AGE"]
-        assert app.main_table.entry_at(0).row.cells[1] == "shop-tls-secret"
+        assert app.main_table.entry_at(0).cells[1] == "shop-tls-secret"
         await command(pilot, "crd")
         await until(lambda: "certificates.cert-manager.io" in names(app))
         await command(pilot, "cert")  # a short name from discovery
@@ -156,7 +156,7 @@ async def test_podmetrics_show_usage_under_their_own_name(sandbox, api: Api) -> 
         assert "view pods.metrics.k8s.io" in header_text(app)
         assert crumbs_text(app) == "pods.metrics.k8s.io(default)"
         assert app.main_table.shown_columns == ["NAME", "CPU", "MEMORY", "WINDOW"]
-        cells = app.main_table.entry_at(0).row.cells
+        cells = app.main_table.entry_at(0).cells
         assert cells[1].endswith("n") and cells[2].endswith("Ki") and cells[3] == "15s"
 
 

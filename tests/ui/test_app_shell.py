@@ -426,7 +426,7 @@ async def test_c_copies_names_in_tables_and_the_view_in_describe(sandbox, api: A
         await live(app, "nodes")
         await pilot.press("c")  # cordons, as in k9s
         await until(lambda: app.main_table.selected_entry is not None and "Scheduling"
-                    "Disabled" in app.main_table.selected_entry.row.cells[1],
+                    "Disabled" in app.main_table.selected_entry.cells[1],
                     message="node-1 cordoned")
         assert app.clipboard.startswith("Status:")  # nothing copied
         # Cordon acts at once and offers the undo (README: ask before acting).
@@ -434,7 +434,7 @@ async def test_c_copies_names_in_tables_and_the_view_in_describe(sandbox, api: A
         assert note.message.endswith("ctrl+z within 8 s: uncordon node/node-1")
         await pilot.press("ctrl+z")
         await until(lambda: "SchedulingDisabled" not in app.main_table.selected_entry
-                    .row.cells[1], message="node-1 uncordoned by the undo")
+                    .cells[1], message="node-1 uncordoned by the undo")
         await pilot.press("ctrl+z")  # nothing left to undo: the key does nothing
         assert not app.message_log.notes[-1].message.startswith("node/node-1 cordoned")
 

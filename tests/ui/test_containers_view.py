@@ -14,7 +14,7 @@ def row(screen: ContainersScreen, name: str) -> dict[str, str] | None:
     for i in range(table.row_count):
         entry = table.entry_at(i)
         if entry.name == name:
-            return dict(zip(columns, entry.row.cells))
+            return dict(zip(columns, entry.cells))
     return None
 
 

@@ -167,7 +167,7 @@ async def test_events_view_puts_a_new_warning_on_top(store: WatchStore) -> None:
         await wait_for(lambda: view.table.row_count == 2)
         top = view.table.entry_at(0)
         assert top.name == "web-1.b"
-        assert top.row.health == "failed"  # drawn in the table's error colour
+        assert top.health == "failed"  # drawn in the table's error colour
         assert view.table.selected_uid == top.uid
         # kubectl's -o wide columns in its order, as many as fit; the message is also
         # shown whole under the table.

@@ -64,7 +64,7 @@ async def test_events_read_whole_filter_warnings_and_go_to_the_object(sandbox,
         await pilot.press("t")  # Warnings only
         await until(lambda: "db-1.a" not in shown(screen))
         assert "web-1.a" in shown(screen)
-        assert {table.entry_at(i).row.cells[1] for i in range(table.row_count)} == {"Warning"}
+        assert {table.entry_at(i).cells[1] for i in range(table.row_count)} == {"Warning"}
         await pilot.press("t")
         await until(lambda: {"web-1.a", "db-1.a"} <= set(shown(screen)))
         await pilot.press("slash", *"Successfully")

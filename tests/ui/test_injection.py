@@ -306,7 +306,7 @@ async def open_contexts(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> b
 
 def _cells_show(table: ResourceTable) -> bool:
     return any(MARK in cell or SHOWN in cell for i in range(table.row_count)
-               for cell in table.entry_at(i).row.cells)
+               for cell in table.entry_at(i).cells)
 
 
 async def open_problems(app: KubetuiApp, pilot: Any, world: dict[str, Any]) -> bool:

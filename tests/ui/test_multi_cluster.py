@@ -38,7 +38,7 @@ from tests.waiting import wait_for
 
 def _rows(app) -> list[tuple[str, str]]:
     table = app.main_table
-    return sorted((table.entry_at(i).row.cells[0], table.entry_at(i).name)
+    return sorted((table.entry_at(i).cells[0], table.entry_at(i).name)
                   for i in range(table.row_count))
 
 
@@ -72,7 +72,7 @@ async def test_merged_table_across_two_clusters(tmp_path: Path) -> None:
             # The cursor on west's "web": delete acts on west only.
             table = app.main_table
             index = next(i for i in range(table.row_count)
-                         if table.entry_at(i).row.cells[0] == "west"
+                         if table.entry_at(i).cells[0] == "west"
                          and table.entry_at(i).name == "web")
             assert table.select_uid(table.entry_at(index).uid)
             await until(lambda: app.context_name == "west")
@@ -124,7 +124,7 @@ async def test_drilling_and_logs_follow_the_rows_cluster(tmp_path: Path) -> None
             await until(lambda: _rows(app) == [("east", "web"), ("west", "web")], timeout=20)
             table = app.main_table
             index = next(i for i in range(table.row_count)
-                         if table.entry_at(i).row.cells[0] == "west")
+                         if table.entry_at(i).cells[0] == "west")
             assert table.select_uid(table.entry_at(index).uid)
             await pilot.press("enter")
             await until(lambda: len(app.stack) == 2 and _rows(app)
@@ -172,7 +172,7 @@ def _running(running: RunningSandbox, name: str) -> bool:
 def _row_of(app, context: str, name: str):
     table = app.main_table
     return next((table.entry_at(i) for i in range(table.row_count)
-                 if table.entry_at(i).row.cells[0] == context
+                 if table.entry_at(i).cells[0] == context
                  and table.entry_at(i).name == name), None)
 
 
@@ -188,7 +188,7 @@ def _cell(app, context: str, name: str, column: str) -> str | None:
 
 def _pane(app) -> dict[str, tuple[str, ...]]:
     pane = app.pane
-    return {pane.entry_at(i).name: pane.entry_at(i).row.cells
+    return {pane.entry_at(i).name: pane.entry_at(i).cells
             for i in range(pane.row_count)}
 
 
@@ -268,7 +268,7 @@ async def test_namespaces_metrics_problems_and_helm_span_the_contexts(tmp_path: 
             await pilot.press("colon", *"problems", "enter")
             screen = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
             await until(lambda: {("east", "broken-shop"), ("west", "broken-lab")} <= {
-                (screen.table.entry_at(i).row.cells[0], screen.table.entry_at(i).name)
+                (screen.table.entry_at(i).cells[0], screen.table.entry_at(i).name)
                 for i in range(screen.table.row_count)}, timeout=30)
             assert "CONTEXT" in screen.table.shown_columns
             assert "gone: " in screen.title_text()

@@ -38,8 +38,8 @@ def rows(screen: ProblemsScreen) -> dict[tuple[str, str], tuple[str, ...]]:
     out = {}
     for i in range(table.row_count):
         entry = table.entry_at(i)
-        out[(entry.row.cells[1], entry.name.rsplit("-", 2)[0] if entry.row.cells[1] == "Pod"
-             else entry.name)] = entry.row.cells
+        out[(entry.cells[1], entry.name.rsplit("-", 2)[0] if entry.cells[1] == "Pod"
+             else entry.name)] = entry.cells
     return out
 
 
@@ -138,7 +138,7 @@ async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(
         def counts(kind: str) -> tuple[int, int] | None:
             table = screen.kinds
             for i in range(table.row_count):
-                cells = table.entry_at(i).row.cells
+                cells = table.entry_at(i).cells
                 if cells[0] == kind:
                     return int(cells[1]), int(cells[3])
             return None
@@ -157,7 +157,7 @@ async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(
         await pilot.press("enter")
         problems = await until(lambda: isinstance(app.screen, ProblemsScreen) and app.screen)
         await until(lambda: problems.table.row_count >= 1)
-        assert {problems.table.entry_at(i).row.cells[1]
+        assert {problems.table.entry_at(i).cells[1]
                 for i in range(problems.table.row_count)} == {"Job"}
         await pilot.press("enter")  # to the Job, through both screens
         await until(lambda: app.screen is app.screen_stack[0] and app.view is not None
@@ -166,7 +166,7 @@ async def test_pulses_count_healthy_and_unhealthy_per_kind_and_show_nodes(
 
 def xray_rows(screen: XrayScreen) -> list[tuple[str, str, str]]:
     table = screen.table
-    return [tuple(table.entry_at(i).row.cells) for i in range(table.row_count)]
+    return [tuple(table.entry_at(i).cells) for i in range(table.row_count)]
 
 
 async def test_xray_shows_how_a_namespace_s_deployments_relate(shared_demo) -> None:

@@ -10,7 +10,7 @@ from textual.strip import Strip
 from kubetui.cluster.store import Batch
 from kubetui.model.rows import (RowFilter, RowModel, Slot, fit_columns, fit_name, fit_text,
                                 parse_selector, sort_binding_id, sort_letters)
-from kubetui.render.model import Column, Row
+from kubetui.render.model import Column
 from kubetui.selectors import LabelRequirement
 from kubetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.table_helpers import NOW, POD_COLUMNS, Clock, TableApp, pod
@@ -483,7 +483,7 @@ async def test_fifty_thousand_rows_and_a_thousand_updates() -> None:
         table.apply(change(*updates, deletes=tuple(f"uid-{i}" for i in range(100))))
         await pilot.pause()
         assert table.row_count == 49_900
-        keys = [int(table.entry_at(i).row.cells[3]) for i in range(0, 49_900, 499)]
+        keys = [int(table.entry_at(i).cells[3]) for i in range(0, 49_900, 499)]
         assert keys == sorted(keys, reverse=True)
         assert table.selected_uid == "uid-777"
 
@@ -716,8 +716,8 @@ def test_columns_carry_their_sort_kind() -> None:
     model.configure([Column("NAME"), column], show_namespace=False)
     for n, size in enumerate(["1Gi", "512Mi", "2G", "100", "n/a"]):
         entry = pod(n, name=f"pv{n}")
-        entry.row = Row(cells=(f"pv{n}", size), health="ok")
+        entry.cells = (f"pv{n}", size)
         model.upsert(entry)
     model.set_sort("CAPACITY", reverse=False)
-    assert [model.rows[model.uid_at(i)].entry.row.cells[1] for i in range(5)] == \
+    assert [model.rows[model.uid_at(i)].entry.cells[1] for i in range(5)] == \
         ["n/a", "100", "512Mi", "1Gi", "2G"]

@@ -28,7 +28,6 @@ from kubetui.cluster.store import Batch, Subscription, WatchStore
 from kubetui.kinds import builtin
 from kubetui.model.actions import BY_NAME, refusal
 from kubetui.render.containers import CONTAINER_COLUMNS, container_rows
-from kubetui.render.model import Row
 from kubetui.ui.actions.steps import RunAction
 from kubetui.ui.screens.log_screen import LogScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
@@ -130,7 +129,7 @@ class ContainersScreen(Screen[None]):
             return
         uid = self.pod["metadata"].get("uid", "")
         entries = [Entry(uid=f"{uid}/{r.name}", name=r.name, namespace="",
-                         row=Row(cells=r.cells, health=r.health), labels={}, owners=(),
+                         cells=r.cells, health=r.health, labels={}, owners=(),
                          node="", created=None, rv="")
                    for r in container_rows(self.pod, datetime.now().astimezone(),
                                            self.usage)]

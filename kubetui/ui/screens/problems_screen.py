@@ -28,7 +28,6 @@ from kubetui.model.multi import CONTEXT_COLUMN, Connection
 from kubetui.model.problems import (GRACE, PROBLEM_COLUMNS, Problem, ProblemIndex,
                                     ProblemsFeed, problem_entry)
 from kubetui.render import Column
-from kubetui.render.model import Row
 from kubetui.ui.screens.object_screens import DescribeScreen, YamlScreen
 from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.screens.log_screen import LogScreen
@@ -154,8 +153,7 @@ class ProblemsScreen(_TableScreen):
         entry = problem_entry(problem, self.last_words.get((problem.uid, problem.detail), ""))
         if not src.context:
             return entry
-        return replace(entry, uid=src.uid(problem),
-                       row=Row((src.context, *entry.row.cells), entry.row.health))
+        return replace(entry, uid=src.uid(problem), cells=(src.context, *entry.cells))
 
     #: Crashed containers whose last log line is read per round (a request each).
     LAST_WORDS_PER_ROUND: ClassVar[int] = 10

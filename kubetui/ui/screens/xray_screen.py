@@ -22,7 +22,7 @@ from kubetui.cluster.store import Batch, Subscription, WatchStore
 from kubetui.kinds import Kind, builtin
 from kubetui.model.xray import RELATED_KINDS, XNode, flatten, problems_in, xray
 from kubetui.render.diagnosis import CRITICAL
-from kubetui.render.model import FAILED, OK, PENDING, Column, Row
+from kubetui.render.model import FAILED, OK, PENDING, Column
 from kubetui.ui.screens.goto import GoTo
 from kubetui.ui.widgets.resource_table import ResourceTable
 from kubetui.ui.screens.table_screen import _TableScreen
@@ -39,8 +39,8 @@ def _entry(index: int, prefix: str, node: XNode, key: str) -> Entry:
     detail = problem.detail if problem else node.note
     health = OK if problem is None else FAILED if problem.severity == CRITICAL else PENDING
     return Entry(uid=key, name=f"{index:07d}", namespace=node.namespace,
-                 row=Row(cells=(f"{prefix}{node.kind.lower()}/{node.name}", status, detail),
-                         health=health), labels={}, owners=(), node="", created=None, rv="")
+                 cells=(f"{prefix}{node.kind.lower()}/{node.name}", status, detail),
+                 health=health, labels={}, owners=(), node="", created=None, rv="")
 
 
 class XrayScreen(_TableScreen):

@@ -24,7 +24,7 @@ _CELL = {c.name: i for i, c in enumerate(_EVENT_COLUMNS)}
 
 
 def event_cell(entry: Entry, column: str) -> str:
-    cells = entry.row.cells
+    cells = entry.cells
     i = _CELL[column]
     return str(cells[i]) if i < len(cells) else ""
 

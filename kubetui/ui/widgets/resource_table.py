@@ -432,7 +432,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _row_strip(self, uid: str, width: int) -> Strip:
         data = self._model.rows[uid]
-        health = data.entry.row.health
+        health = data.entry.health
         now = self.clock()
         cursor, marked = uid == self._cursor, uid in self._marks
         ages = self._ages(data, now)
