@@ -14,6 +14,7 @@ whose rows are the joined cells.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -84,7 +85,8 @@ class MetricsJoin:
         usage = self._owned.get(entry.uid) if self.kind in WORKLOAD_KINDS else \
             reading.usage.get((entry.namespace, entry.name))
         cpu, memory = usage if usage else (None, None)
-        return metric_cells(self.kind, cpu, memory, entry.resources, reading.error)
+        return tuple(map(sys.intern, metric_cells(self.kind, cpu, memory, entry.resources,
+                                                  reading.error)))
 
     def take(self, batch: Batch) -> None:
         """Follow a store batch: its rows' metrics cells, under the current reading."""
