@@ -5,9 +5,10 @@ The metrics columns go after kubectl's default columns and before its wide ones 
 places CPU and MEM before IP and NODE), so the joined rows keep kubectl's cells in order
 around them. `MetricsJoin.take` follows a store batch and `cells` gives a row's cells with
 its metrics joined in, as a table takes the row (`RowModel.join`): the table keeps that
-one tuple, not a second entry and row per object (at 50,000 pods, ~9 MiB and 100,000
-objects the garbage collector traversed after each reading). `updates` applies a new
-reading and gives the store's entries whose metrics cells changed, to be upserted again.
+one tuple, not a second entry and row per object, remade at each change and each reading
+(at 50,000 pods, 100,000 objects fewer in the collector's passes, and RSS after the list
+148 -> 140 MiB). `updates` applies a new reading and gives the store's entries whose
+metrics cells changed, to be upserted again.
 A table of several contexts tags copies of the rows instead: `joined` gives it entries
 whose rows are the joined cells.
 """

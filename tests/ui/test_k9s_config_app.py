@@ -15,6 +15,7 @@ from kubetui.ui.app import KubetuiApp
 from kubetui.ui.screens.dialogs import ConfirmDialog, PluginInputsDialog
 from kubetui.ui.screens.text_screen import TextScreen
 from tests.ui.app_helpers import Api, app_for, header_text, live, names, until
+from tests.ui.test_metrics_columns import cells, pinned_pod
 
 
 def _k9s(home: Path, name: str, text: str) -> None:
@@ -191,6 +192,38 @@ async def test_a_plugin_runs_a_real_command_on_the_selected_row(
         await live(app, "services")
         descriptions = {b.binding.description: b.enabled for b in app.active_bindings.values()}
         assert descriptions.get("Where is it (plugin)") is False
+
+
+async def test_a_plugin_sees_the_selected_row_s_metrics_columns(
+        sandbox, api: Api, isolated_home: Path) -> None:
+    """CPU and MEM are joined into the table's rows, not the store's entries: the
+    plugin's column variables are the row's as drawn."""
+    _k9s(isolated_home, "plugins.yaml", """\
+        plugins:
+          use:
+            shortCut: Shift-W
+            description: Its use
+            scopes: [po]
+            background: true
+            command: sh
+            args:
+              - -c
+              - echo "cpu=${COL-CPU} mem=${COL-MEM} status=${COL-STATUS}"
+        """)
+    await api.node("node-1")
+    await pinned_pod(api, "web-1", "1500m", "700Mi")
+    app = app_for()
+    async with app.run_test(size=(200, 45)) as pilot:
+        await live(app, "pods")
+        await until(lambda: cells(app, "web-1", "CPU") not in (None, ("",), ("-",)), 20,
+                    "the pod's metrics")
+        await _select(app, "web-1")
+        drawn = cells(app, "web-1", "CPU", "MEM", "STATUS")
+        assert drawn is not None and drawn[0].endswith("m") and drawn[1].endswith("Mi")
+        await pilot.press("W")
+        await until(lambda: isinstance(app.screen, TextScreen), timeout=30)
+        assert app.screen.view.text.split() == [
+            f"cpu={drawn[0]}", f"mem={drawn[1]}", f"status={drawn[2]}"]
 
 
 async def test_plugin_inputs_are_asked_and_pipes_feed_the_output(
