@@ -94,5 +94,5 @@ async def test_a_list_is_folded_in_turns_of_the_event_loop(monkeypatch) -> None:
         looking.cancel()
     assert (error, window) == ("", 15.0)
     assert usage == metrics.parse_reading(body, 0.0)[0].usage
-    assert usage[("shop", "p-7")] == metrics.Usage(7e-9, 7 * 1024.0)
+    assert usage[("shop", "p-7")] == (7e-9, 7 * 1024.0)
     assert len(seen & set(range(100, 1000, 100))) >= 5, sorted(seen)
