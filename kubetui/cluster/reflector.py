@@ -137,18 +137,19 @@ class Reflector:
         while True:
             try:
                 await self.sink.prepare()
+                watching: asyncio.Task[tuple[str, bool]] | None = None
                 if rv is None:
                     # A relist says "syncing" (after trouble it stays "reconnecting"); a
                     # polled resource stays "live".
                     if self.state == LIVE and not polled:
                         self._set(SYNCING)
-                    rv = await self._list(resume)
+                    rv, watching = await self._list(resume, watch=not polled)
                     resume = None
                 if polled:  # nothing to watch: list again later
                     rv = None
                     await asyncio.sleep(self.settings.relist_every)
                     continue
-                rv, productive = await self._watch(rv)
+                rv, productive = await (watching or self._watch(rv))
                 if productive:
                     failures = 0
                     continue
@@ -204,23 +205,32 @@ class Reflector:
             delay -= stale_at - now
         await asyncio.sleep(delay)
 
-    async def _list(self, resume: str | None = None) -> str:
+    async def _list(self, resume: str | None = None, watch: bool = True
+                    ) -> tuple[str, asyncio.Task[tuple[str, bool]] | None]:
         """List page by page (no older than `resume` when given); returns the
-        resourceVersion to watch from. The next page is requested before this one is
-        decoded (its continue token read from the body's head) or, when the head does not
-        say, before its objects are handed over: the server prepares it meanwhile."""
+        resourceVersion to watch from and, with `watch`, that watch already under way
+        (`_watch`). The next page is requested before this one is decoded (its continue
+        token read from the body's head) or, when the head does not say, before its
+        objects are handed over: the server prepares it meanwhile. After the last page
+        the watch is requested the same way, so that it is open when the page's objects
+        are in (it waits for them before it says "live" and applies its events): at 1,000
+        pods under churn its round trip was ~45 ms of the full sync's 0.55 s."""
         seen: set[str] = set()
         query: dict[str, Any] = {"limit": self.settings.page_limit(0), **self._selector}
         if resume is not None:
             query.update(resourceVersion=resume, resourceVersionMatch="NotOlderThan")
         page = 0
         following: asyncio.Task[bytes] | None = None
+        watching: asyncio.Task[tuple[str, bool]] | None = None
+        listed = asyncio.Event()
         try:
             raw = await self.client.request_bytes("GET", self.path, query=query)
             while True:
                 meta = list_meta(raw)
                 if meta is not None:
                     following = self._request_next(meta, page + 1)
+                    if following is None and watch:
+                        watching = self._watch_after(meta, listed)
                     await asyncio.sleep(0)  # let it send the request
                 # At 50,000 pods the collections a page's 70,000 dicts set off, scanning
                 # every row held so far, were about a fifth of the sync's time.
@@ -229,6 +239,8 @@ class Reflector:
                     if meta is None:
                         meta = doc.get("metadata") or {}
                         following = self._request_next(meta, page + 1)
+                        if following is None and watch:
+                            watching = self._watch_after(meta, listed)
                         await asyncio.sleep(0)
                     await self._store_page(doc.get("items") or (), seen)
                     del doc
@@ -239,13 +251,24 @@ class Reflector:
                 if following is None:
                     self.sink.listed(seen, self.namespace)
                     self.synced = True
-                    return str(meta.get("resourceVersion") or "0")
+                    listed.set()
+                    handed, watching = watching, None
+                    return _list_rv(meta), handed
                 raw = await following
                 following = None
         finally:
             self.listing = False
             if following is not None:  # left early (cancelled, a sink's failure)
                 abandon(following)
+            if watching is not None:
+                abandon(watching)
+
+    def _watch_after(self, meta: dict[str, Any], listed: asyncio.Event
+                     ) -> asyncio.Task[tuple[str, bool]]:
+        """The watch that follows a list whose last page `meta` describes, as a task (held
+        by the caller before it yields, as `_request_next`'s): it opens now and waits for
+        `listed` before anything else."""
+        return asyncio.ensure_future(self._watch(_list_rv(meta), listed))
 
     async def _store_page(self, items: Iterable[dict[str, Any]], seen: set[str]) -> None:
         """Hand a list page's objects to the sink, adding their uids to `seen`, with a turn
@@ -272,9 +295,12 @@ class Reflector:
             query={"limit": self.settings.page_limit(page), "continue": token,
                    **self._selector}))
 
-    async def _watch(self, rv: str) -> tuple[str, bool]:
+    async def _watch(self, rv: str, listed: asyncio.Event | None = None
+                     ) -> tuple[str, bool]:
         """Watch from `rv` until the stream ends; returns the last resourceVersion and
-        whether the watch was worth it (saw an event, or lasted a while)."""
+        whether the watch was worth it (saw an event, or lasted a while). Opened while its
+        list's last page is handed over, it waits for `listed` once connected: the list's
+        objects go first, and "live" follows them."""
         low, high = self.settings.watch_timeout
         timeout = int(random.uniform(low, high))
         query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
@@ -285,6 +311,9 @@ class Reflector:
         try:
             async with self.client.open_stream(
                     self.path, query, read_timeout=timeout + self.settings.read_grace) as lines:
+                if listed is not None:
+                    await listed.wait()
+                    started = time.monotonic()
                 self._lost_at = None
                 self._set(LIVE)
                 async for line in lines:
@@ -317,6 +346,11 @@ class Reflector:
 #: scalars; an object with braces inside its strings does not match.
 _LIST_HEAD = re.compile(
     rb'\A\s*\{\s*(?:"(?:kind|apiVersion)"\s*:\s*"[^"\\]*"\s*,\s*)*"metadata"\s*:\s*(\{[^{}]*\})')
+
+
+def _list_rv(meta: dict[str, Any]) -> str:
+    """The resourceVersion a list's metadata says to watch from."""
+    return str(meta.get("resourceVersion") or "0")
 
 
 def list_meta(raw: bytes) -> dict[str, Any] | None:

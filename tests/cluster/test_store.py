@@ -180,6 +180,32 @@ def test_page_limits():
     assert [StoreSettings(page_size=50).page_limit(p) for p in range(3)] == [50, 50, 50]
 
 
+async def test_the_watch_is_under_way_when_the_list_s_last_objects_are_handed_over(
+        start_sandbox):
+    """The watch after a list is requested with the list's last page (issue 19), and says
+    "live" and applies its events only after that page's objects."""
+    sb = await start_sandbox(controllers=False)
+    async with store_over(sb, 12, page_size=5, first_page_size=5,
+                          list_flush_interval=60.0) as store:
+        rec = Recorder()
+        watching: list[bool] = []
+
+        def on_batch(batch) -> None:
+            if batch.upserts:  # the list's pages: is its watch on its way meanwhile?
+                watching.append(any(t.get_coro().__qualname__ == "Reflector._watch"
+                                    for t in asyncio.all_tasks() if not t.done()))
+            rec.on_batch(batch)
+
+        sub = store.subscribe(CONFIGMAP, "default", on_batch, rec.on_health)
+        await wait_for(converged(rec, sb), message="full sync")
+        await wait_for(lambda: sub.health.state == "live", message="live")
+        assert watching == [False, True]  # the first page alone, then the rest
+        assert rec.states == ["syncing", "live"]
+        make_cm(sb, "after")
+        await wait_for(converged(rec, sb), message="the watch's event")
+        assert len(cm_watches(sb)) == 1  # one watch: the one opened with the list
+
+
 async def test_streams_are_shared_and_stopped_after_the_last_subscriber(cluster):
     sb, _, store = cluster
     make_cm(sb, "x")
