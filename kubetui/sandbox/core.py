@@ -21,6 +21,7 @@ from kubetui.sandbox.apiserver.discovery import kinds_from_crd
 from kubetui.sandbox.apiserver.store import Event, ObjectStore
 from kubetui.sandbox.container.runtime import ContainerRuntime
 from kubetui.sandbox.logs import LogHub
+from kubetui.sandbox.requests_first import RequestsFirst
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ class Sandbox:
     service_tokens: IssuedTokens = field(default_factory=IssuedTokens)
     ca_pem: bytes = b""  # the API server's CA, once it serves (kube-root-ca.crt holds it)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    #: The requests being answered, which the control plane's loops let go first.
+    requests_first: RequestsFirst = field(default_factory=RequestsFirst)
     #: The nodes' containers as seen from inside: the kubelet runs them, the API
     #: server's exec, attach and port-forward reach them.
     containers: ContainerRuntime = field(init=False)

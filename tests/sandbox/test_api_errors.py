@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.sandbox.conftest import Api
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -27,6 +28,18 @@ def unchanged(sandbox):  # noqa: ANN001, ANN201
         def check(self) -> None:
             assert sandbox.sandbox.store.rv == self.rv, "a refused request changed the store"
     return Guard()
+
+
+async def _create_pod(api: Api, sandbox) -> None:  # noqa: ANN001
+    """POD created, and the scheduler's verdict on it written (no node here: Unschedulable,
+    and an event): the control plane's reaction to the create is not a refused request's
+    doing, so a guard is armed after it."""
+    await api.call("POST", "/api/v1/namespaces/default/pods", POD)
+    store = sandbox.sandbox.store
+    await wait_for(lambda: any(
+        c.get("type") == "PodScheduled" for c in
+        (store.get(("", "pods"), "default", "p").get("status") or {}).get("conditions") or ()),
+        timeout=10)
 
 
 def _status(doc: Any, code: int, reason: str) -> None:
@@ -127,7 +140,7 @@ async def test_expired_continue_token_is_410(api: Api, sandbox) -> None:
 
 
 async def test_unknown_patch_type_is_415(api: Api, sandbox, unchanged) -> None:
-    await api.call("POST", "/api/v1/namespaces/default/pods", POD)
+    await _create_pod(api, sandbox)
     unchanged.arm()
     code, doc = await api.call("PATCH", "/api/v1/namespaces/default/pods/p",
                                {"metadata": {"labels": {"a": "b"}}},
@@ -176,8 +189,8 @@ async def test_malformed_bodies_are_400(api: Api, unchanged) -> None:
     unchanged.check()
 
 
-async def test_json_patch_that_cannot_apply(api: Api, unchanged) -> None:
-    await api.call("POST", "/api/v1/namespaces/default/pods", POD)
+async def test_json_patch_that_cannot_apply(api: Api, sandbox, unchanged) -> None:
+    await _create_pod(api, sandbox)
     unchanged.arm()
     code, doc = await api.call("PATCH", "/api/v1/namespaces/default/pods/p",
                                [{"op": "test", "path": "/metadata/name", "value": "q"}],

@@ -10,8 +10,9 @@ for one ReplicaSet cost a few dozen syncs instead of thousands.
 key at a time in `sync(key)`, returning the seconds after which it wants another look (or
 None). `sync` is an ordinary function: the store is in-process and every call on it is
 atomic, so a sync reads and writes a consistent world without the informer caches and
-"expectations" the real controllers need. The worker yields to the event loop between
-syncs, so a big sync (500 pods) never starves the API server.
+"expectations" the real controllers need. The worker syncs in slices, each a turn of the
+sandbox's background work (`kubetui.sandbox.requests_first`): the API server's requests
+are answered between them, ahead of the next.
 
 Also here: the small pod and object helpers every workload controller needs, and
 `EventRecorder`, which rate-limits events per object as client-go's recorder does.
@@ -146,10 +147,18 @@ class WorkQueue:
 
     async def get(self) -> Hashable:
         while True:
+            await self.due()
             key = self.get_nowait()
             if key is not None:
                 return key
+
+    async def due(self) -> None:
+        """Wait until a key is due (without taking it)."""
+        while True:
             now = self._now()
+            self._promote(now)
+            if self._ready:
+                return
             self._wake.clear()
             timeout = self._delayed[0][0] - now if self._delayed else None
             try:
@@ -230,22 +239,29 @@ class Reconciler:
             await asyncio.sleep(PUMP_GATHER)
 
     async def _work(self) -> None:
+        requests_first = self.sandbox.requests_first
         while True:
-            key: Hashable | None = await self.queue.get()
-            turn = time.perf_counter()
-            while key is not None:
-                started = time.perf_counter()
-                try:
-                    again = self.sync(key)
-                except ApiError as e:  # a conflict or a vanished object: look again soon
-                    log.debug("%s: sync %s: %s", self.name, key, e)
-                    again = 0.2
-                done = time.perf_counter()
-                self.queue.took(key, done - started)
-                if again is not None:
-                    self.queue.add_after(key, again)
-                key = self.queue.get_nowait() if done - turn < WORK_SLICE else None
-            await asyncio.sleep(0)
+            await self.queue.due()
+            # The API server's answers go first (see kubetui.sandbox.requests_first).
+            async with requests_first.turn():
+                self._slice()
+
+    def _slice(self) -> None:
+        """Sync the keys that are due, for up to WORK_SLICE seconds (at least one)."""
+        key = self.queue.get_nowait()
+        turn = time.perf_counter()
+        while key is not None:
+            started = time.perf_counter()
+            try:
+                again = self.sync(key)
+            except ApiError as e:  # a conflict or a vanished object: look again soon
+                log.debug("%s: sync %s: %s", self.name, key, e)
+                again = 0.2
+            done = time.perf_counter()
+            self.queue.took(key, done - started)
+            if again is not None:
+                self.queue.add_after(key, again)
+            key = self.queue.get_nowait() if done - turn < WORK_SLICE else None
 
 
 # ----- events ---------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from kubetui.sandbox.scenarios.objects import add_node, create
 PODS = ("", "pods")
 DEPLOYMENTS = ("apps", "deployments")
 POD_KIND = builtin("Pod")
+CHURN_TURN = 10  # pod changes the churn makes in one turn of the event loop
 PODS_PER_NODE = 200  # of 250 allowed: large nodes, as dense clusters run them
 TEAMS = ("storefront", "payments", "identity", "search", "logistics", "growth", "platform",
          "data", "ml", "support", "media", "risk")
@@ -232,24 +233,40 @@ class Churn:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
+        turn = self.sandbox.requests_first.turn
         last = loop.time()
         while True:
             await asyncio.sleep(self.tick)
             now = loop.time()
             self._budget += self.rate * (now - last)
             last = now
-            self.recover(now)
-            n = int(self._budget)
-            if n:
-                self._budget -= n
-                self.disturb(n, now)
+            # In turns of a few changes, after the API server's answers (see
+            # kubetui.sandbox.requests_first) and ahead of the control plane's: the
+            # churn is the world outside the cluster (people, crashing programs), which
+            # does not wait for its controllers. What falls due meanwhile is done in the
+            # next turns, so the rate holds.
+            while self._recover and self._recover[0][0] <= now:
+                async with turn(ahead=True):
+                    self.recover(now, CHURN_TURN)
+            pods = list(self.sandbox.store.iter(PODS)) if self._budget >= 1 else []
+            while (n := min(int(self._budget), CHURN_TURN)):
+                async with turn(ahead=True):
+                    self._budget -= n
+                    self.disturb(n, loop.time(), pods)
 
-    def disturb(self, n: int, now: float) -> None:
+    def disturb(self, n: int, now: float, pods: list[Obj]) -> None:
+        """Change `n` of the ready pods sampled from `pods` (the pods as they were at
+        the tick: each is read again as it is now)."""
         # A sample rather than a scan: at 50,000 pods a scan per tick would cost more
         # than the changes themselves.
-        pods = list(self.sandbox.store.iter(PODS))
-        picked = [p for p in self.rng.sample(pods, min(len(pods), 3 * n))
-                  if is_ready(p) and not p["metadata"].get("deletionTimestamp")]
+        store = self.sandbox.store
+        picked = []
+        for was in self.rng.sample(pods, min(len(pods), 3 * n)):
+            meta = was["metadata"]
+            p = store.find(PODS, meta["namespace"], meta["name"])
+            if p is not None and p["metadata"]["uid"] == meta["uid"] and is_ready(p) and \
+                    not p["metadata"].get("deletionTimestamp"):
+                picked.append(p)
         for pod in picked[:n]:
             roll = self.rng.random()
             try:
@@ -287,10 +304,13 @@ class Churn:
         self.sandbox.store.write_status(PODS, {"metadata": pod["metadata"], "status": status},
                                        owned=True)
 
-    def recover(self, now: float) -> None:
-        """Pods whose readiness failed pass their probe again."""
+    def recover(self, now: float, most: int) -> None:
+        """Pods whose readiness failed pass their probe again (up to `most` of those due
+        by `now`)."""
         store = self.sandbox.store
-        while self._recover and self._recover[0][0] <= now:
+        for _ in range(most):
+            if not self._recover or self._recover[0][0] > now:
+                return
             _, ns, name, uid = heapq.heappop(self._recover)
             pod = store.find(PODS, ns, name)
             if pod is None or pod["metadata"].get("uid") != uid or \
