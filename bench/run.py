@@ -13,7 +13,8 @@ person starts it (bench/sandbox_bench.py), and once every pod is ready:
   Then, under the churn, the time from each key to the screen update showing its effect:
   cursor moves (down/up) and filter typing (`/` then characters), timed as
   bench/log_bench.py times keys; and the pod changes per second the store delivered
-  meanwhile (after coalescing);
+  meanwhile (after coalescing), beside the pods' watch events per second it received
+  (the load the sandbox's churn puts on the app, before coalescing);
 - right after it, the floor of the full sync: every page of the same list fetched and
   decoded by this process with kubetui's ClusterClient, each page requested as soon as the
   previous one's continue token is known (as the reflector does), nothing stored or
@@ -107,7 +108,8 @@ class AppRun:
     rows: int
     move_ms: list[float]
     filter_ms: list[float]
-    changes_per_s: float
+    changes_per_s: float  # pod changes the store delivered to the table (coalesced)
+    events_per_s: float  # the pods' watch events the store received
     rss_synced_mb: float  # VmRSS when the table first held every pod
     peak_synced_mb: float  # VmHWM then: the sync's own peak
     peak_mb: float  # VmHWM at the end, a metrics poll of every pod at least included
@@ -187,16 +189,16 @@ async def measure_app(kubeconfig: Path, launched: float, pods: int,
 
         sampler = StallSampler() if stalls else None
         if keys:
-            move, typing, changes_per_s = await keys_under_churn(app, paints, FILTER_TEXT,
-                                                                 sampler)
+            move, typing, changes_per_s, events_per_s = await keys_under_churn(
+                app, paints, FILTER_TEXT, sampler)
         else:
-            move, typing, changes_per_s = [], [], 0.0
+            move, typing, changes_per_s, events_per_s = [], [], 0.0, 0.0
         bytes_per_s = await written.rate(BYTES_SECONDS)
         polls = await metrics_polled(app)
         await pilot.pause()
     return AppRun(startup, first_rows - start, synced - start, rows, move, typing, changes_per_s,
-                  rss_synced, peak_synced, memory_mb(os.getpid())[1], polls, bytes_per_s,
-                  sampler.report(stacks=5) if sampler else "")
+                  events_per_s, rss_synced, peak_synced, memory_mb(os.getpid())[1], polls,
+                  bytes_per_s, sampler.report(stacks=5) if sampler else "")
 
 
 async def metrics_polled(app: KubetuiApp, timeout: float = 60.0) -> int:
@@ -213,10 +215,11 @@ async def metrics_polled(app: KubetuiApp, timeout: float = 60.0) -> int:
 
 async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str,
                            stalls: StallSampler | None = None
-                           ) -> tuple[list[float], list[float], float]:
+                           ) -> tuple[list[float], list[float], float, float]:
     """Key to paint (ms) of 100 cursor moves and of typing `filter_text` after `/` three
-    times (esc clears it), and the pod changes per second the store delivered meanwhile;
-    `stalls` samples the loop's stalls meanwhile."""
+    times (esc clears it), and the pod changes per second the store delivered meanwhile
+    (after coalescing) and the pods' watch events per second it received; `stalls`
+    samples the loop's stalls meanwhile."""
     changes = 0
     assert app.session is not None
 
@@ -226,6 +229,7 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str,
             changes += len(batch.upserts) + len(batch.deletes)
 
     counter = app.session.store.subscribe(builtin("Pod"), None, count, lambda h: None)
+    received = _count_events(counter._stream)  # the stream the pods' reflector feeds
     counted_from = time.perf_counter()
     if stalls is not None:
         stalls.start()
@@ -240,11 +244,32 @@ async def keys_under_churn(app: KubetuiApp, paints: Paints, filter_text: str,
             typing.append(await key_latency(app, paints, char))
             await asyncio.sleep(0.03)
         await key_latency(app, paints, "escape")  # closes the filter, clearing it
-    changes_per_s = changes / (time.perf_counter() - counted_from)
+    elapsed = time.perf_counter() - counted_from
     counter.close()
     if stalls is not None:
         stalls.stop()
-    return move, typing, changes_per_s
+    return move, typing, changes / elapsed, received() / elapsed
+
+
+def _count_events(stream: Any) -> Callable[[], int]:
+    """Count the objects the pods' reflector hands `stream` (the store's stream: every
+    watch event, before the store coalesces them into batches); returns the count so far.
+    """
+    events = 0
+    upsert, delete = stream.upsert, stream.delete
+
+    def counted_upsert(obj: dict[str, Any]) -> str:
+        nonlocal events
+        events += 1
+        return upsert(obj)
+
+    def counted_delete(obj: dict[str, Any]) -> None:
+        nonlocal events
+        events += 1
+        delete(obj)
+
+    stream.upsert, stream.delete = counted_upsert, counted_delete
+    return lambda: events
 
 
 @dataclass
@@ -367,7 +392,8 @@ def rows_for(pods: int, served: Served, app: AppRun, get: KubectlGet, floor: Flo
             f"{move95:.0f} ms ({pct(app.move_ms, 50):.0f})"),
         row(f"filter keystroke to paint, p95 (p50; n={len(app.filter_ms)})", None, "",
             filter95, f"{filter95:.0f} ms ({pct(app.filter_ms, 50):.0f})"),
-        row("pod changes delivered meanwhile", None, "", 0, f"{app.changes_per_s:,.0f} /s"),
+        row("pod changes delivered meanwhile (watch events received)", None, "", 0,
+            f"{app.changes_per_s:,.0f} /s ({app.events_per_s:,.0f} /s)"),
         row("bytes to the terminal under churn, no keys", None, "", 0,
             f"{app.bytes_per_s:,.0f} B/s"),
     ]
