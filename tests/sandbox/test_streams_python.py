@@ -148,11 +148,14 @@ def _forward_to_eof(kubeconfig: Path, port: int, request: bytes) -> tuple[Any, b
         failing.callback(pf.close)
         try:
             sock.sendall(request)
-        except BrokenPipeError:  # a refused port's session may have ended already
-            pass
-        else:
             while chunk := sock.recv(65536):
                 data += chunk
+        # A refused port's session may have ended already: before the request is sent,
+        # or after, the client then closing its end of the socket with the request unread
+        # (a reset, not an end of file). Either way nothing was read, and the forward's
+        # error says why.
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         failing.pop_all()
     return pf, data
 
