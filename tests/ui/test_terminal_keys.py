@@ -71,9 +71,18 @@ def test_command_prompt_burst_and_the_keys_after_enter(demo: Terminal) -> None:
     assert "svc" not in bottom_line(demo)
 
 
+def open_frontend(term: Terminal) -> None:
+    """The deployments filtered to frontend, its row shown: the crumbs say `/frontend`
+    while the table still says "Loading…", and an action key there has no row to act on
+    ("nothing selected", a toast gone before a 45 s wait ends)."""
+    term.write(b":deploy" + ENTER + b"/frontend" + ENTER)
+    term.wait(lambda t: "frontend" in t.text and "checkout" not in t.text, "frontend only")
+    term.wait(lambda t: any("frontend" in line and "3/3" in line for line in t.lines),
+              "frontend's row, its 3 pods ready")
+
+
 def test_scale_dialog_applies_a_burst_in_order(demo: Terminal) -> None:
-    demo.write(b":deploy" + ENTER + b"/frontend" + ENTER)
-    demo.wait(lambda t: "frontend" in t.text and "checkout" not in t.text, "frontend only")
+    open_frontend(demo)
     demo.write(b"s")
     demo.wait_for("now 3 replicas")
     demo.write(b"17" + BACKSPACE + b"2")  # replaces the selected count
@@ -82,15 +91,22 @@ def test_scale_dialog_applies_a_burst_in_order(demo: Terminal) -> None:
     demo.wait(lambda t: "now 3 replicas" not in t.text, "the dialog closed")
 
 
+def test_an_action_key_before_the_rows_arrive_says_nothing_selected(tmp_path: Path) -> None:
+    """A server slow to list (every request 2 s late): `s` typed with the view switch and
+    its filter finds the table still loading. It says so, and acts once the row is shown
+    (what `open_frontend` waits for)."""
+    with running_demo(tmp_path, "--latency-ms", "2000") as term:
+        term.write(b":deploy" + ENTER + b"/frontend" + ENTER + b"s")
+        term.wait_for("nothing selected")
+        assert "Loading" in term.text and "now 3 replicas" not in term.text, term.text
+        open_frontend(term)
+        term.write(b"s")
+        term.wait_for("now 3 replicas")
+
+
 def crumbs(term: Terminal) -> str:
     """The breadcrumbs line (the view and its namespace): under the header and tabs."""
     return term.lines[2].strip()
-
-
-def open_frontend(term: Terminal) -> None:
-    term.write(b":deploy" + ENTER + b"/frontend" + ENTER)
-    term.wait(lambda t: "frontend" in t.text and "checkout" not in t.text, "frontend only")
-    term.wait(lambda t: "3/3" in t.text, "frontend's 3 pods ready")
 
 
 def test_keys_typed_with_the_scale_key_go_to_its_dialog(demo: Terminal) -> None:
