@@ -3,10 +3,11 @@
 A pod is about 6 KiB of JSON and 30 KiB as Python dicts; an `Entry` aims at well under
 1 KiB. Its rendered row is kept in it (cells and health), not as a `Row` object beside it:
 an entry per object and a tuple of strings (which the garbage collector stops tracking at
-its first pass) are all the collector keeps seeing of it. Strings that repeat across objects (namespaces, node names, label keys and values,
-the cells of rows but their names, such as "Running" or "1/1") are interned, and identical
-label maps and owner tuples are shared through small bounded caches. (Interned strings die
-with their last reference on CPython 3.11 and from 3.12.5; 3.12.0-3.12.4 kept them.)
+its first pass) are all the collector keeps seeing of it. Strings that repeat across
+objects (namespaces, node names, label keys and values, the cells of rows but their names,
+such as "Running" or "1/1") are interned, and identical label maps and owner tuples are
+shared through small bounded caches. (Interned strings die with their last reference on
+CPython 3.11 and from 3.12.5; 3.12.0-3.12.4 kept them.)
 """
 
 from __future__ import annotations
