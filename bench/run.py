@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import gc
 import json
 import os
 import platform
@@ -70,6 +69,7 @@ from kubetui.cluster import kubeconfig as kubeconfigs  # noqa: E402
 from kubetui.cluster.client import ClusterClient  # noqa: E402
 from kubetui.cluster.reflector import StoreSettings, list_meta  # noqa: E402
 from kubetui.cluster.store import Batch  # noqa: E402
+from kubetui.collector import collector_paused  # noqa: E402
 from kubetui.config import Settings  # noqa: E402
 from kubetui.kinds import builtin  # noqa: E402
 from paints import Paints, key_latency, pct, record_paints  # noqa: E402
@@ -302,11 +302,8 @@ async def list_floor(kubeconfig: Path) -> Floor:
                 query={"limit": settings.page_limit(pages + 1), "continue": token})) \
                 if token else None
             await asyncio.sleep(0)
-            gc.disable()
-            try:
+            with collector_paused():
                 pods += len(client.decode(raw, "/api/v1/pods").get("items") or ())
-            finally:
-                gc.enable()
             pages += 1
             if following is None:
                 break
